@@ -1,0 +1,115 @@
+"""timeline: conflict-timeline event sourcing.
+
+An append-only, tamper-evident event log of what happens in a conflict and around its
+diplomacy, replayed into projections and linked into a causal graph.
+
+>>> import timeline as tl
+>>> log = tl.open_log("memory:")
+"""
+
+from timeline.codec import Codec, Registry, default_registry
+from timeline.errors import (
+    CausalityError,
+    ConcurrencyError,
+    CorruptLog,
+    DecodeError,
+    DuplicateEvent,
+    InvalidEvent,
+    TimelineError,
+    UnknownEvent,
+    UnknownEventType,
+)
+from timeline.events import (
+    CasualtyReport,
+    CausalLink,
+    CausalLinkRetracted,
+    CeasefireDemanded,
+    CeasefireRejected,
+    Correction,
+    DelegationAnnounced,
+    DocumentReceived,
+    DroneBarrage,
+    Event,
+    ItemCount,
+    Location,
+    LossReport,
+    MemorandumAwaited,
+    MemorandumDelivered,
+    MemorandumPromised,
+    MissileStrike,
+    PartyCount,
+    PrisonerExchangeAgreed,
+    PrisonerExchangeCarriedOut,
+    ProposalTabled,
+    Relation,
+    ResponsePromised,
+    Retraction,
+    Source,
+    Statement,
+    Strike,
+    TalkRoundHeld,
+    TalksProposed,
+    event_type,
+)
+from timeline.log import EventLog, MemoryLog, Recorded, VerifyReport
+from timeline.log.jsonl import JsonlLog
+from timeline.log.sqlite import SQLiteLog
+from timeline.store import open_log
+from timeline.time import Clock, FixedClock, SystemClock, TimePrecision, instant
+
+__all__ = [
+    "CasualtyReport",
+    "CausalLink",
+    "CausalLinkRetracted",
+    "CausalityError",
+    "CeasefireDemanded",
+    "CeasefireRejected",
+    "Clock",
+    "Codec",
+    "ConcurrencyError",
+    "CorruptLog",
+    "Correction",
+    "DecodeError",
+    "DelegationAnnounced",
+    "DocumentReceived",
+    "DroneBarrage",
+    "DuplicateEvent",
+    "Event",
+    "EventLog",
+    "FixedClock",
+    "InvalidEvent",
+    "ItemCount",
+    "JsonlLog",
+    "Location",
+    "LossReport",
+    "MemorandumAwaited",
+    "MemorandumDelivered",
+    "MemorandumPromised",
+    "MemoryLog",
+    "MissileStrike",
+    "PartyCount",
+    "PrisonerExchangeAgreed",
+    "PrisonerExchangeCarriedOut",
+    "ProposalTabled",
+    "Recorded",
+    "Registry",
+    "Relation",
+    "ResponsePromised",
+    "Retraction",
+    "SQLiteLog",
+    "Source",
+    "Statement",
+    "Strike",
+    "SystemClock",
+    "TalkRoundHeld",
+    "TalksProposed",
+    "TimePrecision",
+    "TimelineError",
+    "UnknownEvent",
+    "UnknownEventType",
+    "VerifyReport",
+    "default_registry",
+    "event_type",
+    "instant",
+    "open_log",
+]

@@ -1,0 +1,136 @@
+"""Errors raised by timeline.
+
+Every error is a :class:`TimelineError`, and each also subclasses the builtin it resembles,
+so ``except ValueError`` keeps working for code that does not know about timeline::
+
+    TimelineError
+    ├── InvalidEvent(ValueError)          field, value, event_id
+    ├── UnknownEventType(KeyError)        type, version
+    ├── UnknownEvent(KeyError)            event_id
+    ├── DuplicateEvent(ValueError)        event_id
+    ├── ConcurrencyError(RuntimeError)    stream, expected, actual
+    ├── CorruptLog(ValueError)            position, reason
+    ├── DecodeError(ValueError)           reason
+    └── CausalityError(ValueError)        cause, effect, reason
+
+After any of these is raised by a log, what the log held before is intact.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+__all__ = [
+    "CausalityError",
+    "ConcurrencyError",
+    "CorruptLog",
+    "DecodeError",
+    "DuplicateEvent",
+    "InvalidEvent",
+    "TimelineError",
+    "UnknownEvent",
+    "UnknownEventType",
+]
+
+
+class TimelineError(Exception):
+    """The root of every error timeline raises."""
+
+
+class _KeyErrorMessage(KeyError):
+    # KeyError quotes its argument in str(); our messages are sentences, not keys.
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidEvent(TimelineError, ValueError):
+    """An event, or a change to one, that its type refuses.
+
+    Attributes:
+        field: the name of the offending field (dotted for nested values).
+        value: the value that was refused.
+        event_id: the event's id, where it is known.
+    """
+
+    def __init__(
+        self, message: str, *, field: str, value: object, event_id: UUID | None = None
+    ) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+        self.event_id = event_id
+
+
+class UnknownEventType(TimelineError, _KeyErrorMessage):
+    """An event type that the codec's registry does not know (on encode or decode).
+
+    Attributes:
+        type: the type tag, e.g. ``"diplomacy.talk_round_held"``.
+        version: the version asked for, where one was.
+    """
+
+    def __init__(self, message: str, *, type: str, version: int | None = None) -> None:  # noqa: A002
+        super().__init__(message)
+        self.type = type
+        self.version = version
+
+
+class UnknownEvent(TimelineError, _KeyErrorMessage):
+    """An event id that the log does not hold."""
+
+    def __init__(self, message: str, *, event_id: UUID) -> None:
+        super().__init__(message)
+        self.event_id = event_id
+
+
+class DuplicateEvent(TimelineError, ValueError):
+    """An event id that is already in the log, or twice in one batch."""
+
+    def __init__(self, message: str, *, event_id: UUID) -> None:
+        super().__init__(message)
+        self.event_id = event_id
+
+
+class ConcurrencyError(TimelineError, RuntimeError):
+    """A stale ``expected_version``: someone else appended to the stream first."""
+
+    def __init__(self, message: str, *, stream: str, expected: int, actual: int) -> None:
+        super().__init__(message)
+        self.stream = stream
+        self.expected = expected
+        self.actual = actual
+
+
+class CorruptLog(TimelineError, ValueError):
+    """Stored data that fails its checks: a broken hash chain, a torn or changed record.
+
+    Attributes:
+        position: the first position that is not intact.
+        reason: what was found there.
+    """
+
+    def __init__(self, message: str, *, position: int, reason: str) -> None:
+        super().__init__(message)
+        self.position = position
+        self.reason = reason
+
+
+class DecodeError(TimelineError, ValueError):
+    """Bytes that are not an encoded event (garbage, truncated, or the wrong shape)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class CausalityError(TimelineError, ValueError):
+    """A causal link that would put a cause after its effect or close a cycle."""
+
+    def __init__(self, message: str, *, cause: UUID, effect: UUID, reason: str) -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.effect = effect
+        self.reason = reason

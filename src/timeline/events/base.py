@@ -1,0 +1,266 @@
+"""The :class:`Event` base, its parts (:class:`Source`, :class:`Location`) and
+:func:`event_type`, the decorator that names an event type.
+
+An event is a frozen, slotted, keyword-only attrs class. It records *valid time*
+(``occurred_at``: when it happened); *transaction time* (``recorded_at``: when the log
+learned of it) belongs to the log's :class:`~timeline.log.Recorded` entry, not to the event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+import uuid_utils.compat as _uuid7
+from pendulum import DateTime
+
+from timeline.errors import InvalidEvent
+from timeline.events import fields as f
+from timeline.time import TimePrecision
+
+__all__ = ["Event", "Location", "Source", "declared_types", "event_type", "new_event_id"]
+
+_GRADES = "ABCDEF"
+
+
+def new_event_id() -> uuid.UUID:
+    """A fresh, time-ordered UUIDv7: ids sort in the order they were made."""
+    return _uuid7.uuid7()
+
+
+def _reliability(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (type(value) is not str or value not in _GRADES or len(value) != 1):
+        raise InvalidEvent(
+            f"Source.reliability must be one letter A-F (Admiralty scale), got {value!r}",
+            field="reliability",
+            value=value,
+        )
+
+
+def _credibility(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (type(value) is not int or not 1 <= value <= 6):  # noqa: PLR2004
+        raise InvalidEvent(
+            f"Source.credibility must be a whole number 1-6 (Admiralty scale), got {value!r}",
+            field="credibility",
+            value=value,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    """Where a report comes from, graded on the Admiralty (NATO) scale.
+
+    Args:
+        name: who published it ("Ukrainian Air Force", a newspaper).
+        url: where, if known.
+        published_at: when it was published, if known.
+        reliability: the source's reliability, ``"A"`` (completely reliable) to ``"F"``
+            (cannot be judged).
+        credibility: the information's credibility, ``1`` (confirmed) to ``6`` (cannot be
+            judged).
+
+    >>> Source(name="Kyiv Independent", reliability="B", credibility=2).grade
+    'B2'
+    """
+
+    name: str = attrs.field(validator=f.non_empty)
+    url: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    published_at: DateTime | None = attrs.field(default=None, converter=f.optional_utc)
+    reliability: str | None = attrs.field(default=None, validator=_reliability)
+    credibility: int | None = attrs.field(default=None, validator=_credibility)
+
+    @property
+    def grade(self) -> str | None:
+        """The Admiralty grade, e.g. ``"B2"``, where both parts are known."""
+        if self.reliability is None or self.credibility is None:
+            return None
+        return f"{self.reliability}{self.credibility}"
+
+
+def _latitude(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (type(value) not in (int, float) or not -90 <= value <= 90):  # type: ignore[operator]  # a number, just checked  # noqa: PLR2004
+        raise InvalidEvent(
+            f"Location.latitude must be between -90 and 90, got {value!r}",
+            field="latitude",
+            value=value,
+        )
+
+
+def _longitude(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (type(value) not in (int, float) or not -180 <= value <= 180):  # type: ignore[operator]  # a number, just checked  # noqa: PLR2004
+        raise InvalidEvent(
+            f"Location.longitude must be between -180 and 180, got {value!r}",
+            field="longitude",
+            value=value,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Location:
+    """A place, as precisely as the report gives it.
+
+    >>> Location(name="Ciragan Palace, Istanbul", country="Türkiye").name
+    'Ciragan Palace, Istanbul'
+    """
+
+    name: str | None = attrs.field(default=None, validator=f.optional_non_empty)
+    country: str | None = attrs.field(default=None, validator=f.optional_non_empty)
+    admin1: str | None = attrs.field(default=None, validator=f.optional_non_empty)
+    latitude: float | None = attrs.field(default=None, validator=_latitude)
+    longitude: float | None = attrs.field(default=None, validator=_longitude)
+
+
+def _to_sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
+    if isinstance(value, (str, Source)):
+        value = (value,)
+    return tuple(Source(name=s) if isinstance(s, str) else s for s in value)
+
+
+def _sources(instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+    for i, item in enumerate(value):
+        if not isinstance(item, Source):
+            raise InvalidEvent(
+                f"{type(instance).__name__}.sources[{i}] must be a Source, got {item!r}",
+                field=f"sources[{i}]",
+                value=item,
+            )
+
+
+def _to_location(value: Location | str | None) -> Location | None:
+    return Location(name=value) if isinstance(value, str) else value
+
+
+def _location(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Location):
+        raise InvalidEvent(
+            f"{type(instance).__name__}.location must be a Location or a name, got {value!r}",
+            field="location",
+            value=value,
+        )
+
+
+def _until(instance: Event, attribute: attrs.Attribute[Any], value: DateTime | None) -> None:
+    if value is not None and value < instance.occurred_at:
+        raise InvalidEvent(
+            f"{type(instance).__name__}.occurred_until must not be before occurred_at "
+            f"({instance.occurred_at.isoformat()}), got {value.isoformat()}",
+            field="occurred_until",
+            value=value,
+            event_id=instance.event_id,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """The base of every event type.
+
+    Subclasses are ``@attrs.frozen(kw_only=True)`` and named with :func:`event_type`.
+
+    Args:
+        event_id: a UUID; a time-ordered UUIDv7 by default. Give a stable one (e.g. a
+            ``uuid5`` of the source row) to make imports idempotent.
+        occurred_at: when it happened (valid time), an aware datetime; stored in UTC.
+        occurred_until: the end of an interval (an overnight barrage), if any.
+        time_precision: how precisely ``occurred_at`` is known: ``"exact"`` (default),
+            ``"minute"``, ``"hour"``, ``"day"`` or ``"month"``.
+        actors: who took part.
+        location: where, as a :class:`Location` or just its name.
+        sources: where the report comes from, as :class:`Source` objects or names.
+        claimed_by: whose claim this is ("Ukrainian Air Force").
+        tags: free labels.
+        summary: a one-line description for people.
+
+    Raises:
+        InvalidEvent: for a naive time, an end before the start, an empty name, ...
+    """
+
+    TYPE: ClassVar[str] = ""
+    VERSION: ClassVar[int] = 1
+
+    event_id: uuid.UUID = attrs.field(factory=new_event_id, converter=f.to_uuid)
+    occurred_at: DateTime = attrs.field(converter=f.utc)
+    occurred_until: DateTime | None = attrs.field(
+        default=None, converter=f.optional_utc, validator=_until
+    )
+    time_precision: TimePrecision = attrs.field(
+        default=TimePrecision.EXACT, converter=f.precision
+    )
+    actors: tuple[str, ...] = attrs.field(
+        default=(), converter=f.to_names, validator=f.non_empty_names
+    )
+    location: Location | None = attrs.field(
+        default=None, converter=_to_location, validator=_location
+    )
+    sources: tuple[Source, ...] = attrs.field(default=(), converter=_to_sources, validator=_sources)
+    claimed_by: str | None = attrs.field(default=None, validator=f.optional_non_empty)
+    tags: tuple[str, ...] = attrs.field(
+        default=(), converter=f.to_names, validator=f.non_empty_names
+    )
+    summary: str | None = attrs.field(default=None, converter=f.to_optional_text)
+
+    def references(self) -> tuple[uuid.UUID, ...]:
+        """Ids of other events this one refers to; the log refuses unknown ones."""
+        return ()
+
+    def headline(self) -> str:
+        """A short line for people: the summary, or a description built from the fields."""
+        return self.summary or self.TYPE
+
+
+E = TypeVar("E", bound=Event)
+
+_DECLARED: dict[str, dict[int, type[Event]]] = {}
+
+
+def event_type(name: str, *, version: int = 1) -> Callable[[type[E]], type[E]]:
+    """Name an event type, so the codec can store it and find it again.
+
+    Put it above ``@attrs.frozen(kw_only=True)``. The name is the stable tag written in the
+    log (never the class name, which you may rename); ``version`` grows when the fields
+    change, with an upcaster from the older version (see :mod:`timeline.codec`).
+
+    Declared types are picked up by :func:`timeline.codec.default_registry` (and so by
+    :func:`timeline.open_log`) when it is called. Declaring the same name and version again
+    (re-running a notebook cell) replaces the earlier class.
+
+    >>> import attrs
+    >>> @event_type("example.sighting", version=1)
+    ... @attrs.frozen(kw_only=True)
+    ... class Sighting(Event):
+    ...     what: str
+    >>> Sighting.TYPE, Sighting.VERSION
+    ('example.sighting', 1)
+    """
+    if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name):
+        raise InvalidEvent(
+            f"event type name must be non-empty text without spaces, got {name!r}",
+            field="name",
+            value=name,
+        )
+    if type(version) is not int or version < 1:
+        raise InvalidEvent(
+            f"event type version must be a whole number ≥ 1, got {version!r}",
+            field="version",
+            value=version,
+        )
+
+    def declare(cls: type[E]) -> type[E]:
+        if not (isinstance(cls, type) and issubclass(cls, Event) and attrs.has(cls)):
+            raise InvalidEvent(
+                f"@event_type({name!r}) needs an attrs subclass of Event, got {cls!r}",
+                field="cls",
+                value=cls,
+            )
+        cls.TYPE = name
+        cls.VERSION = version
+        _DECLARED.setdefault(name, {})[version] = cls
+        return cls
+
+    return declare
+
+
+def declared_types() -> list[type[Event]]:
+    """Every declared event type, the newest version of each name."""
+    return [versions[max(versions)] for versions in _DECLARED.values()]

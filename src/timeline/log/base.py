@@ -1,0 +1,416 @@
+"""The :class:`EventLog` interface, the :class:`Recorded` entry and the hash chain.
+
+Every backend shares one ``append`` algorithm, written here once, so they cannot drift apart:
+
+1. check the arguments and every event, and encode them all (an unknown type or a bad value
+   fails here, before anything is locked);
+2. take the backend's write lock or transaction;
+3. check ``expected_version``, duplicate ids, that referenced events exist, then run the
+   guards (checks from the upper layers: corrections, causality);
+4. stamp ``recorded_at`` from the clock, number the records, chain their hashes, write.
+
+Anything that fails before step 4 finishes leaves the log exactly as it was.
+
+The hash of a record is SHA-256 over the previous record's hash (64 zeros before the
+first) and this record's canonical bytes: ``[position, stream, version, recorded_at]`` as
+JSON, a newline, then the event's canonical bytes. Changing, removing or reordering any
+stored record breaks the chain from there on, and :meth:`EventLog.verify` names the first
+position where it breaks.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import hashlib
+import uuid
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from typing import Literal, Self
+
+import attrs
+import orjson
+from pendulum import DateTime
+
+from timeline.codec import Codec
+from timeline.errors import (
+    ConcurrencyError,
+    CorruptLog,
+    DecodeError,
+    DuplicateEvent,
+    InvalidEvent,
+    UnknownEvent,
+)
+from timeline.events import Event
+from timeline.time import Clock, SystemClock, isoformat, to_utc
+
+__all__ = [
+    "GENESIS",
+    "EventLog",
+    "Guard",
+    "Order",
+    "RawRecord",
+    "Recorded",
+    "VerifyReport",
+    "chain_hash",
+]
+
+#: The hash that the first record chains from.
+GENESIS = "0" * 64
+
+Order = Literal["recorded", "occurred"]
+
+#: A check from an upper layer, run inside every append before anything is written.
+#: It receives the log (to look up stored events) and the batch, and raises to refuse it.
+Guard = Callable[["EventLog", Sequence[Event]], None]
+
+
+def chain_hash(
+    previous: str, position: int, stream: str, version: int, recorded_at: str, payload: bytes
+) -> str:
+    """The SHA-256 (hex) of one record, chained to the previous record's hash."""
+    header = orjson.dumps([position, stream, version, recorded_at])
+    return hashlib.sha256(b"".join((previous.encode(), header, b"\n", payload))).hexdigest()
+
+
+@attrs.frozen
+class Recorded:
+    """One entry of the log: an event as the log recorded it.
+
+    Attributes:
+        position: global, gap-free, 1-based.
+        stream: the stream it was appended to.
+        version: its number within the stream, from 1.
+        recorded_at: transaction time: when the log recorded it (from the log's clock).
+        event: the event itself.
+        hash: the hex SHA-256 chaining this record to the one before.
+    """
+
+    position: int
+    stream: str
+    version: int
+    recorded_at: DateTime
+    event: Event
+    hash: str
+
+
+@attrs.frozen
+class RawRecord:
+    """A record as stored, before decoding: what :meth:`EventLog.verify` checks.
+
+    ``event_id``, ``type`` and ``occurred_at`` are the backend's copies kept beside the
+    payload for indexing (``None`` where a backend keeps none); they must agree with it.
+    """
+
+    position: int
+    stream: str
+    version: int
+    recorded_at: str
+    payload: bytes
+    hash: str
+    event_id: str | None = None
+    type: str | None = None
+    occurred_at: str | None = None
+
+
+@attrs.frozen
+class VerifyReport:
+    """What :meth:`EventLog.verify` found.
+
+    Attributes:
+        ok: whether every record is intact and the chain unbroken.
+        checked: how many records were found intact (the intact prefix).
+        position: the first bad position, or ``None`` when ``ok``.
+        reason: what is wrong there, or ``None`` when ``ok``.
+    """
+
+    ok: bool
+    checked: int
+    position: int | None = None
+    reason: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _event_type_names(types: Iterable[str | type[Event]] | str | type[Event] | None) -> tuple[str, ...] | None:
+    if types is None:
+        return None
+    if isinstance(types, (str, type)):
+        types = (types,)
+    names = []
+    for t in types:
+        name = t if isinstance(t, str) else getattr(t, "TYPE", None)
+        if not name:
+            raise InvalidEvent(f"types must be type tags or event classes, got {t!r}", field="types", value=t)
+        names.append(name)
+    return tuple(names)
+
+
+class EventLog(abc.ABC):
+    """An append-only, hash-chained log of events in streams.
+
+    Backends implement a handful of storage primitives; ``append``, ``read``, ``verify`` and
+    the checks are shared. Use :func:`timeline.open_log` to open one by URL.
+
+    Args:
+        codec: encodes events; the default knows every declared type.
+        clock: stamps ``recorded_at``; :class:`~timeline.time.SystemClock` by default.
+        guards: checks run inside every append (see :data:`Guard`).
+    """
+
+    def __init__(
+        self,
+        *,
+        codec: Codec | None = None,
+        clock: Clock | None = None,
+        guards: Iterable[Guard] = (),
+    ) -> None:
+        self.codec = codec if codec is not None else Codec()
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.guards: tuple[Guard, ...] = tuple(guards)
+
+    # -- the shared algorithm -------------------------------------------------------------
+
+    def append(
+        self, events: Iterable[Event], *, stream: str, expected_version: int | None = None
+    ) -> list[Recorded]:
+        """Append events to a stream, all or none.
+
+        Args:
+            events: the events, in order.
+            stream: the stream's name ("talks/istanbul").
+            expected_version: the stream's version as the writer last saw it (0 for a new
+                stream); ``None`` skips the check.
+
+        Returns:
+            The :class:`Recorded` entries, in order.
+
+        Raises:
+            ConcurrencyError: ``expected_version`` is stale.
+            DuplicateEvent: an event id is already in the log, or twice in the batch.
+            UnknownEvent: an event refers to an event the log does not hold.
+            UnknownEventType: an event's type is not registered with the codec.
+            InvalidEvent: something that is not an event, or a bad stream name.
+            CorruptLog: the log's storage is damaged; nothing is written on top of it.
+        """
+        batch = tuple(events)
+        if not isinstance(stream, str) or not stream.strip():
+            raise InvalidEvent(f"stream must be a non-empty string, got {stream!r}", field="stream", value=stream)
+        if expected_version is not None and (type(expected_version) is not int or expected_version < 0):
+            raise InvalidEvent(
+                f"expected_version must be a whole number ≥ 0 or None, got {expected_version!r}",
+                field="expected_version",
+                value=expected_version,
+            )
+        seen: set[uuid.UUID] = set()
+        for i, event in enumerate(batch):
+            if not isinstance(event, Event):
+                raise InvalidEvent(f"events[{i}] is not an Event, got {event!r}", field=f"events[{i}]", value=event)
+            if event.event_id in seen:
+                raise DuplicateEvent(
+                    f"event id {event.event_id} appears twice in one batch", event_id=event.event_id
+                )
+            seen.add(event.event_id)
+        encode = self.codec.encode
+        payloads = [encode(e) for e in batch]
+        if not batch:
+            return []
+        with self._writing():
+            actual = self._stream_version(stream)
+            if expected_version is not None and expected_version != actual:
+                raise ConcurrencyError(
+                    f"stream {stream!r} is at version {actual}, not the expected {expected_version}",
+                    stream=stream,
+                    expected=expected_version,
+                    actual=actual,
+                )
+            self._check_new_and_known(batch, seen)
+            for guard in self.guards:
+                guard(self, batch)
+            position, previous, last_recorded = self._tail()
+            now = to_utc(self.clock.now(), field="recorded_at")
+            if last_recorded is not None and now < last_recorded:
+                now = last_recorded  # transaction time never runs backwards
+            stamp = isoformat(now)
+            records = []
+            for version, (event, payload) in enumerate(zip(batch, payloads, strict=True), actual + 1):
+                position += 1
+                previous = chain_hash(previous, position, stream, version, stamp, payload)
+                records.append(Recorded(position, stream, version, now, event, previous))
+            self._write(records, payloads, stamp)
+        return records
+
+    def _check_new_and_known(self, batch: Sequence[Event], ids: set[uuid.UUID]) -> None:
+        referenced = {ref for event in batch for ref in event.references()}
+        stored = self._existing(ids | referenced)
+        for event in batch:
+            if event.event_id in stored:
+                raise DuplicateEvent(f"event id {event.event_id} is already in the log", event_id=event.event_id)
+        earlier: set[uuid.UUID] = set()
+        for event in batch:
+            for ref in event.references():
+                if ref not in stored and ref not in earlier:
+                    raise UnknownEvent(
+                        f"{type(event).__name__} {event.event_id} refers to event {ref}, "
+                        "which is not in the log (nor earlier in this batch)",
+                        event_id=ref,
+                    )
+            earlier.add(event.event_id)
+
+    def read(
+        self,
+        after: int = 0,
+        *,
+        stream: str | None = None,
+        types: Iterable[str | type[Event]] | str | type[Event] | None = None,
+        order: Order = "recorded",
+    ) -> Iterator[Recorded]:
+        """Stream the records lazily, in constant memory.
+
+        Args:
+            after: only records with a position greater than this.
+            stream: only this stream.
+            types: only these event types (tags or classes).
+            order: ``"recorded"`` (by position) or ``"occurred"`` (by ``occurred_at``, ties by
+                position).
+
+        Raises:
+            CorruptLog: on reaching a record that cannot be read; everything before it has
+                been yielded.
+        """
+        if order not in ("recorded", "occurred"):
+            raise InvalidEvent(f"order must be 'recorded' or 'occurred', got {order!r}", field="order", value=order)
+        if type(after) is not int or after < 0:
+            raise InvalidEvent(f"after must be a whole number ≥ 0, got {after!r}", field="after", value=after)
+        return self._read(after, stream, _event_type_names(types), order)
+
+    def verify(self) -> VerifyReport:
+        """Walk the hash chain and report the first position that is not intact.
+
+        Detects truncation (a record cut short or missing at the end of a file), a changed
+        byte, a removed, inserted or reordered record.
+        """
+        previous = GENESIS
+        expected = 1
+        versions: dict[str, int] = {}
+        try:
+            for raw in self._raw():
+                reason = self._check_raw(raw, expected, previous, versions)
+                if reason is not None:
+                    return VerifyReport(ok=False, checked=expected - 1, position=expected, reason=reason)
+                previous = raw.hash
+                versions[raw.stream] = raw.version
+                expected += 1
+        except CorruptLog as e:
+            return VerifyReport(ok=False, checked=expected - 1, position=e.position, reason=e.reason)
+        return VerifyReport(ok=True, checked=expected - 1)
+
+    @staticmethod
+    def _check_raw(raw: RawRecord, expected: int, previous: str, versions: dict[str, int]) -> str | None:
+        if raw.position != expected:
+            return f"position {raw.position} found where {expected} was expected (missing or reordered record)"
+        if chain_hash(previous, raw.position, raw.stream, raw.version, raw.recorded_at, raw.payload) != raw.hash:
+            return "hash mismatch: the record or one before it was changed"
+        if raw.version != versions.get(raw.stream, 0) + 1:
+            return f"stream {raw.stream!r} version {raw.version} does not follow {versions.get(raw.stream, 0)}"
+        if raw.event_id is not None or raw.type is not None or raw.occurred_at is not None:
+            try:
+                body = orjson.loads(raw.payload)
+            except orjson.JSONDecodeError:
+                return "payload is not JSON"
+            for column, key in ((raw.event_id, "event_id"), (raw.type, "type"), (raw.occurred_at, "occurred_at")):
+                if column is not None and body.get(key) != column:
+                    return f"stored {key} {column!r} does not match the payload's {body.get(key)!r}"
+        return None
+
+    def decode_record(self, position: int, stream: str, version: int, recorded_at: str, payload: bytes, hash_: str) -> Recorded:
+        """Build a :class:`Recorded` from stored columns (for backends).
+
+        Raises:
+            CorruptLog: if the payload cannot be decoded.
+        """
+        try:
+            event = self.codec.decode(payload)
+            at = DateTime.fromisoformat(recorded_at)
+        except (DecodeError, InvalidEvent, ValueError) as e:
+            raise CorruptLog(
+                f"record at position {position} cannot be read: {e}", position=position, reason=str(e)
+            ) from e
+        return Recorded(position, stream, version, at, event, hash_)
+
+    # -- lookups built on the primitives ----------------------------------------------------
+
+    def get(self, event_id: uuid.UUID) -> Recorded:
+        """The record holding an event.
+
+        Raises:
+            UnknownEvent: if the log does not hold it.
+        """
+        record = self._get(event_id)
+        if record is None:
+            raise UnknownEvent(f"event {event_id} is not in the log", event_id=event_id)
+        return record
+
+    def __contains__(self, event_id: object) -> bool:
+        return isinstance(event_id, uuid.UUID) and bool(self._existing((event_id,)))
+
+    def head(self) -> Recorded | None:
+        """The last record, or ``None`` for an empty log."""
+        n = len(self)
+        return next(self._read(n - 1, None, None, "recorded"), None) if n else None
+
+    def stream_version(self, stream: str) -> int:
+        """The stream's current version: how many events it holds (0 if none)."""
+        return self._stream_version(stream)
+
+    def close(self) -> None:
+        """Release the backend's resources (files, connections). Idempotent."""
+        return
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- what a backend implements -------------------------------------------------------
+
+    @abc.abstractmethod
+    def __len__(self) -> int:
+        """How many records the log holds."""
+
+    @abc.abstractmethod
+    def streams(self) -> dict[str, int]:
+        """Every stream and its current version."""
+
+    @abc.abstractmethod
+    def _writing(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the write lock (a transaction); undo everything if the block raises."""
+
+    @abc.abstractmethod
+    def _stream_version(self, stream: str) -> int:
+        """The stream's version as stored (inside the write lock when appending)."""
+
+    @abc.abstractmethod
+    def _existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these ids the log holds."""
+
+    @abc.abstractmethod
+    def _tail(self) -> tuple[int, str, DateTime | None]:
+        """The last position, its hash and its ``recorded_at`` (0, GENESIS, None if empty)."""
+
+    @abc.abstractmethod
+    def _write(self, records: Sequence[Recorded], payloads: Sequence[bytes], recorded_at: str) -> None:
+        """Store the records (inside the write lock); all or none."""
+
+    @abc.abstractmethod
+    def _read(self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order) -> Iterator[Recorded]:
+        """The records, filtered and ordered, decoded lazily."""
+
+    @abc.abstractmethod
+    def _raw(self) -> Iterator[RawRecord]:
+        """Every stored record in position order, undecoded (may raise :class:`CorruptLog`)."""
+
+    @abc.abstractmethod
+    def _get(self, event_id: uuid.UUID) -> Recorded | None:
+        """The record holding an event, or ``None``."""
