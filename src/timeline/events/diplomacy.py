@@ -78,7 +78,11 @@ class TalkRoundHeld(Event):
 @event_type("diplomacy.delegation_announced")
 @attrs.frozen(kw_only=True)
 class DelegationAnnounced(Event):
-    """A party names its delegation: its head, members, and whether the list is complete."""
+    """A party names its delegation: its head, members, and whether the list is complete.
+
+    ``composition_known`` is ``None`` where the report does not say, ``False`` where it says
+    the composition is unclear ("details regarding the full composition remain unclear").
+    """
 
     party: str = attrs.field(validator=f.non_empty)
     head: str = attrs.field(validator=f.non_empty)
@@ -86,7 +90,7 @@ class DelegationAnnounced(Event):
     members: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
-    composition_known: bool = attrs.field(default=True, validator=f.boolean)
+    composition_known: bool | None = attrs.field(default=None, validator=f.optional_boolean)
     talks: uuid.UUID | None = attrs.field(default=None, converter=f.optional_uuid)
 
     def references(self) -> tuple[uuid.UUID, ...]:
@@ -95,7 +99,7 @@ class DelegationAnnounced(Event):
 
     def headline(self) -> str:
         """E.g. "Ukraine's delegation headed by Rustem Umerov"."""
-        known = "" if self.composition_known else " (composition unclear)"
+        known = " (composition unclear)" if self.composition_known is False else ""
         return self.summary or f"{self.party}'s delegation headed by {self.head}{known}"
 
 
