@@ -62,6 +62,7 @@ class Registry:
 
     def register(self, cls: type[Event]) -> type[Event]:
         """Add an event type (made with :func:`timeline.event_type`). Returns it."""
+        event_cls = cls
         name = getattr(cls, "TYPE", "")
         if not (isinstance(cls, type) and issubclass(cls, Event) and attrs.has(cls) and name):
             raise UnknownEventType(
@@ -71,13 +72,13 @@ class Registry:
         clash = _ENVELOPE & {a.name for a in attrs.fields(cls)}
         if clash:
             raise InvalidEvent(
-                f"event type {name!r} may not have a field named {sorted(clash)[0]!r}: "
+                f"event type {name!r} may not have a field named {min(clash)!r}: "
                 "the codec's envelope uses it",
-                field=sorted(clash)[0],
+                field=min(clash),
                 value=cls,
             )
-        self._types[name] = cls
-        return cls
+        self._types[name] = event_cls
+        return event_cls
 
     def add_upcaster(self, type_name: str, from_version: int, upcaster: Upcaster) -> None:
         """Teach the registry to read ``type_name`` payloads of ``from_version``.
@@ -228,7 +229,7 @@ class Codec:
             return fn(fields, cls)
         except InvalidEvent:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError, cattrs.BaseValidationError) as e:
+        except (KeyError, TypeError, ValueError, AttributeError, cattrs.errors.CattrsError) as e:
             raise DecodeError(
                 f"cannot read event of type {type_name!r}: {type(e).__name__}: {e}",
                 reason=f"{type(e).__name__}: {e}",

@@ -18,7 +18,7 @@ After any of these is raised by a log, what the log held before is intact.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -38,6 +38,17 @@ __all__ = [
 
 class TimelineError(Exception):
     """The root of every error timeline raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle (multiprocessing, pytest-xdist) would call __init__ with the message alone,
+        # but the fields are keyword-only: rebuild without __init__, then restore them.
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+def _rebuild(cls: type[TimelineError], args: tuple[Any, ...]) -> TimelineError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    return error
 
 
 class _KeyErrorMessage(KeyError):

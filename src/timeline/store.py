@@ -15,6 +15,7 @@ from timeline.events import Event
 from timeline.log import EventLog, Guard, MemoryLog
 from timeline.log.jsonl import JsonlLog
 from timeline.log.sqlite import SQLiteLog
+from timeline.projections.guards import CorrectionGuard
 from timeline.time import Clock
 
 __all__ = ["open_log", "standard_guards"]
@@ -25,8 +26,9 @@ def standard_guards() -> tuple[Guard, ...]:
 
     The log itself refuses duplicate ids, stale versions and references to unknown events;
     the guards add the checks that need the upper layers (corrections, causal links).
+    Each call returns new guards, holding no state shared with another log's.
     """
-    return ()
+    return (CorrectionGuard(),)
 
 
 def open_log(

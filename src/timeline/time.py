@@ -14,7 +14,7 @@ passed in (:class:`SystemClock` in production, :class:`FixedClock` in tests).
 
 from __future__ import annotations
 
-import datetime as _dt
+import datetime as dt
 import enum
 from typing import Protocol, runtime_checkable
 
@@ -35,7 +35,7 @@ __all__ = [
     "to_utc",
 ]
 
-_UTC = _dt.UTC
+_UTC = dt.UTC
 
 
 class TimePrecision(enum.StrEnum):
@@ -78,7 +78,7 @@ def to_utc(value: object, *, field: str = "time") -> DateTime:
         tz = value.tzinfo
         if tz is _UTC or tz is pendulum.UTC:
             return value
-    if not isinstance(value, _dt.datetime):
+    if not isinstance(value, dt.datetime):
         raise InvalidEvent(
             f"{field} must be an aware datetime, got {value!r}", field=field, value=value
         )
@@ -90,13 +90,20 @@ def to_utc(value: object, *, field: str = "time") -> DateTime:
             field=field,
             value=value,
         )
-    u = value - offset
+    try:
+        u = value - offset
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 has no UTC instant
+        raise InvalidEvent(
+            f"{field} is out of range once converted to UTC, got {value!r}",
+            field=field,
+            value=value,
+        ) from None
     return DateTime(
         u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=pendulum.UTC
     )
 
 
-def instant(value: str | _dt.datetime, *, field: str = "time") -> DateTime:
+def instant(value: str | dt.datetime, *, field: str = "time") -> DateTime:
     """Parse an ISO-8601 string with an offset (or take a datetime) into a UTC instant.
 
     A convenience for users and importers: ``instant("2025-06-02T13:00+03:00")``. Strings
@@ -107,7 +114,7 @@ def instant(value: str | _dt.datetime, *, field: str = "time") -> DateTime:
     """
     if isinstance(value, str):
         try:
-            value = _dt.datetime.fromisoformat(value)
+            value = dt.datetime.fromisoformat(value)
         except ValueError:
             raise InvalidEvent(
                 f"{field} is not an ISO-8601 time: {value!r}", field=field, value=value
@@ -115,7 +122,7 @@ def instant(value: str | _dt.datetime, *, field: str = "time") -> DateTime:
     return to_utc(value, field=field)
 
 
-def isoformat(value: _dt.datetime) -> str:
+def isoformat(value: dt.datetime) -> str:
     """The canonical text of a UTC instant: ISO-8601 with microseconds and ``+00:00``.
 
     Canonical text sorts chronologically, which the SQL backends rely on.
@@ -123,7 +130,7 @@ def isoformat(value: _dt.datetime) -> str:
     >>> isoformat(instant("2025-06-02T13:00:00+03:00"))
     '2025-06-02T10:00:00.000000+00:00'
     """
-    return _dt.datetime.isoformat(value, timespec="microseconds")
+    return dt.datetime.isoformat(value, timespec="microseconds")
 
 
 def floor_to(value: DateTime, precision: TimePrecision) -> DateTime:
@@ -147,7 +154,7 @@ def floor_to(value: DateTime, precision: TimePrecision) -> DateTime:
 class Clock(Protocol):
     """Anything with ``now()`` returning an aware datetime."""
 
-    def now(self) -> _dt.datetime:
+    def now(self) -> dt.datetime:
         """The current instant."""
         ...
 
@@ -159,6 +166,10 @@ class SystemClock:
     def now(self) -> DateTime:
         """The current instant in UTC."""
         return pendulum.now(pendulum.UTC)
+
+
+def _clock_instant(value: object) -> DateTime:
+    return to_utc(value, field="at")
 
 
 @attrs.define
@@ -177,8 +188,8 @@ class FixedClock:
     DateTime(2025, 6, 2, 10, 0, 0, tzinfo=Timezone('UTC'))
     """
 
-    at: DateTime = attrs.field(converter=lambda v: to_utc(v, field="at"))
-    tick: _dt.timedelta | None = None
+    at: DateTime = attrs.field(converter=_clock_instant)
+    tick: dt.timedelta | None = None
 
     def now(self) -> DateTime:
         """The clock's instant (then move on by ``tick``, if set)."""
@@ -187,12 +198,12 @@ class FixedClock:
             self.at = self.at + self.tick
         return current
 
-    def set(self, at: _dt.datetime) -> FixedClock:
+    def set(self, at: dt.datetime) -> FixedClock:
         """Jump to ``at``. Returns the clock, for chaining."""
         self.at = to_utc(at, field="at")
         return self
 
     def advance(self, **delta: float) -> FixedClock:
         """Move on by a ``timedelta(**delta)``. Returns the clock, for chaining."""
-        self.at = self.at + _dt.timedelta(**delta)
+        self.at = self.at + dt.timedelta(**delta)
         return self

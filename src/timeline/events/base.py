@@ -1,5 +1,4 @@
-"""The :class:`Event` base, its parts (:class:`Source`, :class:`Location`) and
-:func:`event_type`, the decorator that names an event type.
+"""The :class:`Event` base, its parts, and :func:`event_type`, which names an event type.
 
 An event is a frozen, slotted, keyword-only attrs class. It records *valid time*
 (``occurred_at``: when it happened); *transaction time* (``recorded_at``: when the log
@@ -67,7 +66,9 @@ class Source:
 
     name: str = attrs.field(validator=f.non_empty)
     url: str | None = attrs.field(default=None, converter=f.to_optional_text)
-    published_at: DateTime | None = attrs.field(default=None, converter=f.optional_utc)
+    published_at: DateTime | None = attrs.field(
+        default=None, converter=f.to_optional_utc_instant, validator=f.optional_aware_utc
+    )
     reliability: str | None = attrs.field(default=None, validator=_reliability)
     credibility: int | None = attrs.field(default=None, validator=_credibility)
 
@@ -179,13 +180,15 @@ class Event:
     TYPE: ClassVar[str] = ""
     VERSION: ClassVar[int] = 1
 
-    event_id: uuid.UUID = attrs.field(factory=new_event_id, converter=f.to_uuid)
-    occurred_at: DateTime = attrs.field(converter=f.utc)
+    event_id: uuid.UUID = attrs.field(
+        factory=new_event_id, converter=f.to_uuid, validator=f.uuid_value
+    )
+    occurred_at: DateTime = attrs.field(converter=f.to_utc_instant, validator=f.aware_utc)
     occurred_until: DateTime | None = attrs.field(
-        default=None, converter=f.optional_utc, validator=_until
+        default=None, converter=f.to_optional_utc_instant, validator=[f.optional_aware_utc, _until]
     )
     time_precision: TimePrecision = attrs.field(
-        default=TimePrecision.EXACT, converter=f.precision
+        default=TimePrecision.EXACT, converter=f.to_precision, validator=f.is_precision
     )
     actors: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
@@ -247,7 +250,9 @@ def event_type(name: str, *, version: int = 1) -> Callable[[type[E]], type[E]]:
         )
 
     def declare(cls: type[E]) -> type[E]:
-        if not (isinstance(cls, type) and issubclass(cls, Event) and attrs.has(cls)):
+        # Its own attrs class: a plain subclass inherits attrs' marker but not its fields.
+        own_attrs = isinstance(cls, type) and "__attrs_attrs__" in vars(cls)
+        if not (own_attrs and issubclass(cls, Event)):
             raise InvalidEvent(
                 f"@event_type({name!r}) needs an attrs subclass of Event, got {cls!r}",
                 field="cls",

@@ -72,7 +72,9 @@ class TalkRoundHeld(Event):
     def headline(self) -> str:
         """E.g. "Talks: Ukraine–Russia at Ciragan Palace, Istanbul"."""
         where = ", ".join(x for x in (self.venue, self.city) if x)
-        return self.summary or f"Talks: {'–'.join(self.parties)}" + (f" at {where}" if where else "")
+        return self.summary or f"Talks: {'–'.join(self.parties)}" + (
+            f" at {where}" if where else ""
+        )
 
 
 @event_type("diplomacy.delegation_announced")
@@ -91,7 +93,9 @@ class DelegationAnnounced(Event):
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
     composition_known: bool | None = attrs.field(default=None, validator=f.optional_boolean)
-    talks: uuid.UUID | None = attrs.field(default=None, converter=f.optional_uuid)
+    talks: uuid.UUID | None = attrs.field(
+        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
+    )
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The talk round it was named for, if given."""
@@ -142,7 +146,9 @@ class MemorandumDelivered(Event):
 
     party: str = attrs.field(validator=f.non_empty)
     to_party: str | None = attrs.field(default=None, converter=f.to_optional_text)
-    promise: uuid.UUID | None = attrs.field(default=None, converter=f.optional_uuid)
+    promise: uuid.UUID | None = attrs.field(
+        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
+    )
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The promise it fulfils, if given."""
@@ -161,7 +167,9 @@ class MemorandumAwaited(Event):
 
     party: str = attrs.field(validator=f.non_empty)
     from_party: str = attrs.field(validator=f.non_empty)
-    promise: uuid.UUID | None = attrs.field(default=None, converter=f.optional_uuid)
+    promise: uuid.UUID | None = attrs.field(
+        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
+    )
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The promise it waits on, if given."""
@@ -180,7 +188,9 @@ class DocumentReceived(Event):
     party: str = attrs.field(validator=f.non_empty)
     from_party: str = attrs.field(validator=f.non_empty)
     title: str | None = attrs.field(default=None, converter=f.to_optional_text)
-    document: uuid.UUID | None = attrs.field(default=None, converter=f.optional_uuid)
+    document: uuid.UUID | None = attrs.field(
+        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
+    )
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The tabled proposal received, if given."""
@@ -199,8 +209,12 @@ class ResponsePromised(Event):
 
     party: str = attrs.field(validator=f.non_empty)
     to_party: str | None = attrs.field(default=None, converter=f.to_optional_text)
-    regarding: uuid.UUID | None = attrs.field(default=None, converter=f.optional_uuid)
-    due_at: DateTime | None = attrs.field(default=None, converter=f.optional_utc)
+    regarding: uuid.UUID | None = attrs.field(
+        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
+    )
+    due_at: DateTime | None = attrs.field(
+        default=None, converter=f.to_optional_utc_instant, validator=f.optional_aware_utc
+    )
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """What the answer will be about, if given."""
@@ -238,7 +252,9 @@ class CeasefireRejected(Event):
     """A party rejects a ceasefire demand."""
 
     party: str = attrs.field(validator=f.non_empty)
-    demand: uuid.UUID | None = attrs.field(default=None, converter=f.optional_uuid)
+    demand: uuid.UUID | None = attrs.field(
+        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
+    )
     reason: str | None = attrs.field(default=None, converter=f.to_optional_text)
 
     def references(self) -> tuple[uuid.UUID, ...]:

@@ -7,6 +7,7 @@ refused at construction and no invalid event ever exists.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import uuid
 from collections.abc import Iterable
@@ -19,20 +20,24 @@ from timeline.errors import InvalidEvent
 from timeline.time import TimePrecision, to_utc
 
 __all__ = [
+    "aware_utc",
     "boolean",
-    "optional_boolean",
     "count",
+    "is_precision",
     "non_empty",
     "non_empty_names",
+    "optional_aware_utc",
+    "optional_boolean",
     "optional_non_empty",
-    "optional_uuid",
-    "optional_utc",
-    "precision",
+    "optional_uuid_value",
     "probability",
     "to_names",
     "to_optional_text",
+    "to_optional_utc_instant",
+    "to_optional_uuid",
+    "to_precision",
+    "to_utc_instant",
     "to_uuid",
-    "utc",
     "uuid_value",
 ]
 
@@ -68,13 +73,13 @@ def optional_non_empty(instance: object, attribute: attrs.Attribute[Any], value:
         non_empty(instance, attribute, value)
 
 
-def non_empty_names(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+def non_empty_names(
+    instance: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]
+) -> None:
     """A tuple of non-empty strings (actors, tags, terms, members)."""
-    for i, item in enumerate(value):  # type: ignore[attr-defined]  # a tuple, by its converter
+    for i, item in enumerate(value):
         if type(item) is not str or not item.strip():
-            raise _fail(
-                instance, f"{attribute.name}[{i}]", item, "must be a non-empty string"
-            )
+            raise _fail(instance, f"{attribute.name}[{i}]", item, "must be a non-empty string")
 
 
 def boolean(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -105,39 +110,78 @@ def uuid_value(instance: object, attribute: attrs.Attribute[Any], value: object)
         raise _fail(instance, attribute.name, value, "must be a UUID")
 
 
-def _to_utc(value: object, field: attrs.Attribute[Any]) -> DateTime:
-    return to_utc(value, field=field.name)
+def to_utc_instant(value: object) -> object:
+    """Convert an aware datetime to UTC; leave anything else for :func:`aware_utc` to refuse."""
+    if isinstance(value, dt.datetime) and value.utcoffset() is not None:
+        return to_utc(value)
+    return value
 
 
-def _to_optional_utc(value: object, field: attrs.Attribute[Any]) -> DateTime | None:
-    return None if value is None else to_utc(value, field=field.name)
+def to_optional_utc_instant(value: object) -> object:
+    """Like :func:`to_utc_instant`, letting ``None`` through."""
+    return None if value is None else to_utc_instant(value)
 
 
-def _to_precision(value: object, field: attrs.Attribute[Any]) -> TimePrecision:
-    if type(value) is TimePrecision:
+def aware_utc(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An aware instant (already converted to UTC by :func:`to_utc_instant`)."""
+    if type(value) is DateTime:
+        return
+    if isinstance(value, dt.datetime):
+        raise _fail(
+            instance,
+            attribute.name,
+            value,
+            "must be timezone-aware (attach the source's zone, e.g. Europe/Kyiv, or UTC)",
+        )
+    raise _fail(instance, attribute.name, value, "must be an aware datetime")
+
+
+def optional_aware_utc(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """``None``, or an aware instant."""
+    if value is not None:
+        aware_utc(instance, attribute, value)
+
+
+def to_precision(value: object) -> object:
+    """``"day"`` to :attr:`TimePrecision.DAY`; leave anything else for :func:`is_precision`."""
+    if type(value) is TimePrecision or not isinstance(value, str):
         return value
     try:
         return TimePrecision(value)
     except ValueError:
+        return value
+
+
+def is_precision(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """One of the :class:`TimePrecision` values."""
+    if type(value) is not TimePrecision:
         choices = ", ".join(p.value for p in TimePrecision)
-        raise InvalidEvent(
-            f"{field.name} must be one of {choices}, got {value!r}",
-            field=field.name,
-            value=value,
-        ) from None
+        raise _fail(instance, attribute.name, value, f"must be one of {choices}")
 
 
-def _to_uuid(value: object, field: attrs.Attribute[Any]) -> uuid.UUID:
+def to_uuid(value: object) -> object:
+    """A UUID's text to the UUID; leave anything else for :func:`uuid_value` to refuse."""
     if type(value) is uuid.UUID:
         return value
     if isinstance(value, str):
         try:
             return uuid.UUID(value)
         except ValueError:
-            pass
-    elif isinstance(value, uuid.UUID):
+            return value
+    if isinstance(value, uuid.UUID):
         return uuid.UUID(int=value.int)
-    raise InvalidEvent(f"{field.name} must be a UUID, got {value!r}", field=field.name, value=value)
+    return value
+
+
+def to_optional_uuid(value: object) -> object:
+    """Like :func:`to_uuid`, letting ``None`` through."""
+    return None if value is None else to_uuid(value)
+
+
+def optional_uuid_value(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """``None``, or a UUID."""
+    if value is not None:
+        uuid_value(instance, attribute, value)
 
 
 def to_names(value: Iterable[str] | str) -> tuple[str, ...]:
@@ -152,21 +196,3 @@ def to_optional_text(value: str | None) -> str | None:
     if isinstance(value, str) and not value.strip():
         return None
     return value
-
-
-#: Converter to an aware UTC instant, naming the field on failure.
-utc = attrs.Converter(_to_utc, takes_field=True)  # type: ignore[misc,call-overload]  # attrs stubs lag takes_field
-#: Converter to an optional aware UTC instant.
-optional_utc = attrs.Converter(_to_optional_utc, takes_field=True)  # type: ignore[misc,call-overload]  # same
-#: Converter from a string such as ``"day"`` to :class:`TimePrecision`.
-precision = attrs.Converter(_to_precision, takes_field=True)  # type: ignore[misc,call-overload]  # same
-#: Converter from a UUID or its text to a UUID.
-to_uuid = attrs.Converter(_to_uuid, takes_field=True)  # type: ignore[misc,call-overload]  # same
-
-
-def _to_optional_uuid(value: object, field: attrs.Attribute[Any]) -> uuid.UUID | None:
-    return None if value is None else _to_uuid(value, field)
-
-
-#: Converter from ``None``, a UUID or its text to an optional UUID.
-optional_uuid = attrs.Converter(_to_optional_uuid, takes_field=True)  # type: ignore[misc,call-overload]  # same

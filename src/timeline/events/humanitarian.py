@@ -28,7 +28,9 @@ def _to_party_counts(value: Any) -> tuple[PartyCount, ...]:
     return tuple(value)
 
 
-def _party_counts(instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+def _party_counts(
+    instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]
+) -> None:
     if not value:
         raise InvalidEvent(
             f"{type(instance).__name__}.{attribute.name} must name at least one party",
@@ -59,7 +61,9 @@ class PrisonerExchangeAgreed(Event):
     released: tuple[PartyCount, ...] = attrs.field(
         converter=_to_party_counts, validator=_party_counts
     )
-    talks: uuid.UUID | None = attrs.field(default=None, converter=f.optional_uuid)
+    talks: uuid.UUID | None = attrs.field(
+        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
+    )
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The talk round that produced it, if given."""
@@ -79,12 +83,18 @@ class PrisonerExchangeCarriedOut(Event):
     released: tuple[PartyCount, ...] = attrs.field(
         converter=_to_party_counts, validator=_party_counts
     )
-    agreement: uuid.UUID | None = attrs.field(default=None, converter=f.optional_uuid)
+    agreement: uuid.UUID | None = attrs.field(
+        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
+    )
     stage: int | None = attrs.field(default=None, validator=f.count)
     stages_total: int | None = attrs.field(default=None, validator=f.count)
 
     def __attrs_post_init__(self) -> None:
-        if self.stage is not None and self.stages_total is not None and self.stage > self.stages_total:
+        if (
+            self.stage is not None
+            and self.stages_total is not None
+            and self.stage > self.stages_total
+        ):
             raise InvalidEvent(
                 f"PrisonerExchangeCarriedOut.stage must not exceed stages_total "
                 f"({self.stages_total}), got {self.stage}",
@@ -118,9 +128,7 @@ class CasualtyReport(Event):
     killed_high: int | None = attrs.field(default=None, validator=f.count)
     injured: int | None = attrs.field(default=None, validator=f.count)
     missing: int | None = attrs.field(default=None, validator=f.count)
-    civilians: bool | None = attrs.field(
-        default=None, validator=f.optional_boolean
-    )
+    civilians: bool | None = attrs.field(default=None, validator=f.optional_boolean)
 
     def __attrs_post_init__(self) -> None:
         low, best, high = self.killed_low, self.killed, self.killed_high
@@ -138,7 +146,11 @@ class CasualtyReport(Event):
         """E.g. "Casualties: 3 killed, 12 injured"."""
         parts = [
             f"{n} {label}"
-            for n, label in ((self.killed, "killed"), (self.injured, "injured"), (self.missing, "missing"))
+            for n, label in (
+                (self.killed, "killed"),
+                (self.injured, "injured"),
+                (self.missing, "missing"),
+            )
             if n is not None
         ]
         return self.summary or "Casualties: " + (", ".join(parts) or "figures unknown")

@@ -24,7 +24,7 @@ __all__ = ["CausalLink", "CausalLinkRetracted", "Correction", "Relation", "Retra
 _FIXED = frozenset({"event_id"})
 
 
-def _jsonable(value: Any, field: str) -> Any:
+def _jsonable(value: Any, field: str) -> Any:  # noqa: PLR0911  # one return per kind of value
     """The JSON form of a corrected value, as the codec stores it.
 
     Correcting means replacing a field's value; the value is kept in the form the codec
@@ -93,7 +93,7 @@ class Correction(Event):
     {'launched': 479}
     """
 
-    corrects: uuid.UUID = attrs.field(converter=f.to_uuid)
+    corrects: uuid.UUID = attrs.field(converter=f.to_uuid, validator=f.uuid_value)
     changes: dict[str, Any] = attrs.field(converter=_to_changes, validator=_changes, hash=False)
     reason: str | None = attrs.field(default=None, converter=f.to_optional_text)
 
@@ -112,7 +112,7 @@ class Correction(Event):
 class Retraction(Event):
     """Withdraws an earlier event from later views; the original stays in the log."""
 
-    retracts: uuid.UUID = attrs.field(converter=f.to_uuid)
+    retracts: uuid.UUID = attrs.field(converter=f.to_uuid, validator=f.uuid_value)
     reason: str | None = attrs.field(default=None, converter=f.to_optional_text)
 
     def references(self) -> tuple[uuid.UUID, ...]:
@@ -167,8 +167,8 @@ class CausalLink(Event):
         score: that rule's score.
     """
 
-    cause: uuid.UUID = attrs.field(converter=f.to_uuid)
-    effect: uuid.UUID = attrs.field(converter=f.to_uuid, validator=_distinct)
+    cause: uuid.UUID = attrs.field(converter=f.to_uuid, validator=f.uuid_value)
+    effect: uuid.UUID = attrs.field(converter=f.to_uuid, validator=[f.uuid_value, _distinct])
     relation: str = attrs.field(converter=_to_relation, validator=f.non_empty)
     confidence: float = attrs.field(default=1.0, validator=f.probability)
     asserted_by: str | None = attrs.field(default=None, converter=f.to_optional_text)
@@ -194,7 +194,7 @@ class CausalLink(Event):
 class CausalLinkRetracted(Event):
     """Withdraws a causal link from later views."""
 
-    link: uuid.UUID = attrs.field(converter=f.to_uuid)
+    link: uuid.UUID = attrs.field(converter=f.to_uuid, validator=f.uuid_value)
     reason: str | None = attrs.field(default=None, converter=f.to_optional_text)
 
     def references(self) -> tuple[uuid.UUID, ...]:

@@ -9,16 +9,30 @@ backend                   for
 ========================  ==========================================================
 """
 
-from timeline.log.base import GENESIS, EventLog, Guard, RawRecord, Recorded, VerifyReport, chain_hash
+from timeline.log.base import (
+    GENESIS,
+    EventLog,
+    Guard,
+    RawRecord,
+    Recorded,
+    Subscription,
+    VerifyReport,
+    chain_hash,
+)
+from timeline.log.jsonl import JsonlLog
 from timeline.log.memory import MemoryLog
+from timeline.log.sqlite import SQLiteLog
 
 __all__ = [
     "GENESIS",
     "EventLog",
     "Guard",
+    "JsonlLog",
     "MemoryLog",
     "RawRecord",
     "Recorded",
+    "SQLiteLog",
+    "Subscription",
     "VerifyReport",
     "chain_hash",
 ]

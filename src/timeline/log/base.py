@@ -25,7 +25,7 @@ import contextlib
 import hashlib
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 import attrs
 import orjson
@@ -50,6 +50,7 @@ __all__ = [
     "Order",
     "RawRecord",
     "Recorded",
+    "Subscription",
     "VerifyReport",
     "chain_hash",
 ]
@@ -64,7 +65,7 @@ Order = Literal["recorded", "occurred"]
 Guard = Callable[["EventLog", Sequence[Event]], None]
 
 
-def chain_hash(
+def chain_hash(  # noqa: PLR0917  # one argument per hashed column, on the hot path
     previous: str, position: int, stream: str, version: int, recorded_at: str, payload: bytes
 ) -> str:
     """The SHA-256 (hex) of one record, chained to the previous record's hash."""
@@ -132,7 +133,9 @@ class VerifyReport:
         return self.ok
 
 
-def _event_type_names(types: Iterable[str | type[Event]] | str | type[Event] | None) -> tuple[str, ...] | None:
+def _event_type_names(
+    types: Iterable[str | type[Event]] | str | type[Event] | None,
+) -> tuple[str, ...] | None:
     if types is None:
         return None
     if isinstance(types, (str, type)):
@@ -141,9 +144,63 @@ def _event_type_names(types: Iterable[str | type[Event]] | str | type[Event] | N
     for t in types:
         name = t if isinstance(t, str) else getattr(t, "TYPE", None)
         if not name:
-            raise InvalidEvent(f"types must be type tags or event classes, got {t!r}", field="types", value=t)
+            raise InvalidEvent(
+                f"types must be type tags or event classes, got {t!r}", field="types", value=t
+            )
         names.append(name)
     return tuple(names)
+
+
+class Subscription:
+    """Feeds a callback every record after a position, in position order, each exactly once.
+
+    Made by :meth:`EventLog.subscribe`. Appends made through the same log object are
+    delivered as soon as they are committed; records appended by other processes (or other
+    log objects on the same store) arrive at the next :meth:`poll` (or the next append made
+    through this object). Delivery always reads from the log, so nothing is skipped or
+    repeated, whoever wrote it.
+
+    If the callback raises while a record is delivered after an append, the append still
+    stands: the subscription keeps the error in :attr:`error`, stops at that record, and
+    stays paused until :meth:`poll` is called, which retries it (and raises if it fails
+    again).
+    """
+
+    def __init__(self, log: EventLog, callback: Callable[[Recorded], object], after: int) -> None:
+        self.log = log
+        self.callback = callback
+        #: The position of the last record delivered.
+        self.position = after
+        #: The error that paused the subscription, if any.
+        self.error: BaseException | None = None
+        self.closed = False
+
+    def poll(self) -> int:
+        """Deliver every record after :attr:`position`. Returns how many were delivered."""
+        if self.closed:
+            return 0
+        self.error = None
+        delivered = 0
+        for record in self.log.read(after=self.position):
+            self.callback(record)
+            self.position = record.position
+            delivered += 1
+        return delivered
+
+    def notify(self) -> None:
+        """Called by the log after each append: deliver, keeping any error in :attr:`error`."""
+        if self.error is not None:
+            return
+        try:
+            self.poll()
+        except Exception as e:  # noqa: BLE001  # the append stands; the error is kept for poll()
+            self.error = e
+
+    def close(self) -> None:
+        """Stop delivering."""
+        self.closed = True
+        with contextlib.suppress(ValueError):
+            self.log._subscriptions.remove(self)  # noqa: SLF001  # the log's own registry
 
 
 class EventLog(abc.ABC):
@@ -168,6 +225,7 @@ class EventLog(abc.ABC):
         self.codec = codec if codec is not None else Codec()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.guards: tuple[Guard, ...] = tuple(guards)
+        self._subscriptions: list[Subscription] = []
 
     # -- the shared algorithm -------------------------------------------------------------
 
@@ -193,24 +251,7 @@ class EventLog(abc.ABC):
             InvalidEvent: something that is not an event, or a bad stream name.
             CorruptLog: the log's storage is damaged; nothing is written on top of it.
         """
-        batch = tuple(events)
-        if not isinstance(stream, str) or not stream.strip():
-            raise InvalidEvent(f"stream must be a non-empty string, got {stream!r}", field="stream", value=stream)
-        if expected_version is not None and (type(expected_version) is not int or expected_version < 0):
-            raise InvalidEvent(
-                f"expected_version must be a whole number ≥ 0 or None, got {expected_version!r}",
-                field="expected_version",
-                value=expected_version,
-            )
-        seen: set[uuid.UUID] = set()
-        for i, event in enumerate(batch):
-            if not isinstance(event, Event):
-                raise InvalidEvent(f"events[{i}] is not an Event, got {event!r}", field=f"events[{i}]", value=event)
-            if event.event_id in seen:
-                raise DuplicateEvent(
-                    f"event id {event.event_id} appears twice in one batch", event_id=event.event_id
-                )
-            seen.add(event.event_id)
+        batch, ids = self._checked_batch(events, stream, expected_version)
         encode = self.codec.encode
         payloads = [encode(e) for e in batch]
         if not batch:
@@ -224,7 +265,7 @@ class EventLog(abc.ABC):
                     expected=expected_version,
                     actual=actual,
                 )
-            self._check_new_and_known(batch, seen)
+            self._check_new_and_known(batch, ids)
             for guard in self.guards:
                 guard(self, batch)
             position, previous, last_recorded = self._tail()
@@ -233,19 +274,56 @@ class EventLog(abc.ABC):
                 now = last_recorded  # transaction time never runs backwards
             stamp = isoformat(now)
             records = []
-            for version, (event, payload) in enumerate(zip(batch, payloads, strict=True), actual + 1):
+            for version, (event, payload) in enumerate(
+                zip(batch, payloads, strict=True), actual + 1
+            ):
                 position += 1
                 previous = chain_hash(previous, position, stream, version, stamp, payload)
                 records.append(Recorded(position, stream, version, now, event, previous))
             self._write(records, payloads, stamp)
+        for subscription in tuple(self._subscriptions):
+            subscription.notify()
         return records
+
+    @staticmethod
+    def _checked_batch(
+        events: Iterable[Event], stream: str, expected_version: int | None
+    ) -> tuple[tuple[Event, ...], set[uuid.UUID]]:
+        """The batch as a tuple and its ids, after checking the arguments of ``append``."""
+        batch = tuple(events)
+        if not isinstance(stream, str) or not stream.strip():
+            raise InvalidEvent(
+                f"stream must be a non-empty string, got {stream!r}", field="stream", value=stream
+            )
+        if expected_version is not None and (
+            type(expected_version) is not int or expected_version < 0
+        ):
+            raise InvalidEvent(
+                f"expected_version must be a whole number ≥ 0 or None, got {expected_version!r}",
+                field="expected_version",
+                value=expected_version,
+            )
+        seen: set[uuid.UUID] = set()
+        for i, event in enumerate(batch):
+            if not isinstance(event, Event):
+                raise InvalidEvent(
+                    f"events[{i}] is not an Event, got {event!r}", field=f"events[{i}]", value=event
+                )
+            if event.event_id in seen:
+                raise DuplicateEvent(
+                    f"event id {event.event_id} appears twice in one batch", event_id=event.event_id
+                )
+            seen.add(event.event_id)
+        return batch, seen
 
     def _check_new_and_known(self, batch: Sequence[Event], ids: set[uuid.UUID]) -> None:
         referenced = {ref for event in batch for ref in event.references()}
         stored = self._existing(ids | referenced)
         for event in batch:
             if event.event_id in stored:
-                raise DuplicateEvent(f"event id {event.event_id} is already in the log", event_id=event.event_id)
+                raise DuplicateEvent(
+                    f"event id {event.event_id} is already in the log", event_id=event.event_id
+                )
         earlier: set[uuid.UUID] = set()
         for event in batch:
             for ref in event.references():
@@ -279,9 +357,13 @@ class EventLog(abc.ABC):
                 been yielded.
         """
         if order not in ("recorded", "occurred"):
-            raise InvalidEvent(f"order must be 'recorded' or 'occurred', got {order!r}", field="order", value=order)
+            raise InvalidEvent(
+                f"order must be 'recorded' or 'occurred', got {order!r}", field="order", value=order
+            )
         if type(after) is not int or after < 0:
-            raise InvalidEvent(f"after must be a whole number ≥ 0, got {after!r}", field="after", value=after)
+            raise InvalidEvent(
+                f"after must be a whole number ≥ 0, got {after!r}", field="after", value=after
+            )
         return self._read(after, stream, _event_type_names(types), order)
 
     def verify(self) -> VerifyReport:
@@ -297,19 +379,30 @@ class EventLog(abc.ABC):
             for raw in self._raw():
                 reason = self._check_raw(raw, expected, previous, versions)
                 if reason is not None:
-                    return VerifyReport(ok=False, checked=expected - 1, position=expected, reason=reason)
+                    return VerifyReport(
+                        ok=False, checked=expected - 1, position=expected, reason=reason
+                    )
                 previous = raw.hash
                 versions[raw.stream] = raw.version
                 expected += 1
         except CorruptLog as e:
-            return VerifyReport(ok=False, checked=expected - 1, position=e.position, reason=e.reason)
+            return VerifyReport(
+                ok=False, checked=expected - 1, position=e.position, reason=e.reason
+            )
         return VerifyReport(ok=True, checked=expected - 1)
 
     @staticmethod
-    def _check_raw(raw: RawRecord, expected: int, previous: str, versions: dict[str, int]) -> str | None:
+    def _check_raw(
+        raw: RawRecord, expected: int, previous: str, versions: dict[str, int]
+    ) -> str | None:
         if raw.position != expected:
             return f"position {raw.position} found where {expected} was expected (missing or reordered record)"
-        if chain_hash(previous, raw.position, raw.stream, raw.version, raw.recorded_at, raw.payload) != raw.hash:
+        if (
+            chain_hash(
+                previous, raw.position, raw.stream, raw.version, raw.recorded_at, raw.payload
+            )
+            != raw.hash
+        ):
             return "hash mismatch: the record or one before it was changed"
         if raw.version != versions.get(raw.stream, 0) + 1:
             return f"stream {raw.stream!r} version {raw.version} does not follow {versions.get(raw.stream, 0)}"
@@ -318,27 +411,68 @@ class EventLog(abc.ABC):
                 body = orjson.loads(raw.payload)
             except orjson.JSONDecodeError:
                 return "payload is not JSON"
-            for column, key in ((raw.event_id, "event_id"), (raw.type, "type"), (raw.occurred_at, "occurred_at")):
+            for column, key in (
+                (raw.event_id, "event_id"),
+                (raw.type, "type"),
+                (raw.occurred_at, "occurred_at"),
+            ):
                 if column is not None and body.get(key) != column:
                     return f"stored {key} {column!r} does not match the payload's {body.get(key)!r}"
         return None
 
-    def decode_record(self, position: int, stream: str, version: int, recorded_at: str, payload: bytes, hash_: str) -> Recorded:
+    def decode_record(  # noqa: PLR0917  # one argument per stored column, on the hot path
+        self,
+        position: int,
+        stream: str,
+        version: int,
+        recorded_at: str,
+        payload: bytes | dict[str, Any],
+        hash_: str,
+    ) -> Recorded:
         """Build a :class:`Recorded` from stored columns (for backends).
+
+        ``payload`` is the event's canonical bytes, or the mapping already parsed from them
+        (a backend that stores the event inside a larger JSON document).
 
         Raises:
             CorruptLog: if the payload cannot be decoded.
         """
         try:
-            event = self.codec.decode(payload)
+            if isinstance(payload, dict):
+                event = self.codec.from_dict(payload)
+            else:
+                event = self.codec.decode(payload)
             at = DateTime.fromisoformat(recorded_at)
         except (DecodeError, InvalidEvent, ValueError) as e:
             raise CorruptLog(
-                f"record at position {position} cannot be read: {e}", position=position, reason=str(e)
+                f"record at position {position} cannot be read: {e}",
+                position=position,
+                reason=str(e),
             ) from e
         return Recorded(position, stream, version, at, event, hash_)
 
     # -- lookups built on the primitives ----------------------------------------------------
+
+    def subscribe(self, callback: Callable[[Recorded], object], *, after: int = 0) -> Subscription:
+        """Catch up from a position, then follow the log.
+
+        ``callback`` is called with every record after ``after`` (at once, in order), then with
+        each record appended later (see :class:`Subscription`).
+
+        >>> import pendulum
+        >>> from timeline.log.memory import MemoryLog
+        >>> from timeline.events import Statement
+        >>> log, seen = MemoryLog(), []
+        >>> sub = log.subscribe(lambda rec: seen.append(rec.position))
+        >>> _ = log.append([Statement(occurred_at=pendulum.datetime(2025, 6, 2), speaker="A",
+        ...                           text="x")], stream="s")
+        >>> seen
+        [1]
+        """
+        subscription = Subscription(self, callback, after)
+        subscription.poll()
+        self._subscriptions.append(subscription)
+        return subscription
 
     def get(self, event_id: uuid.UUID) -> Recorded:
         """The record holding an event.
@@ -400,11 +534,15 @@ class EventLog(abc.ABC):
         """The last position, its hash and its ``recorded_at`` (0, GENESIS, None if empty)."""
 
     @abc.abstractmethod
-    def _write(self, records: Sequence[Recorded], payloads: Sequence[bytes], recorded_at: str) -> None:
+    def _write(
+        self, records: Sequence[Recorded], payloads: Sequence[bytes], recorded_at: str
+    ) -> None:
         """Store the records (inside the write lock); all or none."""
 
     @abc.abstractmethod
-    def _read(self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order) -> Iterator[Recorded]:
+    def _read(
+        self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
+    ) -> Iterator[Recorded]:
         """The records, filtered and ordered, decoded lazily."""
 
     @abc.abstractmethod

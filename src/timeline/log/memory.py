@@ -34,6 +34,7 @@ class MemoryLog(EventLog):
         super().__init__(**options)  # type: ignore[arg-type]  # codec, clock, guards
         self._records: list[Recorded] = []
         self._payloads: list[bytes] = []
+        self._stamps: list[str] = []  # recorded_at exactly as hashed
         self._by_id: dict[uuid.UUID, int] = {}
         self._versions: dict[str, int] = {}
         self._lock = threading.RLock()
@@ -62,14 +63,19 @@ class MemoryLog(EventLog):
         last = self._records[-1]
         return last.position, last.hash, last.recorded_at
 
-    def _write(self, records: Sequence[Recorded], payloads: Sequence[bytes], recorded_at: str) -> None:
+    def _write(
+        self, records: Sequence[Recorded], payloads: Sequence[bytes], recorded_at: str
+    ) -> None:
         for record in records:
             self._by_id[record.event.event_id] = record.position - 1
             self._versions[record.stream] = record.version
         self._records.extend(records)
         self._payloads.extend(payloads)
+        self._stamps.extend([recorded_at] * len(records))
 
-    def _read(self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order) -> Iterator[Recorded]:
+    def _read(
+        self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
+    ) -> Iterator[Recorded]:
         selected = (
             r
             for r in self._records[after:]
@@ -80,14 +86,9 @@ class MemoryLog(EventLog):
         return selected
 
     def _raw(self) -> Iterator[RawRecord]:
-        for record, payload in zip(self._records, self._payloads, strict=True):
+        for record, payload, stamp in zip(self._records, self._payloads, self._stamps, strict=True):
             yield RawRecord(
-                record.position,
-                record.stream,
-                record.version,
-                record.recorded_at.isoformat(timespec="microseconds"),
-                payload,
-                record.hash,
+                record.position, record.stream, record.version, stamp, payload, record.hash
             )
 
     def _get(self, event_id: uuid.UUID) -> Recorded | None:

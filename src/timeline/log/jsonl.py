@@ -1,0 +1,513 @@
+"""``JsonlLog``: an event log in one append-only JSON-lines file, diffable and git-friendly.
+
+Each record is one line, a JSON object with the record's envelope and, under ``"event"``,
+the event's canonical bytes exactly as the codec wrote them::
+
+    {"position":1,"stream":"talks/istanbul","version":1,"recorded_at":"2025-06-02T08:00:00.000000+00:00","hash":"…","event":{…},"commit":true}
+
+The last line of every append carries ``"commit": true``. An append is written with one
+``write`` of all its lines, then fsynced, while holding an exclusive ``flock`` on the file,
+so a crash can only leave a *tail* that is cut short: a last line without its newline, or
+lines without a commit marker after them. Readers take a shared ``flock`` while they index
+new lines, so they never mistake another process's append in progress for such a tail.
+
+Damage is reported, never repaired or skipped: the file is only ever written by
+:meth:`~timeline.log.EventLog.append`, which refuses to write after damage. Opening a
+damaged file still works, so that everything before the damage can be read and checked:
+``read()`` yields every record before the first bad position and then raises
+:class:`~timeline.errors.CorruptLog` naming it, and ``verify()`` reports it.
+
+On opening, the file is read once to build an index in memory: where each line starts,
+each event id's position, each stream's version, and each record's stream, type and
+``occurred_at`` (so filters and ``order="occurred"`` touch only the lines they yield).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import orjson
+from pendulum import DateTime
+
+from timeline.errors import CorruptLog, TimelineError
+from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded
+from timeline.time import isoformat
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Collection, Iterable, Iterator, Sequence
+
+    from timeline.codec import Codec
+    from timeline.log.base import Guard
+    from timeline.time import Clock
+
+__all__ = ["JsonlLog"]
+
+#: What the index keeps of a line: where it ends, position, stream, version, recorded_at,
+#: hash, and the event's id, type and occurred_at (as text).
+_Entry = tuple[int, int, str, int, str, str, str, str, str]
+
+_CHUNK_BYTES: Final = 1 << 20  # read consecutive lines in slices of about this size
+_CHUNK_LINES: Final = 1000  # and at most this many lines at a time
+
+
+class JsonlLog(EventLog):
+    """An event log in one append-only JSON-lines file.
+
+    Several ``JsonlLog`` objects or processes may share one file: appends are serialised by
+    an exclusive ``flock``, and each object indexes the lines others appended before it
+    writes, reads or counts. The file must be on a local file system (``flock`` is not
+    reliable over NFS).
+
+    Args:
+        path: the file; created (empty) if it does not exist.
+        codec: encodes events; the default knows every declared type.
+        clock: stamps ``recorded_at``; the system clock by default.
+        guards: checks run inside every append (see :data:`~timeline.log.Guard`).
+        fsync: flush every append to the disk before returning (``True``, the default,
+            so that an acknowledged append survives a power cut); ``False`` is faster and
+            only risks the last appends, which then show as a damaged tail.
+
+    Raises:
+        OSError: if the file cannot be opened or created.
+
+    >>> import pathlib, tempfile, pendulum, timeline as tl
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "istanbul.jsonl"
+    >>> log = JsonlLog(path, clock=tl.FixedClock(pendulum.datetime(2025, 6, 2)))
+    >>> ev = tl.Statement(occurred_at=pendulum.datetime(2025, 6, 2), speaker="Hakan Fidan",
+    ...                   text="Welcome to Istanbul.")
+    >>> [r.position for r in log.append([ev], stream="talks/istanbul")]
+    [1]
+    >>> path.read_text().split(",")[:2]
+    ['{"position":1', '"stream":"talks/istanbul"']
+    >>> log.verify().ok
+    True
+    >>> log.close()
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        codec: Codec | None = None,
+        clock: Clock | None = None,
+        guards: Iterable[Guard] = (),
+        fsync: bool = True,
+    ) -> None:
+        super().__init__(codec=codec, clock=clock, guards=guards)
+        self.path = os.fspath(path)
+        self.fsync = bool(fsync)
+        self._lock = threading.RLock()
+        self._exclusive = False  # whether this object holds the exclusive flock
+        self._reset()
+        existed = Path(self.path).exists()
+        self.writable = True
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        except PermissionError:
+            fd = os.open(self.path, os.O_RDONLY)  # a read-only file can still be read
+            self.writable = False
+        self._fd: int | None = fd
+        try:
+            if not existed and self.fsync:
+                _fsync_directory(self.path)
+            self._refresh()
+        except BaseException:
+            self.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"JsonlLog({self.path!r})"
+
+    # -- the index ----------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        """Forget the index (the file is read again from its start)."""
+        self._offsets: list[int] = [0]  # line p starts at [p - 1]; [-1] ends the last
+        self._streams_of: list[str] = []
+        self._types_of: list[str] = []
+        self._occurred: list[str] = []
+        self._by_id: dict[str, int] = {}
+        self._versions: dict[str, int] = {}
+        self._names: dict[str, str] = {}  # one copy of each stream and type name
+        self._tail_hash = GENESIS
+        self._tail_recorded: str | None = None
+        self._damage: tuple[int, str] | None = None  # first bad position, and why
+        self._seen_size = 0  # the file's size when it was last indexed
+
+    def _descriptor(self) -> int:
+        if self._fd is None:
+            raise TimelineError(f"JSON-lines log {self.path!r} is closed")
+        return self._fd
+
+    def _refresh(self) -> None:
+        """Index the lines other writers appended since we last looked."""
+        with self._lock:
+            fd = self._descriptor()
+            if self._exclusive or os.fstat(fd).st_size == self._seen_size:
+                return  # already caught up (under our own write lock, or nothing new)
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            try:
+                self._catch_up(fd)
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _catch_up(self, fd: int) -> None:
+        """Bring the index up to the file's end (the caller holds a ``flock``)."""
+        size = os.fstat(fd).st_size
+        if size < self._seen_size:  # cut short or replaced behind our back: start over
+            self._reset()
+        if size > self._seen_size and self._damage is None:
+            self._scan(fd, self._offsets[-1])
+        self._seen_size = size
+
+    def _scan(self, fd: int, start: int) -> None:
+        """Index the lines from byte ``start``; stop at the first damage and record it."""
+        pending: list[_Entry] = []  # the lines of an append, until its commit marker
+        position = len(self._offsets)
+        offset = start
+        with os.fdopen(os.dup(fd), "rb") as file:
+            file.seek(start)
+            for line in file:
+                record, problem = _check_line(line, position)
+                if record is None:
+                    at_end = not file.read(1)
+                    break
+                offset += len(line)
+                event = record["event"]
+                pending.append(
+                    (
+                        offset,
+                        position,
+                        record["stream"],
+                        record["version"],
+                        record["recorded_at"],
+                        record["hash"],
+                        event["event_id"],
+                        event["type"],
+                        event["occurred_at"],
+                    )
+                )
+                if "commit" in record:
+                    self._index(pending)
+                    pending = []
+                position += 1
+            else:
+                problem, at_end = None, True
+        if problem is not None and not at_end:
+            # Damage in the middle of the file: the lines before it are intact, even those
+            # whose append's commit marker lies beyond it.
+            self._index(pending)
+            self._damage = (position, problem)
+        elif pending or problem is not None:
+            # A cut-short tail: the append that was being written when it stopped never
+            # happened, so it is reported from its first line.
+            first = len(self._offsets)
+            if pending:
+                reason = (
+                    f"positions {first}-{position - 1 if problem is None else position} are an "
+                    "incomplete append (no commit marker): the write was interrupted"
+                )
+                if problem is not None:
+                    reason += f"; then {problem}"
+            else:
+                reason = str(problem)
+            self._damage = (first, reason)
+
+    def _index(self, entries: Sequence[_Entry]) -> None:
+        """Add the lines of complete appends to the index."""
+        name = self._names.setdefault
+        for (
+            end,
+            position,
+            stream,
+            version,
+            recorded_at,
+            hash_,
+            event_id,
+            type_,
+            occurred,
+        ) in entries:
+            self._offsets.append(end)
+            self._streams_of.append(name(stream, stream))
+            self._types_of.append(name(type_, type_))
+            self._occurred.append(occurred)
+            self._by_id[event_id] = position
+            self._versions[stream] = version
+            self._tail_hash = hash_
+            self._tail_recorded = recorded_at
+
+    def _corrupt(self) -> CorruptLog:
+        assert self._damage is not None  # noqa: S101  # callers check it first
+        position, reason = self._damage
+        return CorruptLog(
+            f"JSON-lines log {self.path!r} is damaged at position {position}: {reason}",
+            position=position,
+            reason=reason,
+        )
+
+    def close(self) -> None:
+        """Close the file. Idempotent; the log cannot be used afterwards."""
+        with self._lock:
+            fd, self._fd = self._fd, None
+            if fd is not None:
+                os.close(fd)
+
+    # -- the primitives ----------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        self._refresh()
+        return len(self._offsets) - 1
+
+    def streams(self) -> dict[str, int]:
+        """Every stream and its current version."""
+        self._refresh()
+        return dict(self._versions)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        with self._lock:
+            fd = self._descriptor()
+            if not self.writable:
+                raise TimelineError(f"JSON-lines log {self.path!r} was opened read-only")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._exclusive = True
+            try:
+                self._catch_up(fd)
+                if self._damage is not None:
+                    raise self._corrupt()
+                yield
+            finally:
+                self._exclusive = False
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _stream_version(self, stream: str) -> int:
+        self._refresh()
+        return self._versions.get(stream, 0)
+
+    def _existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        self._refresh()
+        return {i for i in ids if str(i) in self._by_id}
+
+    def _tail(self) -> tuple[int, str, DateTime | None]:
+        position = len(self._offsets) - 1
+        recorded = self._tail_recorded
+        if recorded is None:
+            return 0, GENESIS, None
+        try:
+            return position, self._tail_hash, DateTime.fromisoformat(recorded)
+        except ValueError as e:
+            raise CorruptLog(
+                f"JSON-lines log {self.path!r}: the last record's recorded_at {recorded!r} "
+                "is not a time",
+                position=position,
+                reason=f"bad recorded_at: {e}",
+            ) from e
+
+    def _write(
+        self, records: Sequence[Recorded], payloads: Sequence[bytes], recorded_at: str
+    ) -> None:
+        fd = self._descriptor()
+        objects: list[dict[str, Any]] = [
+            {
+                "position": r.position,
+                "stream": r.stream,
+                "version": r.version,
+                "recorded_at": recorded_at,
+                "hash": r.hash,
+                "event": orjson.Fragment(payload),  # the canonical bytes, embedded as they are
+            }
+            for r, payload in zip(records, payloads, strict=True)
+        ]
+        objects[-1]["commit"] = True
+        lines = [orjson.dumps(o) for o in objects]
+        start = self._offsets[-1]
+        data = memoryview(b"\n".join(lines) + b"\n")
+        try:
+            while data:
+                data = data[os.write(fd, data) :]
+            if self.fsync:
+                os.fsync(fd)
+        except BaseException:
+            # Undo our own partial write, so the file ends where the last append ended.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+            raise
+        entries: list[_Entry] = []
+        end = start
+        for line, r in zip(lines, records, strict=True):
+            end += len(line) + 1
+            entries.append(
+                (
+                    end,
+                    r.position,
+                    r.stream,
+                    r.version,
+                    recorded_at,
+                    r.hash,
+                    str(r.event.event_id),
+                    r.event.TYPE,
+                    isoformat(r.event.occurred_at),
+                )
+            )
+        self._index(entries)
+        self._seen_size = end
+
+    def _read(
+        self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
+    ) -> Iterator[Recorded]:
+        self._refresh()
+        decode = self._decode
+        if order == "recorded" and stream is None and types is None:
+            for position, line in self._lines(after + 1):
+                yield decode(position, line)
+        else:
+            for position in self._select(after, stream, types, order):
+                yield decode(position, self._line(position))
+        if self._damage is not None:
+            raise self._corrupt()
+
+    def _select(
+        self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
+    ) -> Iterable[int]:
+        """The positions after ``after`` that pass the filters, in order, from the index."""
+        streams, types_of = self._streams_of, self._types_of
+        wanted = None if types is None else frozenset(types)
+        selected = (
+            p
+            for p in range(after + 1, len(self._offsets))
+            if (stream is None or streams[p - 1] == stream)
+            and (wanted is None or types_of[p - 1] in wanted)
+        )
+        if order == "occurred":
+            occurred = self._occurred
+            return sorted(selected, key=lambda p: (occurred[p - 1], p))
+        return selected
+
+    def _line(self, position: int) -> bytes:
+        start, end = self._offsets[position - 1], self._offsets[position]
+        return os.pread(self._descriptor(), end - start, start)
+
+    def _lines(self, first: int) -> Iterator[tuple[int, memoryview]]:
+        """``(position, line)`` from ``first`` to the end of the index, read in slices."""
+        offsets = self._offsets
+        position = first
+        while position < len(offsets):
+            last = position
+            limit = offsets[position - 1] + _CHUNK_BYTES
+            end = min(len(offsets) - 1, position + _CHUNK_LINES - 1)
+            while last < end and offsets[last] < limit:
+                last += 1
+            start = offsets[position - 1]
+            chunk = memoryview(os.pread(self._descriptor(), offsets[last] - start, start))
+            for p in range(position, last + 1):
+                yield p, chunk[offsets[p - 1] - start : offsets[p] - start]
+            position = last + 1
+
+    def _parse(self, position: int, line: bytes | memoryview) -> dict[str, Any]:
+        """A stored line, checked to be the record it was when the file was indexed."""
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as e:
+            problem: str | None = f"line {position} is no longer JSON: {e}"
+        else:
+            problem = _record_problem(record, position)
+        if problem is not None:
+            raise CorruptLog(
+                f"JSON-lines log {self.path!r} is damaged at position {position}: {problem}",
+                position=position,
+                reason=problem,
+            )
+        return record  # type: ignore[no-any-return]  # checked by _record_problem
+
+    def _decode(self, position: int, line: bytes | memoryview) -> Recorded:
+        record = self._parse(position, line)
+        return self.decode_record(
+            position,
+            record["stream"],
+            record["version"],
+            record["recorded_at"],
+            record["event"],
+            record["hash"],
+        )
+
+    def _raw(self) -> Iterator[RawRecord]:
+        self._refresh()
+        dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
+        for position, line in self._lines(1):
+            record = self._parse(position, line)
+            yield RawRecord(
+                record["position"],
+                record["stream"],
+                record["version"],
+                record["recorded_at"],
+                dumps(record["event"], option=sort_keys),  # the canonical bytes again
+                record["hash"],
+            )
+        if self._damage is not None:
+            raise self._corrupt()
+
+    def _get(self, event_id: uuid.UUID) -> Recorded | None:
+        self._refresh()
+        position = self._by_id.get(str(event_id))
+        return None if position is None else self._decode(position, self._line(position))
+
+
+_ENVELOPE: Final = (
+    ("position", int),
+    ("stream", str),
+    ("version", int),
+    ("recorded_at", str),
+    ("hash", str),
+    ("event", dict),
+)
+_EVENT_KEYS: Final = ("event_id", "type", "occurred_at")
+
+
+def _record_problem(record: object, position: int) -> str | None:
+    """What is wrong with a parsed line as the record at ``position``, or ``None``."""
+    if type(record) is not dict:
+        return f"line {position} is not a JSON object"
+    for key, kind in _ENVELOPE:
+        if type(record.get(key)) is not kind:
+            return f"line {position} has no {kind.__name__} {key!r}: {record.get(key)!r}"
+    if record["position"] != position:
+        return (
+            f"position {record['position']} found where {position} was expected "
+            "(missing or reordered record)"
+        )
+    if record.get("commit", True) is not True:
+        return f"line {position} has a commit marker that is not true: {record['commit']!r}"
+    event = record["event"]
+    for key in _EVENT_KEYS:
+        if type(event.get(key)) is not str:
+            return f"line {position}'s event has no text {key!r}: {event.get(key)!r}"
+    return None
+
+
+def _check_line(line: bytes, position: int) -> tuple[dict[str, Any], None] | tuple[None, str]:
+    """A raw line of the file parsed as the record at ``position``, or what is wrong with it."""
+    if not line.endswith(b"\n"):
+        return None, f"line {position} is cut short (no newline at the end): an interrupted write"
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as e:
+        return None, f"line {position} is not JSON: {e}"
+    problem = _record_problem(record, position)
+    if problem is not None:
+        return None, problem
+    return record, None
+
+
+def _fsync_directory(path: str) -> None:
+    """Make a new file's directory entry durable (a new file is lost without it)."""
+    fd = os.open(Path(path).absolute().parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

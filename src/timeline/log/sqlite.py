@@ -1,0 +1,513 @@
+"""``SQLiteLog``: the embedded default backend, one SQLite file in WAL mode.
+
+One row per record in one table, ``events``, whose ``position`` is the rowid. The database
+enforces what the log promises: ``event_id`` is unique and so is ``(stream, version)``, so
+two writers (two objects, threads or processes on one file) can never store the same event
+twice or number a stream twice. Each append is one ``BEGIN IMMEDIATE`` transaction, which
+takes the database's write lock before the tail and the stream's version are read; writers
+are serialised by SQLite and positions stay gap-free.
+
+Reads page through the table by keyset (``WHERE position > ? ... LIMIT 1000``), so memory
+stays flat on a million events and other appends may land between pages. The event's id,
+type and ``occurred_at`` are kept in columns beside the canonical payload for indexing;
+:meth:`~timeline.log.EventLog.verify` checks that they agree with it.
+
+Driver errors never reach the user as :mod:`sqlite3` exceptions: a damaged file is a
+:class:`~timeline.errors.CorruptLog`, a lost race is a
+:class:`~timeline.errors.ConcurrencyError`, anything else (a locked or read-only file, a
+full disk) a :class:`~timeline.errors.TimelineError` naming the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from typing import TYPE_CHECKING, Any, Final
+
+from pendulum import DateTime
+
+from timeline.errors import (
+    ConcurrencyError,
+    CorruptLog,
+    DuplicateEvent,
+    InvalidEvent,
+    TimelineError,
+)
+from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded
+from timeline.time import isoformat
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Collection, Iterable, Iterator, Sequence
+    from pathlib import Path
+
+    from timeline.codec import Codec
+    from timeline.log.base import Guard
+    from timeline.time import Clock
+
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "SQLiteLog"]
+
+#: The version of :data:`SCHEMA`, kept in ``timeline_meta`` under ``schema_version``.
+SCHEMA_VERSION: Final = 1
+
+#: The tables and indexes of a log. ``occurred_at`` holds canonical ISO text
+#: (:func:`timeline.time.isoformat`), which sorts chronologically.
+SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS events (
+  position INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE,
+  stream TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  occurred_at TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  hash TEXT NOT NULL,
+  UNIQUE (stream, version)
+);
+CREATE INDEX IF NOT EXISTS events_type ON events (type, position);
+CREATE INDEX IF NOT EXISTS events_occurred ON events (occurred_at, position);
+CREATE TABLE IF NOT EXISTS timeline_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_PAGE: Final = 1000  # rows per read query: large enough to amortise it, small in memory
+_CHUNK: Final = 500  # ids per IN (...) lookup, well under SQLite's bound-parameter limit
+_MERGE_TYPES: Final = 50  # up to this many types, merge their index ranges (else scan)
+_SYNCHRONOUS: Final = {"full": "FULL", "normal": "NORMAL"}
+_CORRUPT: Final = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+
+_RECORD: Final = "position, stream, version, recorded_at, payload, hash"
+_INSERT: Final = (
+    "INSERT INTO events (position, event_id, stream, version, type, occurred_at, recorded_at,"
+    " payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _is_corruption(error: sqlite3.Error) -> bool:
+    name = getattr(error, "sqlite_errorname", "")
+    return any(name.startswith(code) for code in _CORRUPT)
+
+
+class SQLiteLog(EventLog):
+    """An event log in one SQLite file: the embedded default, for one analyst's machine.
+
+    Opening creates the file and its schema if needed. Several ``SQLiteLog`` objects, threads
+    or processes may share one file; appends are serialised by SQLite's write lock.
+
+    Args:
+        path: the database file (``":memory:"`` for a private in-memory database).
+        codec: encodes events; the default knows every declared type.
+        clock: stamps ``recorded_at``; the system clock by default.
+        guards: checks run inside every append (see :data:`~timeline.log.Guard`).
+        synchronous: ``"full"`` (default) fsyncs every commit, so an acknowledged append
+            survives a power cut; ``"normal"`` is faster and still never corrupts the file
+            in WAL mode, but may lose the last appends on a power cut.
+        busy_timeout: seconds to wait for another writer's lock before giving up.
+
+    Raises:
+        InvalidEvent: for a ``synchronous`` or ``busy_timeout`` that makes no sense.
+        CorruptLog: if the file is not a SQLite database, or not a timeline log.
+        TimelineError: if the file cannot be opened (a missing directory, no permission).
+
+    >>> import pendulum, timeline as tl
+    >>> log = SQLiteLog(":memory:", clock=tl.FixedClock(pendulum.datetime(2025, 6, 2)))
+    >>> ev = tl.Statement(occurred_at=pendulum.datetime(2025, 6, 2), speaker="Hakan Fidan",
+    ...                   text="Welcome to Istanbul.")
+    >>> [r.position for r in log.append([ev], stream="talks/istanbul")]
+    [1]
+    >>> log.verify().ok
+    True
+    >>> log.close()
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        codec: Codec | None = None,
+        clock: Clock | None = None,
+        guards: Iterable[Guard] = (),
+        synchronous: str = "full",
+        busy_timeout: float = 30.0,
+    ) -> None:
+        super().__init__(codec=codec, clock=clock, guards=guards)
+        mode = _SYNCHRONOUS.get(synchronous.lower()) if isinstance(synchronous, str) else None
+        if mode is None:
+            raise InvalidEvent(
+                f"synchronous must be 'full' or 'normal', got {synchronous!r}",
+                field="synchronous",
+                value=synchronous,
+            )
+        if (
+            type(busy_timeout) not in (int, float)
+            or not 0 <= busy_timeout < float("inf")  # also refuses NaN
+        ):
+            raise InvalidEvent(
+                f"busy_timeout must be a number of seconds ≥ 0, got {busy_timeout!r}",
+                field="busy_timeout",
+                value=busy_timeout,
+            )
+        self.path = str(path)
+        self._lock = threading.RLock()
+        try:
+            # Autocommit mode (isolation_level=None): we open every transaction ourselves.
+            # One connection serves every thread, under self._lock.
+            self._conn: sqlite3.Connection | None = sqlite3.connect(
+                self.path, isolation_level=None, timeout=busy_timeout, check_same_thread=False
+            )
+        except sqlite3.Error as e:
+            raise self._error(e, position=1) from e
+        try:
+            self._setup(mode)
+        except BaseException:
+            self.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"SQLiteLog({self.path!r})"
+
+    # -- connection, errors, schema -------------------------------------------------------
+
+    def _error(self, error: sqlite3.Error, *, position: int) -> TimelineError:
+        """Our error for a driver error (the caller raises it ``from`` the original)."""
+        if _is_corruption(error):
+            return CorruptLog(
+                f"SQLite log {self.path!r} is damaged near position {position}: {error}",
+                position=position,
+                reason=f"SQLite: {error}",
+            )
+        return TimelineError(f"SQLite log {self.path!r}: {error}")
+
+    @contextlib.contextmanager
+    def _db(self, position: int = 1) -> Iterator[sqlite3.Connection]:
+        """The connection, under the lock, with driver errors made ours.
+
+        ``position`` is where a damaged file would first show, for the error.
+        """
+        with self._lock:
+            conn = self._conn
+            if conn is None:
+                raise TimelineError(f"SQLite log {self.path!r} is closed")
+            try:
+                yield conn
+            except sqlite3.Error as e:
+                raise self._error(e, position=position) from e
+
+    def _setup(self, synchronous: str) -> None:
+        with self._db() as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(f"PRAGMA synchronous = {synchronous}")
+            version = self._schema_version(conn)
+            if version is None:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    version = self._create_schema(conn)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+        if version != str(SCHEMA_VERSION):
+            raise TimelineError(
+                f"SQLite log {self.path!r} has schema version {version!r}; this version of "
+                f"timeline reads version {SCHEMA_VERSION}. Upgrade timeline to open it."
+            )
+
+    @staticmethod
+    def _schema_version(conn: sqlite3.Connection) -> str | None:
+        try:
+            row = conn.execute(
+                "SELECT value FROM timeline_meta WHERE key = 'schema_version'"
+            ).fetchone()
+        except sqlite3.OperationalError:  # no such table: a new file (checked below)
+            return None
+        return None if row is None else str(row[0])
+
+    def _create_schema(self, conn: sqlite3.Connection) -> str:
+        """Create the schema inside the caller's transaction; return the schema version."""
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "timeline_meta" not in tables:
+            if tables:  # someone else's database: never add our tables to it
+                raise CorruptLog(
+                    f"{self.path!r} is a SQLite database but not a timeline log "
+                    f"(it holds the tables {sorted(tables)})",
+                    position=1,
+                    reason="not a timeline log",
+                )
+            # One statement at a time: executescript() would commit our transaction.
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT OR IGNORE INTO timeline_meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+        version = self._schema_version(conn)
+        if version is None:
+            raise CorruptLog(
+                f"{self.path!r} has a timeline_meta table without a schema_version",
+                position=1,
+                reason="no schema_version",
+            )
+        return version
+
+    def close(self) -> None:
+        """Close the connection. Idempotent; the log cannot be used afterwards."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                conn.close()
+
+    # -- the primitives ----------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        # Positions are gap-free, so the last one is the count (and costs no table scan).
+        with self._db() as conn:
+            row = conn.execute("SELECT MAX(position) FROM events").fetchone()
+        return int(row[0] or 0)
+
+    def streams(self) -> dict[str, int]:
+        """Every stream and its current version."""
+        with self._db() as conn:
+            rows = conn.execute(
+                "SELECT stream, MAX(version) FROM events GROUP BY stream"
+            ).fetchall()
+        return dict(rows)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        with self._db() as conn:
+            # IMMEDIATE takes the write lock now, before the tail and versions are read,
+            # so no other connection can append between our checks and our write.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _stream_version(self, stream: str) -> int:
+        with self._db() as conn:
+            row = conn.execute(
+                "SELECT MAX(version) FROM events WHERE stream = ?", (stream,)
+            ).fetchone()
+        return int(row[0] or 0)
+
+    def _existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        by_text = {str(i): i for i in ids}
+        texts = list(by_text)
+        found: set[uuid.UUID] = set()
+        with self._db() as conn:
+            for start in range(0, len(texts), _CHUNK):
+                chunk = texts[start : start + _CHUNK]
+                rows = conn.execute(
+                    f"SELECT event_id FROM events WHERE event_id IN ({_marks(chunk)})",  # noqa: S608  # only placeholders are interpolated
+                    chunk,
+                )
+                found.update(by_text[text] for (text,) in rows)
+        return found
+
+    def _tail(self) -> tuple[int, str, DateTime | None]:
+        with self._db() as conn:
+            row = conn.execute(
+                "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
+            ).fetchone()
+        if row is None:
+            return 0, GENESIS, None
+        position, hash_, recorded_at = row
+        try:
+            return position, hash_, DateTime.fromisoformat(recorded_at)
+        except (TypeError, ValueError) as e:
+            raise CorruptLog(
+                f"SQLite log {self.path!r}: the last record's recorded_at {recorded_at!r} "
+                "is not a time",
+                position=position,
+                reason=f"bad recorded_at: {e}",
+            ) from e
+
+    def _write(
+        self, records: Sequence[Recorded], payloads: Sequence[bytes], recorded_at: str
+    ) -> None:
+        rows = [
+            (
+                r.position,
+                str(r.event.event_id),
+                r.stream,
+                r.version,
+                r.event.TYPE,
+                isoformat(r.event.occurred_at),
+                recorded_at,
+                payload,
+                r.hash,
+            )
+            for r, payload in zip(records, payloads, strict=True)
+        ]
+        with self._db(records[0].position) as conn:
+            try:
+                conn.executemany(_INSERT, rows)
+            except sqlite3.IntegrityError as e:
+                # Cannot happen while every writer takes BEGIN IMMEDIATE first, but a file
+                # shared with other software might: report it as the race it is.
+                conn.execute("ROLLBACK")
+                raise self._lost_race(e, records) from e
+
+    def _lost_race(
+        self, error: sqlite3.IntegrityError, records: Sequence[Recorded]
+    ) -> TimelineError:
+        """Our error for a unique constraint that failed on insert (after the rollback)."""
+        if "event_id" in str(error):
+            stored = self._existing([r.event.event_id for r in records])
+            event_id = next(
+                (r.event.event_id for r in records if r.event.event_id in stored),
+                records[0].event.event_id,
+            )
+            return DuplicateEvent(
+                f"event id {event_id} is already in the log (stored by another writer)",
+                event_id=event_id,
+            )
+        stream = records[0].stream
+        expected = records[0].version - 1
+        actual = self._stream_version(stream)
+        return ConcurrencyError(
+            f"stream {stream!r} was appended to by another writer during this append "
+            f"(now at version {actual}, expected {expected})",
+            stream=stream,
+            expected=expected,
+            actual=actual,
+        )
+
+    def _read(
+        self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
+    ) -> Iterator[Recorded]:
+        types = None if types is None else tuple(dict.fromkeys(types))
+        if order == "occurred":
+            return self._read_occurred(after, stream, types)
+        if stream is not None:
+            return self._read_stream(after, stream, types)
+        if types is not None and 1 < len(types) <= _MERGE_TYPES:
+            return self._read_types(after, types)
+        where = "position > ?"
+        params: tuple[str, ...] = ()
+        if types is not None:
+            # One type: the (type, position) index serves the range; many: scan the table.
+            where += f" AND {'type' if len(types) == 1 else '+type'} IN ({_marks(types)})"
+            params = types
+        sql = f"SELECT {_RECORD} FROM events WHERE {where} ORDER BY position LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
+        return self._pages(sql, params, after)
+
+    def _pages(self, sql: str, params: tuple[str, ...], after: int) -> Iterator[Recorded]:
+        """Page through ``sql``, whose first placeholder is the keyset ``position > ?``."""
+        decode = self.decode_record
+        while True:
+            with self._db(after + 1) as conn:
+                rows = conn.execute(sql, (after, *params)).fetchall()
+            for row in rows:
+                yield decode(*row)
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1][0]
+
+    def _read_types(self, after: int, types: tuple[str, ...]) -> Iterator[Recorded]:
+        """Several types in position order: merge their ranges of the (type, position) index.
+
+        SQLite merges ``UNION ALL`` arms that are each in order, so a page touches only the
+        rows it returns, however rare the types are among the rest.
+        """
+        arm = f"SELECT {_RECORD} FROM events WHERE type = ? AND position > ?"  # noqa: S608  # fixed text
+        sql = " UNION ALL ".join([arm] * len(types)) + f" ORDER BY position LIMIT {_PAGE}"
+        decode = self.decode_record
+        while True:
+            params = [p for t in types for p in (t, after)]
+            with self._db(after + 1) as conn:
+                rows = conn.execute(sql, params).fetchall()
+            for row in rows:
+                yield decode(*row)
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1][0]
+
+    def _read_stream(
+        self, after: int, stream: str, types: tuple[str, ...] | None
+    ) -> Iterator[Recorded]:
+        """One stream in position order, paged by version on the (stream, version) index.
+
+        Within a stream, versions grow with positions, so version order is position order.
+        """
+        where = "stream = ? AND version > ? AND position > ?"
+        params: tuple[Any, ...] = ()
+        if types is not None:
+            where += f" AND +type IN ({_marks(types)})"
+            params = types
+        sql = f"SELECT {_RECORD} FROM events WHERE {where} ORDER BY version LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
+        decode = self.decode_record
+        version, last = 0, after
+        while True:
+            with self._db(last + 1) as conn:
+                rows = conn.execute(sql, (stream, version, after, *params)).fetchall()
+            for row in rows:
+                yield decode(*row)
+            if len(rows) < _PAGE:
+                return
+            version, last = rows[-1][2], rows[-1][0]
+
+    def _read_occurred(
+        self, after: int, stream: str | None, types: tuple[str, ...] | None
+    ) -> Iterator[Recorded]:
+        """By ``occurred_at`` (ties by position), paged on the (occurred_at, position) index.
+
+        The filters are applied to that index's rows (``+column`` keeps SQLite from choosing
+        another index and sorting whole ranges on every page).
+        """
+        where = "(occurred_at, position) > (?, ?) AND position > ?"
+        params: list[Any] = []
+        if stream is not None:
+            where += " AND +stream = ?"
+            params.append(stream)
+        if types is not None:
+            where += f" AND +type IN ({_marks(types)})"
+            params.extend(types)
+        sql = (
+            f"SELECT {_RECORD}, occurred_at FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
+            f" ORDER BY occurred_at, position LIMIT {_PAGE}"
+        )
+        decode = self.decode_record
+        occurred, position = "", 0
+        while True:
+            with self._db(position + 1) as conn:
+                rows = conn.execute(sql, (occurred, position, after, *params)).fetchall()
+            for p, s, v, r, payload, h, _ in rows:
+                yield decode(p, s, v, r, payload, h)
+            if len(rows) < _PAGE:
+                return
+            position, occurred = rows[-1][0], rows[-1][6]
+
+    def _raw(self) -> Iterator[RawRecord]:
+        sql = (
+            f"SELECT {_RECORD}, event_id, type, occurred_at FROM events"  # noqa: S608  # fixed text
+            f" WHERE position > ? ORDER BY position LIMIT {_PAGE}"
+        )
+        after = 0
+        while True:
+            with self._db(after + 1) as conn:
+                rows = conn.execute(sql, (after,)).fetchall()
+            for p, s, v, r, payload, h, event_id, type_, occurred in rows:
+                if type(payload) is not bytes:  # a damaged row may hold text or a number
+                    payload = str(payload).encode()  # noqa: PLW2901  # normalised in place
+                yield RawRecord(p, s, v, r, payload, h, event_id, type_, occurred)
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1][0]
+
+    def _get(self, event_id: uuid.UUID) -> Recorded | None:
+        with self._db() as conn:
+            row = conn.execute(
+                f"SELECT {_RECORD} FROM events WHERE event_id = ?",  # noqa: S608  # fixed text
+                (str(event_id),),
+            ).fetchone()
+        return None if row is None else self.decode_record(*row)
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" * len(values))
