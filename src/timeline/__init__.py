@@ -54,6 +54,7 @@ from timeline.events import (
 from timeline.log import EventLog, MemoryLog, Recorded, VerifyReport
 from timeline.log.jsonl import JsonlLog
 from timeline.log.sqlite import SQLiteLog
+from timeline.projections import Projection, history, replay, replay_events
 from timeline.store import open_log
 from timeline.time import Clock, FixedClock, SystemClock, TimePrecision, instant
 
@@ -67,8 +68,8 @@ __all__ = [
     "Clock",
     "Codec",
     "ConcurrencyError",
-    "CorruptLog",
     "Correction",
+    "CorruptLog",
     "DecodeError",
     "DelegationAnnounced",
     "DocumentReceived",
@@ -90,6 +91,7 @@ __all__ = [
     "PartyCount",
     "PrisonerExchangeAgreed",
     "PrisonerExchangeCarriedOut",
+    "Projection",
     "ProposalTabled",
     "Recorded",
     "Registry",
@@ -110,6 +112,9 @@ __all__ = [
     "VerifyReport",
     "default_registry",
     "event_type",
+    "history",
     "instant",
     "open_log",
+    "replay",
+    "replay_events",
 ]

@@ -148,6 +148,12 @@ def default_registry(extra: Iterable[type[Event]] = ()) -> Registry:
     return Registry([*declared_types(), *extra])
 
 
+def _names(value: object, _: object) -> tuple[str, ...]:
+    if type(value) is not list:
+        raise TypeError(f"expected a JSON array of names, got {value!r}")
+    return tuple(value)
+
+
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
     converter.register_unstructure_hook(DateTime, isoformat)
@@ -157,6 +163,8 @@ def _make_converter() -> cattrs.Converter:
     # Strings pass through as they are (cattrs would call str() on anything); the events'
     # own validators refuse a non-string where a name belongs.
     converter.register_structure_hook(str, lambda v, _: v)
+    # A list of names must be a JSON array: cattrs would split a string into characters.
+    converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _names)
     return converter
 
 

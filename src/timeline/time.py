@@ -91,7 +91,9 @@ def to_utc(value: object, *, field: str = "time") -> DateTime:
             value=value,
         )
     try:
-        u = value - offset
+        u = dt.datetime.__sub__(
+            value, offset
+        )  # plain arithmetic: pendulum's own __sub__ is zone-aware
     except OverflowError:  # e.g. 0001-01-01T00:00+01:00 has no UTC instant
         raise InvalidEvent(
             f"{field} is out of range once converted to UTC, got {value!r}",

@@ -65,7 +65,9 @@ class Source:
     """
 
     name: str = attrs.field(validator=f.non_empty)
-    url: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    url: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
     published_at: DateTime | None = attrs.field(
         default=None, converter=f.to_optional_utc_instant, validator=f.optional_aware_utc
     )
@@ -201,7 +203,9 @@ class Event:
     tags: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
-    summary: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    summary: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """Ids of other events this one refers to; the log refuses unknown ones."""

@@ -43,8 +43,12 @@ class TalksProposed(Event):
     parties: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
-    venue: str | None = attrs.field(default=None, converter=f.to_optional_text)
-    city: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    venue: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
+    city: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
     conditions: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
@@ -61,13 +65,25 @@ class TalkRoundHeld(Event):
     """A round of talks took place: where, who hosted, who opened it and with what words."""
 
     parties: tuple[str, ...] = attrs.field(converter=f.to_names, validator=f.non_empty_names)
-    venue: str | None = attrs.field(default=None, converter=f.to_optional_text)
-    city: str | None = attrs.field(default=None, converter=f.to_optional_text)
-    host: str | None = attrs.field(default=None, converter=f.to_optional_text)
-    mediator: str | None = attrs.field(default=None, converter=f.to_optional_text)
-    opening_remarks: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    venue: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
+    city: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
+    host: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
+    mediator: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
+    opening_remarks: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
     round_number: int | None = attrs.field(default=None, validator=f.count)
-    outcome: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    outcome: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
 
     def headline(self) -> str:
         """E.g. "Talks: Ukraine–Russia at Ciragan Palace, Istanbul"."""
@@ -88,7 +104,9 @@ class DelegationAnnounced(Event):
 
     party: str = attrs.field(validator=f.non_empty)
     head: str = attrs.field(validator=f.non_empty)
-    head_title: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    head_title: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
     members: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
@@ -117,7 +135,9 @@ class ProposalTabled(Event):
     terms: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
-    to_party: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    to_party: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
 
     def headline(self) -> str:
         """E.g. "Ukraine tables: peace roadmap (4 terms)"."""
@@ -132,7 +152,9 @@ class MemorandumPromised(Event):
 
     party: str = attrs.field(validator=f.non_empty)
     subject: str = attrs.field(validator=f.non_empty)
-    to_party: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    to_party: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
 
     def headline(self) -> str:
         """E.g. "Russia promises a memorandum: ..."."""
@@ -145,7 +167,9 @@ class MemorandumDelivered(Event):
     """A promised memorandum is handed over."""
 
     party: str = attrs.field(validator=f.non_empty)
-    to_party: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    to_party: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
     promise: uuid.UUID | None = attrs.field(
         default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
     )
@@ -187,7 +211,9 @@ class DocumentReceived(Event):
 
     party: str = attrs.field(validator=f.non_empty)
     from_party: str = attrs.field(validator=f.non_empty)
-    title: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    title: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
     document: uuid.UUID | None = attrs.field(
         default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
     )
@@ -208,7 +234,9 @@ class ResponsePromised(Event):
     """A party promises to answer, by a date if one is given ("a response on Monday")."""
 
     party: str = attrs.field(validator=f.non_empty)
-    to_party: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    to_party: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
     regarding: uuid.UUID | None = attrs.field(
         default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
     )
@@ -232,7 +260,9 @@ class CeasefireDemanded(Event):
     """A party demands a ceasefire, with whoever backs the demand."""
 
     party: str = attrs.field(validator=f.non_empty)
-    addressed_to: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    addressed_to: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
     backed_by: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
@@ -255,7 +285,9 @@ class CeasefireRejected(Event):
     demand: uuid.UUID | None = attrs.field(
         default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
     )
-    reason: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    reason: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The demand it rejects, if given."""
@@ -273,7 +305,9 @@ class Statement(Event):
 
     speaker: str = attrs.field(validator=f.non_empty)
     text: str = attrs.field(validator=f.non_empty)
-    party: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    party: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
 
     def headline(self) -> str:
         """E.g. "Hakan Fidan: ..."."""

@@ -41,6 +41,8 @@ __all__ = [
     "uuid_value",
 ]
 
+_ZERO = dt.timedelta(0)
+
 
 def _fail(instance: object, field: str, value: object, message: str) -> InvalidEvent:
     event_id = getattr(instance, "event_id", None)
@@ -113,7 +115,10 @@ def uuid_value(instance: object, attribute: attrs.Attribute[Any], value: object)
 def to_utc_instant(value: object) -> object:
     """Convert an aware datetime to UTC; leave anything else for :func:`aware_utc` to refuse."""
     if isinstance(value, dt.datetime) and value.utcoffset() is not None:
-        return to_utc(value)
+        try:
+            return to_utc(value)
+        except InvalidEvent:
+            return value  # no UTC form (year 1 at +01:00): aware_utc refuses it by field name
     return value
 
 
@@ -124,15 +129,17 @@ def to_optional_utc_instant(value: object) -> object:
 
 def aware_utc(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """An aware instant (already converted to UTC by :func:`to_utc_instant`)."""
-    if type(value) is DateTime:
+    if type(value) is DateTime and value.utcoffset() == _ZERO:
         return
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime) and value.utcoffset() is None:  # pendulum's naive too
         raise _fail(
             instance,
             attribute.name,
             value,
             "must be timezone-aware (attach the source's zone, e.g. Europe/Kyiv, or UTC)",
         )
+    if isinstance(value, dt.datetime):
+        raise _fail(instance, attribute.name, value, "is out of range once converted to UTC")
     raise _fail(instance, attribute.name, value, "must be an aware datetime")
 
 

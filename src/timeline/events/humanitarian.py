@@ -122,7 +122,9 @@ class PrisonerExchangeCarriedOut(Event):
 class CasualtyReport(Event):
     """People killed, injured or missing in one incident or period, as someone reports it."""
 
-    party: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    party: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
     killed: int | None = attrs.field(default=None, validator=f.count)
     killed_low: int | None = attrs.field(default=None, validator=f.count)
     killed_high: int | None = attrs.field(default=None, validator=f.count)

@@ -64,9 +64,15 @@ class Attack(Event):
         carrier: the launch platform (Tu-95MS, ...).
     """
 
-    attacker: str | None = attrs.field(default=None, converter=f.to_optional_text)
-    target: str | None = attrs.field(default=None, converter=f.to_optional_text)
-    weapon: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    attacker: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
+    target: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
+    weapon: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
     launched: int | None = attrs.field(default=None, validator=f.count)
     destroyed: int | None = attrs.field(default=None, validator=f.count)
     lost: int | None = attrs.field(default=None, validator=f.count)
@@ -76,7 +82,9 @@ class Attack(Event):
     launch_sites: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
-    carrier: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    carrier: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.launched is None:
@@ -124,15 +132,21 @@ class Strike(Event):
     """A strike on named targets, with what it hit (the 1 June strike on the bombers)."""
 
     attacker: str = attrs.field(validator=f.non_empty)
-    target_party: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    target_party: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
     targets: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
     assets_hit: tuple[ItemCount, ...] = attrs.field(
         default=(), converter=_to_item_counts, validator=_item_counts
     )
-    weapon: str | None = attrs.field(default=None, converter=f.to_optional_text)
-    operation: str | None = attrs.field(default=None, converter=f.to_optional_text)
+    weapon: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
+    operation: str | None = attrs.field(
+        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
+    )
 
     def headline(self) -> str:
         """E.g. "Ukraine strikes: nuclear-capable bombers in Siberia"."""
