@@ -54,7 +54,17 @@ from timeline.events import (
 from timeline.log import EventLog, MemoryLog, Recorded, VerifyReport
 from timeline.log.jsonl import JsonlLog
 from timeline.log.sqlite import SQLiteLog
-from timeline.projections import Projection, history, replay, replay_events
+from timeline.projections import (
+    Chronology,
+    Claims,
+    Escalation,
+    Negotiations,
+    PrisonerExchanges,
+    Projection,
+    history,
+    replay,
+    replay_events,
+)
 from timeline.store import open_log
 from timeline.time import Clock, FixedClock, SystemClock, TimePrecision, instant
 
@@ -65,6 +75,8 @@ __all__ = [
     "CausalityError",
     "CeasefireDemanded",
     "CeasefireRejected",
+    "Chronology",
+    "Claims",
     "Clock",
     "Codec",
     "ConcurrencyError",
@@ -75,6 +87,7 @@ __all__ = [
     "DocumentReceived",
     "DroneBarrage",
     "DuplicateEvent",
+    "Escalation",
     "Event",
     "EventLog",
     "FixedClock",
@@ -88,9 +101,11 @@ __all__ = [
     "MemorandumPromised",
     "MemoryLog",
     "MissileStrike",
+    "Negotiations",
     "PartyCount",
     "PrisonerExchangeAgreed",
     "PrisonerExchangeCarriedOut",
+    "PrisonerExchanges",
     "Projection",
     "ProposalTabled",
     "Recorded",

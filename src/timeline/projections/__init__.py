@@ -8,12 +8,23 @@ module                    what
                           corrections and retractions resolved before folding
 :mod:`.history`           :func:`history`: an event's versions, step by step
 :mod:`.guards`            :class:`CorrectionGuard`: corrections checked at append time
+:mod:`.negotiations`      :class:`Negotiations`: rounds, delegations, proposals, memoranda,
+                          answers owed, the ceasefire
+:mod:`.exchanges`         :class:`PrisonerExchanges`: agreed versus carried out, per side
+:mod:`.escalation`        :class:`Escalation`: barrages per day and window, records, intensity
+:mod:`.claims`            :class:`Claims`: conflicting figures for the same fact
+:mod:`.chronology`        :class:`Chronology`: each event once, in valid-time order
 ========================  =============================================================
 """
 
 from timeline.projections.base import BatchProjection, Projection, fold
+from timeline.projections.chronology import Chronology, ChronologyState
+from timeline.projections.claims import Claims, ClaimsState
+from timeline.projections.escalation import Escalation, EscalationState
+from timeline.projections.exchanges import ExchangesState, PrisonerExchanges
 from timeline.projections.guards import CorrectionGuard, check_correction
 from timeline.projections.history import History, Revision, history
+from timeline.projections.negotiations import Negotiations, NegotiationsState
 from timeline.projections.replay import (
     META_TYPES,
     Resolution,
@@ -27,8 +38,18 @@ from timeline.projections.replay import (
 __all__ = [
     "META_TYPES",
     "BatchProjection",
+    "Chronology",
+    "ChronologyState",
+    "Claims",
+    "ClaimsState",
     "CorrectionGuard",
+    "Escalation",
+    "EscalationState",
+    "ExchangesState",
     "History",
+    "Negotiations",
+    "NegotiationsState",
+    "PrisonerExchanges",
     "Projection",
     "Resolution",
     "Revision",

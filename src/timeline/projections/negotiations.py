@@ -1,0 +1,867 @@
+"""Negotiations: talks, delegations, proposals, memoranda, answers owed, the ceasefire.
+
+It follows talks proposed and held, delegations and their heads, what each side tabled,
+memoranda promised, awaited and delivered, documents received and answers promised, and the
+ceasefire demanded and rejected.
+
+The state keeps one record per event, as reported; the questions ("who leads Russia's
+delegation?", "is the memorandum still awaited?", "is the answer overdue?") are answered by
+its methods, which link the records together when asked. Linking on demand keeps ``apply``
+simple and makes the answers independent of the order the events were folded in, and the
+methods that take an instant ``at`` answer as of then (the clock is always an argument).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from uuid import UUID
+
+import attrs
+from pendulum import DateTime
+
+from timeline.errors import UnknownEvent
+from timeline.events.diplomacy import (
+    CeasefireDemanded,
+    CeasefireRejected,
+    DelegationAnnounced,
+    DocumentReceived,
+    MemorandumAwaited,
+    MemorandumDelivered,
+    MemorandumPromised,
+    ProposalTabled,
+    ResponsePromised,
+    TalkRoundHeld,
+    TalksProposed,
+)
+from timeline.projections import _dates
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from timeline.events import Event
+
+__all__ = [
+    "Ceasefire",
+    "CeasefireDemand",
+    "CeasefireRejection",
+    "CeasefireStatus",
+    "Delegation",
+    "Memorandum",
+    "MemorandumReport",
+    "MemorandumStatus",
+    "Negotiations",
+    "NegotiationsState",
+    "Proposal",
+    "Receipt",
+    "Response",
+    "ResponsePromise",
+    "Round",
+    "TalksProposal",
+]
+
+
+class MemorandumStatus(enum.StrEnum):
+    """Where a promised memorandum stands: promised, then awaited, then delivered."""
+
+    PROMISED = "promised"
+    AWAITED = "awaited"
+    DELIVERED = "delivered"
+
+
+class CeasefireStatus(enum.StrEnum):
+    """The latest ceasefire demand's standing."""
+
+    NONE = "none"
+    DEMANDED = "demanded"
+    REJECTED = "rejected"
+
+
+@attrs.frozen
+class TalksProposal:
+    """Talks proposed ("Putin proposed direct talks in Istanbul")."""
+
+    event_id: UUID
+    occurred_at: DateTime
+    date: str
+    proposed_by: str
+    parties: tuple[str, ...]
+    venue: str | None
+    city: str | None
+    conditions: tuple[str, ...]
+
+
+@attrs.frozen
+class Round:
+    """A round of talks held: when, where, who hosted and opened it, and what came of it."""
+
+    event_id: UUID
+    occurred_at: DateTime
+    date: str
+    number: int | None
+    parties: tuple[str, ...]
+    venue: str | None
+    city: str | None
+    host: str | None
+    mediator: str | None
+    opening_remarks: str | None
+    outcome: str | None
+    location: str | None
+
+
+@attrs.frozen
+class Delegation:
+    """A delegation as announced: its head (with title), members, whether that is all.
+
+    ``composition_known`` is ``None`` where the report does not say, ``False`` where it says
+    the composition is unclear. ``round`` is the talk round it was named for, if given.
+    """
+
+    event_id: UUID
+    occurred_at: DateTime
+    date: str
+    party: str
+    head: str
+    head_title: str | None
+    members: tuple[str, ...]
+    composition_known: bool | None
+    round: UUID | None
+
+    @property
+    def head_with_title(self) -> str:
+        """E.g. ``"Defense Minister Rustem Umerov"``."""
+        return f"{self.head_title} {self.head}" if self.head_title else self.head
+
+
+@attrs.frozen
+class Proposal:
+    """What a party tabled: a title and its terms."""
+
+    event_id: UUID
+    occurred_at: DateTime
+    date: str
+    party: str
+    title: str
+    terms: tuple[str, ...]
+    to_party: str | None
+
+
+@attrs.frozen
+class MemorandumReport:
+    """One report about a memorandum: promised, awaited or delivered.
+
+    ``party`` is always the side that owes the memorandum, ``to_party`` the side it is for
+    (for an "awaited" report: the side that says it is waiting).
+    """
+
+    event_id: UUID
+    occurred_at: DateTime
+    kind: MemorandumStatus
+    party: str
+    to_party: str | None
+    subject: str | None
+    promise: UUID | None
+
+
+@attrs.frozen
+class Memorandum:
+    """A memorandum, with every report about it linked up, as of some instant.
+
+    ``promise`` is the id of the promise, or ``None`` for a memorandum reported awaited or
+    delivered without any promise on record.
+    """
+
+    promise: UUID | None
+    party: str
+    to_party: str | None
+    subject: str | None
+    promised_at: DateTime | None
+    awaited_at: DateTime | None
+    delivered_at: DateTime | None
+    status: MemorandumStatus
+    reports: tuple[UUID, ...]
+
+    @property
+    def delivered(self) -> bool:
+        """Whether it has been handed over."""
+        return self.status is MemorandumStatus.DELIVERED
+
+    @property
+    def awaited(self) -> bool:
+        """Whether the other side has said it is still waiting for it."""
+        return self.awaited_at is not None
+
+
+@attrs.frozen
+class Receipt:
+    """A party confirms it received the other side's document."""
+
+    event_id: UUID
+    occurred_at: DateTime
+    party: str
+    from_party: str
+    title: str | None
+    document: UUID | None
+
+
+@attrs.frozen
+class ResponsePromise:
+    """A party promises an answer, by ``due_at`` if a date was given."""
+
+    event_id: UUID
+    occurred_at: DateTime
+    party: str
+    to_party: str | None
+    regarding: UUID | None
+    due_at: DateTime | None
+
+
+@attrs.frozen
+class Response:
+    """A promised answer, and what answered it (as of some instant), if anything has."""
+
+    promise: ResponsePromise
+    answered_by: UUID | None
+    answered_at: DateTime | None
+
+    @property
+    def answered(self) -> bool:
+        """Whether an answer has come."""
+        return self.answered_by is not None
+
+
+@attrs.frozen
+class CeasefireDemand:
+    """A party demands a ceasefire, backed by others."""
+
+    event_id: UUID
+    occurred_at: DateTime
+    party: str
+    addressed_to: str | None
+    backed_by: tuple[str, ...]
+    immediate: bool
+    duration_days: int | None
+
+
+@attrs.frozen
+class CeasefireRejection:
+    """A party rejects a ceasefire demand (``demand``: which one, where known)."""
+
+    event_id: UUID
+    occurred_at: DateTime
+    party: str
+    demand: UUID | None
+    reason: str | None
+
+
+@attrs.frozen
+class Ceasefire:
+    """The ceasefire question: who demanded it, who backed and who rejected the demand.
+
+    ``status`` is that of the latest demand: rejected if any rejection answers it. Each
+    rejection's ``demand`` is resolved: the one it names, or else the latest demand made by
+    then that was addressed to the rejecting party (or to no one in particular).
+    """
+
+    status: CeasefireStatus
+    demanded_by: tuple[str, ...]
+    backed_by: tuple[str, ...]
+    rejected_by: tuple[str, ...]
+    demands: tuple[CeasefireDemand, ...]
+    rejections: tuple[CeasefireRejection, ...]
+
+
+class _Record(Protocol):
+    @property
+    def event_id(self) -> UUID: ...
+
+    @property
+    def occurred_at(self) -> DateTime: ...
+
+
+R = TypeVar("R", bound=_Record)
+
+
+def _put(items: tuple[R, ...], item: R) -> tuple[R, ...]:
+    """Append ``item``, or replace the record of the same event (folding it again)."""
+    for i, old in enumerate(items):
+        if old.event_id == item.event_id:
+            return (*items[:i], item, *items[i + 1 :])
+    return (*items, item)
+
+
+def _by_time(items: Iterable[R]) -> list[R]:
+    """Oldest first; records of the same instant keep their order."""
+    return sorted(items, key=lambda x: x.occurred_at)
+
+
+def _unique(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(names))
+
+
+def _as_id(promise: ResponsePromise | UUID) -> UUID:
+    return promise if isinstance(promise, UUID) else promise.event_id
+
+
+class _Draft:
+    """A memorandum being linked up from its reports (see :meth:`NegotiationsState.memoranda`)."""
+
+    __slots__ = (
+        "awaited_at",
+        "delivered_at",
+        "party",
+        "promise",
+        "promised_at",
+        "reports",
+        "subject",
+        "to_party",
+    )
+
+    def __init__(self, party: str, promise: UUID | None) -> None:
+        self.party = party
+        self.promise = promise
+        self.to_party: str | None = None
+        self.subject: str | None = None
+        self.promised_at: DateTime | None = None
+        self.awaited_at: DateTime | None = None
+        self.delivered_at: DateTime | None = None
+        self.reports: list[UUID] = []
+
+    def add(self, r: MemorandumReport) -> None:
+        self.reports.append(r.event_id)
+        if r.kind is MemorandumStatus.PROMISED:
+            self.promise, self.promised_at = r.event_id, r.occurred_at
+            self.subject, self.to_party = r.subject, r.to_party
+        elif r.kind is MemorandumStatus.AWAITED:
+            self.awaited_at = r.occurred_at
+            self.to_party = self.to_party or r.to_party
+        elif self.delivered_at is None:
+            self.delivered_at = r.occurred_at
+            self.to_party = self.to_party or r.to_party
+
+    def memorandum(self) -> Memorandum:
+        if self.delivered_at is not None:
+            status = MemorandumStatus.DELIVERED
+        elif self.awaited_at is not None:
+            status = MemorandumStatus.AWAITED
+        else:
+            status = MemorandumStatus.PROMISED
+        return Memorandum(
+            promise=self.promise,
+            party=self.party,
+            to_party=self.to_party,
+            subject=self.subject,
+            promised_at=self.promised_at,
+            awaited_at=self.awaited_at,
+            delivered_at=self.delivered_at,
+            status=status,
+            reports=tuple(self.reports),
+        )
+
+
+def _draft_for(memos: dict[UUID, _Draft], r: MemorandumReport) -> _Draft:
+    """The memorandum a report is about (see :meth:`NegotiationsState.memoranda`)."""
+    if r.kind is MemorandumStatus.PROMISED:
+        key, promise = r.event_id, r.event_id
+    elif r.promise is not None:
+        key, promise = r.promise, r.promise
+    else:
+        owed = [
+            m
+            for m in memos.values()
+            if m.party == r.party
+            and m.promise is not None
+            and m.delivered_at is None
+            and (r.to_party is None or m.to_party in (None, r.to_party))
+        ]
+        if owed:
+            return owed[-1] if r.kind is MemorandumStatus.AWAITED else owed[0]
+        key, promise = r.event_id, None
+    draft = memos.get(key)
+    if draft is None:
+        draft = memos[key] = _Draft(r.party, promise)
+    return draft
+
+
+@attrs.frozen
+class NegotiationsState:
+    """What :class:`Negotiations` knows, one record per event; ask it with its methods.
+
+    >>> import pendulum
+    >>> from timeline.events import DelegationAnnounced, ProposalTabled
+    >>> monday = pendulum.datetime(2025, 6, 2, tz="Europe/Istanbul")
+    >>> p = Negotiations()
+    >>> state = p.fold(p.initial(), [
+    ...     DelegationAnnounced(occurred_at=monday, time_precision="day", party="Ukraine",
+    ...                         head="Rustem Umerov", head_title="Defense Minister"),
+    ...     DelegationAnnounced(occurred_at=monday, time_precision="day", party="Russia",
+    ...                         head="Vladimir Medinsky", composition_known=False),
+    ...     ProposalTabled(occurred_at=monday, party="Ukraine", title="roadmap",
+    ...                    terms=["no recognition of occupied territories"]),
+    ... ])
+    >>> state.delegation_heads()
+    {'Ukraine': 'Rustem Umerov', 'Russia': 'Vladimir Medinsky'}
+    >>> state.delegations()["Russia"].composition_known
+    False
+    >>> state.tabled("Ukraine")[0].terms
+    ('no recognition of occupied territories',)
+    """
+
+    talks_proposed: tuple[TalksProposal, ...] = ()
+    rounds: tuple[Round, ...] = ()
+    delegation_reports: tuple[Delegation, ...] = ()
+    proposals: tuple[Proposal, ...] = ()
+    memorandum_reports: tuple[MemorandumReport, ...] = ()
+    receipts: tuple[Receipt, ...] = ()
+    response_promises: tuple[ResponsePromise, ...] = ()
+    ceasefire_demands: tuple[CeasefireDemand, ...] = ()
+    ceasefire_rejections: tuple[CeasefireRejection, ...] = ()
+
+    # -- rounds and delegations -------------------------------------------------------------
+
+    @property
+    def latest_round(self) -> Round | None:
+        """The round held last, if any has been."""
+        rounds = _by_time(self.rounds)
+        return rounds[-1] if rounds else None
+
+    def delegations(self, round: Round | UUID | int | None = None) -> dict[str, Delegation]:  # noqa: A002  # "round" is the word; the builtin is not needed here
+        """The delegations, ``{party: Delegation}``, each party's latest announcement.
+
+        Args:
+            round: ``None`` for every announcement; else a :class:`Round`, its event id or
+                its number, for the delegations named for it (by id) or, where no round is
+                named, announced on its date.
+        """
+        reports = self.delegation_reports
+        if round is not None:
+            if isinstance(round, Round):
+                wanted = [round]
+            elif isinstance(round, UUID):
+                wanted = [r for r in self.rounds if r.event_id == round]
+            else:
+                wanted = [r for r in self.rounds if r.number == round]
+            ids = {r.event_id for r in wanted} | ({round} if isinstance(round, UUID) else set())
+            dates = {r.date for r in wanted}
+            reports = tuple(
+                d for d in reports if d.round in ids or (d.round is None and d.date in dates)
+            )
+        return {d.party: d for d in _by_time(reports)}
+
+    def delegation_heads(self, round: Round | UUID | int | None = None) -> dict[str, str]:  # noqa: A002  # as above
+        """``{party: head}`` for the delegations (see :meth:`delegations`)."""
+        return {party: d.head for party, d in self.delegations(round).items()}
+
+    # -- proposals and documents ------------------------------------------------------------
+
+    def tabled(self, party: str | None = None) -> tuple[Proposal, ...]:
+        """What ``party`` (or anyone) has tabled, oldest first."""
+        return tuple(p for p in _by_time(self.proposals) if party is None or p.party == party)
+
+    def received(self, party: str | None = None) -> tuple[Receipt, ...]:
+        """The documents ``party`` (or anyone) confirmed receiving, oldest first."""
+        return tuple(r for r in _by_time(self.receipts) if party is None or r.party == party)
+
+    # -- memoranda --------------------------------------------------------------------------
+
+    def memoranda(
+        self, party: str | None = None, at: dt.datetime | None = None
+    ) -> tuple[Memorandum, ...]:
+        """The memoranda owed by ``party`` (or anyone), as reported up to ``at``.
+
+        An "awaited" or "delivered" report belongs to the promise it names; one naming none
+        belongs to a promise the owing party made by then and has not delivered yet: its
+        latest (awaited) or its oldest (delivered); failing that, it stands for a memorandum
+        of its own, with no promise on record.
+        """
+        memos: dict[UUID, _Draft] = {}
+        for r in _by_time(self.memorandum_reports):
+            if at is None or r.occurred_at <= at:
+                _draft_for(memos, r).add(r)
+        return tuple(m.memorandum() for m in memos.values() if party in (None, m.party))
+
+    def memorandum_status(
+        self, party: str, at: dt.datetime | None = None
+    ) -> MemorandumStatus | None:
+        """Where ``party``'s latest memorandum stands (as of ``at``); ``None`` if it owes none.
+
+        >>> import pendulum
+        >>> from timeline.events import MemorandumAwaited, MemorandumPromised
+        >>> promise = MemorandumPromised(occurred_at=pendulum.datetime(2025, 5, 19),
+        ...                              party="Russia", subject="a peace framework")
+        >>> waiting = MemorandumAwaited(occurred_at=pendulum.datetime(2025, 5, 31),
+        ...                             party="Ukraine", from_party="Russia")
+        >>> p = Negotiations()
+        >>> state = p.fold(p.initial(), [promise, waiting])
+        >>> state.memorandum_status("Russia")
+        <MemorandumStatus.AWAITED: 'awaited'>
+        >>> state.memorandum_status("Russia", at=pendulum.datetime(2025, 5, 20))
+        <MemorandumStatus.PROMISED: 'promised'>
+        """
+        memos = self.memoranda(party, at)
+        return memos[-1].status if memos else None
+
+    # -- answers promised -------------------------------------------------------------------
+
+    def responses(self, at: dt.datetime | None = None) -> tuple[Response, ...]:
+        """Every answer promised by ``at``, with what answered it by then, if anything.
+
+        An answer is a proposal tabled or a memorandum delivered by the promising party (to
+        the party it promised, or to no one named), or the other side confirming receipt of
+        a document from it, made no earlier than the promise. Each answers one promise: the
+        oldest still open.
+        """
+        promises = [
+            p for p in _by_time(self.response_promises) if at is None or p.occurred_at <= at
+        ]
+        answers: list[tuple[DateTime, UUID, str, str | None]] = [
+            (p.occurred_at, p.event_id, p.party, p.to_party) for p in self.proposals
+        ]
+        answers += [
+            (m.occurred_at, m.event_id, m.party, m.to_party)
+            for m in self.memorandum_reports
+            if m.kind is MemorandumStatus.DELIVERED
+        ]
+        answers += [(r.occurred_at, r.event_id, r.from_party, r.party) for r in self.receipts]
+        answers = sorted((a for a in answers if at is None or a[0] <= at), key=lambda a: a[0])
+        used: set[UUID] = set()
+        out = []
+        for promise in promises:
+            hit = next(
+                (
+                    a
+                    for a in answers
+                    if a[1] not in used
+                    and a[0] >= promise.occurred_at
+                    and a[2] == promise.party
+                    and (promise.to_party is None or a[3] in (None, promise.to_party))
+                ),
+                None,
+            )
+            if hit is not None:
+                used.add(hit[1])
+            out.append(
+                Response(
+                    promise=promise,
+                    answered_by=hit[1] if hit else None,
+                    answered_at=hit[0] if hit else None,
+                )
+            )
+        return tuple(out)
+
+    def responses_pending(self, at: dt.datetime) -> tuple[ResponsePromise, ...]:
+        """The answers promised by ``at`` and not given by then (overdue ones included)."""
+        return tuple(r.promise for r in self.responses(at) if not r.answered)
+
+    def is_due(self, promise: ResponsePromise | UUID, at: dt.datetime) -> bool:
+        """Whether the answer is owed at ``at``: promised by then and not yet given.
+
+        Raises:
+            UnknownEvent: if no such promise was folded.
+        """
+        wanted = self._promise(promise)
+        return any(p.event_id == wanted.event_id for p in self.responses_pending(at))
+
+    def is_overdue(self, promise: ResponsePromise | UUID, at: dt.datetime) -> bool:
+        """Whether the answer is owed at ``at`` and its due time has passed.
+
+        Raises:
+            UnknownEvent: if no such promise was folded.
+        """
+        wanted = self._promise(promise)
+        return wanted.due_at is not None and wanted.due_at < at and self.is_due(wanted, at)
+
+    def overdue(self, at: dt.datetime) -> tuple[ResponsePromise, ...]:
+        """The answers owed at ``at`` whose due time has passed.
+
+        >>> import pendulum
+        >>> from timeline.events import ResponsePromised
+        >>> promise = ResponsePromised(occurred_at=pendulum.datetime(2025, 6, 1), party="Russia",
+        ...                            due_at=pendulum.datetime(2025, 6, 2, 23, 59))
+        >>> state = Negotiations().apply(Negotiations().initial(), promise)
+        >>> state.is_due(promise.event_id, pendulum.datetime(2025, 6, 2, 8))
+        True
+        >>> state.overdue(pendulum.datetime(2025, 6, 2, 8)), len(state.overdue(pendulum.datetime(2025, 6, 3)))
+        ((), 1)
+        """
+        return tuple(
+            p for p in self.responses_pending(at) if p.due_at is not None and p.due_at < at
+        )
+
+    def _promise(self, promise: ResponsePromise | UUID) -> ResponsePromise:
+        wanted = _as_id(promise)
+        for p in self.response_promises:
+            if p.event_id == wanted:
+                return p
+        raise UnknownEvent(f"no response promise {wanted} in this state", event_id=wanted)
+
+    # -- ceasefire --------------------------------------------------------------------------
+
+    @functools.cached_property
+    def ceasefire(self) -> Ceasefire:
+        """Who demanded a ceasefire, with whose backing, who rejected it, and where it stands.
+
+        >>> import pendulum
+        >>> from timeline.events import CeasefireDemanded, CeasefireRejected
+        >>> p = Negotiations()
+        >>> state = p.fold(p.initial(), [
+        ...     CeasefireDemanded(occurred_at=pendulum.datetime(2025, 5, 10), party="Ukraine",
+        ...                       addressed_to="Russia", backed_by=["European allies"]),
+        ...     CeasefireRejected(occurred_at=pendulum.datetime(2025, 5, 11), party="Russia"),
+        ... ])
+        >>> c = state.ceasefire
+        >>> c.status, c.demanded_by, c.backed_by, c.rejected_by
+        (<CeasefireStatus.REJECTED: 'rejected'>, ('Ukraine',), ('European allies',), ('Russia',))
+        """
+        demands = _by_time(self.ceasefire_demands)
+        rejections = []
+        for r in _by_time(self.ceasefire_rejections):
+            demand = r.demand
+            if demand is None:
+                earlier = [
+                    d
+                    for d in demands
+                    if d.occurred_at <= r.occurred_at and d.addressed_to in (None, r.party)
+                ]
+                demand = earlier[-1].event_id if earlier else None
+            rejections.append(attrs.evolve(r, demand=demand))
+        if not demands:
+            status = CeasefireStatus.NONE
+        elif any(r.demand == demands[-1].event_id for r in rejections):
+            status = CeasefireStatus.REJECTED
+        else:
+            status = CeasefireStatus.DEMANDED
+        return Ceasefire(
+            status=status,
+            demanded_by=_unique(d.party for d in demands),
+            backed_by=_unique(b for d in demands for b in d.backed_by),
+            rejected_by=_unique(r.party for r in rejections),
+            demands=tuple(demands),
+            rejections=tuple(rejections),
+        )
+
+
+# -- apply: one small function per event type ------------------------------------------------
+
+
+def _talks_proposed(s: NegotiationsState, e: TalksProposed) -> NegotiationsState:
+    record = TalksProposal(
+        event_id=e.event_id,
+        occurred_at=e.occurred_at,
+        date=_dates.date_label(e),
+        proposed_by=e.proposed_by,
+        parties=e.parties,
+        venue=e.venue,
+        city=e.city,
+        conditions=e.conditions,
+    )
+    return attrs.evolve(s, talks_proposed=_put(s.talks_proposed, record))
+
+
+def _round(s: NegotiationsState, e: TalkRoundHeld) -> NegotiationsState:
+    record = Round(
+        event_id=e.event_id,
+        occurred_at=e.occurred_at,
+        date=_dates.date_label(e),
+        number=e.round_number,
+        parties=e.parties,
+        venue=e.venue,
+        city=e.city,
+        host=e.host,
+        mediator=e.mediator,
+        opening_remarks=e.opening_remarks,
+        outcome=e.outcome,
+        location=e.location.name if e.location is not None else None,
+    )
+    return attrs.evolve(s, rounds=_put(s.rounds, record))
+
+
+def _delegation(s: NegotiationsState, e: DelegationAnnounced) -> NegotiationsState:
+    record = Delegation(
+        event_id=e.event_id,
+        occurred_at=e.occurred_at,
+        date=_dates.date_label(e),
+        party=e.party,
+        head=e.head,
+        head_title=e.head_title,
+        members=e.members,
+        composition_known=e.composition_known,
+        round=e.talks,
+    )
+    return attrs.evolve(s, delegation_reports=_put(s.delegation_reports, record))
+
+
+def _proposal(s: NegotiationsState, e: ProposalTabled) -> NegotiationsState:
+    record = Proposal(
+        event_id=e.event_id,
+        occurred_at=e.occurred_at,
+        date=_dates.date_label(e),
+        party=e.party,
+        title=e.title,
+        terms=e.terms,
+        to_party=e.to_party,
+    )
+    return attrs.evolve(s, proposals=_put(s.proposals, record))
+
+
+def _memo(
+    s: NegotiationsState,
+    e: Event,
+    *,
+    kind: MemorandumStatus,
+    party: str,
+    to_party: str | None,
+    subject: str | None,
+    promise: UUID | None,
+) -> NegotiationsState:
+    record = MemorandumReport(
+        event_id=e.event_id,
+        occurred_at=e.occurred_at,
+        kind=kind,
+        party=party,
+        to_party=to_party,
+        subject=subject,
+        promise=promise,
+    )
+    return attrs.evolve(s, memorandum_reports=_put(s.memorandum_reports, record))
+
+
+def _memo_promised(s: NegotiationsState, e: MemorandumPromised) -> NegotiationsState:
+    return _memo(
+        s,
+        e,
+        kind=MemorandumStatus.PROMISED,
+        party=e.party,
+        to_party=e.to_party,
+        subject=e.subject,
+        promise=None,
+    )
+
+
+def _memo_awaited(s: NegotiationsState, e: MemorandumAwaited) -> NegotiationsState:
+    return _memo(
+        s,
+        e,
+        kind=MemorandumStatus.AWAITED,
+        party=e.from_party,
+        to_party=e.party,
+        subject=None,
+        promise=e.promise,
+    )
+
+
+def _memo_delivered(s: NegotiationsState, e: MemorandumDelivered) -> NegotiationsState:
+    return _memo(
+        s,
+        e,
+        kind=MemorandumStatus.DELIVERED,
+        party=e.party,
+        to_party=e.to_party,
+        subject=None,
+        promise=e.promise,
+    )
+
+
+def _receipt(s: NegotiationsState, e: DocumentReceived) -> NegotiationsState:
+    record = Receipt(
+        event_id=e.event_id,
+        occurred_at=e.occurred_at,
+        party=e.party,
+        from_party=e.from_party,
+        title=e.title,
+        document=e.document,
+    )
+    return attrs.evolve(s, receipts=_put(s.receipts, record))
+
+
+def _response(s: NegotiationsState, e: ResponsePromised) -> NegotiationsState:
+    record = ResponsePromise(
+        event_id=e.event_id,
+        occurred_at=e.occurred_at,
+        party=e.party,
+        to_party=e.to_party,
+        regarding=e.regarding,
+        due_at=e.due_at,
+    )
+    return attrs.evolve(s, response_promises=_put(s.response_promises, record))
+
+
+def _demand(s: NegotiationsState, e: CeasefireDemanded) -> NegotiationsState:
+    record = CeasefireDemand(
+        event_id=e.event_id,
+        occurred_at=e.occurred_at,
+        party=e.party,
+        addressed_to=e.addressed_to,
+        backed_by=e.backed_by,
+        immediate=e.immediate,
+        duration_days=e.duration_days,
+    )
+    return attrs.evolve(s, ceasefire_demands=_put(s.ceasefire_demands, record))
+
+
+def _rejection(s: NegotiationsState, e: CeasefireRejected) -> NegotiationsState:
+    record = CeasefireRejection(
+        event_id=e.event_id,
+        occurred_at=e.occurred_at,
+        party=e.party,
+        demand=e.demand,
+        reason=e.reason,
+    )
+    return attrs.evolve(s, ceasefire_rejections=_put(s.ceasefire_rejections, record))
+
+
+_Handler = Callable[[NegotiationsState, Any], NegotiationsState]
+
+_HANDLERS: dict[type, _Handler] = {
+    TalksProposed: _talks_proposed,
+    TalkRoundHeld: _round,
+    DelegationAnnounced: _delegation,
+    ProposalTabled: _proposal,
+    MemorandumPromised: _memo_promised,
+    MemorandumAwaited: _memo_awaited,
+    MemorandumDelivered: _memo_delivered,
+    DocumentReceived: _receipt,
+    ResponsePromised: _response,
+    CeasefireDemanded: _demand,
+    CeasefireRejected: _rejection,
+}
+
+
+class Negotiations:
+    """The negotiation state: rounds, delegations, proposals, memoranda, answers, ceasefire.
+
+    Takes the diplomacy events (:mod:`timeline.events.diplomacy`, subclasses included) and
+    ignores every other event. Folding an event again (the same ``event_id``) replaces its
+    record, so a state never counts one event twice.
+
+    >>> import pendulum
+    >>> from timeline.events import TalkRoundHeld
+    >>> held = TalkRoundHeld(occurred_at=pendulum.datetime(2025, 6, 2, tz="Europe/Istanbul"),
+    ...                      time_precision="day", parties=["Ukraine", "Russia"],
+    ...                      venue="Ciragan Palace", city="Istanbul", host="Türkiye")
+    >>> state = Negotiations().apply(Negotiations().initial(), held)
+    >>> r = state.latest_round
+    >>> r.date, r.venue, r.host
+    ('2025-06-02', 'Ciragan Palace', 'Türkiye')
+    """
+
+    name = "negotiations"
+    version = 1
+
+    def initial(self) -> NegotiationsState:
+        """Nothing known yet."""
+        return NegotiationsState()
+
+    def apply(self, state: NegotiationsState, event: Event) -> NegotiationsState:
+        """The state after one more event; events of other types leave it as it is."""
+        for cls in type(event).__mro__:
+            handler = _HANDLERS.get(cls)
+            if handler is not None:
+                return handler(state, event)
+        return state
+
+    def fold(self, state: NegotiationsState, events: Iterable[Event]) -> NegotiationsState:
+        """``functools.reduce(self.apply, events, state)``: the states here are small."""
+        return functools.reduce(self.apply, events, state)

@@ -1,0 +1,312 @@
+"""The escalation record: per day, per window, by weapon; unknowns; records; fold == apply."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import sys
+import uuid
+from pathlib import Path
+
+import attrs
+import cattrs
+import pendulum
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pendulum import DateTime
+
+from timeline.events import DroneBarrage, MissileStrike, Source, Statement, Strike
+from timeline.projections.escalation import Escalation, EscalationState, Figures
+from timeline.time import instant
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "istanbul_2025.py"
+P = Escalation()
+
+
+def load_example():
+    spec = importlib.util.spec_from_file_location("istanbul_2025", EXAMPLE)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["istanbul_2025"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def example():
+    return load_example()
+
+
+@pytest.fixture(scope="module")
+def seed_events(example):
+    events = [event for facts in example.STREAMS.values() for event in facts()]
+    return sorted(events, key=lambda e: e.occurred_at)  # valid time; ties keep their position
+
+
+def fold(events, state=None):
+    return P.fold(P.initial() if state is None else state, events)
+
+
+def reduce(events, state=None):
+    return functools.reduce(P.apply, events, P.initial() if state is None else state)
+
+
+def converter():
+    c = cattrs.Converter()
+    c.register_unstructure_hook(DateTime, lambda d: d.isoformat())
+    c.register_structure_hook(DateTime, lambda v, _: instant(v))
+    c.register_unstructure_hook(uuid.UUID, str)
+    c.register_structure_hook(uuid.UUID, lambda v, _: uuid.UUID(v))
+    return c
+
+
+NIGHT = pendulum.datetime(2025, 5, 31, 16, 30)
+
+
+def barrage(start=NIGHT, hours=18, **kw):
+    kw.setdefault("attacker", "Russia")
+    kw.setdefault("weapon", "Shahed-136/131")
+    kw.setdefault("claimed_by", "Ukrainian Air Force")
+    return DroneBarrage(occurred_at=start, occurred_until=start.add(hours=hours), **kw)
+
+
+# -- the seed's question -------------------------------------------------------------------
+
+
+def test_largest_single_night_as_of_1_june_is_472_by_the_air_force(example, seed_events):
+    state = fold(seed_events)
+    assert state == reduce(seed_events)
+    record = state.drone_record_as_of(pendulum.datetime(2025, 6, 1))
+    assert record is not None
+    assert record.launched == 472
+    assert record.claimant == "Ukrainian Air Force"
+    assert record.event_id == example.eid("barrage-472")
+    assert record.day == "2025-05-31"  # 19:30 Kyiv time is 16:30 UTC on 31 May
+    assert state.largest_drone_window == record
+    assert state.drone_record_as_of(pendulum.datetime(2025, 5, 31)) is None
+
+
+def test_seed_days_and_strikes(seed_events):
+    state = fold(seed_events)
+    assert [d.day for d in state.days] == ["2025-05-31", "2025-06-01"]
+    # The strike on the bombers is dated 1 June in Istanbul: local midnight, 21:00 UTC on
+    # 31 May, still counts on 1 June.
+    assert state.day("2025-06-01").strikes == 1
+    assert state.day("2025-05-31").drones.launched == 472
+    assert state.day("2025-05-30") == state.day("2025-05-30")  # an empty day is all zeros
+    assert state.day("2025-05-30").drones == Figures()
+    assert state.launched_per_day("Russia") == {"2025-05-31": 472}
+
+
+# -- unknown is not zero ---------------------------------------------------------------------
+
+
+def test_unknown_figures_are_counted_as_unknown_not_zero():
+    state = fold([barrage(launched=None, destroyed=None), barrage(NIGHT.add(days=1), launched=10)])
+    assert state.drones.launched == 10
+    assert state.drones.launched_unknown == 1
+    assert state.drones.destroyed is None  # no report gave it
+    assert state.drones.destroyed_unknown == 2
+    first = state.day("2025-05-31").drones
+    assert first.launched is None
+    assert first.launched_unknown == 1
+    assert first.reports == 1
+    assert state.launched_per_day("Russia") == {"2025-05-31": 0, "2025-06-01": 10}
+    assert state.intensity[0].days[0].unknown == 1
+
+
+def test_a_window_with_no_known_count_sets_no_record():
+    state = fold([barrage(launched=None), barrage(NIGHT.add(days=1), launched=5)])
+    assert [r.launched for r in state.drone_records] == [5]
+
+
+# -- windows, weapons and kinds ------------------------------------------------------------
+
+
+def test_one_window_many_weapons_and_kinds():
+    events = [
+        barrage(launched=80, destroyed=52, lost=20),
+        barrage(weapon="Gerbera", launched=20, destroyed=None),
+        MissileStrike(
+            occurred_at=NIGHT,
+            occurred_until=NIGHT.add(hours=18),
+            attacker="Russia",
+            weapon="Iskander-M/KN-23",
+            launched=3,
+            destroyed=0,
+            claimed_by="Ukrainian Air Force",
+        ),
+    ]
+    state = fold(events)
+    assert len(state.windows) == 1
+    w = state.windows[0]
+    assert w.drones.launched == 100
+    assert w.drones.destroyed == 52
+    assert w.drones.destroyed_unknown == 1
+    assert w.missiles.launched == 3
+    assert len(w.tallies) == 3
+    assert set(w.event_ids) == {e.event_id for e in events}
+    assert [(x.kind, x.weapon, x.figures.launched) for x in state.weapons] == [
+        ("drone", "Gerbera", 20),
+        ("drone", "Shahed-136/131", 80),
+        ("missile", "Iskander-M/KN-23", 3),
+    ]
+    # The record is the window's drones, every drone weapon together.
+    assert state.largest_drone_window.launched == 100
+    assert set(state.largest_drone_window.event_ids) == {events[0].event_id, events[1].event_id}
+
+
+def test_two_reports_of_the_same_tally_are_summed():
+    state = fold([barrage(launched=40, destroyed=10), barrage(launched=2, destroyed=None)])
+    assert len(state.tallies) == 1
+    t = state.tallies[0]
+    assert t.figures == Figures(
+        launched=42, destroyed=10, lost=None, destroyed_unknown=1, lost_unknown=2, reports=2
+    )
+    assert len(t.event_ids) == 2
+
+
+def test_claimants_keep_their_own_windows():
+    ua = barrage(launched=472)
+    ru = barrage(launched=None, destroyed=300, claimed_by=None, sources=[Source(name="MoD")])
+    state = fold([ua, ru])
+    assert [w.claimant for w in state.windows] == ["Ukrainian Air Force", "MoD"]
+
+
+def test_strikes_are_counted_and_other_events_ignored():
+    @attrs.frozen(kw_only=True)
+    class Swarm(DroneBarrage):  # a user's own kind of barrage still counts as drones
+        pass
+
+    events = [
+        Strike(occurred_at=NIGHT, attacker="Ukraine", targets=["airbase"]),
+        Statement(occurred_at=NIGHT, speaker="someone", text="something"),
+        Swarm(occurred_at=NIGHT.add(days=2), attacker="Russia", launched=7),
+    ]
+    state = fold(events)
+    assert state.strikes == 1
+    assert state.drones.launched == 7
+    assert state.windows[0].strikes == 1
+    assert state.drones.reports == 1
+    assert len(state.tallies.event_id) == 2  # the statement is not counted
+
+
+def test_a_day_precision_report_counts_on_its_local_date():
+    kyiv_day = pendulum.datetime(2025, 6, 1, tz="Europe/Kyiv")  # 21:00 UTC on 31 May
+    state = fold([DroneBarrage(occurred_at=kyiv_day, time_precision="day", launched=4)])
+    assert [d.day for d in state.days] == ["2025-06-01"]
+    exact = fold([DroneBarrage(occurred_at=kyiv_day, launched=4)])
+    assert [d.day for d in exact.days] == ["2025-05-31"]  # an exact instant: its UTC date
+
+
+# -- records -----------------------------------------------------------------------------------
+
+
+def test_records_are_the_record_breaking_windows_in_order():
+    counts = [100, 50, 200, 200, 300, 10]
+    events = [barrage(NIGHT.add(days=i), launched=n) for i, n in enumerate(counts)]
+    state = fold(events)
+    records = state.drone_records
+    assert [(r.launched, r.previous) for r in records] == [(100, None), (200, 100), (300, 200)]
+    assert [r.event_id for r in records] == [
+        events[0].event_id,
+        events[2].event_id,
+        events[4].event_id,
+    ]
+    assert state.drone_record_as_of(NIGHT.add(days=3)).launched == 200
+    assert state.drone_record_as_of(NIGHT.add(days=9)).launched == 300
+
+
+# -- folding --------------------------------------------------------------------------------
+
+
+def test_apply_leaves_the_state_it_was_given_alone():
+    before = fold([barrage(launched=1)])
+    copy = attrs.evolve(before)
+    after = P.apply(before, barrage(launched=2))
+    assert before == copy
+    assert after != before
+    assert after.drones.launched == 3
+
+
+EVENTS = [barrage(NIGHT.add(hours=6 * (i % 5)), launched=i, weapon=f"w{i % 3}") for i in range(30)]
+
+
+@given(st.permutations(EVENTS))
+def test_out_of_order_folds_give_the_same_totals(shuffled):
+    ordered, mixed = fold(EVENTS), fold(shuffled)
+    assert mixed == reduce(shuffled)
+    assert ordered.days == mixed.days
+    assert ordered.weapons == mixed.weapons
+    assert ordered.drones == mixed.drones
+    assert sorted(len(w.tallies) for w in ordered.windows) == sorted(
+        len(w.tallies) for w in mixed.windows
+    )
+
+
+def test_the_state_round_trips_through_a_plain_cattrs_converter(seed_events):
+    c = converter()
+    state = fold([*seed_events, barrage(launched=None)])
+    assert c.structure(c.unstructure(state), EscalationState) == state
+
+
+# -- properties --------------------------------------------------------------------------------
+
+BASE = pendulum.datetime(2025, 5, 1)
+starts = st.integers(0, 4).map(lambda h: BASE.add(hours=6 * h))
+counts = st.none() | st.integers(0, 50)
+
+
+@st.composite
+def attacks(draw):
+    start = draw(starts)
+    end = draw(st.none() | st.just(start.add(hours=12)))
+    kind = draw(st.sampled_from([DroneBarrage, MissileStrike, Strike, Statement]))
+    common = {
+        "occurred_at": start,
+        "occurred_until": end,
+        "time_precision": draw(st.sampled_from(["minute", "day"])),
+        "claimed_by": draw(st.sampled_from([None, "UAF", "MoD"])),
+        "sources": draw(st.sampled_from([(), ("Reuters",)])),
+    }
+    if kind is Statement:
+        return Statement(speaker="s", text="t", **common)
+    attacker = draw(st.sampled_from(["Russia", "Ukraine"]))
+    weapon = draw(st.sampled_from([None, "Shahed", "Iskander"]))
+    if kind is Strike:
+        return Strike(attacker=attacker, weapon=weapon, **common)
+    launched = draw(counts)
+    cap = 50 if launched is None else launched
+    return kind(
+        attacker=attacker,
+        weapon=weapon,
+        launched=launched,
+        destroyed=draw(st.none() | st.integers(0, cap)),
+        lost=draw(st.none() | st.integers(0, cap)),
+        **common,
+    )
+
+
+@given(st.lists(attacks(), max_size=25))
+def test_fold_equals_reduce_of_apply(events):
+    assert fold(events) == reduce(events)
+
+
+@given(st.lists(attacks(), max_size=20), st.lists(attacks(), max_size=20))
+def test_folding_on_from_a_state_equals_folding_at_once(head, tail):
+    assert fold(tail, fold(head)) == fold(head + tail)
+
+
+@given(st.lists(attacks(), max_size=25))
+def test_totals_add_up(events):
+    state = fold(events)
+    known = [e.launched for e in events if isinstance(e, DroneBarrage) and e.launched is not None]
+    unknown = [e for e in events if isinstance(e, DroneBarrage) and e.launched is None]
+    assert state.drones.launched == (sum(known) if known else None)
+    assert state.drones.launched_unknown == len(unknown)
+    assert sum(d.drones.reports for d in state.days) == state.drones.reports
+    assert sum(w.strikes for w in state.windows) == state.strikes
+    records = [r.launched for r in state.drone_records]
+    assert records == sorted(set(records))
