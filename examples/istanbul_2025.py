@@ -9,6 +9,12 @@ prints the chronology.
 Running it again adds nothing: every event has a stable id (a UUIDv5 of a key naming the
 fact), and events the log already holds are skipped.
 
+The log is back-filled as if it had been kept day by day: each fact is recorded (its
+``recorded_at``, from a :class:`timeline.FixedClock`) at 20:00 Istanbul time on the day it
+ended. So ``known_at`` can ask what the record held on a given morning. The example then
+answers the seed's questions, and shows one real correction: the Ukrainian General Staff's
+tally for 3 June first gave 384 Russian aircraft, rewritten to 413 the next day.
+
 Where the article gives no date, the date comes from the public record of those days and the
 event is tagged ``date-from-context``; where it gives a figure from another source (the
 exchange's stages, the Air Force's reporting window), that source is cited beside it.
@@ -18,7 +24,6 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Iterable
 from pathlib import Path
 
 import pendulum
@@ -28,11 +33,23 @@ import timeline as tl
 #: Stable ids: the same fact always gets the same event id.
 NAMESPACE = uuid.UUID("5b0d1d6c-6c1e-4d55-9a57-0f0c6e1d2b00")
 
+# Admiralty grades are this example's judgement: a news report repeating official claims
+# (C3: fairly reliable, possibly true) and a party's own military reporting (B3).
 ARTICLE = tl.Source(
     name="Ukraine and Russia Resume Peace Talks in Istanbul to Seek Diplomatic Resolution",
     published_at=pendulum.datetime(2025, 6, 2, tz="Europe/Istanbul"),
+    reliability="C",
+    credibility=3,
 )
-AIR_FORCE = tl.Source(name="Ukrainian Air Force (kpszsu), report of 1 June 2025")
+AIR_FORCE = tl.Source(
+    name="Ukrainian Air Force (kpszsu), report of 1 June 2025", reliability="B", credibility=3
+)
+GENERAL_STAFF = tl.Source(
+    name="General Staff of the Armed Forces of Ukraine, daily losses tally "
+    "(PetroIvaniuk/2022-Ukraine-Russia-War-Dataset)",
+    reliability="B",
+    credibility=3,
+)
 EXCHANGE_STATEMENTS = tl.Source(
     name="Official statements on the 1,000-for-1,000 exchange, 23-25 May 2025"
 )
@@ -304,54 +321,206 @@ def round_of_2_june() -> list[tl.Event]:
     ]
 
 
-#: Each stream and the facts recorded in it, in the order they are appended.
+def losses() -> list[tl.Event]:
+    """The General Staff's cumulative tally for 3 June, as first published (384 aircraft).
+
+    The rewrite to 413 a day later is :func:`aircraft_revision`: a correction, recorded when
+    it was published, that keeps the original.
+    """
+    return [
+        tl.LossReport(
+            event_id=eid("losses-2025-06-03"),
+            occurred_at=pendulum.datetime(2025, 6, 3, tz="Europe/Kyiv"),
+            time_precision="day",
+            party=RUSSIA,
+            cumulative=True,
+            personnel=990800,
+            equipment={"aircraft": 384, "helicopter": 336, "tank": 10881},
+            claimed_by="General Staff of the Armed Forces of Ukraine",
+            summary="Russian losses to date as tallied on 3 June: 384 aircraft",
+            sources=[GENERAL_STAFF, ARTICLE],
+        )
+    ]
+
+
+def aircraft_revision() -> tl.Correction:
+    """The tally for 3 June rewritten a day later: 413 aircraft (the 1 June strike's +41)."""
+    return tl.Correction(
+        event_id=eid("losses-2025-06-03-revised"),
+        occurred_at=pendulum.datetime(2025, 6, 4, 10, 50, 52, tz="Europe/Kyiv"),
+        corrects=eid("losses-2025-06-03"),
+        changes={
+            "equipment": [
+                {"item": "aircraft", "count": 413},
+                {"item": "helicopter", "count": 336},
+                {"item": "tank", "count": 10881},
+            ]
+        },
+        reason="the General Staff rewrote the 3 June tally the next day: aircraft 384 → 413",
+        sources=[GENERAL_STAFF],
+    )
+
+
+#: Each stream and the facts recorded in it.
 STREAMS = {
     "istanbul/ceasefire": ceasefire,
     "istanbul/talks": talks,
     "istanbul/exchanges": exchanges,
     "istanbul/escalation": escalation,
     "istanbul/round-2025-06-02": round_of_2_june,
+    "losses/general-staff": losses,
+}
+
+#: When the General Staff published the tally and its rewrite (commit times of the data set).
+PUBLISHED = {
+    eid("losses-2025-06-03"): pendulum.datetime(2025, 6, 3, 10, 31, 5, tz="Europe/Kyiv"),
+    eid("losses-2025-06-03-revised"): pendulum.datetime(2025, 6, 4, 10, 50, 52, tz="Europe/Kyiv"),
 }
 
 
+def recorded_at(event: tl.Event) -> pendulum.DateTime:
+    """When the back-filled log records a fact: when it was published, if we know, else at
+    20:00 Istanbul time on the day it ended."""
+    if event.event_id in PUBLISHED:
+        return PUBLISHED[event.event_id]
+    end = (event.occurred_until or event.occurred_at).in_timezone("Europe/Istanbul")
+    return end.start_of("day").add(hours=20)
+
+
 def record(log: tl.EventLog) -> int:
-    """Append every fact the log does not hold yet. Returns how many were added."""
+    """Append every fact the log does not hold yet, in the order it became known.
+
+    The log's clock is set to each fact's :func:`recorded_at` before it is appended (facts
+    of one stream known at the same moment go in one append). Returns how many were added.
+    """
+    facts = [
+        (recorded_at(event), order, stream, event)
+        for order, (stream, make) in enumerate(STREAMS.items())
+        for event in make()
+    ]
+    facts.append(
+        (
+            recorded_at(aircraft_revision()),
+            len(STREAMS),
+            "losses/general-staff",
+            aircraft_revision(),
+        )
+    )
+    facts.sort(key=lambda fact: (fact[0], fact[1]))
+    clock = log.clock
     added = 0
-    for stream, facts in STREAMS.items():
-        new = [event for event in facts() if event.event_id not in log]
-        if new:
-            added += len(log.append(new, stream=stream))
+    batch: list[tl.Event] = []
+    for i, (at, _, stream, event) in enumerate(facts):
+        if event.event_id not in log:
+            batch.append(event)
+        following = facts[i + 1] if i + 1 < len(facts) else None
+        if batch and (following is None or following[0] != at or following[2] != stream):
+            if isinstance(clock, tl.FixedClock):
+                clock.set(at)
+            added += len(log.append(batch, stream=stream))
+            batch = []
     return added
 
 
-def when(event: tl.Event) -> str:
-    """The event's time, as precisely as it is known (in UTC)."""
-    fmt = {
-        tl.TimePrecision.MONTH: "YYYY-MM",
-        tl.TimePrecision.DAY: "YYYY-MM-DD",
-        tl.TimePrecision.HOUR: "YYYY-MM-DD HH[h]",
-        tl.TimePrecision.MINUTE: "YYYY-MM-DD HH:mm",
-        tl.TimePrecision.EXACT: "YYYY-MM-DD HH:mm:ss",
-    }[event.time_precision]
-    local = event.occurred_at
-    if event.time_precision in (tl.TimePrecision.DAY, tl.TimePrecision.MONTH):
-        local = local.in_timezone("Europe/Istanbul")  # a day-precision date is Istanbul's date
-    text = local.format(fmt)
-    if event.occurred_until is not None:
-        until = event.occurred_until
-        if event.time_precision in (tl.TimePrecision.DAY, tl.TimePrecision.MONTH):
-            until = until.in_timezone("Europe/Istanbul")
-        text += " to " + until.format(fmt)
-    return text
+#: The morning of the second round: what did the record hold then, about what had happened?
+MORNING_OF_2_JUNE = pendulum.datetime(2025, 6, 2, 8, tz="Europe/Istanbul")
+END_OF_1_JUNE = pendulum.datetime(2025, 6, 1, tz="Europe/Istanbul").end_of("day")
 
 
-def chronology(records: Iterable[tl.Recorded]) -> list[str]:
-    """One readable line per event, in the order given."""
+def answers(log: tl.EventLog) -> list[str]:
+    """The seed's questions, answered from the log by the built-in projections."""
+    return [*negotiation_answers(log), *escalation_answers(log), *correction_answers(log)]
+
+
+def negotiation_answers(log: tl.EventLog) -> list[str]:
+    """Delegations, what was tabled, the memorandum, the answer owed, the ceasefire."""
+    now = tl.replay(log, tl.Negotiations())
+    morning = tl.replay(log, tl.Negotiations(), as_of=MORNING_OF_2_JUNE, known_at=MORNING_OF_2_JUNE)
+    lines = ["Who leads each delegation on 2 June, and is Russia's composition known?"]
+    for party, d in now.delegations(round=eid("round-2025-06-02")).items():
+        known = {None: "not stated", True: "known", False: "unclear"}[d.composition_known]
+        lines.append(f"  {party}: {d.head_with_title} (composition {known})")
+
+    lines.append("What has Ukraine tabled?")
+    for proposal in now.tabled(UKRAINE):
+        lines.append(f"  {proposal.title}:")
+        lines.extend(f"    - {term}" for term in proposal.terms)
+
+    lines.append("As of 08:00 on 2 June, is Russia's memorandum delivered?")
+    for memo in morning.memoranda(RUSSIA, at=MORNING_OF_2_JUNE):
+        steps = [
+            f"{label} {at.in_timezone('Europe/Istanbul').format('D MMMM')}"
+            for label, at in (("promised", memo.promised_at), ("awaited", memo.awaited_at))
+            if at is not None
+        ]
+        verdict = "delivered" if memo.delivered else "not delivered"
+        lines.append(f"  {memo.subject}: {', '.join(steps)}: {verdict} ({memo.status.value})")
+
+    lines.append("Has Russia answered Ukraine's proposal (as of 08:00 on 2 June)?")
+    for receipt in morning.received(RUSSIA):
+        when = receipt.occurred_at.in_timezone("Europe/Istanbul").format("dddd D MMMM")
+        lines.append(f"  {receipt.party} received {receipt.from_party}'s {receipt.title} ({when})")
+    for promise in morning.responses_pending(MORNING_OF_2_JUNE):
+        due = (
+            promise.due_at.in_timezone("Europe/Istanbul").format("dddd D MMMM")
+            if promise.due_at
+            else "no date"
+        )
+        overdue = "overdue" if morning.is_overdue(promise, MORNING_OF_2_JUNE) else "not overdue"
+        lines.append(f"  answer promised by {promise.party} for {due}: pending, {overdue}")
+
+    ceasefire = now.ceasefire
+    lines.append("The ceasefire's status?")
+    lines.append(
+        f"  {ceasefire.status.value}: demanded by {', '.join(ceasefire.demanded_by)} "
+        f"(backed by {', '.join(ceasefire.backed_by)}), rejected by {', '.join(ceasefire.rejected_by)}"
+    )
+    return lines
+
+
+def escalation_answers(log: tl.EventLog) -> list[str]:
+    """The record night of drones as of 1 June; the largest prisoner exchange."""
     lines = []
-    for rec in records:
-        event = rec.event
-        claim = f"  [claimed by {event.claimed_by}]" if event.claimed_by else ""
-        lines.append(f"{when(event):<36} {event.headline()}{claim}")
+    record_ = tl.replay(log, tl.Escalation(), as_of=END_OF_1_JUNE).largest_drone_window
+    lines.append("The largest single-night drone barrage as of 1 June, and who claims it?")
+    if record_ is not None:
+        lines.append(f"  {record_.launched} drones ({record_.day}), claimed by {record_.claimant}")
+
+    exchanges = tl.replay(log, tl.PrisonerExchanges())
+    largest = exchanges.largest_agreed
+    lines.append("The largest prisoner exchange so far, and its totals per side?")
+    if largest is not None:
+        agreed = " for ".join(f"{c.count:,}" for c in largest.released)
+        lines.append(f"  {agreed} agreed ({largest.size:,} people in all)")
+        exchange = exchanges.exchange(largest.agreement) if largest.agreement else None
+        for side in exchanges.sides:
+            stages = ""
+            if exchange is not None:
+                counts = [
+                    next(c.count for c in st.released if c.party == side.party)
+                    for st in exchange.stages
+                ]
+                stages = " = " + " + ".join(str(c) for c in counts)
+            lines.append(
+                f"  {side.party}: carried out {side.carried_out:,}{stages}, outstanding {side.outstanding}"
+            )
+    return lines
+
+
+def correction_answers(log: tl.EventLog) -> list[str]:
+    """The General Staff's 3 June tally, as known before and after its rewrite."""
+    fix = log.get(eid("losses-2025-06-03-revised"))
+    before = fix.recorded_at.subtract(microseconds=1)
+    lines = ["A correction: Russian aircraft lost by 3 June, in the General Staff's tally"]
+    for label, known_at in (("before the rewrite", before), ("after it", fix.recorded_at)):
+        report = next(
+            e
+            for e in tl.replay_events(log, known_at=known_at)
+            if e.event_id == eid("losses-2025-06-03")
+        )
+        aircraft = report.figure("aircraft") if isinstance(report, tl.LossReport) else None
+        stamp = known_at.in_timezone("Europe/Kyiv").format("YYYY-MM-DD HH:mm:ss")
+        lines.append(f"  known at {stamp} Kyiv ({label}): {aircraft} aircraft")
     return lines
 
 
@@ -359,13 +528,18 @@ def main(argv: list[str] | None = None) -> int:
     """Record the facts into the log named on the command line and print the chronology."""
     args = sys.argv[1:] if argv is None else argv
     path = Path(args[0] if args else "istanbul.db")
-    with tl.open_log(path) as log:
+    with tl.open_log(path, clock=tl.FixedClock(pendulum.datetime(2025, 5, 1))) as log:
         added = record(log)
         print(f"{path}: {added} new events, {len(log)} in all; verify: {log.verify().ok}")
         print()
-        print("Chronology (valid time, UTC; day-precision dates in Istanbul time)")
+        print("Chronology, as corrected (valid time; dates at the precision known)")
         print("-" * 100)
-        for line in chronology(log.read(order="occurred")):
+        for line in tl.replay(log, tl.Chronology()).lines():
+            print(line)
+        print()
+        print("Answers")
+        print("-" * 100)
+        for line in answers(log):
             print(line)
     return 0
 

@@ -37,21 +37,55 @@ def test_running_twice_adds_nothing(example, tmp_path, capsys):
     with tl.open_log(path) as log:
         n = len(log)
         assert log.verify().ok
-    assert n == sum(len(facts()) for facts in example.STREAMS.values())
+    # Every fact of every stream, and the one correction.
+    assert n == sum(len(facts()) for facts in example.STREAMS.values()) + 1
     assert f": {n} new events, {n} in all" in first
     assert f": 0 new events, {n} in all" in second
-    # The chronology is printed in valid-time order: the ceasefire demand first, the round last.
+    # The chronology is printed in valid-time order, as corrected: one line per event (the
+    # correction is applied, not listed), the ceasefire demand first, the losses tally last.
     lines = [line for line in second.splitlines() if line[:4] == "2025"]
-    assert len(lines) == n
+    assert len(lines) == n - 1
     assert "demands an immediate ceasefire" in lines[0]
-    assert "Ciragan Palace" in lines[-3] or any("Ciragan Palace" in x for x in lines[-3:])
+    assert "Ciragan Palace" in lines[-4]
+    assert "413 aircraft" not in second.split("Answers")[0]  # the headline is the summary
 
 
-def test_every_event_cites_the_article(example):
+def test_every_fact_cites_the_article(example):
     log = tl.open_log("memory:")
     example.record(log)
     for rec in log.read():
-        assert example.ARTICLE in rec.event.sources, rec.event.headline()
+        if isinstance(rec.event, tl.Correction):
+            assert rec.event.sources == (example.GENERAL_STAFF,)
+        else:
+            assert example.ARTICLE in rec.event.sources, rec.event.headline()
+
+
+def test_the_log_is_back_filled_in_the_order_facts_became_known(example):
+    log = tl.open_log("memory:", clock=tl.FixedClock(tl.instant("2025-05-01T00:00:00+00:00")))
+    example.record(log)
+    stamps = [rec.recorded_at for rec in log.read()]
+    assert stamps == sorted(stamps)
+    assert stamps[0] == tl.instant("2025-05-10T20:00:00+03:00")  # the ceasefire demand
+    assert stamps[-1] == tl.instant("2025-06-04T10:50:52+03:00")  # the General Staff's rewrite
+
+
+def test_the_answers(example, tmp_path):
+    log = tl.open_log(
+        tmp_path / "x.db", clock=tl.FixedClock(tl.instant("2025-05-01T00:00:00+00:00"))
+    )
+    example.record(log)
+    text = "\n".join(example.answers(log))
+    assert "Ukraine: Defense Minister Rustem Umerov (composition not stated)" in text
+    assert "Russia: Kremlin adviser Vladimir Medinsky (composition unclear)" in text
+    assert "    - Moscow pays reparations for war damages" in text
+    assert "promised 19 May, awaited 31 May: not delivered (awaited)" in text
+    assert "Russia received Ukraine's peace proposal (Sunday 1 June)" in text
+    assert "answer promised by Russia for Monday 2 June: pending, not overdue" in text
+    assert "472 drones (2025-05-31), claimed by Ukrainian Air Force" in text
+    assert "Ukraine: carried out 1,000 = 390 + 307 + 303, outstanding 0" in text
+    assert "rejected: demanded by Ukraine (backed by European allies), rejected by Russia" in text
+    assert "(before the rewrite): 384 aircraft" in text
+    assert "(after it): 413 aircraft" in text
 
 
 def test_the_seed_facts_are_recorded(example):

@@ -24,6 +24,8 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -35,7 +37,7 @@ from pendulum import DateTime
 
 from timeline.errors import DecodeError, InvalidEvent, UnknownEventType
 from timeline.events import Event, declared_types
-from timeline.time import isoformat
+from timeline.time import isoformat, parse_utc
 
 __all__ = ["Codec", "Registry", "Upcaster", "default_registry"]
 
@@ -148,6 +150,18 @@ def default_registry(extra: Iterable[type[Event]] = ()) -> Registry:
     return Registry([*declared_types(), *extra])
 
 
+def _instant(value: object, _: object) -> object:
+    if type(value) is str:
+        try:
+            return parse_utc(value)
+        except InvalidEvent:
+            # Hand the event's own validator what the text says (a naive time, or the text
+            # itself), so that its error names the field.
+            with contextlib.suppress(ValueError):
+                return dt.datetime.fromisoformat(value)
+    return value
+
+
 def _names(value: object, _: object) -> tuple[str, ...]:
     if type(value) is not list:
         raise TypeError(f"expected a JSON array of names, got {value!r}")
@@ -157,7 +171,7 @@ def _names(value: object, _: object) -> tuple[str, ...]:
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
     converter.register_unstructure_hook(DateTime, isoformat)
-    converter.register_structure_hook(DateTime, lambda v, _: DateTime.fromisoformat(v))
+    converter.register_structure_hook(DateTime, _instant)
     converter.register_unstructure_hook(uuid.UUID, str)
     converter.register_structure_hook(uuid.UUID, lambda v, _: uuid.UUID(v))
     # Strings pass through as they are (cattrs would call str() on anything); the events'

@@ -68,7 +68,7 @@ def test_the_seed_in_valid_time_order(example, seed_events):
     first, *_, last = state.entries
     assert first.event_id == example.eid("ceasefire-demanded")
     assert first.date == "2025-05-10"
-    assert last.event_id == example.eid("delegation-russia")
+    assert last.event_id == example.eid("losses-2025-06-03")
     held = next(e for e in state.entries if e.event_id == example.eid("round-2025-06-02"))
     assert held.date == "2025-06-02"  # a day-precision date, as it was recorded in Istanbul
     assert held.type == "diplomacy.talk_round_held"
@@ -93,8 +93,11 @@ def test_lines_are_readable(seed_events):
     assert lines[0].endswith("Ukraine demands an immediate ceasefire (backed by European allies)")
     assert "472 drones overnight" in lines[11]
     assert lines[11].endswith("[claimed by Ukrainian Air Force]")
-    assert lines[-1].endswith(
+    assert lines[-2].endswith(
         "Russia's delegation headed by Vladimir Medinsky (composition unclear)"
+    )
+    assert lines[-1].endswith(
+        "384 aircraft  [claimed by General Staff of the Armed Forces of Ukraine]"
     )
     # The headlines line up after the widest date, the Air Force's reporting window.
     width = len("2025-05-31T16:30Z to 2025-06-01T10:30Z")

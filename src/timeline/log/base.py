@@ -41,7 +41,7 @@ from timeline.errors import (
     UnknownEvent,
 )
 from timeline.events import Event
-from timeline.time import Clock, SystemClock, isoformat, to_utc
+from timeline.time import Clock, SystemClock, isoformat, parse_utc, to_utc
 
 __all__ = [
     "GENESIS",
@@ -442,7 +442,7 @@ class EventLog(abc.ABC):
                 event = self.codec.from_dict(payload)
             else:
                 event = self.codec.decode(payload)
-            at = DateTime.fromisoformat(recorded_at)
+            at = parse_utc(recorded_at, field="recorded_at")
         except (DecodeError, InvalidEvent, ValueError) as e:
             raise CorruptLog(
                 f"record at position {position} cannot be read: {e}",

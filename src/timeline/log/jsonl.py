@@ -36,7 +36,7 @@ from pendulum import DateTime
 
 from timeline.errors import CorruptLog, TimelineError
 from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded
-from timeline.time import isoformat
+from timeline.time import isoformat, parse_utc
 
 if TYPE_CHECKING:
     import uuid
@@ -300,7 +300,7 @@ class JsonlLog(EventLog):
         if recorded is None:
             return 0, GENESIS, None
         try:
-            return position, self._tail_hash, DateTime.fromisoformat(recorded)
+            return position, self._tail_hash, parse_utc(recorded, field="recorded_at")
         except ValueError as e:
             raise CorruptLog(
                 f"JSON-lines log {self.path!r}: the last record's recorded_at {recorded!r} "

@@ -35,7 +35,7 @@ from timeline.errors import (
     TimelineError,
 )
 from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded
-from timeline.time import isoformat
+from timeline.time import isoformat, parse_utc
 
 if TYPE_CHECKING:
     import uuid
@@ -318,7 +318,7 @@ class SQLiteLog(EventLog):
             return 0, GENESIS, None
         position, hash_, recorded_at = row
         try:
-            return position, hash_, DateTime.fromisoformat(recorded_at)
+            return position, hash_, parse_utc(recorded_at, field="recorded_at")
         except (TypeError, ValueError) as e:
             raise CorruptLog(
                 f"SQLite log {self.path!r}: the last record's recorded_at {recorded_at!r} "
