@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pendulum import DateTime
 
+import timeline as tl
 from timeline.errors import InvalidEvent
 from timeline.testing.strategies import instants, precisions
 from timeline.time import (
@@ -16,6 +17,7 @@ from timeline.time import (
     floor_to,
     instant,
     isoformat,
+    parse_utc,
     to_utc,
 )
 
@@ -265,3 +267,29 @@ def test_clocks_are_clocks():
     assert isinstance(FixedClock(T), Clock)
     assert isinstance(SystemClock(), Clock)
     assert not isinstance(object(), Clock)
+
+
+def test_parsed_instants_stay_aware_through_pendulum_arithmetic():
+    parsed = parse_utc("2025-06-04T07:50:52.000000+00:00")
+    assert parsed.subtract(microseconds=1).tzinfo is not None
+    assert parsed.add(days=1) == instant("2025-06-05T07:50:52+00:00")
+    assert parse_utc("2025-06-04T10:50:52+03:00") == parsed
+
+
+def test_records_read_back_keep_pendulum_arithmetic_aware(tmp_path):
+    log = tl.open_log(tmp_path / "t.db", clock=FixedClock(instant("2025-06-04T07:50:52+00:00")))
+    log.append(
+        [tl.Statement(occurred_at=instant("2025-06-02T10:00:00+03:00"), speaker="A", text="b")],
+        stream="s",
+    )
+    (rec,) = log.read()
+    assert rec.recorded_at.subtract(microseconds=1) < rec.recorded_at
+    assert rec.event.occurred_at.add(hours=1).tzinfo is not None
+
+
+@pytest.mark.parametrize("text", ["2025-06-04T07:50:52", "yesterday", ""])
+def test_parse_utc_refuses_naive_or_unreadable_text(text):
+    with pytest.raises(InvalidEvent) as caught:
+        parse_utc(text, field="known_at")
+    assert caught.value.field == "known_at"
+    assert caught.value.value == text

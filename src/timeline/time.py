@@ -137,7 +137,12 @@ def parse_utc(text: str, *, field: str = "time") -> DateTime:
         raise InvalidEvent(
             f"{field} is not an ISO-8601 time: {text!r}", field=field, value=text
         ) from None
-    if value.utcoffset() != _ZERO:
+    offset = value.utcoffset()
+    if offset is None:
+        raise InvalidEvent(
+            f"{field} must be timezone-aware, got naive {text!r}", field=field, value=text
+        )
+    if offset != _ZERO:
         return to_utc(value, field=field)
     return DateTime(
         value.year,
