@@ -10,8 +10,8 @@ Running it again adds nothing: every event has a stable id (a UUIDv5 of a key na
 fact), and events the log already holds are skipped.
 
 The log is back-filled as if it had been kept day by day: each fact is recorded (its
-``recorded_at``, from a :class:`timeline.FixedClock`) at 20:00 Istanbul time on the day it
-ended. So ``known_at`` can ask what the record held on a given morning. The example then
+``recorded_at``, given to ``append``) at 20:00 Istanbul time on the day it ended, or when
+its source published it. So ``known_at`` can ask what the record held on a given morning. The example then
 answers the seed's questions, and shows one real correction: the Ukrainian General Staff's
 tally for 3 June first gave 384 Russian aircraft, rewritten to 413 the next day.
 
@@ -390,8 +390,8 @@ def recorded_at(event: tl.Event) -> pendulum.DateTime:
 def record(log: tl.EventLog) -> int:
     """Append every fact the log does not hold yet, in the order it became known.
 
-    The log's clock is set to each fact's :func:`recorded_at` before it is appended (facts
-    of one stream known at the same moment go in one append). Returns how many were added.
+    Each fact is appended with its :func:`recorded_at` as the transaction time (facts of one
+    stream known at the same moment go in one append). Returns how many were added.
     """
     facts = [
         (recorded_at(event), order, stream, event)
@@ -407,7 +407,6 @@ def record(log: tl.EventLog) -> int:
         )
     )
     facts.sort(key=lambda fact: (fact[0], fact[1]))
-    clock = log.clock
     added = 0
     batch: list[tl.Event] = []
     for i, (at, _, stream, event) in enumerate(facts):
@@ -415,9 +414,7 @@ def record(log: tl.EventLog) -> int:
             batch.append(event)
         following = facts[i + 1] if i + 1 < len(facts) else None
         if batch and (following is None or following[0] != at or following[2] != stream):
-            if isinstance(clock, tl.FixedClock):
-                clock.set(at)
-            added += len(log.append(batch, stream=stream))
+            added += len(log.append(batch, stream=stream, recorded_at=at))
             batch = []
     return added
 
@@ -528,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
     """Record the facts into the log named on the command line and print the chronology."""
     args = sys.argv[1:] if argv is None else argv
     path = Path(args[0] if args else "istanbul.db")
-    with tl.open_log(path, clock=tl.FixedClock(pendulum.datetime(2025, 5, 1))) as log:
+    with tl.open_log(path) as log:
         added = record(log)
         print(f"{path}: {added} new events, {len(log)} in all; verify: {log.verify().ok}")
         print()

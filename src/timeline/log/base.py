@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -230,7 +231,12 @@ class EventLog(abc.ABC):
     # -- the shared algorithm -------------------------------------------------------------
 
     def append(
-        self, events: Iterable[Event], *, stream: str, expected_version: int | None = None
+        self,
+        events: Iterable[Event],
+        *,
+        stream: str,
+        expected_version: int | None = None,
+        recorded_at: dt.datetime | None = None,
     ) -> list[Recorded]:
         """Append events to a stream, all or none.
 
@@ -239,6 +245,10 @@ class EventLog(abc.ABC):
             stream: the stream's name ("talks/istanbul").
             expected_version: the stream's version as the writer last saw it (0 for a new
                 stream); ``None`` skips the check.
+            recorded_at: back-fill: the transaction time to record instead of the clock's
+                ``now()`` (an importer replaying a data set's revisions at their commit
+                times). Like the clock's, it never runs backwards: an instant before the
+                last record's ``recorded_at`` is raised to it.
 
         Returns:
             The :class:`Recorded` entries, in order.
@@ -252,6 +262,7 @@ class EventLog(abc.ABC):
             CorruptLog: the log's storage is damaged; nothing is written on top of it.
         """
         batch, ids = self._checked_batch(events, stream, expected_version)
+        stamped = None if recorded_at is None else to_utc(recorded_at, field="recorded_at")
         encode = self.codec.encode
         payloads = [encode(e) for e in batch]
         if not batch:
@@ -269,7 +280,7 @@ class EventLog(abc.ABC):
             for guard in self.guards:
                 guard(self, batch)
             position, previous, last_recorded = self._tail()
-            now = to_utc(self.clock.now(), field="recorded_at")
+            now = stamped if stamped is not None else to_utc(self.clock.now(), field="recorded_at")
             if last_recorded is not None and now < last_recorded:
                 now = last_recorded  # transaction time never runs backwards
             stamp = isoformat(now)
