@@ -361,6 +361,146 @@ def aircraft_revision() -> tl.Correction:
     )
 
 
+#: Who asserts the links below: this example, reading the article.
+ANALYST = "timeline example, from the article"
+
+
+def links() -> list[tl.Event]:
+    """The causal links the article states or implies, each quoting the words behind it.
+
+    They are asserted when the article appeared (2 June), so they are recorded that evening,
+    after the facts they join.
+    """
+
+    def link(  # noqa: PLR0917  # one argument per part of the claim
+        key: str,
+        cause: str,
+        effect: str,
+        relation: str,
+        confidence: float,
+        evidence: str,
+        **fields: object,
+    ) -> tl.CausalLink:
+        return tl.CausalLink(
+            event_id=eid(f"link/{key}"),
+            occurred_at=day(2025, 6, 2),
+            time_precision="day",
+            cause=eid(cause),
+            effect=eid(effect),
+            relation=relation,
+            confidence=confidence,
+            asserted_by=ANALYST,
+            evidence=evidence,
+            sources=fields.pop("sources", [ARTICLE]),
+            **fields,  # type: ignore[arg-type]  # summary, claimed_by: text
+        )
+
+    stages = [
+        link(
+            f"exchange-stage-{n}",
+            "exchange-agreed",
+            f"exchange-stage-{n}",
+            tl.Relation.PRECONDITION,
+            0.95,
+            "The previous round of negotiations, held on May 16, succeeded in brokering the "
+            "largest prisoner exchange thus far in the conflict. (Its three stages, 23-25 May, "
+            "are from the official statements.)",
+            sources=[ARTICLE, EXCHANGE_STATEMENTS],
+        )
+        for n in (1, 2, 3)
+    ]
+    return [
+        link(
+            "demand-rejected",
+            "ceasefire-demanded",
+            "ceasefire-rejected",
+            tl.Relation.RESPONSE,
+            0.95,
+            "Ukraine, with backing from European allies, insisted on an immediate ceasefire "
+            "— a demand that Moscow dismissed.",
+        ),
+        link(
+            "demand-talks",
+            "ceasefire-demanded",
+            "talks-proposed",
+            tl.Relation.RESPONSE,
+            0.8,
+            "The resumption of direct talks was initially proposed by Russian President "
+            "Vladimir Putin after Ukraine, with backing from European allies, insisted on an "
+            "immediate ceasefire",
+        ),
+        link(
+            "talks-round",
+            "talks-proposed",
+            "round-2025-05-16",
+            tl.Relation.OUTCOME,
+            0.9,
+            "The resumption of direct talks was initially proposed by Russian President "
+            "Vladimir Putin ... The previous round of negotiations, held on May 16",
+        ),
+        link(
+            "round-exchange",
+            "round-2025-05-16",
+            "exchange-agreed",
+            tl.Relation.OUTCOME,
+            0.95,
+            "The previous round of negotiations, held on May 16, succeeded in brokering the "
+            "largest prisoner exchange thus far in the conflict.",
+        ),
+        *stages,
+        link(
+            "memorandum-awaited",
+            "memorandum-promised",
+            "memorandum-awaited",
+            tl.Relation.PROMPTED,
+            0.9,
+            "President Putin stated that Russia intended to prepare a memorandum ... Ukraine "
+            "announced over the weekend that it was still awaiting the Russian draft memorandum.",
+        ),
+        link(
+            "roadmap-received",
+            "ukraine-roadmap",
+            "roadmap-received",
+            tl.Relation.RESPONSE,
+            0.95,
+            "Medinsky confirmed on Sunday that Russia had received Ukraine's proposal",
+        ),
+        link(
+            "response-promised",
+            "roadmap-received",
+            "response-promised",
+            tl.Relation.RESPONSE,
+            0.9,
+            "... and indicated a formal response would be offered during Monday's session.",
+        ),
+        link(
+            "strike-barrage",
+            "strike-bombers",
+            "barrage-472",
+            tl.Relation.RETALIATION,
+            0.7,
+            "In retaliation, Russian forces unleashed 472 drones overnight ... according to "
+            "Kyiv's air force.",
+            claimed_by="the article, in its own words",
+            summary=(
+                "The article calls the barrage a retaliation for the strike on the bombers; "
+                "the count of 472 is the Ukrainian Air Force's"
+            ),
+            sources=[ARTICLE, AIR_FORCE],
+        ),
+        link(
+            "barrage-round",
+            "barrage-472",
+            "round-2025-06-02",
+            "held-despite",
+            0.5,
+            "On the eve of the talks, the conflict saw a dramatic surge in military action. ... "
+            "Ukrainian and Russian delegations convened in Istanbul on Monday",
+            summary="The round was held on 2 June regardless of the night of drones before it",
+        ),
+    ]
+
+
 #: Each stream and the facts recorded in it.
 STREAMS = {
     "istanbul/ceasefire": ceasefire,
@@ -369,6 +509,7 @@ STREAMS = {
     "istanbul/escalation": escalation,
     "istanbul/round-2025-06-02": round_of_2_june,
     "losses/general-staff": losses,
+    "istanbul/links": links,
 }
 
 #: When the General Staff published the tally and its rewrite (commit times of the data set).
@@ -521,6 +662,44 @@ def correction_answers(log: tl.EventLog) -> list[str]:
     return lines
 
 
+def causal_answers(log: tl.EventLog) -> list[str]:
+    """What led to the 2 June round, what followed the strike, and what the rules infer."""
+    graph = tl.causal_graph(log)
+
+    def reached(found: list[tl.causal.Cause] | list[tl.causal.Consequence]) -> list[str]:
+        return [
+            f"  {r.event.headline()}  [{' → '.join(link.relation for link in r.path)}; "
+            f"confidence {r.confidence:g}]"
+            for r in found
+        ]
+
+    lines = ["Why was the round of 2 June held as it was? (causes, nearest first)"]
+    lines.extend(reached(graph.why(eid("round-2025-06-02"))))
+    lines.append("What followed the strike on the bombers of 1 June?")
+    lines.extend(reached(graph.consequences(eid("strike-bombers"))))
+    lines.extend(
+        f"  (the retaliation is claimed by {link.claimed_by}: {link.evidence})"
+        for link in graph.claims(eid("strike-bombers"), eid("barrage-472"))
+    )
+
+    report = tl.causal.evaluate(tl.causal.default_rules(), log)
+    analyst = {(link.cause, link.effect) for link in report.truth}
+    mark = {True: "= an analyst's link", False: "new"}
+    lines.append("Links the inference rules propose from the events alone, with their scores")
+    lines.extend(
+        f"  {c.score:.2f} {c.rule}: {c.cause.headline()[:45]} → {c.effect.headline()[:45]} "
+        f"({mark[c.pair in analyst]})"
+        for c in report.candidates
+    )
+    precision = "n/a" if report.precision is None else f"{report.precision:.2f}"
+    recall = "n/a" if report.recall is None else f"{report.recall:.2f}"
+    lines.append(
+        f"  against the {len(report.truth)} links above: precision {precision}, recall {recall}; "
+        f"not found by any rule: {', '.join(sorted(link.relation for link in report.missed))}"
+    )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     """Record the facts into the log named on the command line and print the chronology."""
     args = sys.argv[1:] if argv is None else argv
@@ -537,6 +716,11 @@ def main(argv: list[str] | None = None) -> int:
         print("Answers")
         print("-" * 100)
         for line in answers(log):
+            print(line)
+        print()
+        print("Causal links")
+        print("-" * 100)
+        for line in causal_answers(log):
             print(line)
     return 0
 

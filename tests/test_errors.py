@@ -11,6 +11,7 @@ from timeline.errors import (
     CorruptLog,
     DecodeError,
     DuplicateEvent,
+    InvalidData,
     InvalidEvent,
     TimelineError,
     UnknownEvent,
@@ -40,6 +41,17 @@ EXAMPLES = [
         CausalityError("the cause comes after its effect", cause=A, effect=B, reason="time"),
         ValueError,
     ),
+    (
+        InvalidData(
+            "row 3, column 'launched': 'many': not a number",
+            row=3,
+            column="launched",
+            value="many",
+            reason="not a number",
+            path="x.csv",
+        ),
+        ValueError,
+    ),
 ]
 
 
@@ -54,7 +66,7 @@ def test_each_error_is_a_timeline_error_and_its_builtin(error, builtin):
 
 
 def test_errors_carry_their_fields():
-    invalid, unknown_type, unknown, duplicate, concurrency, corrupt, decode, causality = (
+    invalid, unknown_type, unknown, duplicate, concurrency, corrupt, decode, causality, data = (
         e for e, _ in EXAMPLES
     )
     assert (invalid.field, invalid.value, invalid.event_id) == ("launched", -1, A)
@@ -67,6 +79,13 @@ def test_errors_carry_their_fields():
     assert (corrupt.position, corrupt.reason) == (7, "hash mismatch")
     assert decode.reason == "not JSON"
     assert (causality.cause, causality.effect, causality.reason) == (A, B, "time")
+    assert (data.row, data.column, data.value, data.reason, data.path) == (
+        3,
+        "launched",
+        "many",
+        "not a number",
+        "x.csv",
+    )
 
 
 @pytest.mark.parametrize("error", [e for e, _ in EXAMPLES], ids=lambda x: type(x).__name__)

@@ -17,11 +17,16 @@ def _isort_key(name: str):
     return group, natural
 
 
+#: Subpackages that are public names of ``timeline`` themselves (``tl.io.import_file``).
+PUBLIC_MODULES = {"io"}
+
+
 def public_names(module):
     return [
         name
         for name, value in vars(module).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+        if not name.startswith("_")
+        and (not isinstance(value, types.ModuleType) or name in PUBLIC_MODULES)
     ]
 
 

@@ -1,7 +1,6 @@
 """The README's tour runs as written (all but the block of refused calls, which are shown
 with placeholders)."""
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -15,19 +14,10 @@ def python_blocks():
     return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
 
 
-def record_the_demo(path):
-    spec = importlib.util.spec_from_file_location(
-        "istanbul_2025", README.parent / "examples" / "istanbul_2025.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    with tl.open_log(path) as log:
-        module.record(log)
-
-
-def test_the_tour_runs(tmp_path, monkeypatch):
+def test_the_tour_runs(example, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    record_the_demo(tmp_path / "istanbul.db")
+    with tl.open_log(tmp_path / "istanbul.db") as demo:
+        example.record(demo)
     blocks = [b for b in python_blocks() if "InvalidEvent" not in b]
     assert len(blocks) >= 3
     namespace: dict[str, object] = {}

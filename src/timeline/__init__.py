@@ -7,6 +7,8 @@ diplomacy, replayed into projections and linked into a causal graph.
 >>> log = tl.open_log("memory:")
 """
 
+from timeline import io
+from timeline.causal import CausalGraph, causal_graph
 from timeline.codec import Codec, Registry, default_registry
 from timeline.errors import (
     CausalityError,
@@ -14,6 +16,7 @@ from timeline.errors import (
     CorruptLog,
     DecodeError,
     DuplicateEvent,
+    InvalidData,
     InvalidEvent,
     TimelineError,
     UnknownEvent,
@@ -58,18 +61,25 @@ from timeline.projections import (
     Chronology,
     Claims,
     Escalation,
+    LiveProjection,
     Negotiations,
     PrisonerExchanges,
     Projection,
+    ReadModel,
+    Snapshot,
+    SnapshotStore,
     history,
     replay,
     replay_events,
+    snapshot_store,
+    take_snapshot,
 )
 from timeline.store import open_log
 from timeline.time import Clock, FixedClock, SystemClock, TimePrecision, instant
 
 __all__ = [
     "CasualtyReport",
+    "CausalGraph",
     "CausalLink",
     "CausalLinkRetracted",
     "CausalityError",
@@ -91,9 +101,11 @@ __all__ = [
     "Event",
     "EventLog",
     "FixedClock",
+    "InvalidData",
     "InvalidEvent",
     "ItemCount",
     "JsonlLog",
+    "LiveProjection",
     "Location",
     "LossReport",
     "MemorandumAwaited",
@@ -108,12 +120,15 @@ __all__ = [
     "PrisonerExchanges",
     "Projection",
     "ProposalTabled",
+    "ReadModel",
     "Recorded",
     "Registry",
     "Relation",
     "ResponsePromised",
     "Retraction",
     "SQLiteLog",
+    "Snapshot",
+    "SnapshotStore",
     "Source",
     "Statement",
     "Strike",
@@ -125,11 +140,15 @@ __all__ = [
     "UnknownEvent",
     "UnknownEventType",
     "VerifyReport",
+    "causal_graph",
     "default_registry",
     "event_type",
     "history",
     "instant",
+    "io",
     "open_log",
     "replay",
     "replay_events",
+    "snapshot_store",
+    "take_snapshot",
 ]

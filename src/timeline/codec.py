@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import enum
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -168,11 +169,19 @@ def _names(value: object, _: object) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _enum_value(value: object) -> object:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
     converter.register_unstructure_hook(DateTime, isoformat)
     converter.register_structure_hook(DateTime, _instant)
     converter.register_unstructure_hook(uuid.UUID, str)
+    # Enums (TimePrecision is a StrEnum) are written as their plain value, so that to_dict
+    # gives plain JSON values that compare equal to what was read.
+    converter.register_unstructure_hook(enum.Enum, _enum_value)
+    converter.register_unstructure_hook(enum.StrEnum, _enum_value)  # found before str's
     converter.register_structure_hook(uuid.UUID, lambda v, _: uuid.UUID(v))
     # Strings pass through as they are (cattrs would call str() on anything); the events'
     # own validators refuse a non-string where a name belongs.

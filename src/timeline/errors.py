@@ -11,7 +11,8 @@ so ``except ValueError`` keeps working for code that does not know about timelin
     ├── ConcurrencyError(RuntimeError)    stream, expected, actual
     ├── CorruptLog(ValueError)            position, reason
     ├── DecodeError(ValueError)           reason
-    └── CausalityError(ValueError)        cause, effect, reason
+    ├── CausalityError(ValueError)        cause, effect, reason
+    └── InvalidData(ValueError)           row, column, value, reason, path
 
 After any of these is raised by a log, what the log held before is intact.
 """
@@ -29,6 +30,7 @@ __all__ = [
     "CorruptLog",
     "DecodeError",
     "DuplicateEvent",
+    "InvalidData",
     "InvalidEvent",
     "TimelineError",
     "UnknownEvent",
@@ -145,3 +147,36 @@ class CausalityError(TimelineError, ValueError):
         self.cause = cause
         self.effect = effect
         self.reason = reason
+
+
+class InvalidData(TimelineError, ValueError):
+    """Input that an importer cannot read (see :mod:`timeline.io`).
+
+    Raised for a file it cannot read at all (the wrong encoding, a missing column, not the
+    data set it claims to be), and, in ``strict`` mode, for the first row it cannot read as an
+    event; otherwise bad rows are listed in the import report and skipped.
+
+    Attributes:
+        row: the 1-based data row (the header not counted), or ``None`` for the whole file.
+        column: the column (or field) at fault, where there is one.
+        value: the value that was refused.
+        reason: what is wrong with it.
+        path: the file, where there is one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        row: int | None,
+        column: str | None,
+        value: object,
+        reason: str,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.row = row
+        self.column = column
+        self.value = value
+        self.reason = reason
+        self.path = path

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from timeline.causal.guard import CausalityGuard
 from timeline.codec import Codec, Registry, default_registry
 from timeline.errors import InvalidEvent
 from timeline.events import Event
@@ -28,7 +29,7 @@ def standard_guards() -> tuple[Guard, ...]:
     the guards add the checks that need the upper layers (corrections, causal links).
     Each call returns new guards, holding no state shared with another log's.
     """
-    return (CorrectionGuard(),)
+    return (CorrectionGuard(), CausalityGuard())
 
 
 def open_log(

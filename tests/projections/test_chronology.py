@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import functools
-import importlib.util
-import sys
 import uuid
-from pathlib import Path
 
 import cattrs
 import pendulum
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pendulum import DateTime
@@ -25,30 +21,8 @@ from timeline.events import (
 from timeline.projections.chronology import Chronology, ChronologyState
 from timeline.time import instant
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "istanbul_2025.py"
 P = Chronology()
 MERGING = Chronology(merge_identical=True)
-
-
-def load_example():
-    spec = importlib.util.spec_from_file_location("istanbul_2025", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["istanbul_2025"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def example():
-    return load_example()
-
-
-@pytest.fixture(scope="module")
-def seed_events(example):
-    events = [event for facts in example.STREAMS.values() for event in facts()]
-    return sorted(events, key=lambda e: e.occurred_at)  # valid time; ties keep their position
 
 
 def fold(events, projection=P):

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import functools
-import importlib.util
-import sys
 import uuid
-from pathlib import Path
 
 import cattrs
 import pendulum
@@ -28,7 +25,6 @@ from timeline.events import (
 from timeline.projections.claims import Claims, ClaimsState, FactKey
 from timeline.time import instant
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "istanbul_2025.py"
 P = Claims()
 
 UAF = Source(name="Ukrainian Air Force", reliability="B", credibility=2)
@@ -42,23 +38,6 @@ RU_NIGHT = {
     "occurred_at": pendulum.datetime(2025, 6, 1, 20, tz="Europe/Moscow"),
     "occurred_until": pendulum.datetime(2025, 6, 2, 7, tz="Europe/Moscow"),
 }
-
-
-def load_example():
-    spec = importlib.util.spec_from_file_location("istanbul_2025", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["istanbul_2025"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def seed_events():
-    example = load_example()
-    events = [event for facts in example.STREAMS.values() for event in facts()]
-    return sorted(events, key=lambda e: e.occurred_at)  # valid time; ties keep their position
 
 
 def fold(events, state=None):

@@ -376,3 +376,12 @@ def test_a_correction_is_either_stored_exactly_or_refused_leaving_nothing(change
         got = list(encoded[name]) if isinstance(encoded[name], tuple) else encoded[name]
         assert got == value
         assert (type(got) is bool) == (type(value) is bool)
+
+
+def test_time_precision_can_be_corrected(log):
+    b = barrage()
+    log.append([b], stream="air")
+    log.append([fix(b, time_precision="day")], stream="air")
+    (seen,) = tl.replay_events(log)
+    assert seen.time_precision is tl.TimePrecision.DAY
+    assert log.codec.to_dict(seen)["time_precision"] == "day"

@@ -144,7 +144,7 @@ def accepted_log(script):
     for event in script:
         try:
             log.append([event], stream="s")
-        except (tl.InvalidEvent, tl.UnknownEvent):
+        except (tl.InvalidEvent, tl.UnknownEvent, tl.CausalityError):
             continue
         kept.append(event)
     return log, kept

@@ -21,9 +21,11 @@ position where it breaks.
 from __future__ import annotations
 
 import abc
+import bisect
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, Literal, Self
@@ -165,11 +167,26 @@ class Subscription:
     stands: the subscription keeps the error in :attr:`error`, stops at that record, and
     stays paused until :meth:`poll` is called, which retries it (and raises if it fails
     again).
+
+    Made by :meth:`EventLog.subscribe_batches` (``batch`` set), the callback receives lists
+    of up to ``batch`` consecutive records instead, and :attr:`position` moves past a list
+    only once the callback has returned for it: a list whose callback raised is delivered
+    again, whole, by the next :meth:`poll`.
     """
 
-    def __init__(self, log: EventLog, callback: Callable[[Recorded], object], after: int) -> None:
+    def __init__(
+        self,
+        log: EventLog,
+        callback: Callable[[Any], object],
+        after: int,
+        *,
+        batch: int | None = None,
+    ) -> None:
         self.log = log
+        #: Called with each record (or, with ``batch``, each list of records).
         self.callback = callback
+        #: The most records per call of the callback, or ``None``: one record per call.
+        self.batch = batch
         #: The position of the last record delivered.
         self.position = after
         #: The error that paused the subscription, if any.
@@ -182,7 +199,14 @@ class Subscription:
             return 0
         self.error = None
         delivered = 0
-        for record in self.log.read(after=self.position):
+        records = self.log.read(after=self.position)
+        if self.batch is not None:
+            while chunk := list(itertools.islice(records, self.batch)):
+                self.callback(chunk)
+                self.position = chunk[-1].position
+                delivered += len(chunk)
+            return delivered
+        for record in records:
             self.callback(record)
             self.position = record.position
             delivered += 1
@@ -353,6 +377,8 @@ class EventLog(abc.ABC):
         stream: str | None = None,
         types: Iterable[str | type[Event]] | str | type[Event] | None = None,
         order: Order = "recorded",
+        occurred_after: dt.datetime | None = None,
+        occurred_by: dt.datetime | None = None,
     ) -> Iterator[Recorded]:
         """Stream the records lazily, in constant memory.
 
@@ -362,8 +388,18 @@ class EventLog(abc.ABC):
             types: only these event types (tags or classes).
             order: ``"recorded"`` (by position) or ``"occurred"`` (by ``occurred_at``, ties by
                 position).
+            occurred_after: only events whose stored ``occurred_at`` is strictly later than
+                this (an exclusive lower bound; an aware datetime).
+            occurred_by: only events whose stored ``occurred_at`` is at or before this (an
+                inclusive upper bound, as ``as_of`` is; an aware datetime).
+
+        The two ``occurred_`` bounds filter on the event as stored: they know nothing of
+        corrections (replay resolves those). ``SQLiteLog`` serves them from its
+        ``(occurred_at, position)`` index, so a narrow window of valid time costs what it
+        yields; the other backends filter their in-memory index.
 
         Raises:
+            InvalidEvent: for a bad ``order`` or ``after``, or a naive bound.
             CorruptLog: on reaching a record that cannot be read; everything before it has
                 been yielded.
         """
@@ -375,7 +411,47 @@ class EventLog(abc.ABC):
             raise InvalidEvent(
                 f"after must be a whole number ≥ 0, got {after!r}", field="after", value=after
             )
-        return self._read(after, stream, _event_type_names(types), order)
+        types_ = _event_type_names(types)
+        if occurred_after is None and occurred_by is None:
+            return self._read(after, stream, types_, order)
+        low = None if occurred_after is None else to_utc(occurred_after, field="occurred_after")
+        high = None if occurred_by is None else to_utc(occurred_by, field="occurred_by")
+        if low is not None and high is not None and high <= low:
+            return iter(())
+        return self._read_range(after, stream, types_, order, low, high)
+
+    def position_at(self, known_at: dt.datetime) -> int:
+        """The last position recorded at or before ``known_at`` (0 if none was).
+
+        Transaction time never runs backwards along the log, so ``known_at`` cuts it at a
+        position: the records with ``recorded_at <= known_at`` are exactly positions 1 to
+        this one. Found by bisection, reading about log2(len) records.
+
+        Raises:
+            InvalidEvent: for a naive ``known_at``.
+
+        >>> import pendulum
+        >>> from timeline.log.memory import MemoryLog
+        >>> from timeline.events import Statement
+        >>> from timeline.time import FixedClock
+        >>> log = MemoryLog(clock=FixedClock(pendulum.datetime(2025, 6, 2, 8)))
+        >>> said = [Statement(occurred_at=pendulum.datetime(2025, 6, 2), speaker="A", text="x")]
+        >>> _ = log.append(said, stream="s")
+        >>> log.position_at(pendulum.datetime(2025, 6, 2, 7)), log.position_at(pendulum.datetime(2025, 6, 2, 8))
+        (0, 1)
+        """
+        cut = to_utc(known_at, field="known_at")
+        positions = range(1, len(self) + 1)
+        return bisect.bisect_right(positions, cut, key=self._recorded_at)
+
+    def _recorded_at(self, position: int) -> DateTime:
+        """The ``recorded_at`` of the record at a position (backends may answer faster)."""
+        record = next(self._read(position - 1, None, None, "recorded"), None)
+        if record is None:
+            raise CorruptLog(
+                f"position {position} cannot be read", position=position, reason="missing"
+            )
+        return record.recorded_at
 
     def verify(self) -> VerifyReport:
         """Walk the hash chain and report the first position that is not intact.
@@ -485,6 +561,41 @@ class EventLog(abc.ABC):
         self._subscriptions.append(subscription)
         return subscription
 
+    def subscribe_batches(
+        self,
+        callback: Callable[[list[Recorded]], object],
+        *,
+        after: int = 0,
+        size: int = 1000,
+    ) -> Subscription:
+        """Like :meth:`subscribe`, but the callback receives lists of consecutive records.
+
+        Each list holds up to ``size`` records, in position order; an append of many events
+        arrives in few calls, so a consumer can do its work (a fold, a database transaction)
+        once per list rather than once per record.
+
+        Raises:
+            InvalidEvent: for a ``size`` that is not a whole number ≥ 1.
+
+        >>> import pendulum
+        >>> from timeline.log.memory import MemoryLog
+        >>> from timeline.events import Statement
+        >>> log, seen = MemoryLog(), []
+        >>> sub = log.subscribe_batches(lambda recs: seen.append([r.position for r in recs]))
+        >>> _ = log.append([Statement(occurred_at=pendulum.datetime(2025, 6, 2), speaker="A",
+        ...                           text=t) for t in "xyz"], stream="s")
+        >>> seen
+        [[1, 2, 3]]
+        """
+        if type(size) is not int or size < 1:
+            raise InvalidEvent(
+                f"size must be a whole number ≥ 1, got {size!r}", field="size", value=size
+            )
+        subscription = Subscription(self, callback, after, batch=size)
+        subscription.poll()
+        self._subscriptions.append(subscription)
+        return subscription
+
     def get(self, event_id: uuid.UUID) -> Recorded:
         """The record holding an event.
 
@@ -555,6 +666,28 @@ class EventLog(abc.ABC):
         self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
     ) -> Iterator[Recorded]:
         """The records, filtered and ordered, decoded lazily."""
+
+    def _read_range(  # noqa: PLR0917  # _read's arguments and the two bounds
+        self,
+        after: int,
+        stream: str | None,
+        types: tuple[str, ...] | None,
+        order: Order,
+        occurred_after: DateTime | None,
+        occurred_by: DateTime | None,
+    ) -> Iterator[Recorded]:
+        """The records :meth:`_read` gives whose ``occurred_at`` is within the bounds.
+
+        This default filters :meth:`_read`; backends override it to use an index.
+        """
+        for record in self._read(after, stream, types, order):
+            at = record.event.occurred_at
+            if occurred_by is not None and at > occurred_by:
+                if order == "occurred":
+                    return
+                continue
+            if occurred_after is None or at > occurred_after:
+                yield record
 
     @abc.abstractmethod
     def _raw(self) -> Iterator[RawRecord]:

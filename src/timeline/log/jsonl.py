@@ -372,20 +372,49 @@ class JsonlLog(EventLog):
         if self._damage is not None:
             raise self._corrupt()
 
-    def _select(
-        self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
+    def _read_range(  # noqa: PLR0917  # the signature EventLog._read_range fixes
+        self,
+        after: int,
+        stream: str | None,
+        types: tuple[str, ...] | None,
+        order: Order,
+        occurred_after: DateTime | None,
+        occurred_by: DateTime | None,
+    ) -> Iterator[Recorded]:
+        # The index keeps occurred_at as canonical text, which sorts chronologically.
+        low = None if occurred_after is None else isoformat(occurred_after)
+        high = None if occurred_by is None else isoformat(occurred_by)
+        self._refresh()
+        decode = self._decode
+        for position in self._select(after, stream, types, order, low, high):
+            yield decode(position, self._line(position))
+        if self._damage is not None:
+            raise self._corrupt()
+
+    def _select(  # noqa: PLR0917  # _read's filters and the two bounds
+        self,
+        after: int,
+        stream: str | None,
+        types: tuple[str, ...] | None,
+        order: Order,
+        low: str | None = None,
+        high: str | None = None,
     ) -> Iterable[int]:
-        """The positions after ``after`` that pass the filters, in order, from the index."""
-        streams, types_of = self._streams_of, self._types_of
+        """The positions after ``after`` that pass the filters, in order, from the index.
+
+        ``low`` (exclusive) and ``high`` (inclusive) bound ``occurred_at``, as canonical text.
+        """
+        streams, types_of, occurred = self._streams_of, self._types_of, self._occurred
         wanted = None if types is None else frozenset(types)
         selected = (
             p
             for p in range(after + 1, len(self._offsets))
             if (stream is None or streams[p - 1] == stream)
             and (wanted is None or types_of[p - 1] in wanted)
+            and (low is None or occurred[p - 1] > low)
+            and (high is None or occurred[p - 1] <= high)
         )
         if order == "occurred":
-            occurred = self._occurred
             return sorted(selected, key=lambda p: (occurred[p - 1], p))
         return selected
 

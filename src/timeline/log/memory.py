@@ -85,6 +85,30 @@ class MemoryLog(EventLog):
             return iter(sorted(selected, key=lambda r: (r.event.occurred_at, r.position)))
         return selected
 
+    def _read_range(  # noqa: PLR0917  # the signature EventLog._read_range fixes
+        self,
+        after: int,
+        stream: str | None,
+        types: tuple[str, ...] | None,
+        order: Order,
+        occurred_after: DateTime | None,
+        occurred_by: DateTime | None,
+    ) -> Iterator[Recorded]:
+        selected = (
+            r
+            for r in self._records[after:]
+            if (occurred_after is None or r.event.occurred_at > occurred_after)
+            and (occurred_by is None or r.event.occurred_at <= occurred_by)
+            and (stream is None or r.stream == stream)
+            and (types is None or r.event.TYPE in types)
+        )
+        if order == "occurred":
+            return iter(sorted(selected, key=lambda r: (r.event.occurred_at, r.position)))
+        return selected
+
+    def _recorded_at(self, position: int) -> DateTime:
+        return self._records[position - 1].recorded_at
+
     def _raw(self) -> Iterator[RawRecord]:
         for record, payload, stamp in zip(self._records, self._payloads, self._stamps, strict=True):
             yield RawRecord(

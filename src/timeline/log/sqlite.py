@@ -25,6 +25,7 @@ import sqlite3
 import threading
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
 from pendulum import DateTime
 
 from timeline.errors import (
@@ -381,19 +382,45 @@ class SQLiteLog(EventLog):
     def _read(
         self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
     ) -> Iterator[Recorded]:
+        return self._select(after, stream, types, order, _Bounds())
+
+    def _read_range(  # noqa: PLR0917  # the signature EventLog._read_range fixes
+        self,
+        after: int,
+        stream: str | None,
+        types: tuple[str, ...] | None,
+        order: Order,
+        occurred_after: DateTime | None,
+        occurred_by: DateTime | None,
+    ) -> Iterator[Recorded]:
+        bounds = _Bounds(
+            None if occurred_after is None else isoformat(occurred_after),
+            None if occurred_by is None else isoformat(occurred_by),
+        )
+        return self._select(after, stream, types, order, bounds)
+
+    def _select(  # _read's filters and the bounds
+        self,
+        after: int,
+        stream: str | None,
+        types: tuple[str, ...] | None,
+        order: Order,
+        bounds: _Bounds,
+    ) -> Iterator[Recorded]:
         types = None if types is None else tuple(dict.fromkeys(types))
         if order == "occurred":
-            return self._read_occurred(after, stream, types)
+            return self._read_occurred(after, stream, types, bounds)
         if stream is not None:
-            return self._read_stream(after, stream, types)
+            return self._read_stream(after, stream, types, bounds)
         if types is not None and 1 < len(types) <= _MERGE_TYPES:
-            return self._read_types(after, types)
+            return self._read_types(after, types, bounds)
         where = "position > ?"
         params: tuple[str, ...] = ()
         if types is not None:
             # One type: the (type, position) index serves the range; many: scan the table.
             where += f" AND {'type' if len(types) == 1 else '+type'} IN ({_marks(types)})"
             params = types
+        where, params = bounds.where(where, params)
         sql = f"SELECT {_RECORD} FROM events WHERE {where} ORDER BY position LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
         return self._pages(sql, params, after)
 
@@ -409,17 +436,20 @@ class SQLiteLog(EventLog):
                 return
             after = rows[-1][0]
 
-    def _read_types(self, after: int, types: tuple[str, ...]) -> Iterator[Recorded]:
+    def _read_types(
+        self, after: int, types: tuple[str, ...], bounds: _Bounds
+    ) -> Iterator[Recorded]:
         """Several types in position order: merge their ranges of the (type, position) index.
 
         SQLite merges ``UNION ALL`` arms that are each in order, so a page touches only the
         rows it returns, however rare the types are among the rest.
         """
-        arm = f"SELECT {_RECORD} FROM events WHERE type = ? AND position > ?"  # noqa: S608  # fixed text
+        where, extra = bounds.where("type = ? AND position > ?", ())
+        arm = f"SELECT {_RECORD} FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
         sql = " UNION ALL ".join([arm] * len(types)) + f" ORDER BY position LIMIT {_PAGE}"
         decode = self.decode_record
         while True:
-            params = [p for t in types for p in (t, after)]
+            params = [p for t in types for p in (t, after, *extra)]
             with self._db(after + 1) as conn:
                 rows = conn.execute(sql, params).fetchall()
             for row in rows:
@@ -429,7 +459,7 @@ class SQLiteLog(EventLog):
             after = rows[-1][0]
 
     def _read_stream(
-        self, after: int, stream: str, types: tuple[str, ...] | None
+        self, after: int, stream: str, types: tuple[str, ...] | None, bounds: _Bounds
     ) -> Iterator[Recorded]:
         """One stream in position order, paged by version on the (stream, version) index.
 
@@ -440,6 +470,7 @@ class SQLiteLog(EventLog):
         if types is not None:
             where += f" AND +type IN ({_marks(types)})"
             params = types
+        where, params = bounds.where(where, params)
         sql = f"SELECT {_RECORD} FROM events WHERE {where} ORDER BY version LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
         decode = self.decode_record
         version, last = 0, after
@@ -453,15 +484,19 @@ class SQLiteLog(EventLog):
             version, last = rows[-1][2], rows[-1][0]
 
     def _read_occurred(
-        self, after: int, stream: str | None, types: tuple[str, ...] | None
+        self, after: int, stream: str | None, types: tuple[str, ...] | None, bounds: _Bounds
     ) -> Iterator[Recorded]:
         """By ``occurred_at`` (ties by position), paged on the (occurred_at, position) index.
 
         The filters are applied to that index's rows (``+column`` keeps SQLite from choosing
-        another index and sorting whole ranges on every page).
+        another index and sorting whole ranges on every page). The bounds are the ends of
+        the index range: the first page starts just after ``occurred_after``.
         """
         where = "(occurred_at, position) > (?, ?) AND position > ?"
         params: list[Any] = []
+        if bounds.high is not None:
+            where += " AND occurred_at <= ?"
+            params.append(bounds.high)
         if stream is not None:
             where += " AND +stream = ?"
             params.append(stream)
@@ -473,7 +508,8 @@ class SQLiteLog(EventLog):
             f" ORDER BY occurred_at, position LIMIT {_PAGE}"
         )
         decode = self.decode_record
-        occurred, position = "", 0
+        # Past every position at occurred_after: the range starts after that instant.
+        occurred, position = ("", 0) if bounds.low is None else (bounds.low, _LAST)
         while True:
             with self._db(position + 1) as conn:
                 rows = conn.execute(sql, (occurred, position, after, *params)).fetchall()
@@ -482,6 +518,44 @@ class SQLiteLog(EventLog):
             if len(rows) < _PAGE:
                 return
             position, occurred = rows[-1][0], rows[-1][6]
+
+    def _recorded_at(self, position: int) -> DateTime:
+        with self._db(position) as conn:
+            row = conn.execute(
+                "SELECT recorded_at FROM events WHERE position = ?", (position,)
+            ).fetchone()
+        if row is None:
+            raise CorruptLog(
+                f"SQLite log {self.path!r} has no record at position {position}",
+                position=position,
+                reason="missing record",
+            )
+        try:
+            return DateTime.fromisoformat(row[0])
+        except (TypeError, ValueError) as e:
+            raise CorruptLog(
+                f"SQLite log {self.path!r}: recorded_at {row[0]!r} at position {position} "
+                "is not a time",
+                position=position,
+                reason=f"bad recorded_at: {e}",
+            ) from e
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """The log's own connection, held under its lock, for tables kept beside the log.
+
+        For companions that store derived data in the same database (snapshots, read
+        models), so that they work on a private ``":memory:"`` database too. The connection
+        is in autocommit mode: open your own transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``)
+        and close it before the block ends. Never write to the log's own tables (``events``,
+        ``timeline_meta``): only :meth:`append` does, and :meth:`verify` would report it.
+        Driver errors inside the block are raised as :class:`~timeline.errors.TimelineError`.
+
+        Raises:
+            TimelineError: if the log is closed.
+        """
+        with self._db() as conn:
+            yield conn
 
     def _raw(self) -> Iterator[RawRecord]:
         sql = (
@@ -511,3 +585,28 @@ class SQLiteLog(EventLog):
 
 def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" * len(values))
+
+
+_LAST: Final = 2**63 - 1  # above every position
+
+
+@attrs.frozen
+class _Bounds:
+    """Bounds on ``occurred_at`` as canonical text: ``low`` exclusive, ``high`` inclusive."""
+
+    low: str | None = None
+    high: str | None = None
+
+    def where(self, where: str, params: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+        """``where`` and ``params`` with the bounds added as filters on the rows scanned.
+
+        ``+occurred_at`` keeps SQLite on the index the rest of the query pages through
+        (positions, a stream or a type), rather than sorting a range of another.
+        """
+        if self.low is not None:
+            where += " AND +occurred_at > ?"
+            params = (*params, self.low)
+        if self.high is not None:
+            where += " AND +occurred_at <= ?"
+            params = (*params, self.high)
+        return where, params

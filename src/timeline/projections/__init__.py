@@ -14,6 +14,10 @@ module                    what
 :mod:`.escalation`        :class:`Escalation`: barrages per day and window, records, intensity
 :mod:`.claims`            :class:`Claims`: conflicting figures for the same fact
 :mod:`.chronology`        :class:`Chronology`: each event once, in valid-time order
+:mod:`.snapshots`         :func:`take_snapshot`, :func:`snapshot_store`: states kept at a
+                          point of the log, so replay folds only the events after it
+:mod:`.live`              :class:`LiveProjection`, :class:`ReadModel`: a state, or your
+                          own SQLite tables, kept current as the log grows
 ========================  =============================================================
 """
 
@@ -24,6 +28,7 @@ from timeline.projections.escalation import Escalation, EscalationState
 from timeline.projections.exchanges import ExchangesState, PrisonerExchanges
 from timeline.projections.guards import CorrectionGuard, check_correction
 from timeline.projections.history import History, Revision, history
+from timeline.projections.live import LiveProjection, ReadModel
 from timeline.projections.negotiations import Negotiations, NegotiationsState
 from timeline.projections.replay import (
     META_TYPES,
@@ -33,6 +38,15 @@ from timeline.projections.replay import (
     replay_events,
     replay_records,
     target_of,
+)
+from timeline.projections.snapshots import (
+    MemorySnapshotStore,
+    Snapshot,
+    SnapshotStore,
+    SQLiteSnapshotStore,
+    StateCodec,
+    snapshot_store,
+    take_snapshot,
 )
 
 __all__ = [
@@ -47,12 +61,19 @@ __all__ = [
     "EscalationState",
     "ExchangesState",
     "History",
+    "LiveProjection",
+    "MemorySnapshotStore",
     "Negotiations",
     "NegotiationsState",
     "PrisonerExchanges",
     "Projection",
+    "ReadModel",
     "Resolution",
     "Revision",
+    "SQLiteSnapshotStore",
+    "Snapshot",
+    "SnapshotStore",
+    "StateCodec",
     "apply_changes",
     "check_correction",
     "fold",
@@ -60,5 +81,7 @@ __all__ = [
     "replay",
     "replay_events",
     "replay_records",
+    "snapshot_store",
+    "take_snapshot",
     "target_of",
 ]

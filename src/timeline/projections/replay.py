@@ -30,9 +30,10 @@ import operator
 import types
 import uuid
 from collections.abc import Iterator, Mapping
-from typing import Any, Final, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeGuard, TypeVar
 
 import attrs
+from pendulum import DateTime
 
 from timeline.codec import Codec
 from timeline.errors import DecodeError, InvalidEvent
@@ -40,7 +41,10 @@ from timeline.events import CausalLinkRetracted, Correction, Event, Retraction
 from timeline.log import EventLog, Recorded
 from timeline.log.base import Order
 from timeline.projections.base import Projection, fold
-from timeline.time import to_utc
+from timeline.time import parse_utc, to_utc
+
+if TYPE_CHECKING:
+    from timeline.projections.snapshots import SnapshotStore
 
 __all__ = [
     "META_TYPES",
@@ -49,6 +53,7 @@ __all__ = [
     "replay",
     "replay_events",
     "replay_records",
+    "resolved_records",
     "target_of",
 ]
 
@@ -326,7 +331,29 @@ def replay_records(
     known = None if known_at is None else to_utc(known_at, field="known_at")
     limit = len(log)
     res = Resolution.from_log(log, known_at=known, until=limit)
+    return resolved_records(log, res, limit=limit, as_of=cut, known_at=known, order=order)
+
+
+def resolved_records(
+    log: EventLog,
+    res: Resolution,
+    *,
+    limit: int,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
+    order: Order = "occurred",
+    occurred_after: DateTime | None = None,
+) -> Iterator[Recorded]:
+    """The records of :func:`replay_records`, given the resolution and the last position.
+
+    For the layers built on replay (snapshots, live projections): ``res`` holds the meta
+    events recorded up to ``limit`` (the last position to read), and ``as_of`` and
+    ``known_at`` are UTC instants (or ``None``). ``occurred_after`` (valid-time order only)
+    keeps only the events whose corrected ``occurred_at`` is later than it: the tail after
+    a snapshot.
+    """
     codec = log.codec
+    cut, known, low = as_of, known_at, occurred_after
     # Keyed by the id's integer: hashing an int is much cheaper than a UUID, per event.
     special: dict[int, Mapping[str, Any]] = {i.int: _SKIP for i in res.meta_ids()}
     special.update((i.int, _SKIP) for i in res.withdrawn_ids())
@@ -337,23 +364,46 @@ def replay_records(
         if order == "occurred" and "occurred_at" in changes:
             # Folded at its corrected time: taken out of the stream, merged back in below.
             special[event_id.int] = _SKIP
+            if _outside(changes["occurred_at"], cut, low):
+                continue  # not wanted here, so not read (a tail after a snapshot)
             rec = log.get(event_id)
             fixed = attrs.evolve(rec, event=apply_changes(codec, rec.event, changes))
-            if cut is None or fixed.event.occurred_at <= cut:
+            at = fixed.event.occurred_at
+            if (cut is None or at <= cut) and (low is None or at > low):
                 moved.append(fixed)
         else:
             special[event_id.int] = changes
     if order == "recorded":
+        if low is not None:
+            raise InvalidEvent(
+                "occurred_after needs order='occurred'", field="occurred_after", value=low
+            )
         return _by_position(
             log.read(), limit=limit, special=special, codec=codec, cut=cut, known=known
         )
+    records = log.read(order="occurred", occurred_after=low, occurred_by=cut)
     stream = _by_occurrence(
-        log.read(order="occurred"), limit=limit, special=special, codec=codec, cut=cut, known=known
+        records, limit=limit, special=special, codec=codec, cut=cut, known=known
     )
     if not moved:
         return stream
     moved.sort(key=lambda r: (r.event.occurred_at, r.position))
     return _merge(stream, moved)
+
+
+def _outside(value: object, cut: DateTime | None, low: DateTime | None) -> bool:
+    """Whether a corrected ``occurred_at`` (as stored) is surely outside ``(low, cut]``.
+
+    ``False`` when it is inside, or cannot be read (the event is then corrected in full,
+    which reports the bad value).
+    """
+    if low is None and cut is None:
+        return False
+    try:
+        at = parse_utc(value, field="occurred_at") if isinstance(value, str) else None
+    except InvalidEvent:
+        return False
+    return at is not None and ((cut is not None and at > cut) or (low is not None and at <= low))
 
 
 def _merge(stream: Iterator[Recorded], moved: list[Recorded]) -> Iterator[Recorded]:
@@ -459,6 +509,8 @@ def replay(
     as_of: Any = None,
     known_at: Any = None,
     order: Order = "occurred",
+    snapshots: SnapshotStore | None = None,
+    save: bool = False,
 ) -> S:
     """Fold a projection over the log, bitemporally.
 
@@ -474,12 +526,18 @@ def replay(
             the corrections and retractions recorded by then. An aware datetime.
         order: ``"occurred"`` (default: valid time, ties by position) or ``"recorded"``
             (position order).
+        snapshots: a :class:`~timeline.projections.snapshots.SnapshotStore` (see
+            :func:`~timeline.projections.snapshots.snapshot_store`): start from the best
+            snapshot that is valid for these cuts and fold only the events after it (in
+            valid-time order only). The answer is the same as without it.
+        save: with ``snapshots``, store the result as a snapshot at these cuts.
 
     Returns:
         The projection's final state.
 
     Raises:
-        InvalidEvent: for a naive ``as_of``/``known_at`` or an unknown ``order``.
+        InvalidEvent: for a naive ``as_of``/``known_at``, an unknown ``order``, or
+            ``snapshots`` with ``order="recorded"``.
 
     >>> import pendulum, timeline as tl
     >>> log = tl.open_log("memory:")
@@ -495,5 +553,19 @@ def replay(
     >>> replay(log, Launched())
     479
     """
+    if snapshots is not None:
+        from timeline.projections import snapshots as snapshots_  # noqa: PLC0415  # it imports this module
+
+        return snapshots_.replay_with_snapshots(
+            log,
+            projection,
+            as_of=as_of,
+            known_at=known_at,
+            order=order,
+            store=snapshots,
+            save=save,
+        )
+    if save:
+        raise InvalidEvent("save=True needs a snapshot store", field="save", value=save)
     events = replay_events(log, as_of=as_of, known_at=known_at, order=order)
     return fold(projection, projection.initial(), events)

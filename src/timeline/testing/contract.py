@@ -346,6 +346,103 @@ class LogBackendContract:
         assert [r.position for r in log.read(order="occurred", types=Statement)] == [5, 2, 4, 1]
         assert [r.position for r in log.read(order="recorded")] == [1, 2, 3, 4, 5]
 
+    def test_read_between_bounds_of_occurred_at(self, log: EventLog) -> None:
+        log.append([_statement(30), _statement(10)], stream="a")
+        log.append([_barrage(20), _statement(10)], stream="b")
+        log.append([_statement(0)], stream="a")
+
+        def at(minute: int) -> DateTime:
+            return T0 + dt.timedelta(minutes=minute)
+
+        def read(**options: Any) -> list[int]:
+            return [r.position for r in log.read(**options)]
+
+        assert read(occurred_after=at(10)) == [1, 3]  # exclusive
+        assert read(occurred_by=at(10)) == [2, 4, 5]  # inclusive
+        assert read(occurred_after=at(0), occurred_by=at(20)) == [2, 3, 4]
+        assert read(occurred_after=at(0), occurred_by=at(20), order="occurred") == [2, 4, 3]
+        assert read(occurred_after=at(-1), order="occurred") == [5, 2, 4, 3, 1]
+        assert read(occurred_by=at(30), order="occurred", after=2) == [5, 4, 3]
+        assert read(occurred_after=at(5), stream="a") == [1, 2]
+        assert read(occurred_after=at(5), stream="a", order="occurred") == [2, 1]
+        assert read(occurred_by=at(20), types=DroneBarrage) == [3]
+        assert read(occurred_by=at(20), types=[DroneBarrage, Statement], after=3) == [4, 5]
+        assert read(occurred_after=at(30)) == []
+        assert read(occurred_after=at(20), occurred_by=at(20)) == []
+        assert read(occurred_after=at(20), occurred_by=at(10)) == []
+        kyiv = dt.timezone(dt.timedelta(hours=3))  # any aware instant, compared in UTC
+        assert read(occurred_by=at(10).astimezone(kyiv)) == [2, 4, 5]
+
+    def test_read_refuses_naive_bounds_of_occurred_at(self, log: EventLog) -> None:
+        naive = dt.datetime(2025, 6, 2, 8)  # noqa: DTZ001  # the refusal under test
+        with pytest.raises(InvalidEvent) as caught:
+            log.read(occurred_after=naive)
+        assert caught.value.field == "occurred_after"
+        with pytest.raises(InvalidEvent) as caught:
+            log.read(occurred_by=naive)
+        assert caught.value.field == "occurred_by"
+
+    def test_position_at_cuts_the_log_by_transaction_time(
+        self, log: EventLog, clock: FixedClock
+    ) -> None:
+        assert log.position_at(T0) == 0
+        log.append([_statement(0), _statement(1)], stream="s")
+        clock.advance(minutes=5)
+        log.append([_statement(2)], stream="s")
+        clock.advance(minutes=5)
+        log.append([_statement(3)], stream="s")
+        minutes = [-1, 0, 4, 5, 9, 10, 60]
+        got = [log.position_at(T0 + dt.timedelta(minutes=m)) for m in minutes]
+        assert got == [0, 2, 2, 3, 3, 4, 4]
+        with pytest.raises(InvalidEvent) as caught:
+            log.position_at(dt.datetime(2025, 6, 2, 8))  # noqa: DTZ001  # the refusal under test
+        assert caught.value.field == "known_at"
+
+    def test_subscribe_catches_up_then_follows(self, log: EventLog) -> None:
+        log.append([_statement(0), _statement(1)], stream="s")
+        seen: list[int] = []
+        subscription = log.subscribe(lambda r: seen.append(r.position), after=1)
+        assert seen == [2]
+        log.append([_statement(2), _statement(3)], stream="s")
+        assert seen == [2, 3, 4]
+        assert subscription.position == 4
+        subscription.close()
+        log.append([_statement(4)], stream="s")
+        assert seen == [2, 3, 4]
+
+    def test_subscribe_batches_delivers_lists_each_record_once(self, log: EventLog) -> None:
+        log.append([_statement(i) for i in range(5)], stream="s")
+        seen: list[list[int]] = []
+        subscription = log.subscribe_batches(
+            lambda rs: seen.append([r.position for r in rs]), after=1, size=2
+        )
+        assert seen == [[2, 3], [4, 5]]
+        log.append([_statement(5)], stream="s")
+        log.append([_statement(6), _statement(7), _statement(8)], stream="s")
+        assert seen == [[2, 3], [4, 5], [6], [7, 8], [9]]
+        assert subscription.position == 9
+        with pytest.raises(InvalidEvent) as caught:
+            log.subscribe_batches(lambda _: None, size=0)
+        assert caught.value.field == "size"
+
+    def test_a_batch_whose_callback_raised_is_delivered_again(self, log: EventLog) -> None:
+        seen: list[list[int]] = []
+        failures = [RuntimeError("the consumer's database is locked")]
+
+        def consume(records: list[Recorded]) -> None:
+            if failures:
+                raise failures.pop()
+            seen.append([r.position for r in records])
+
+        subscription = log.subscribe_batches(consume, size=10)
+        log.append([_statement(0), _statement(1)], stream="s")  # the append stands
+        assert len(log) == 2
+        assert isinstance(subscription.error, RuntimeError)
+        assert (seen, subscription.position) == ([], 0)
+        assert subscription.poll() == 2
+        assert (seen, subscription.position) == ([[1, 2]], 2)
+        assert subscription.error is None
+
     def test_read_refuses_bad_arguments(self, log: EventLog) -> None:
         with pytest.raises(InvalidEvent) as caught:
             log.read(order="alphabetical")  # type: ignore[arg-type]  # the refusal under test
@@ -626,16 +723,26 @@ def _filtered_reads_agree(
         tags = sorted({r.event.TYPE for r in full} | {"no.such_type"})
         types = data.draw(st.none() | st.lists(st.sampled_from(tags), max_size=3), label="types")
         order = data.draw(st.sampled_from(_ORDERS), label="order")
+        instants = sorted({r.event.occurred_at for r in full})
+        edges = [*instants, *(t + dt.timedelta(microseconds=1) for t in instants[:3])]
+        bound = st.none() | (st.sampled_from(edges) if edges else st.none())
+        low = data.draw(bound, label="occurred_after")
+        high = data.draw(bound, label="occurred_by")
         expected = [
             r
             for r in full
             if r.position > after
             and (only is None or r.stream == only)
             and (types is None or r.event.TYPE in types)
+            and (low is None or r.event.occurred_at > low)
+            and (high is None or r.event.occurred_at <= high)
         ]
         if order == "occurred":
             expected.sort(key=_by_occurrence)
-        assert list(log.read(after, stream=only, types=types, order=order)) == expected
+        got = log.read(
+            after, stream=only, types=types, order=order, occurred_after=low, occurred_by=high
+        )
+        assert list(got) == expected
 
 
 def _refused_append_changes_nothing(
