@@ -1,0 +1,96 @@
+"""The ``timeline`` command: the event log from a shell.
+
+::
+
+    timeline init                                   create an empty log
+    timeline append [FILE|-] --stream S             append events (JSON or JSONL), all or none
+    timeline import FORMAT FILE [--strict]          a data set (missile-attacks, ...)
+    timeline export FORMAT [FILE|-]                 cloudevents, jsonl, parquet, timelinejs
+    timeline list [filters] [--format F]            the records, as a table or JSON
+    timeline show EVENT                             one record in full, and its history
+    timeline history EVENT                          the event, correction by correction
+    timeline replay PROJECTION [--as-of] [--known-at]
+    timeline why EVENT / consequences EVENT         the causal graph around an event
+    timeline verify                                 check the hash chain
+    timeline copy SRC DST                           between any two backends, hashes kept
+
+The log is ``--log``, else ``$TIMELINE_LOG``, else ``timeline.db`` in the current folder:
+anything :func:`timeline.open_log` accepts. An ``EVENT`` is an event id or the position of
+its record. A date given for a time means a UTC day: its end for ``--as-of``,
+``--known-at`` and ``--to``, its start for ``--from``.
+
+Exit status: 0 on success; 1 when something fails (bad input, a refused append, a damaged
+log, ``verify`` finding damage); 2 for a command line that cannot be understood; 130 when
+interrupted. An error is one line on stderr, ``timeline: error: ...``; ``--debug`` adds the
+traceback. Imports, exports and copies draw a progress bar on stderr when it is a terminal,
+and nothing when it is not (piped, redirected, in CI).
+
+Arguments are parsed with :mod:`argparse` and the progress bar is drawn here, so the command
+needs nothing beyond the core dependencies. ``docs/cli.md`` has the details.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import traceback
+from collections.abc import Sequence
+
+from timeline.cli._base import FAILED, INTERRUPTED, OK, USAGE, CommandError
+from timeline.cli._commands import copy_log
+from timeline.cli._parser import build_parser
+from timeline.cli._progress import ProgressBar
+from timeline.errors import TimelineError
+
+__all__ = ["CommandError", "ProgressBar", "build_parser", "copy_log", "main"]
+
+
+def _one_line(error: BaseException) -> str:
+    """An exception as one line for people."""
+    if isinstance(error, OSError) and error.filename is not None:
+        reason = "no such file" if isinstance(error, FileNotFoundError) else error.strerror
+        return f"{error.filename}: {reason or error}"
+    text = " ".join(str(error).split())
+    if isinstance(error, (CommandError, TimelineError)):
+        return text
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _fail(message: str, *, debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+    sys.stderr.write(f"timeline: error: {message}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``timeline`` command with ``argv`` (``sys.argv[1:]`` by default).
+
+    Returns:
+        The exit status: 0, 1 (failed), 2 (usage), 130 (interrupted).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return USAGE
+    status = FAILED
+    try:
+        status = int(handler(args))
+    except KeyboardInterrupt:
+        _fail("interrupted", debug=False)
+        status = INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`timeline list | head`): not a failure. Point stdout at
+        # /dev/null so that Python's own flush at exit stays quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = OK
+    except CommandError as e:
+        _fail(_one_line(e), debug=args.debug)
+        status = e.status
+    except (TimelineError, OSError, sqlite3.Error) as e:
+        _fail(_one_line(e), debug=args.debug)
+    except Exception as e:  # noqa: BLE001  # the promise is one line, never a traceback, whatever fails
+        _fail(f"{_one_line(e)} (a bug? run again with --debug for the traceback)", debug=args.debug)
+    return status

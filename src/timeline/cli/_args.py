@@ -1,0 +1,171 @@
+"""Readers of command-line values: instants, events, projections, counts.
+
+Each raises :class:`argparse.ArgumentTypeError`, which argparse turns into a usage error
+(exit status 2) naming the option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import difflib
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any, Final
+
+import attrs
+from pendulum import DateTime
+
+from timeline.cli._base import CommandError
+from timeline.log import EventLog, Recorded
+from timeline.projections import (
+    Chronology,
+    Claims,
+    Escalation,
+    Negotiations,
+    PrisonerExchanges,
+    Projection,
+)
+from timeline.time import to_utc
+
+__all__ = [
+    "PROJECTIONS",
+    "EventRef",
+    "end_moment",
+    "event_ref",
+    "projection_name",
+    "start_moment",
+    "whole_number",
+]
+
+#: The built-in projections ``replay`` knows, by name.
+PROJECTIONS: Final[dict[str, Callable[[], Projection[Any]]]] = {
+    "Negotiations": Negotiations,
+    "PrisonerExchanges": PrisonerExchanges,
+    "Escalation": Escalation,
+    "Claims": Claims,
+    "Chronology": Chronology,
+}
+
+_DATE_ONLY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+_POSITION: Final = re.compile(r"#?(\d{1,18})")
+
+
+def _key(name: str) -> str:
+    return name.replace("-", "").replace("_", "").casefold()
+
+
+_BY_KEY: Final = {_key(name): name for name in PROJECTIONS}
+
+
+def _moment(text: str, *, end_of_day: bool) -> DateTime:
+    text = text.strip()
+    if _DATE_ONLY.fullmatch(text):
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a date: {text!r}") from None
+        clock = dt.time.max if end_of_day else dt.time.min
+        return to_utc(dt.datetime.combine(day, clock, tzinfo=dt.UTC))
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date or an ISO-8601 time: {text!r} "
+            "(e.g. 2025-06-01, 2025-06-02T08:00Z or 2025-06-02T08:00+03:00)"
+        ) from None
+    if value.utcoffset() is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no zone: say whose clock, e.g. {text}Z or {text}+03:00"
+        )
+    return to_utc(value)
+
+
+def end_moment(text: str) -> DateTime:
+    """``--as-of``, ``--known-at``, ``--to``: an ISO time, or a date meaning the END of that day, UTC.
+
+    >>> end_moment("2025-06-01")
+    DateTime(2025, 6, 1, 23, 59, 59, 999999, tzinfo=Timezone('UTC'))
+    >>> end_moment("2025-06-02T08:00+03:00")
+    DateTime(2025, 6, 2, 5, 0, 0, tzinfo=Timezone('UTC'))
+    """
+    return _moment(text, end_of_day=True)
+
+
+def start_moment(text: str) -> DateTime:
+    """``--from``: an ISO time, or a date meaning the START of that day, UTC.
+
+    >>> start_moment("2025-06-01")
+    DateTime(2025, 6, 1, 0, 0, 0, tzinfo=Timezone('UTC'))
+    """
+    return _moment(text, end_of_day=False)
+
+
+@attrs.frozen
+class EventRef:
+    """An event named on the command line: by its id, or by the position of its record."""
+
+    text: str
+    event_id: uuid.UUID | None = None
+    position: int | None = None
+
+    def resolve(self, log: EventLog) -> Recorded:
+        """The record this names.
+
+        Raises:
+            UnknownEvent: if the log does not hold the event.
+            CommandError: if the log holds no record at the position.
+        """
+        if self.event_id is not None:
+            return log.get(self.event_id)
+        position = self.position or 0
+        record = next(log.read(after=position - 1), None) if position >= 1 else None
+        if record is None or record.position != position:
+            raise CommandError(f"no record at position {position}: the log holds {len(log)}")
+        return record
+
+
+def event_ref(text: str) -> EventRef:
+    """Read an ``EVENT``: an event id (a UUID), or the position of its record (``42``, ``#42``).
+
+    >>> event_ref("#42").position, event_ref("0197a0e4-6c1e-7d55-9a57-0f0c6e1d2b00").event_id
+    (42, UUID('0197a0e4-6c1e-7d55-9a57-0f0c6e1d2b00'))
+    """
+    text = text.strip()
+    match = _POSITION.fullmatch(text)
+    if match:
+        return EventRef(text, position=int(match.group(1)))
+    try:
+        return EventRef(text, event_id=uuid.UUID(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an event id or a position: {text!r} (give a UUID, or a position such as 42)"
+        ) from None
+
+
+def projection_name(text: str) -> str:
+    """Read a ``PROJECTION``: a built-in's name, in any case (``-`` and ``_`` ignored).
+
+    >>> projection_name("escalation"), projection_name("prisoner-exchanges")
+    ('Escalation', 'PrisonerExchanges')
+    """
+    name = _BY_KEY.get(_key(text))
+    if name is not None:
+        return name
+    close = difflib.get_close_matches(_key(text), _BY_KEY, n=1)
+    hint = f"; did you mean {_BY_KEY[close[0]]}?" if close else ""
+    raise argparse.ArgumentTypeError(
+        f"unknown projection {text!r}{hint} (choose from {', '.join(PROJECTIONS)})"
+    )
+
+
+def whole_number(text: str) -> int:
+    """A whole number ≥ 0."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"not a whole number ≥ 0: {text!r}")
+    return n

@@ -1,0 +1,232 @@
+"""Events from JSON text: one object, an array, JSON lines, or any run of JSON values.
+
+Events are in the codec's dict form (:meth:`timeline.Codec.to_dict`): a ``"type"``, the
+fields, and optionally ``"version"`` (the type's current version if left out) and
+``"event_id"`` (a new UUIDv7 if left out or ``null``). Every problem is reported as one line naming the
+input, the line, the field and the value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import sys
+import uuid
+from pathlib import Path
+from typing import Any, Final, NoReturn
+
+import attrs
+
+from timeline.cli._base import USAGE, CommandError
+from timeline.cli._progress import is_terminal
+from timeline.codec import Codec
+from timeline.errors import DecodeError, InvalidEvent, UnknownEventType
+from timeline.events import Event
+
+__all__ = ["Item", "event_from_item", "json_items", "read_events", "read_input"]
+
+_SPACE: Final = re.compile(r"\s*")
+_MISSING: Final = re.compile(r"KeyError: '([^']+)'")
+
+
+@attrs.frozen
+class Item:
+    """One JSON value from the input, and the line it starts on."""
+
+    line: int
+    value: object
+
+
+class _Reader:
+    """Walks a text's JSON values, keeping line numbers (counted once, left to right)."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source
+        self.decoder = json.JSONDecoder()
+        self._offset = 0
+        self._line = 1
+
+    def line_at(self, offset: int) -> int:
+        if offset < self._offset:
+            self._offset, self._line = 0, 1
+        self._line += self.text.count("\n", self._offset, offset)
+        self._offset = offset
+        return self._line
+
+    def skip(self, pos: int) -> int:
+        match = _SPACE.match(self.text, pos)
+        return match.end() if match else pos
+
+    def value(self, pos: int) -> tuple[Item, int]:
+        try:
+            value, end = self.decoder.raw_decode(self.text, pos)
+        except json.JSONDecodeError as e:
+            raise CommandError(
+                f"{self.source}, line {e.lineno}, column {e.colno}: not valid JSON: {e.msg}"
+            ) from None
+        return Item(self.line_at(pos), value), self.skip(end)
+
+    def expected(self, pos: int, what: str) -> NoReturn:
+        text = self.text
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        found = repr(text[pos]) if pos < len(text) else "the end of the input"
+        raise CommandError(
+            f"{self.source}, line {self.line_at(pos)}, column {column}: not valid JSON: "
+            f"expected {what}, found {found}"
+        )
+
+    def array(self, pos: int, items: list[Item]) -> int:
+        """Read the elements of the array opening at ``pos``; returns where it ends."""
+        text = self.text
+        pos = self.skip(pos + 1)
+        if pos < len(text) and text[pos] == "]":
+            return self.skip(pos + 1)
+        while True:
+            item, pos = self.value(pos)
+            items.append(item)
+            if pos < len(text) and text[pos] == "]":
+                return self.skip(pos + 1)
+            if pos >= len(text) or text[pos] != ",":
+                self.expected(pos, "',' or ']' after an array element")
+            pos = self.skip(pos + 1)
+
+    def items(self) -> list[Item]:
+        items: list[Item] = []
+        pos = self.skip(0)
+        while pos < len(self.text):
+            if self.text[pos] == "[":
+                pos = self.array(pos, items)
+            else:
+                item, pos = self.value(pos)
+                items.append(item)
+        return items
+
+
+def json_items(text: str, source: str) -> list[Item]:
+    r"""The JSON values in a text, each with the line it starts on.
+
+    Any run of JSON values separated by white space is read, and a top-level array gives its
+    elements: so a JSON object, a JSON array, JSON lines and concatenated documents all work.
+
+    Raises:
+        CommandError: for text that is not JSON, naming the line and column.
+
+    >>> [(i.line, i.value) for i in json_items('{"a": 1}\n{"a": 2}\n', "x.jsonl")]
+    [(1, {'a': 1}), (2, {'a': 2})]
+    >>> [(i.line, i.value) for i in json_items('[\n  {"a": 1},\n  {"a": 2}\n]', "x.json")]
+    [(2, {'a': 1}), (3, {'a': 2})]
+    """
+    return _Reader(text, source).items()
+
+
+def _culprit(codec: Codec, data: dict[str, Any]) -> tuple[str, object] | None:
+    """The field to blame for an unreadable event: the one without which it reads."""
+    for name, value in data.items():
+        if name in {"type", "version"}:
+            continue
+        try:
+            codec.from_dict({k: v for k, v in data.items() if k != name})
+        except DecodeError as e:
+            if e.reason == f"KeyError: {name!r}":  # required: without it, only it is missing
+                return name, value
+        except (InvalidEvent, UnknownEventType):
+            continue
+        else:
+            return name, value
+    return None
+
+
+def _type_of(codec: Codec, data: dict[str, Any], where: str) -> str:
+    type_name = data.get("type")
+    if type_name is None:
+        raise CommandError(
+            f"{where}: field 'type' is missing: name the event type, "
+            'e.g. "type": "military.drone_barrage"'
+        )
+    if not isinstance(type_name, str) or type_name not in codec.registry:
+        known = sorted(cls.TYPE for cls in codec.registry)
+        close = difflib.get_close_matches(str(type_name), known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else " (docs/cli.md lists the types)"
+        raise CommandError(f"{where}: field 'type': unknown event type {type_name!r}{hint}")
+    return type_name
+
+
+def _unreadable(codec: Codec, data: dict[str, Any], type_name: str, error: DecodeError) -> str:
+    """One line saying which field of an event cannot be read, and why."""
+    missing = _MISSING.fullmatch(error.reason)
+    if missing is not None:
+        return f"{type_name}: required field {missing.group(1)!r} is missing"
+    if "ForbiddenExtraKeysError" in error.reason:
+        extra = error.reason.rsplit(":", 1)[-1].strip()
+        return f"{type_name} has no field {extra}"
+    blame = _culprit(codec, data)
+    if blame is not None:
+        name, value = blame
+        return f"{type_name}: field {name!r} cannot be {value!r} ({error.reason})"
+    return str(error)
+
+
+def event_from_item(codec: Codec, item: Item, source: str) -> Event:
+    """Build the event one JSON value describes.
+
+    Raises:
+        CommandError: naming the input, the line, the field and the value.
+    """
+    where = f"{source}, line {item.line}"
+    data = item.value
+    if not isinstance(data, dict):
+        kind = "null" if data is None else type(data).__name__
+        raise CommandError(f'{where}: an event is a JSON object with a "type", got {kind}')
+    type_name = _type_of(codec, data, where)
+    if "version" not in data:
+        data = {**data, "version": codec.registry.lookup(type_name).VERSION}
+    if "event_id" in data and data["event_id"] is None:  # null, like absent: a new id
+        data = {k: v for k, v in data.items() if k != "event_id"}
+    try:
+        return codec.from_dict(data)
+    except InvalidEvent as e:
+        message = str(e)
+        if e.field not in message:
+            message += f" (field {e.field!r}, value {e.value!r})"
+        raise CommandError(f"{where}: {message}") from e
+    except DecodeError as e:
+        raise CommandError(f"{where}: {_unreadable(codec, data, type_name, e)}") from e
+    except UnknownEventType as e:
+        raise CommandError(f"{where}: field 'version': {e}") from e
+
+
+def read_events(codec: Codec, text: str, source: str) -> tuple[list[Event], dict[uuid.UUID, int]]:
+    """Every event in a text, and the line each one starts on, by event id.
+
+    Raises:
+        CommandError: at the first value that is not JSON or not a valid event.
+    """
+    events = []
+    lines: dict[uuid.UUID, int] = {}
+    for item in json_items(text, source):
+        event = event_from_item(codec, item, source)
+        events.append(event)
+        lines.setdefault(event.event_id, item.line)
+    return events, lines
+
+
+def read_input(name: str) -> tuple[str, str]:
+    """The text of a file, or of stdin for ``-``, and the name to report it by.
+
+    Raises:
+        CommandError: for stdin left at a terminal, or a file that is not UTF-8.
+        OSError: for a file that cannot be read.
+    """
+    if name == "-":
+        if is_terminal(sys.stdin):
+            raise CommandError(
+                "no events given: name a FILE, or pipe JSON in (... | timeline append --stream S)",
+                status=USAGE,
+            )
+        return sys.stdin.read(), "<stdin>"
+    try:
+        return Path(name).read_text(encoding="utf-8"), name
+    except UnicodeDecodeError as e:
+        raise CommandError(f"{name}: not UTF-8 text ({e.reason} at byte {e.start})") from e

@@ -1,0 +1,406 @@
+"""Readable summaries: of an event's history, and of each built-in projection's state.
+
+Each ``*_lines`` function returns the lines ``timeline`` prints; :func:`replay_document` is
+what ``--format json`` prints instead: the state, unstructured, and the derived views the
+summary shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import cattrs
+from pendulum import DateTime
+
+from timeline.cli._base import plural, stamp, table
+from timeline.codec import Codec
+from timeline.events import Event
+from timeline.projections import (
+    ChronologyState,
+    ClaimsState,
+    EscalationState,
+    ExchangesState,
+    History,
+    NegotiationsState,
+    Revision,
+    _dates,  # the built-ins' date labels, shared on purpose
+)
+from timeline.projections.escalation import DroneRecord, Figures
+from timeline.projections.exchanges import Exchange
+from timeline.time import TimePrecision, isoformat
+
+__all__ = [
+    "history_dict",
+    "history_lines",
+    "json_converter",
+    "replay_document",
+    "replay_lines",
+    "when",
+]
+
+
+def when(event: Event) -> str:
+    """When an event occurred, at its precision: ``2025-06-02``, ``2025-05-31T16:30Z``."""
+    return _dates.date_label(event)
+
+
+def _span(start: dt.datetime, end: dt.datetime | None, precision: TimePrecision) -> str:
+    text = _dates.label(start, precision)
+    until = None if end is None else _dates.label(end, precision, end=True)
+    return text if until in {None, text} else f"{text} to {until}"
+
+
+# -- history ---------------------------------------------------------------------------------
+
+
+def _change_text(codec: Codec, before: Event, revision: Revision) -> str:
+    old = codec.to_dict(before)
+    return ", ".join(
+        f"{name}: {old.get(name)!r} → {value!r}" for name, value in revision.changes.items()
+    )
+
+
+def history_lines(codec: Codec, hist: History) -> list[str]:
+    """One line per revision of an event, then where it stands now."""
+    rows = []
+    before = hist.original
+    for revision in hist:
+        if revision.kind == "corrected":
+            what = _change_text(codec, before, revision)
+        elif revision.kind == "undone":
+            what = f"withdraws the step {revision.undoes}"
+        elif revision.kind == "retracted":
+            what = "withdrawn from later views"
+        else:
+            what = revision.event.headline()
+        if revision.reason:
+            what += f"  ({revision.reason})"
+        rows.append((revision.position, stamp(revision.recorded_at), revision.kind, what))
+        before = revision.event
+    now = "withdrawn (retracted)" if hist.withdrawn else "in force"
+    if len(hist) > 1 and not hist.withdrawn:
+        now += f", as corrected: {hist.current.headline()}"
+    return [*table(("position", "recorded_at", "step", "what"), rows, right="r"), f"now: {now}"]
+
+
+def history_dict(codec: Codec, hist: History) -> dict[str, Any]:
+    """An event's history as JSON."""
+    return {
+        "event_id": str(hist.event_id),
+        "withdrawn": hist.withdrawn,
+        "current": codec.to_dict(hist.current),
+        "revisions": [
+            {
+                "kind": r.kind,
+                "position": r.position,
+                "stream": r.stream,
+                "recorded_at": isoformat(r.recorded_at),
+                "reason": r.reason,
+                "changes": r.changes,
+                "undoes": None if r.undoes is None else str(r.undoes),
+                "withdrawn": r.withdrawn,
+            }
+            for r in hist
+        ],
+    }
+
+
+# -- Escalation ------------------------------------------------------------------------------
+
+
+def _n(value: int | None) -> str:
+    return "?" if value is None else str(value)
+
+
+def _figures(f: Figures) -> str:
+    if not f.reports:
+        return "none reported"
+    parts = []
+    for label, value, unknown in (
+        ("launched", f.launched, f.launched_unknown),
+        ("destroyed", f.destroyed, f.destroyed_unknown),
+        ("lost", f.lost, f.lost_unknown),
+    ):
+        text = f"{label} {_n(value)}"
+        if unknown and value is not None:
+            text += f" (and {plural(unknown, 'report')} without a figure)"
+        parts.append(text)
+    return ", ".join(parts)
+
+
+def _precisions(state: EscalationState, records: Iterable[DroneRecord]) -> list[TimePrecision]:
+    """Each record's time precision: that of the first tally of its window."""
+    t = state.tallies
+    wanted = {(r.start, r.end, r.claimant) for r in records}
+    found: dict[tuple[Any, ...], TimePrecision] = {}
+    for i, start in enumerate(t.start):
+        key = (start, t.end[i], t.claimant[i])
+        if key in wanted:
+            found.setdefault(key, t.precision[i])
+    return [found.get((r.start, r.end, r.claimant), TimePrecision.MINUTE) for r in records]
+
+
+def escalation_lines(state: EscalationState) -> list[str]:
+    """Totals, the standing drone record and how it grew, and the figures per day."""
+    lines = [
+        (
+            f"{plural(len(state.tallies.event_id), 'report')} in "
+            f"{plural(len(state.windows), 'reporting window')} "
+            f"on {plural(len(state.days), 'day')}"
+        ),
+        f"drones:   {_figures(state.drones)}",
+        f"missiles: {_figures(state.missiles)}",
+        f"strikes:  {state.strikes}",
+        "",
+    ]
+    records = state.drone_records
+    if not records:
+        lines.append("largest drone window so far: none reported")
+    else:
+        precisions = _precisions(state, records)
+        record = records[-1]
+        before = "" if record.previous is None else f"; the record before it: {record.previous}"
+        lines.append(
+            f"largest drone window so far: {record.launched} drones on {record.day} "
+            f"({_span(record.start, record.end, precisions[-1])}), "
+            f"claimed by {record.claimant or 'no one named'}{before}"
+        )
+        lines += ["", "drone records (each beat every window before it):"]
+        rows = [
+            (r.day, r.launched, r.previous, _span(r.start, r.end, p), r.claimant)
+            for r, p in zip(records, precisions, strict=True)
+        ]
+        lines += [
+            f"  {x}"
+            for x in table(
+                ("day", "launched", "previous", "window (UTC)", "claimed by"), rows, right=" rr"
+            )
+        ]
+    if state.days:
+        lines += ["", "per day (the UTC date each window starts on):"]
+        day_rows = [
+            (
+                d.day,
+                _n(d.drones.launched),
+                _n(d.drones.destroyed),
+                _n(d.drones.lost),
+                _n(d.missiles.launched),
+                _n(d.missiles.destroyed),
+                d.strikes,
+            )
+            for d in state.days
+        ]
+        day_headers = ("day", "drones", "destroyed", "lost", "missiles", "destroyed", "strikes")
+        lines += [f"  {x}" for x in table(day_headers, day_rows, right=" rrrrrr")]
+    return lines
+
+
+# -- Negotiations ----------------------------------------------------------------------------
+
+
+def _rounds(state: NegotiationsState) -> list[str]:
+    lines = []
+    for t in state.talks_proposed:
+        where = ", ".join(x for x in (t.venue, t.city) if x)
+        lines.append(
+            f"talks proposed on {t.date} by {t.proposed_by}" + (f", in {where}" if where else "")
+        )
+    lines.append(f"rounds: {len(state.rounds)}")
+    for r in sorted(state.rounds, key=lambda r: r.occurred_at):
+        where = ", ".join(x for x in (r.venue, r.city) if x) or "venue not given"
+        extra = "; ".join(
+            x
+            for x in (
+                f"host {r.host}" if r.host else "",
+                f"mediator {r.mediator}" if r.mediator else "",
+                f"outcome: {r.outcome}" if r.outcome else "",
+            )
+            if x
+        )
+        number = f"round {r.number}, " if r.number is not None else ""
+        lines.append(
+            f"  {r.date}  {number}{where}: {'–'.join(r.parties)}" + (f" ({extra})" if extra else "")
+        )
+    delegations = state.delegations()
+    lines.append(f"delegations: {len(delegations)}")
+    for party, d in delegations.items():
+        members = f"; members: {', '.join(d.members)}" if d.members else ""
+        unclear = "; composition unclear" if d.composition_known is False else ""
+        lines.append(f"  {party}: {d.head_with_title}{members}{unclear}")
+    return lines
+
+
+def _documents(state: NegotiationsState, at: dt.datetime | None) -> list[str]:
+    tabled = state.tabled()
+    lines = [f"tabled: {len(tabled)}"]
+    for p in tabled:
+        terms = f": {'; '.join(p.terms)}" if p.terms else ""
+        lines.append(f"  {p.date}  {p.party}: {p.title}{terms}")
+    memoranda = state.memoranda(at=at)
+    lines.append(f"memoranda: {len(memoranda)}")
+    for m in memoranda:
+        to = f" to {m.to_party}" if m.to_party else ""
+        dates = ", ".join(
+            f"{label} {t:%Y-%m-%d}"
+            for label, t in (
+                ("promised", m.promised_at),
+                ("awaited", m.awaited_at),
+                ("delivered", m.delivered_at),
+            )
+            if t is not None
+        )
+        lines.append(f"  {m.party}{to}: {m.subject or 'memorandum'}: {m.status.value} ({dates})")
+    pending = [r.promise for r in state.responses(at) if not r.answered]
+    lines.append(f"responses pending: {len(pending)}")
+    for promise in pending:
+        to = f" to {promise.to_party}" if promise.to_party else ""
+        due = promise.due_at
+        due_text = f", due {due:%Y-%m-%d %H:%M}Z" if due is not None else ""
+        late = " (overdue)" if at is not None and due is not None and due < at else ""
+        lines.append(
+            f"  {promise.party}{to}, promised {promise.occurred_at:%Y-%m-%d}{due_text}{late}"
+        )
+    return lines
+
+
+def negotiations_lines(state: NegotiationsState, at: dt.datetime | None) -> list[str]:
+    """Rounds, delegations, what was tabled, memoranda, answers owed, the ceasefire."""
+    c = state.ceasefire
+    ceasefire = f"ceasefire: {c.status.value}"
+    if c.demanded_by:
+        ceasefire += f"; demanded by {', '.join(c.demanded_by)}"
+    if c.backed_by:
+        ceasefire += f", backed by {', '.join(c.backed_by)}"
+    if c.rejected_by:
+        ceasefire += f"; rejected by {', '.join(c.rejected_by)}"
+    return [*_rounds(state), *_documents(state, at), ceasefire]
+
+
+# -- PrisonerExchanges, Claims, Chronology ----------------------------------------------------
+
+
+def _counts(counts: Iterable[Any]) -> str:
+    return ", ".join(f"{c.party} {c.count}" for c in counts) or "-"
+
+
+def _exchange_lines(x: Exchange) -> list[str]:
+    agreed = (
+        f"agreed {x.agreed_at:%Y-%m-%d}" if x.agreed_at is not None else "no agreement on record"
+    )
+    of = f" of {x.stages_total}" if x.stages_total is not None else ""
+    status = "complete" if x.complete else f"outstanding {_counts(x.outstanding)}"
+    lines = [
+        (
+            f"  {agreed}: {x.agreed_size} ({_counts(x.agreed)}); "
+            f"carried out {x.carried_out_size} in {len(x.stages)}{of} stage(s); {status}"
+        )
+    ]
+    for s in x.stages:
+        number = f"stage {s.number}" if s.number is not None else "stage"
+        lines.append(f"    {number} {s.occurred_at:%Y-%m-%d}: {_counts(s.released)}")
+    return lines
+
+
+def exchanges_lines(state: ExchangesState) -> list[str]:
+    """Each side's totals, each exchange with its stages, and the largest so far."""
+    rows = [(s.party, s.agreed, s.carried_out, s.outstanding) for s in state.sides]
+    lines = ["per side:"]
+    lines += [
+        f"  {x}"
+        for x in table(("party", "agreed", "carried out", "outstanding"), rows, right=" rrr")
+    ]
+    lines.append(f"exchanges: {len(state.exchanges)}")
+    for x in state.exchanges:
+        lines += _exchange_lines(x)
+    for label, largest in (
+        ("largest agreed", state.largest_agreed),
+        ("largest carried out", state.largest_carried_out),
+    ):
+        if largest is not None:
+            lines.append(f"{label}: {largest.size} ({_counts(largest.released)})")
+    return lines
+
+
+def claims_lines(state: ClaimsState) -> list[str]:
+    """The facts whose figures disagree, each claimant's figure and grade."""
+    conflicts = state.conflicts()
+    lines = [f"facts: {len(state.facts)}, with conflicting figures: {len(conflicts)}"]
+    for fact in conflicts:
+        lines.append(f"  {fact.key.label}")
+        for claim in fact.claims:
+            grade = f" ({claim.grade})" if claim.grade else ""
+            lines.append(f"    {claim.value:>8}  {claim.claimant or 'unattributed'}{grade}")
+    return lines
+
+
+def chronology_lines(state: ChronologyState) -> list[str]:
+    """One line per event, oldest first, as corrected."""
+    return state.lines() or ["no events"]
+
+
+# -- dispatch --------------------------------------------------------------------------------
+
+
+def replay_lines(name: str, state: Any, at: dt.datetime | None) -> list[str]:
+    """The readable summary of a built-in projection's state (``name`` as in PROJECTIONS)."""
+    if name == "Escalation":
+        return escalation_lines(state)
+    if name == "Negotiations":
+        return negotiations_lines(state, at)
+    if name == "PrisonerExchanges":
+        return exchanges_lines(state)
+    if name == "Claims":
+        return claims_lines(state)
+    return chronology_lines(state)
+
+
+def _derived(name: str, state: Any, at: dt.datetime | None) -> dict[str, Any]:
+    """What the summary shows that the state's fields do not hold as such."""
+    if name == "Escalation":
+        return {
+            "drones": state.drones,
+            "missiles": state.missiles,
+            "strikes": state.strikes,
+            "largest_drone_window": state.largest_drone_window,
+            "drone_records": state.drone_records,
+            "days": state.days,
+            "weapons": state.weapons,
+        }
+    if name == "Negotiations":
+        return {
+            "latest_round": state.latest_round,
+            "delegations": state.delegations(),
+            "tabled": state.tabled(),
+            "memoranda": state.memoranda(at=at),
+            "responses": state.responses(at),
+            "ceasefire": state.ceasefire,
+        }
+    if name == "Claims":
+        return {"conflicts": [f.key.label for f in state.conflicts()]}
+    return {}
+
+
+def json_converter() -> cattrs.Converter:
+    """Unstructures attrs objects for JSON output: instants and ids as text."""
+    converter = cattrs.Converter()
+    converter.register_unstructure_hook(DateTime, isoformat)
+    converter.register_unstructure_hook(dt.datetime, isoformat)
+    converter.register_unstructure_hook(uuid.UUID, str)
+    return converter
+
+
+def replay_document(
+    name: str, state: Any, *, as_of: dt.datetime | None, known_at: dt.datetime | None
+) -> dict[str, Any]:
+    """``replay --format json``: the cuts, the state (unstructured) and the derived views."""
+    converter = json_converter()
+    return {
+        "projection": name,
+        "as_of": None if as_of is None else isoformat(as_of),
+        "known_at": None if known_at is None else isoformat(known_at),
+        "state": converter.unstructure(state),
+        "derived": converter.unstructure(_derived(name, state, as_of)),
+    }

@@ -1,0 +1,321 @@
+"""Reading input files defensively: encodings, CSV rows, JSON arrays cut short.
+
+Private to :mod:`timeline.io`. Every failure is an :class:`~timeline.io.report.Issue` for a
+row or an :class:`~timeline.errors.InvalidData` for the whole file, never a bare
+``UnicodeDecodeError`` or ``csv.Error``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+import orjson
+
+from timeline.errors import InvalidData
+from timeline.io.report import Issue
+
+__all__ = ["CsvFile", "FileScan", "display_path", "file_error", "json_array", "read_text", "scan"]
+
+_BLOCK: Final = 1 << 20
+_SNIFF: Final = 4096
+_BOMS: Final = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_NOT_UTF8: Final = (
+    "is not UTF-8 (the file may be in another encoding, such as cp1251 or Latin-1: "
+    "save it as UTF-8)"
+)
+
+
+def file_error(path: str, value: object, reason: str) -> InvalidData:
+    """An :class:`InvalidData` for the whole file."""
+    return InvalidData(
+        f"{path}: {reason}", row=None, column=None, value=value, reason=reason, path=path
+    )
+
+
+def _check_start(path: str, head: bytes) -> None:
+    """Refuse UTF-16/32 and binary files, which would otherwise decode into garbage rows."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            raise file_error(
+                path, name, f"the file is {name}, not UTF-8: save it as UTF-8 and import it again"
+            )
+    if b"\x00" in head:
+        raise file_error(
+            path,
+            "NUL bytes",
+            "the file holds NUL bytes: it is UTF-16 or binary, not UTF-8 text; "
+            "save it as UTF-8 and import it again",
+        )
+
+
+@attrs.frozen
+class FileScan:
+    """What one quick pass over a file's bytes found.
+
+    Attributes:
+        lines: how many line breaks it holds (plus one for a last line without one).
+        utf8: whether all of it decodes as UTF-8.
+        ends_with_newline: whether its last byte is a line break (a file cut short mid-row
+            usually is not).
+    """
+
+    lines: int
+    utf8: bool
+    ends_with_newline: bool
+
+
+def scan(path: str) -> FileScan:
+    """Count the lines of a text file and check that it is UTF-8, in one pass over its bytes.
+
+    Raises:
+        InvalidData: for a UTF-16 or UTF-32 file, or one with NUL bytes.
+        OSError: if the file cannot be read.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    lines = 0
+    utf8 = True
+    last = b""
+    with Path(path).open("rb") as file:
+        first = True
+        while block := file.read(_BLOCK):
+            if first:
+                _check_start(path, block[:_SNIFF])
+                first = False
+            lines += block.count(b"\n")
+            if utf8:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8 = False
+            last = block[-1:]
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    ends = last == b"\n"
+    if last and not ends:
+        lines += 1
+    return FileScan(lines=lines, utf8=utf8, ends_with_newline=ends)
+
+
+def _has_surrogates(row: list[str]) -> int:
+    """The index of the first field holding undecodable bytes, or -1."""
+    for i, field in enumerate(row):
+        if not field.isascii():
+            try:
+                field.encode("utf-8")
+            except UnicodeEncodeError:
+                return i
+    return -1
+
+
+def _raw(field: str) -> str:
+    """A field holding undecodable bytes, with those bytes written out in hexadecimal."""
+    return field.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+class CsvFile:
+    """A CSV file's header and data rows, with bad rows reported instead of raised.
+
+    Args:
+        path: the file.
+        scanned: what :func:`scan` found (decides whether rows must be checked for bytes
+            that are not UTF-8).
+
+    Iterating gives ``(row, fields)`` for each data row (1-based, the header not counted),
+    where ``fields`` is the list of values, or an :class:`Issue` for a row that cannot be
+    read (bytes that are not UTF-8, broken quoting, a row cut short).
+    """
+
+    def __init__(self, path: str, scanned: FileScan) -> None:
+        self.path = path
+        self.scanned = scanned
+        self._file = Path(path).open(  # noqa: SIM115  # closed by close() / the iterator's end
+            encoding="utf-8-sig",
+            errors="strict" if scanned.utf8 else "surrogateescape",
+            newline="",
+        )
+        self._reader = csv.reader(self._file, strict=True)
+        try:
+            header = next(self._reader)
+        except StopIteration:
+            self.close()
+            raise file_error(path, "", "the file is empty: no header row") from None
+        except csv.Error as e:
+            self.close()
+            raise file_error(path, "", f"the header row cannot be read: {e}") from None
+        bad = _has_surrogates(header) if not scanned.utf8 else -1
+        if bad >= 0:
+            self.close()
+            raise file_error(path, _raw(header[bad]), f"the header row {_NOT_UTF8}")
+        self.header = [h.strip() for h in header]
+        #: Data rows (estimated from the line count, for progress): exact unless fields
+        #: hold line breaks.
+        self.total = max(scanned.lines - 1, 0)
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
+
+    def __iter__(self) -> Iterator[tuple[int, list[str] | Issue]]:
+        reader = self._reader
+        width = len(self.header)
+        check = not self.scanned.utf8
+        row = 0
+        try:
+            while True:
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as e:
+                    row += 1
+                    yield row, Issue(row=row, column=None, value=None, reason=f"not CSV: {e}")
+                    continue
+                row += 1
+                if not fields:  # a blank line
+                    row -= 1
+                    continue
+                if check:
+                    bad = _has_surrogates(fields)
+                    if bad >= 0:
+                        column = self.header[bad] if bad < width else None
+                        yield (
+                            row,
+                            Issue(
+                                row=row, column=column, value=_raw(fields[bad]), reason=_NOT_UTF8
+                            ),
+                        )
+                        continue
+                if len(fields) != width:
+                    cut = "cut short? " if len(fields) < width else ""
+                    yield (
+                        row,
+                        Issue(
+                            row=row,
+                            column=None,
+                            value=",".join(fields)[:200],
+                            reason=f"{cut}the row has {len(fields)} fields, the header {width}",
+                        ),
+                    )
+                    continue
+                yield row, fields
+        finally:
+            self.close()
+
+
+def read_text(path: str) -> str:
+    """A whole file as text, checked to be UTF-8 (a UTF-8 byte-order mark is dropped).
+
+    Raises:
+        InvalidData: for a file that is not UTF-8, naming the line of the first bad byte.
+        OSError: if the file cannot be read.
+    """
+    data = Path(path).read_bytes()
+    _check_start(path, data[:_SNIFF])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise file_error(
+            path, data[e.start : e.start + 8], f"byte {e.start} (line {line}) {_NOT_UTF8}"
+        ) from None
+
+
+_DECODER: Final = json.JSONDecoder()
+_SPACE: Final = " \t\r\n"
+
+
+def _skip(text: str, i: int) -> int:
+    while i < len(text) and text[i] in _SPACE:
+        i += 1
+    return i
+
+
+def json_array(text: str, what: str = "element") -> Iterator[tuple[int, Any]]:
+    """The elements of a JSON array, as ``(row, value)``, row 1-based.
+
+    A whole, well-formed array is parsed at once (orjson). Otherwise the elements are read
+    one by one, so that everything before the damage (a file cut short mid-element) is
+    still read: the damaged element is given as an :class:`Issue` and reading stops.
+
+    A single JSON object (not in an array) is read as an array of one.
+    """
+    try:
+        parsed = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        yield from _json_array_slowly(text, what)
+        return
+    if isinstance(parsed, dict):
+        yield 1, parsed
+        return
+    if not isinstance(parsed, list):
+        yield (
+            1,
+            Issue(row=None, column=None, value=type(parsed).__name__, reason="not a JSON array"),
+        )
+        return
+    yield from enumerate(parsed, 1)
+
+
+def _json_array_slowly(text: str, what: str) -> Iterator[tuple[int, Any]]:
+    i = _skip(text, 0)
+    if text[i : i + 1] != "[":
+        yield (
+            1,
+            Issue(
+                row=None,
+                column=None,
+                value=text[i : i + 40],
+                reason="not a JSON array, or cut short before its first element",
+            ),
+        )
+        return
+    i = _skip(text, i + 1)
+    row = 0
+    if text[i : i + 1] == "]":
+        return
+    while True:
+        row += 1
+        try:
+            value, i = _DECODER.raw_decode(text, i)
+        except json.JSONDecodeError as e:
+            cut = "cut short" if not text.rstrip().endswith("]") else "not JSON"
+            yield (
+                row,
+                Issue(
+                    row=row,
+                    column=None,
+                    value=text[i : i + 80],
+                    reason=f"{what} {row} is {cut}: {e.msg}",
+                ),
+            )
+            return
+        yield row, value
+        i = _skip(text, i)
+        sep = text[i : i + 1]
+        if sep == "]":
+            return
+        if sep != ",":
+            reason = "the array is cut short" if not sep else f"expected ',' or ']', got {sep!r}"
+            yield row + 1, Issue(row=row + 1, column=None, value=text[i : i + 40], reason=reason)
+            return
+        i = _skip(text, i + 1)
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """The path as text, for reports."""
+    return os.fspath(path)

@@ -1,0 +1,324 @@
+"""A log as a pandas ``DataFrame`` (one row per record) and as Parquet. Needs the pandas extra.
+
+Columns, in this order:
+
+- the record: ``position``, ``stream``, ``version`` (in its stream), ``recorded_at``,
+  ``hash``;
+- the event's envelope: ``type`` (the tag), ``type_version``, ``event_id`` (text),
+  ``headline`` (:meth:`~timeline.Event.headline`);
+- the fields every event has: ``occurred_at``, ``occurred_until``, ``time_precision``,
+  ``claimed_by``, ``summary``, ``actors`` and ``tags`` (lists of names), ``location.name``,
+  ``location.country``, ``location.admin1``, ``location.latitude``, ``location.longitude``,
+  and ``sources`` (a list of mappings: name, url, published_at as text, reliability,
+  credibility);
+- each field of the event's own type, prefixed ``data.``: ``data.launched``,
+  ``data.weapon``... A list of counts per item or per party becomes one column per item
+  (``data.equipment.aircraft``, ``data.released.Ukraine``); a list of names stays a list;
+  a mapping (a correction's ``changes``) is JSON text; an id is text; an instant is a
+  timestamp.
+
+Every instant is a ``datetime64[ns, UTC]`` column (``datetime64[us, UTC]`` for a column
+holding an instant nanoseconds cannot: before 1677 or after 2262); whole numbers are pandas' nullable
+``Int64`` (an unknown figure is ``<NA>``, never 0 or NaN); true/false fields are nullable
+``boolean``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import os
+import types
+import typing
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+import orjson
+
+from timeline.errors import TimelineError
+from timeline.events import Event
+from timeline.io._files import display_path
+from timeline.io._output import atomic_output
+from timeline.io._pipeline import PROGRESS_EVERY, Progress
+from timeline.io.report import ExportReport
+from timeline.log import EventLog, Recorded
+from timeline.projections.replay import replay_records
+from timeline.time import isoformat
+
+if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped]  # pandas ships no type stubs, and pandas-stubs is not a dependency
+
+__all__ = ["FORMAT", "export_parquet", "to_pandas"]
+
+FORMAT: Final = "parquet"
+_BASE: Final = frozenset(a.name for a in attrs.fields(Event))
+_LOCATION: Final = ("name", "country", "admin1", "latitude", "longitude")
+_COUNTED: Final = {"item", "party"}  # ItemCount, PartyCount: one column per item or party
+_LEADING: Final = (
+    "position",
+    "stream",
+    "version",
+    "recorded_at",
+    "hash",
+    "type",
+    "type_version",
+    "event_id",
+    "headline",
+    "occurred_at",
+    "occurred_until",
+    "time_precision",
+    "claimed_by",
+    "summary",
+    "actors",
+    "tags",
+    *(f"location.{k}" for k in _LOCATION),
+    "sources",
+)
+_DECLARED: Final = {
+    "recorded_at": "time",
+    "occurred_at": "time",
+    "occurred_until": "time",
+    "position": "int",
+    "version": "int",
+    "type_version": "int",
+    "location.latitude": "float",
+    "location.longitude": "float",
+}
+_SCALARS: Final[dict[type, str]] = {bool: "bool", int: "int", float: "float"}
+
+
+def _pandas() -> Any:
+    try:
+        import pandas as pd  # noqa: PLC0415  # the pandas extra is optional: imported when used
+    except ImportError as e:
+        raise TimelineError(
+            "timeline.io needs pandas for DataFrames and Parquet: "
+            "pip install 'conflict-timeline[pandas]'"
+        ) from e
+    return pd
+
+
+def _kind_of(hint: Any) -> str | None:
+    """``"time"``, ``"int"``, ``"float"`` or ``"bool"`` for such a type (or it or None)."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) != 1:
+            return None
+        hint = args[0]
+    if not isinstance(hint, type):
+        return None
+    if issubclass(hint, dt.datetime):
+        return "time"
+    return _SCALARS.get(hint)
+
+
+def _declared_kinds(cls: type[Event]) -> dict[str, str]:
+    """The ``data.`` columns of an event type whose kind its annotations tell.
+
+    So that a column keeps its type even when every value in it is unknown.
+    """
+    try:
+        hints = typing.get_type_hints(cls)
+    except (NameError, TypeError):  # an annotation that cannot be resolved: go by the values
+        return {}
+    kinds = {}
+    for a in attrs.fields(cls):
+        kind = _kind_of(hints.get(a.name))
+        if a.name not in _BASE and kind is not None:
+            kinds[f"data.{a.name}"] = kind
+    return kinds
+
+
+def _counted(value: list[Any]) -> str | None:
+    """The key of a list of ``{"item"|"party": ..., "count": ...}`` mappings, or ``None``."""
+    if not value or not isinstance(value[0], dict):
+        return None
+    keys: set[str] = set(value[0])
+    found = keys & _COUNTED
+    if len(keys) == 2 and "count" in keys and found:  # noqa: PLR2004  # a name and a count
+        return found.pop()
+    return None
+
+
+class _Columns:
+    """Column lists grown row by row; a column first seen late is padded with ``None``."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, list[Any]] = {name: [] for name in _LEADING}
+        self.kinds: dict[str, str] = dict(_DECLARED)
+        self.rows = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        data, n = self.data, self.rows
+        for name, value in row.items():
+            column = data.get(name)
+            if column is None:
+                column = data[name] = [None] * n
+            column.append(value)
+        self.rows = n + 1
+        for column in data.values():
+            if len(column) == n:
+                column.append(None)
+
+
+def _row(record: Recorded, d: dict[str, Any]) -> dict[str, Any]:
+    event = record.event
+    location = d["location"] or {}
+    row: dict[str, Any] = {
+        "position": record.position,
+        "stream": record.stream,
+        "version": record.version,
+        "recorded_at": isoformat(record.recorded_at),
+        "hash": record.hash,
+        "type": d["type"],
+        "type_version": d["version"],
+        "event_id": d["event_id"],
+        "headline": event.headline(),
+        "occurred_at": d["occurred_at"],
+        "occurred_until": d["occurred_until"],
+        "time_precision": d["time_precision"],
+        "claimed_by": d["claimed_by"],
+        "summary": d["summary"],
+        "actors": d["actors"],
+        "tags": d["tags"],
+        "sources": d["sources"],
+    }
+    for key in _LOCATION:
+        row[f"location.{key}"] = location.get(key)
+    for name, value in d.items():
+        if name in _BASE or name in ("type", "version"):
+            continue
+        column = f"data.{name}"
+        if isinstance(value, list):
+            counted = _counted(value)
+            if counted is not None:
+                for entry in value:
+                    row[f"{column}.{entry[counted]}"] = entry["count"]
+                continue
+            if all(isinstance(v, str) for v in value):
+                row[column] = value
+                continue
+            row[column] = orjson.dumps(value).decode()
+        elif isinstance(value, dict):
+            row[column] = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+        else:
+            row[column] = value
+    return row
+
+
+def _records(log: EventLog, *, resolved: bool, as_of: Any, known_at: Any) -> Iterator[Recorded]:
+    if resolved:
+        return replay_records(log, as_of=as_of, known_at=known_at, order="recorded")
+    if as_of is not None or known_at is not None:
+        raise TimelineError("as_of and known_at need resolved=True (the view replay gives)")
+    return log.read()
+
+
+def _column(pandas: Any, kind: str | None, values: list[Any]) -> Any:
+    """One column with the dtype its kind (declared, or seen in its values) calls for."""
+    if kind is None:
+        seen = {type(v) for v in values if v is not None}
+        kind = (
+            "int"
+            if seen == {int}
+            else "bool"
+            if seen == {bool}
+            else "float"
+            if seen and seen <= {int, float}
+            else None
+        )
+    if kind == "time":
+        stamps = pandas.to_datetime(pandas.Series(values, dtype=object), utc=True, format="ISO8601")
+        try:
+            return stamps.astype("datetime64[ns, UTC]")
+        except pandas.errors.OutOfBoundsDatetime:  # before 1677 or after 2262: microseconds
+            return stamps.astype("datetime64[us, UTC]")
+    if kind == "int":
+        return pandas.array(values, dtype="Int64")
+    if kind == "bool":
+        return pandas.array(values, dtype="boolean")
+    if kind == "float":
+        return pandas.array([float("nan") if v is None else v for v in values], dtype="float64")
+    return pandas.Series(values, dtype=object)
+
+
+def _frame(columns: _Columns) -> pd.DataFrame:
+    pandas = _pandas()
+    kinds = columns.kinds
+    return pandas.DataFrame(
+        {name: _column(pandas, kinds.get(name), values) for name, values in columns.data.items()}
+    )
+
+
+def to_pandas(
+    log: EventLog,
+    *,
+    resolved: bool = False,
+    as_of: Any = None,
+    known_at: Any = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """The log as a DataFrame, one row per record (see the module for the columns).
+
+    Args:
+        log: the log.
+        resolved: give the events as a projection sees them (corrections applied,
+            retracted events and the meta events left out: :func:`~timeline.replay`'s view)
+            instead of every record as stored.
+        as_of: with ``resolved``, only events that had happened by then.
+        known_at: with ``resolved``, only what the log had recorded by then.
+        progress: called with (records done, records in all).
+
+    Raises:
+        TimelineError: if pandas is not installed (the ``pandas`` extra).
+
+    >>> import pendulum, timeline as tl
+    >>> log = tl.open_log("memory:")
+    >>> _ = log.append([tl.DroneBarrage(occurred_at=pendulum.datetime(2025, 5, 31, 16, 30),
+    ...                                 attacker="Russia", launched=472)], stream="air")
+    >>> df = tl.io.to_pandas(log)
+    >>> df.loc[0, "data.launched"], str(df["occurred_at"].dtype)
+    (np.int64(472), 'datetime64[ns, UTC]')
+    """
+    _pandas()
+    columns = _Columns()
+    to_dict = log.codec.to_dict
+    seen: set[type[Event]] = set()
+    total = len(log)
+    for record in _records(log, resolved=resolved, as_of=as_of, known_at=known_at):
+        cls = type(record.event)
+        if cls not in seen:
+            seen.add(cls)
+            columns.kinds.update(_declared_kinds(cls))
+        columns.add(_row(record, to_dict(record.event)))
+        if progress is not None and columns.rows % PROGRESS_EVERY == 0:
+            progress(columns.rows, total)
+    if progress is not None:
+        progress(columns.rows, columns.rows)
+    return _frame(columns)
+
+
+def export_parquet(
+    log: EventLog,
+    path: str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    resolved: bool = False,
+    as_of: Any = None,
+    known_at: Any = None,
+) -> ExportReport:
+    """Write :func:`to_pandas` of the log as a Parquet file (pyarrow).
+
+    Use :func:`timeline.io.export_file` (``format="parquet"``).
+
+    Raises:
+        TimelineError: if pandas or pyarrow is not installed (the ``pandas`` extra).
+    """
+    text = display_path(path)
+    frame = to_pandas(log, resolved=resolved, as_of=as_of, known_at=known_at, progress=progress)
+    if importlib.util.find_spec("pyarrow") is None:
+        raise TimelineError("Parquet needs pyarrow: pip install 'conflict-timeline[pandas]'")
+    with atomic_output(text) as out:
+        frame.to_parquet(out, engine="pyarrow", index=False)
+    return ExportReport(format=FORMAT, path=text, records=len(frame))

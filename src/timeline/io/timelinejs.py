@@ -1,0 +1,259 @@
+"""TimelineJS 3: a log as the JSON a newsroom's timeline page loads.
+
+`TimelineJS <https://timeline.knightlab.com>`_ (Knight Lab) draws a timeline from a JSON
+object ``{"title": slide, "events": [slide, ...]}``. Each event of the log, as a projection
+sees it (corrections applied, retracted events and the meta events left out: the current
+view, or the view at ``as_of`` / ``known_at``), becomes one slide:
+
+- ``unique_id``: the event's id;
+- ``start_date`` / ``end_date``: ``occurred_at`` / ``occurred_until`` written at the event's
+  precision (a day-precision event gives year, month and day only), in ``zone``, with a
+  ``display_date`` such as "31 May 2025, 19:30 (Europe/Kyiv)"; a day or month is the date it is
+  filed under (the reporting zone's date);
+- ``text``: ``headline`` (:meth:`~timeline.Event.headline`) and an HTML ``text`` listing the
+  event's own fields, who claims it, and its sources (linked where they have a URL, with
+  their Admiralty grade);
+- ``group``: per ``group=``: the stream (default), the first party (``"actor"``: the
+  attacker, party, proposer, first of the parties or speaker, else the first actor; see
+  :func:`~timeline.io.cameo.parties_of`), the claimant, or the event type;
+- ``media``: where a source has a URL, that URL, with the sources as its ``credit``.
+
+Every text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from typing import Any, Final, Literal
+
+import orjson
+import pendulum
+
+from timeline.errors import InvalidEvent
+from timeline.events import Event
+from timeline.io._files import display_path
+from timeline.io._output import atomic_output
+from timeline.io._pipeline import PROGRESS_EVERY, Progress
+from timeline.io.cameo import parties_of
+from timeline.io.report import ExportReport
+from timeline.log import EventLog, Recorded
+from timeline.projections.replay import replay_records
+from timeline.time import TimePrecision
+
+__all__ = ["FORMAT", "GROUPS", "export_timelinejs", "slide", "timeline_json"]
+
+FORMAT: Final = "timelinejs"
+Group = Literal["stream", "actor", "claimant", "type"]
+GROUPS: Final = ("stream", "actor", "claimant", "type")
+_NOON: Final = dt.timedelta(hours=12)
+_SKIP: Final = frozenset({"meta.causal_link", "meta.causal_link_retracted"})
+_BASE_FIELDS: Final = frozenset(
+    {
+        "event_id",
+        "occurred_at",
+        "occurred_until",
+        "time_precision",
+        "actors",
+        "location",
+        "sources",
+        "claimed_by",
+        "tags",
+        "summary",
+        "type",
+        "version",
+    }
+)
+
+
+def _date(at: dt.datetime, precision: TimePrecision, zone: Any, *, end: bool) -> dict[str, Any]:
+    if precision in (TimePrecision.DAY, TimePrecision.MONTH):
+        # The date it is filed under: a local midnight read at noon (see the projections).
+        day = (at - _NOON if end else at + _NOON).date()
+        out: dict[str, Any] = {"year": day.year, "month": day.month}
+        if precision is TimePrecision.DAY:
+            out["day"] = day.day
+            out["display_date"] = f"{day.day} {day:%B %Y}"
+        else:
+            out["display_date"] = f"{day:%B %Y}"
+        return out
+    local = pendulum.instance(at).in_timezone(zone)
+    out = {"year": local.year, "month": local.month, "day": local.day, "hour": local.hour}
+    clock = f"{local.hour:02d}h"
+    if precision is not TimePrecision.HOUR:
+        out["minute"] = local.minute
+        clock = f"{local.hour:02d}:{local.minute:02d}"
+        if precision is TimePrecision.EXACT:
+            out["second"] = local.second
+            if local.microsecond:
+                out["millisecond"] = local.microsecond // 1000
+    out["display_date"] = f"{local.day} {local:%B %Y}, {clock} ({zone.name})"
+    return out
+
+
+def _group(record: Recorded, group: Group | None) -> str | None:
+    event = record.event
+    if group is None:
+        return None
+    if group == "stream":
+        return record.stream
+    if group == "claimant":
+        return event.claimed_by or (event.sources[0].name if event.sources else None)
+    if group == "type":
+        return event.TYPE
+    return parties_of(event)[0]
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) and "count" in v for v in value):
+            return ", ".join(
+                f"{next(iter(v.values()))} {v['count']}" for v in value if isinstance(v, dict)
+            )
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return orjson.dumps(value).decode()
+    return str(value)
+
+
+def _text(event: Event, data: dict[str, Any]) -> str:
+    e = html.escape
+    parts = []
+    if event.summary:
+        parts.append(f"<p>{e(event.summary)}</p>")
+    details = [
+        f"<li><b>{e(name.replace('_', ' '))}</b>: {e(_value(value))}</li>"
+        for name, value in data.items()
+        if name not in _BASE_FIELDS and value not in (None, [], {}, "")
+    ]
+    if details:
+        parts.append("<ul>" + "".join(details) + "</ul>")
+    if event.location is not None and event.location.name:
+        where = ", ".join(
+            p for p in (event.location.name, event.location.admin1, event.location.country) if p
+        )
+        parts.append(f"<p>Where: {e(where)}</p>")
+    if event.actors:
+        parts.append(f"<p>Actors: {e(', '.join(event.actors))}</p>")
+    if event.claimed_by:
+        parts.append(f"<p>Claimed by: {e(event.claimed_by)}</p>")
+    if event.sources:
+        cited = []
+        for source in event.sources:
+            name = e(source.name) + (f" ({e(source.grade)})" if source.grade else "")
+            cited.append(
+                f'<a href="{e(source.url, quote=True)}">{name}</a>' if source.url else name
+            )
+        parts.append(f"<p>Sources: {'; '.join(cited)}</p>")
+    return "".join(parts)
+
+
+def slide(
+    record: Recorded, data: dict[str, Any], *, zone: str = "UTC", group: Group | None = "stream"
+) -> dict[str, Any]:
+    """One record as a TimelineJS slide (a JSON-ready mapping).
+
+    Args:
+        record: the record (its event as it should be shown).
+        data: the event as the codec's mapping.
+        zone: the zone to show times in ("Europe/Kyiv").
+        group: what the slide is grouped by (see the module), or ``None``.
+    """
+    event = record.event
+    tz = pendulum.timezone(zone)
+    out: dict[str, Any] = {
+        "unique_id": str(event.event_id),
+        "start_date": _date(event.occurred_at, event.time_precision, tz, end=False),
+    }
+    if event.occurred_until is not None:
+        out["end_date"] = _date(event.occurred_until, event.time_precision, tz, end=True)
+    out["text"] = {"headline": html.escape(event.headline()), "text": _text(event, data)}
+    found = _group(record, group)
+    if found:
+        out["group"] = found
+    linked = [s for s in event.sources if s.url]
+    if linked:
+        out["media"] = {
+            "url": linked[0].url,
+            "credit": html.escape("; ".join(s.name for s in event.sources)),
+            "caption": html.escape(event.claimed_by or linked[0].name),
+        }
+    return out
+
+
+def timeline_json(
+    log: EventLog,
+    *,
+    title: str | None = None,
+    text: str | None = None,
+    group: Group | None = "stream",
+    zone: str = "UTC",
+    as_of: Any = None,
+    known_at: Any = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The TimelineJS JSON object of a log (see the module).
+
+    Raises:
+        InvalidEvent: for an unknown ``group`` or ``zone``.
+    """
+    if group is not None and group not in GROUPS:
+        raise InvalidEvent(
+            f"group must be one of {', '.join(GROUPS)} or None, got {group!r}",
+            field="group",
+            value=group,
+        )
+    try:
+        pendulum.timezone(zone)
+    except ValueError as e:  # pendulum's InvalidTimezone
+        raise InvalidEvent(f"unknown time zone {zone!r}", field="zone", value=zone) from e
+    to_dict = log.codec.to_dict
+    slides = []
+    total = len(log)
+    for done, record in enumerate(
+        replay_records(log, as_of=as_of, known_at=known_at, order="occurred"), 1
+    ):
+        if record.event.TYPE not in _SKIP:
+            slides.append(slide(record, to_dict(record.event), zone=zone, group=group))
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
+    out: dict[str, Any] = {}
+    if title is not None or text is not None:
+        out["title"] = {
+            "text": {"headline": html.escape(title or ""), "text": html.escape(text or "")}
+        }
+    out["events"] = slides
+    out["scale"] = "human"
+    return out
+
+
+def export_timelinejs(
+    log: EventLog,
+    path: str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    title: str | None = None,
+    text: str | None = None,
+    group: Group | None = "stream",
+    zone: str = "UTC",
+    as_of: Any = None,
+    known_at: Any = None,
+) -> ExportReport:
+    """Write the log as a TimelineJS 3 JSON file. Use :func:`timeline.io.export_file`."""
+    target = display_path(path)
+    body = timeline_json(
+        log,
+        title=title,
+        text=text,
+        group=group,
+        zone=zone,
+        as_of=as_of,
+        known_at=known_at,
+        progress=progress,
+    )
+    with atomic_output(target) as out:
+        out.write(orjson.dumps(body, option=orjson.OPT_INDENT_2))
+        if progress is not None:
+            progress(len(body["events"]), len(body["events"]))
+    return ExportReport(format=FORMAT, path=target, records=len(body["events"]))
