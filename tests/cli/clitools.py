@@ -27,7 +27,7 @@ import pytest
 
 from timeline.cli import main
 
-SHARED = Path("/work/shared/data")
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"  # beside the repository
 MISSILE_ATTACKS = SHARED / "missile-attacks" / "missile_attacks_daily_2025-05_2025-06.csv"
 
 # Fixed ids, so tests can name events.
