@@ -27,6 +27,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import types
+import typing
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -34,6 +36,7 @@ from typing import Any
 import attrs
 import cattrs
 import orjson
+from cattrs.fns import identity
 from pendulum import DateTime
 
 from timeline.errors import DecodeError, InvalidEvent, UnknownEventType
@@ -164,9 +167,72 @@ def _instant(value: object, _: object) -> object:
 
 
 def _names(value: object, _: object) -> tuple[str, ...]:
-    if type(value) is not list:
+    if type(value) is not list and type(value) is not tuple:  # JSON array, or to_dict's tuple
         raise TypeError(f"expected a JSON array of names, got {value!r}")
     return tuple(value)
+
+
+#: Types whose JSON value is the value itself. They pass through unchanged; the events' own
+#: validators check them (cattrs would call ``int()`` or ``str()`` on anything).
+_PLAIN: frozenset[Any] = frozenset({str, int, float, bool})
+
+
+def _optional_of(t: Any) -> Any:
+    """``X`` for ``X | None`` (and ``Optional[X]``), else ``None``."""
+    if typing.get_origin(t) not in (typing.Union, types.UnionType):
+        return None
+    args = [a for a in typing.get_args(t) if a is not type(None)]
+    return args[0] if len(args) == 1 < len(typing.get_args(t)) else None
+
+
+def _tuple_of(t: Any) -> Any:
+    """``X`` for ``tuple[X, ...]``, else ``None``."""
+    args = typing.get_args(t)
+    if typing.get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis:  # noqa: PLR2004
+        return args[0]
+    return None
+
+
+def _passthrough(value: object, _: object) -> object:
+    return value
+
+
+def _unstructure_optional(t: Any, converter: cattrs.Converter) -> Callable[[Any], Any]:
+    inner = _optional_of(t)
+    if inner in _PLAIN:
+        return identity  # cattrs then writes ``instance.field`` inline: no call at all
+    hook = converter.get_unstructure_hook(inner)
+    return lambda value: None if value is None else hook(value)
+
+
+def _unstructure_tuple(t: Any, converter: cattrs.Converter) -> Callable[[Any], Any]:
+    inner = _tuple_of(t)
+    if inner in _PLAIN:
+        return identity  # orjson writes a tuple as an array
+    hook = converter.get_unstructure_hook(inner)
+    return lambda value: [hook(item) for item in value]
+
+
+def _structure_optional(t: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    inner = _optional_of(t)
+    if inner in _PLAIN:
+        return _passthrough
+    hook = converter.get_structure_hook(inner)
+    return lambda value, _: None if value is None else hook(value, inner)
+
+
+def _structure_tuple(t: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    inner = _tuple_of(t)
+    if inner is str:
+        return _names
+    hook = converter.get_structure_hook(inner)
+
+    def structure(value: object, _: object) -> tuple[Any, ...]:
+        if type(value) is not list and type(value) is not tuple:
+            raise TypeError(f"expected a JSON array, got {value!r}")
+        return tuple([hook(item, inner) for item in value])
+
+    return structure
 
 
 def _enum_value(value: object) -> object:
@@ -185,9 +251,14 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(uuid.UUID, lambda v, _: uuid.UUID(v))
     # Strings pass through as they are (cattrs would call str() on anything); the events'
     # own validators refuse a non-string where a name belongs.
-    converter.register_structure_hook(str, lambda v, _: v)
+    converter.register_structure_hook(str, _passthrough)
+    # Optional fields and tuples get a hook made once per field type. cattrs's own look up
+    # the inner type's hook again for every value (18 dispatches per drone barrage).
     # A list of names must be a JSON array: cattrs would split a string into characters.
-    converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _names)
+    converter.register_unstructure_hook_factory(_optional_of, _unstructure_optional)
+    converter.register_unstructure_hook_factory(_tuple_of, _unstructure_tuple)
+    converter.register_structure_hook_factory(_optional_of, _structure_optional)
+    converter.register_structure_hook_factory(_tuple_of, _structure_tuple)
     return converter
 
 
@@ -229,7 +300,19 @@ class Codec:
         """Canonical bytes of an event: sorted keys, UTC instants with microseconds."""
         return orjson.dumps(self.to_dict(event), option=orjson.OPT_SORT_KEYS)
 
-    def from_dict(self, data: object) -> Event:
+    def encode_keyed(self, event: Event) -> tuple[bytes, str, str]:
+        """:meth:`encode`, with the event id and ``occurred_at`` as the bytes spell them.
+
+        For backends that keep them in columns beside the payload: no second conversion.
+        """
+        data = self.to_dict(event)
+        return (
+            orjson.dumps(data, option=orjson.OPT_SORT_KEYS),
+            data["event_id"],
+            data["occurred_at"],
+        )
+
+    def from_dict(self, data: object, *, owned: bool = False) -> Event:
         """Build an event from a mapping made by :meth:`to_dict` (or read from JSON).
 
         Raises:
@@ -250,7 +333,11 @@ class Codec:
                 f"event of type {type_name!r} has no whole-number version, got {version!r}",
                 reason="bad version",
             )
-        fields = {k: v for k, v in data.items() if k not in _ENVELOPE}
+        if owned:  # decode()'s own fresh mapping: strip the envelope in place
+            del data["type"], data["version"]
+            fields = data
+        else:
+            fields = {k: v for k, v in data.items() if k not in _ENVELOPE}
         if version != cls.VERSION:
             fields = self.registry.upcast(cls.TYPE, version, fields)
         fn = self._structure.get(cls)
@@ -278,4 +365,4 @@ class Codec:
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError as e:
             raise DecodeError(f"not an encoded event: {e}", reason=str(e)) from e
-        return self.from_dict(parsed)
+        return self.from_dict(parsed, owned=True)

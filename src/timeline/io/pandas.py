@@ -180,8 +180,8 @@ def _row(record: Recorded, d: dict[str, Any]) -> dict[str, Any]:
         "time_precision": d["time_precision"],
         "claimed_by": d["claimed_by"],
         "summary": d["summary"],
-        "actors": d["actors"],
-        "tags": d["tags"],
+        "actors": list(d["actors"]),
+        "tags": list(d["tags"]),
         "sources": d["sources"],
     }
     for key in _LOCATION:
@@ -190,7 +190,8 @@ def _row(record: Recorded, d: dict[str, Any]) -> dict[str, Any]:
         if name in _BASE or name in ("type", "version"):
             continue
         column = f"data.{name}"
-        if isinstance(value, list):
+        if isinstance(value, (list, tuple)):  # to_dict leaves lists of names as tuples
+            value = list(value)  # noqa: PLW2901  # one shape for the checks below
             counted = _counted(value)
             if counted is not None:
                 for entry in value:

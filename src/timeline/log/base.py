@@ -287,8 +287,9 @@ class EventLog(abc.ABC):
         """
         batch, ids = self._checked_batch(events, stream, expected_version)
         stamped = None if recorded_at is None else to_utc(recorded_at, field="recorded_at")
-        encode = self.codec.encode
-        payloads = [encode(e) for e in batch]
+        encode = self.codec.encode_keyed
+        encoded = [encode(e) for e in batch]
+        payloads = [payload for payload, _, _ in encoded]
         if not batch:
             return []
         with self._writing():
@@ -315,7 +316,7 @@ class EventLog(abc.ABC):
                 position += 1
                 previous = chain_hash(previous, position, stream, version, stamp, payload)
                 records.append(Recorded(position, stream, version, now, event, previous))
-            self._write(records, payloads, stamp)
+            self._write(records, payloads, stamp, [(i, o) for _, i, o in encoded])
         for subscription in tuple(self._subscriptions):
             subscription.notify()
         return records
@@ -351,10 +352,18 @@ class EventLog(abc.ABC):
             seen.add(event.event_id)
         return batch, seen
 
+    #: Whether the storage itself refuses a second record with an id it holds (a unique
+    #: index) and ``_write`` raises :class:`DuplicateEvent` for it: then append looks up
+    #: only the ids the batch refers to, not every id in it.
+    _unique_ids_enforced: bool = False
+
     def _check_new_and_known(self, batch: Sequence[Event], ids: set[uuid.UUID]) -> None:
         referenced = {ref for event in batch for ref in event.references()}
-        stored = self._existing(ids | referenced)
-        for event in batch:
+        if self._unique_ids_enforced:
+            stored = self._existing(referenced) if referenced else set()
+        else:
+            stored = self._existing(ids | referenced)
+        for event in batch if not self._unique_ids_enforced else ():
             if event.event_id in stored:
                 raise DuplicateEvent(
                     f"event id {event.event_id} is already in the log", event_id=event.event_id
@@ -657,9 +666,16 @@ class EventLog(abc.ABC):
 
     @abc.abstractmethod
     def _write(
-        self, records: Sequence[Recorded], payloads: Sequence[bytes], recorded_at: str
+        self,
+        records: Sequence[Recorded],
+        payloads: Sequence[bytes],
+        recorded_at: str,
+        keys: Sequence[tuple[str, str]],
     ) -> None:
-        """Store the records (inside the write lock); all or none."""
+        """Store the records (inside the write lock); all or none.
+
+        ``keys`` holds each event's id and ``occurred_at`` as its payload spells them.
+        """
 
     @abc.abstractmethod
     def _read(

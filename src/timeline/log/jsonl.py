@@ -310,7 +310,11 @@ class JsonlLog(EventLog):
             ) from e
 
     def _write(
-        self, records: Sequence[Recorded], payloads: Sequence[bytes], recorded_at: str
+        self,
+        records: Sequence[Recorded],
+        payloads: Sequence[bytes],
+        recorded_at: str,
+        keys: Sequence[tuple[str, str]],  # noqa: ARG002  # for backends with index columns
     ) -> None:
         fd = self._descriptor()
         objects: list[dict[str, Any]] = [

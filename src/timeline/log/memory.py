@@ -64,7 +64,11 @@ class MemoryLog(EventLog):
         return last.position, last.hash, last.recorded_at
 
     def _write(
-        self, records: Sequence[Recorded], payloads: Sequence[bytes], recorded_at: str
+        self,
+        records: Sequence[Recorded],
+        payloads: Sequence[bytes],
+        recorded_at: str,
+        keys: Sequence[tuple[str, str]],  # noqa: ARG002  # for backends with index columns
     ) -> None:
         for record in records:
             self._by_id[record.event.event_id] = record.position - 1

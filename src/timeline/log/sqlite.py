@@ -328,29 +328,26 @@ class SQLiteLog(EventLog):
                 reason=f"bad recorded_at: {e}",
             ) from e
 
+    _unique_ids_enforced = True  # the UNIQUE index on event_id; _write reports it
+
     def _write(
-        self, records: Sequence[Recorded], payloads: Sequence[bytes], recorded_at: str
+        self,
+        records: Sequence[Recorded],
+        payloads: Sequence[bytes],
+        recorded_at: str,
+        keys: Sequence[tuple[str, str]],
     ) -> None:
         rows = [
-            (
-                r.position,
-                str(r.event.event_id),
-                r.stream,
-                r.version,
-                r.event.TYPE,
-                isoformat(r.event.occurred_at),
-                recorded_at,
-                payload,
-                r.hash,
-            )
-            for r, payload in zip(records, payloads, strict=True)
-        ]
+            (r.position, event_id, r.stream, r.version, r.event.TYPE, occurred_at, recorded_at,
+             payload, r.hash)
+            for r, payload, (event_id, occurred_at) in zip(records, payloads, keys, strict=True)
+        ]  # fmt: skip
         with self._db(records[0].position) as conn:
             try:
                 conn.executemany(_INSERT, rows)
             except sqlite3.IntegrityError as e:
-                # Cannot happen while every writer takes BEGIN IMMEDIATE first, but a file
-                # shared with other software might: report it as the race it is.
+                # A duplicate id (the unique index is the check), or a race with software
+                # that writes without BEGIN IMMEDIATE.
                 conn.execute("ROLLBACK")
                 raise self._lost_race(e, records) from e
 
@@ -365,7 +362,7 @@ class SQLiteLog(EventLog):
                 records[0].event.event_id,
             )
             return DuplicateEvent(
-                f"event id {event_id} is already in the log (stored by another writer)",
+                f"event id {event_id} is already in the log",
                 event_id=event_id,
             )
         stream = records[0].stream
