@@ -37,16 +37,15 @@ from __future__ import annotations
 import operator
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Final, Literal
 
 from timeline.errors import InvalidEvent
 from timeline.events import Attack, DroneBarrage, Location, MissileStrike, Source
 from timeline.io._csvsource import CsvSource, Fields
 from timeline.io._files import display_path
-from timeline.io._pipeline import CHUNK, Progress, Reconciler, Row, StableIds, run_rows
+from timeline.io._pipeline import CHUNK, Progress, Row, StableIds, import_rows
 from timeline.io._times import LocalTime, LocalTimes, parse_count
-from timeline.io.report import ImportReport, Issue, ReportBuilder
+from timeline.io.report import ImportReport, Issue
 from timeline.log import EventLog
 from timeline.time import TimePrecision
 
@@ -444,15 +443,15 @@ def import_missile_attacks(
             bad row (nothing is appended then).
     """
     text = display_path(path)
-    report = ReportBuilder(format=FORMAT, path=text, stream=stream or FORMAT, strict=strict)
     source = missile_attacks_source(text, zone=zone, kinds=kinds, attacker=attacker)
-    run_rows(
+    return import_rows(
         log,
         source,
-        report=report,
-        reconciler=Reconciler(log, tag=TAG),
-        why=f"changed in {Path(text).name}",
+        source.file_warnings,
+        format=FORMAT,
+        tag=TAG,
+        path=text,
+        strict=strict,
         progress=progress,
+        stream=stream,
     )
-    report.warnings[:0] = source.file_warnings
-    return report.build()

@@ -41,16 +41,15 @@ the ``*_dset_id`` and ``*_new_id`` codes, ``dyad_name``, ``number_of_sources``,
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Final
 
 from timeline.errors import InvalidEvent
 from timeline.events import CasualtyReport, Source
 from timeline.io._csvsource import CsvSource, Fields, coordinate, place, split_names
 from timeline.io._files import display_path
-from timeline.io._pipeline import Progress, Reconciler, Row, run_rows, stable_id
+from timeline.io._pipeline import Progress, Row, import_rows, stable_id
 from timeline.io._times import LocalTime, LocalTimes, parse_count
-from timeline.io.report import ImportReport, Issue, ReportBuilder
+from timeline.io.report import ImportReport, Issue
 from timeline.log import EventLog
 from timeline.time import TimePrecision
 
@@ -293,15 +292,15 @@ def import_ucdp(
             bad row (nothing is appended then).
     """
     text = display_path(path)
-    report = ReportBuilder(format=FORMAT, path=text, stream=stream or FORMAT, strict=strict)
     source = ucdp_source(text, zone=zone)
-    run_rows(
+    return import_rows(
         log,
         source,
-        report=report,
-        reconciler=Reconciler(log, tag=TAG),
-        why=f"changed in {Path(text).name}",
+        source.file_warnings,
+        format=FORMAT,
+        tag=TAG,
+        path=text,
+        strict=strict,
         progress=progress,
+        stream=stream,
     )
-    report.warnings[:0] = source.file_warnings
-    return report.build()
