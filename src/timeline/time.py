@@ -209,7 +209,7 @@ class SystemClock:
 
     def now(self) -> DateTime:
         """The current instant in UTC."""
-        return pendulum.now(pendulum.UTC)
+        return pendulum.now(pendulum.UTC)  # SystemClock: the one read of the wall clock
 
 
 def _clock_instant(value: object) -> DateTime:
