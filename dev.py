@@ -3,6 +3,7 @@
     python3 dev.py demo     # create .venv, install timeline, run the Istanbul example
     python3 dev.py test     # create .venv, install timeline[dev], run the test suite
     python3 dev.py lint     # ruff check, ruff format --check, mypy --strict src
+    python3 dev.py docs     # build the documentation site into site/ (mkdocs --strict)
     python3 dev.py bench    # the benchmarks under benchmarks/
 
 The virtual environment is made once and refreshed when pyproject.toml changes.
@@ -66,6 +67,12 @@ def lint() -> None:
     run(BIN / "mypy", "--strict", "src")
 
 
+def docs() -> None:
+    """The documentation site, with every warning an error."""
+    ensure("dev")
+    run(BIN / "mkdocs", "build", "--strict", "--site-dir", ROOT / "site", *sys.argv[2:])
+
+
 def bench() -> None:
     """Every benchmark, with its default sizes."""
     ensure("dev")
@@ -73,7 +80,7 @@ def bench() -> None:
         run(PYTHON, script, *sys.argv[2:])
 
 
-TASKS = {"demo": demo, "test": test, "lint": lint, "bench": bench}
+TASKS = {"demo": demo, "test": test, "lint": lint, "docs": docs, "bench": bench}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
