@@ -5,12 +5,19 @@ prints the blob to reproduce a failure. Choose with ``HYPOTHESIS_PROFILE=ci``.
 
 The Istanbul example (``examples/istanbul_2025.py``) is loaded once, as ``example``, and its
 facts in valid-time order as ``seed_events``.
+
+PostgreSQL: ``pg_url`` is the URL of a fresh, empty log in a schema of its own (dropped after
+the test), openable with ``timeline.open_log`` in this or any other process. Without
+``TIMELINE_PG_URL`` the test skips, saying so; with ``TIMELINE_PG_REQUIRED=1`` (set by
+``.ci/run``) it fails instead, so CI cannot pass by skipping.
 """
 
 import functools
 import importlib.util
 import os
 import sys
+import urllib.parse
+import uuid
 from pathlib import Path
 
 import pytest
@@ -51,3 +58,34 @@ def seed_events(example):
     events = [event for facts in example.STREAMS.values() for event in facts()]
     facts = [e for e in events if e.TYPE not in META_TYPES and e.TYPE != "meta.causal_link"]
     return sorted(facts, key=lambda e: e.occurred_at)
+
+
+def _postgres_base_url():
+    url = os.getenv("TIMELINE_PG_URL")
+    if not url:
+        reason = "needs a PostgreSQL server: set TIMELINE_PG_URL (see .ci/postgres.sh)"
+        if os.getenv("TIMELINE_PG_REQUIRED") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
+
+
+def schema_url(url, schema):
+    """``url`` with libpq's ``options`` set so that ``schema`` is the search path."""
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query)
+    query.append(("options", f"-csearch_path={schema}"))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+@pytest.fixture
+def pg_url():
+    """The URL of a fresh, empty PostgreSQL log of the test's own."""
+    base = _postgres_base_url()
+    psycopg = pytest.importorskip("psycopg")
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield schema_url(base, schema)
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
