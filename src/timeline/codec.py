@@ -31,7 +31,7 @@ import types
 import typing
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import cattrs
@@ -41,14 +41,93 @@ from pendulum import DateTime
 
 from timeline.errors import DecodeError, InvalidEvent, UnknownEventType
 from timeline.events import Event, declared_types
+from timeline.events.fields import MAX_DEPTH
 from timeline.time import isoformat, parse_utc
 
-__all__ = ["Codec", "Registry", "Upcaster", "default_registry"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_EVENT_BYTES",
+    "Codec",
+    "Registry",
+    "TrustedDecoder",
+    "Upcaster",
+    "default_registry",
+]
 
 #: Rewrites one version's payload mapping into the next version's.
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
 _ENVELOPE = frozenset({"type", "version"})
+
+#: The largest encoded event, in bytes (1 MiB). Events are reports, not documents: a larger
+#: one is a mistake (a whole file pasted into a text field) or hostile input. Encoding a
+#: larger event raises :class:`~timeline.errors.InvalidEvent`; decoding larger bytes raises
+#: :class:`~timeline.errors.DecodeError`. Checked on the encoded bytes: it costs a ``len``.
+MAX_EVENT_BYTES: Final = 1 << 20
+
+
+_SCALARS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+
+
+def _depth_exceeds(value: object, limit: int) -> bool:
+    """Whether ``value`` nests lists, tuples and dicts more than ``limit`` levels deep.
+
+    Iterative, so that a hostile value cannot exhaust the stack while it is measured.
+    """
+    if type(value) is dict:  # the usual case, a mapping of plain values: no walk
+        for item in value.values():
+            if type(item) not in _SCALARS:
+                break
+        else:
+            return limit < 1
+    level: list[object] = [value]
+    depth = 0
+    while level:  # one level of nesting at a time
+        children: list[object] = []
+        found = False
+        for item in level:
+            if isinstance(item, dict):
+                children.extend(item.values())
+                found = True
+            elif isinstance(item, (list, tuple)):
+                children.extend(item)
+                found = True
+        if not found:
+            return False
+        depth += 1
+        if depth > limit:
+            return True
+        level = children
+    return False
+
+
+def _unbounded(tp: object) -> bool:
+    """Whether a field of type ``tp`` can nest without a bound its type sets (Any, dict, list)."""
+    if tp is Any or tp is object or tp in (dict, list):
+        return True
+    if typing.get_origin(tp) in (dict, list):
+        return True
+    return any(_unbounded(arg) for arg in typing.get_args(tp))
+
+
+def _free_form(cls: type[Event]) -> tuple[str, ...]:
+    """The fields of ``cls`` whose values are free-form JSON, whose nesting is checked."""
+    try:
+        hints = typing.get_type_hints(cls)
+    except (NameError, TypeError):  # annotations that do not resolve: judge by attrs' types
+        hints = {a.name: a.type for a in attrs.fields(cls)}
+    return tuple(a.name for a in attrs.fields(cls) if _unbounded(hints.get(a.name, Any)))
+
+
+def _check_nesting(cls: type[Event], free: tuple[str, ...], fields: dict[str, Any]) -> None:
+    """Refuse free-form values nested deeper than :data:`MAX_DEPTH` (a DecodeError)."""
+    for name in free:
+        if _depth_exceeds(fields.get(name), MAX_DEPTH):
+            raise DecodeError(
+                f"event of type {cls.TYPE!r}: field {name!r} nests arrays and objects "
+                f"more than {MAX_DEPTH} levels deep",
+                reason="nested too deep",
+            )
 
 
 class Registry:
@@ -111,7 +190,13 @@ class Registry:
             ) from None
 
     def upcast(self, type_name: str, version: int, payload: dict[str, Any]) -> dict[str, Any]:
-        """Bring a payload of ``version`` up to the registered class's version."""
+        """Bring a payload of ``version`` up to the registered class's version.
+
+        Raises:
+            UnknownEventType: for a version newer than the class's, or one with no upcaster
+                on the way (naming the type and the versions).
+            DecodeError: if an upcaster fails, or returns no mapping.
+        """
         target = self.lookup(type_name).VERSION
         if version > target:
             raise UnknownEventType(
@@ -129,7 +214,20 @@ class Registry:
                     type=type_name,
                     version=version,
                 )
-            payload = step(payload)
+            try:
+                payload = step(payload)
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+                raise DecodeError(
+                    f"the upcaster for {type_name!r} from version {version} failed: "
+                    f"{type(e).__name__}: {e}",
+                    reason=f"upcaster from version {version}: {type(e).__name__}: {e}",
+                ) from e
+            if not isinstance(payload, dict):
+                raise DecodeError(
+                    f"the upcaster for {type_name!r} from version {version} returned "
+                    f"{type(payload).__name__}, not a mapping of fields",
+                    reason=f"upcaster from version {version} returned no mapping",
+                )
             version += 1
         return payload
 
@@ -274,6 +372,7 @@ class Codec:
         self._converter = _make_converter()
         self._unstructure: dict[type[Event], Callable[[Any], dict[str, Any]]] = {}
         self._structure: dict[type[Event], Callable[[Any, type[Event]], Event]] = {}
+        self._free: dict[type[Event], tuple[str, ...]] = {}  # see _free_form
 
     def to_dict(self, event: Event) -> dict[str, Any]:
         """The event as a JSON-ready mapping, with its ``type`` and ``version``.
@@ -291,14 +390,29 @@ class Codec:
                     type=cls.TYPE,
                 )
             fn = self._unstructure[cls] = self._converter.get_unstructure_hook(cls)
+            self._free.setdefault(cls, _free_form(cls))
         data = fn(event)
+        for name in self._free[cls]:  # empty for every catalog type but Correction
+            if _depth_exceeds(data[name], MAX_DEPTH):
+                raise InvalidEvent(
+                    f"{cls.TYPE} field {name!r} nests arrays and objects more than "
+                    f"{MAX_DEPTH} levels deep (the limit for free-form values)",
+                    field=name,
+                    value=data[name],
+                )
         data["type"] = cls.TYPE
         data["version"] = cls.VERSION
         return data
 
     def encode(self, event: Event) -> bytes:
-        """Canonical bytes of an event: sorted keys, UTC instants with microseconds."""
-        return orjson.dumps(self.to_dict(event), option=orjson.OPT_SORT_KEYS)
+        """Canonical bytes of an event: sorted keys, UTC instants with microseconds.
+
+        Raises:
+            UnknownEventType: if the event's type is not in this codec's registry.
+            InvalidEvent: for an event over :data:`MAX_EVENT_BYTES` or :data:`MAX_DEPTH`,
+                or holding a value JSON cannot carry (an integer beyond 64 bits).
+        """
+        return self._encoded(self.to_dict(event))
 
     def encode_keyed(self, event: Event) -> tuple[bytes, str, str]:
         """:meth:`encode`, with the event id and ``occurred_at`` as the bytes spell them.
@@ -307,10 +421,28 @@ class Codec:
         """
         data = self.to_dict(event)
         return (
-            orjson.dumps(data, option=orjson.OPT_SORT_KEYS),
+            self._encoded(data),
             data["event_id"],
             data["occurred_at"],
         )
+
+    @staticmethod
+    def _encoded(data: dict[str, Any]) -> bytes:
+        """The canonical bytes of a mapping made by :meth:`to_dict`, within the size limit."""
+        try:
+            encoded = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError as e:  # an integer beyond 64 bits, say
+            raise InvalidEvent(
+                f"{data['type']} cannot be encoded as JSON: {e}", field="event", value=str(e)
+            ) from e
+        if len(encoded) > MAX_EVENT_BYTES:
+            raise InvalidEvent(
+                f"{data['type']} encodes to {len(encoded)} bytes, over the limit of "
+                f"{MAX_EVENT_BYTES} (MAX_EVENT_BYTES)",
+                field="event",
+                value=len(encoded),
+            )
+        return encoded
 
     def from_dict(self, data: object, *, owned: bool = False) -> Event:
         """Build an event from a mapping made by :meth:`to_dict` (or read from JSON).
@@ -338,6 +470,11 @@ class Codec:
             fields = data
         else:
             fields = {k: v for k, v in data.items() if k not in _ENVELOPE}
+        free = self._free.get(cls)
+        if free is None:
+            free = self._free[cls] = _free_form(cls)
+        if free:  # only types with free-form values (Correction) are walked
+            _check_nesting(cls, free, fields)
         if version != cls.VERSION:
             fields = self.registry.upcast(cls.TYPE, version, fields)
         fn = self._structure.get(cls)
@@ -362,7 +499,222 @@ class Codec:
             InvalidEvent: for values the event type refuses.
         """
         try:
+            size = len(data)
+        except TypeError:  # not bytes or text at all: orjson says so below
+            size = 0
+        if size > MAX_EVENT_BYTES:
+            raise DecodeError(
+                f"an encoded event is at most {MAX_EVENT_BYTES} bytes, got {size}",
+                reason="too large",
+            )
+        try:
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError as e:
             raise DecodeError(f"not an encoded event: {e}", reason=str(e)) from e
         return self.from_dict(parsed, owned=True)
+
+
+# -- trusted decoding -----------------------------------------------------------------------------
+
+#: How many distinct instants a :class:`TrustedDecoder` keeps parsed (then it starts afresh).
+_INSTANT_CACHE = 4096
+
+_new = object.__new__
+_set = object.__setattr__
+_SAFE_UNKNOWN = uuid.SafeUUID.unknown
+
+
+def _uuid_from_canonical(text: str) -> uuid.UUID:
+    """``uuid.UUID(text)`` for the 36-character canonical form, in about a third of the time.
+
+    ``UUID.__init__`` is slow Python; this fills the two slots it would fill. Other forms go
+    through the public constructor.
+    """
+    if len(text) != 36:  # noqa: PLR2004  # 8-4-4-4-12, as the codec writes ids
+        return uuid.UUID(text)
+    made = _new(uuid.UUID)
+    _set(made, "int", int(text.replace("-", ""), 16))
+    _set(made, "is_safe", _SAFE_UNKNOWN)
+    return made
+
+
+def _quick_uuids_agree() -> bool:
+    """Whether :func:`_uuid_from_canonical` makes UUIDs equal to the standard ones here."""
+    sample = uuid.UUID("01972f6e-0000-7000-8000-00000000abcd")
+    try:
+        made = _uuid_from_canonical(str(sample))
+    except (AttributeError, TypeError):  # the slots changed
+        return False
+    return made == sample and hash(made) == hash(sample) and str(made) == str(sample)
+
+
+_read_uuid: Callable[[str], uuid.UUID] = _uuid_from_canonical if _quick_uuids_agree() else uuid.UUID
+
+#: Marks a field whose JSON value is the value itself.
+_AS_IS: Any = object()
+
+#: Where the trusted classes are defined: the catalog, whose validators, converters and
+#: ``__attrs_post_init__`` checks only refuse (they never change a canonical value), as
+#: ``tests/test_codec_trusted.py`` checks for every type.
+_CATALOG = "timeline.events."
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[object, object], None] | None:
+    for klass in cls.__mro__:
+        found = vars(klass).get(name)
+        if isinstance(found, types.MemberDescriptorType):
+            return found.__set__
+    return None
+
+
+class TrustedDecoder:
+    """Builds events from payloads this library wrote, without running the validators again.
+
+    A log's own records were validated when they were appended, and stored as canonical
+    bytes; reading them back through the event constructors checks every value a second
+    time, which is most of what a replay costs. For each catalog type (and the parts inside:
+    sources, locations, counts) this generates a builder that converts each field from its
+    JSON form as the codec does (ids, instants, precisions, tuples, nested parts) and sets
+    it, skipping the validators and ``__attrs_post_init__`` checks. Equal instants are
+    parsed once.
+
+    It is only for a log's own stored records (see ``docs/decisions.md``): never for
+    imports or bytes from elsewhere. Whatever it cannot build the trusted way (a type from
+    outside the catalog, another version, a payload of the wrong shape) it hands to the
+    validated :meth:`Codec.decode`, which gives the same event or the error.
+
+    >>> import pendulum
+    >>> from timeline.events import DroneBarrage
+    >>> codec = Codec()
+    >>> night = DroneBarrage(occurred_at=pendulum.datetime(2025, 6, 1, 22), launched=472)
+    >>> data = codec.encode(night)
+    >>> trusted = TrustedDecoder(codec).decode(data)
+    >>> trusted == night == codec.decode(data), codec.encode(trusted) == data
+    (True, True)
+    """
+
+    def __init__(self, codec: Codec) -> None:
+        self.codec = codec
+        self._instants: dict[str, DateTime] = {}
+        # Field types read by one function (a correction's changes are JSON, kept as read).
+        self._direct: dict[Any, Callable[[Any], Any]] = {
+            uuid.UUID: _read_uuid,
+            DateTime: self._instant,
+            dict[str, Any]: dict,
+        }
+        # By class, or (class, "envelope") for an event's own payload (with type and version).
+        self._builders: dict[object, Callable[[dict[str, Any]], Any] | None] = {}
+        self._by_tag: dict[tuple[object, object], Callable[[dict[str, Any]], Any] | None] = {}
+
+    def decode(self, data: bytes | bytearray | memoryview | str) -> Event:
+        """The event stored as ``data`` (bytes this library's codec wrote).
+
+        Raises:
+            DecodeError, UnknownEventType, InvalidEvent: as :meth:`Codec.decode` does, for
+                payloads the trusted builders cannot read.
+        """
+        try:
+            parsed = orjson.loads(data)
+            build = self._by_tag.get((parsed["type"], parsed["version"]), _AS_IS)
+            if build is _AS_IS:
+                build = self._for_tag(parsed["type"], parsed["version"])
+            if build is not None:
+                return build(parsed)  # type: ignore[no-any-return]  # an event of that type
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, InvalidEvent):
+            pass  # not a payload the trusted way can read: the validated way says why
+        return self.codec.decode(data)
+
+    def _for_tag(self, tag: object, version: object) -> Callable[[dict[str, Any]], Any] | None:
+        build = None
+        if tag in self.codec.registry:
+            cls = self.codec.registry.lookup(tag)
+            if version == cls.VERSION:
+                build = self._builder(cls, envelope=True)
+        if len(self._by_tag) < 1024:  # noqa: PLR2004  # bounded: tags come from the data
+            self._by_tag[(tag, version)] = build
+        return build
+
+    def _instant(self, text: str) -> DateTime:
+        at = self._instants.get(text)
+        if at is None:
+            if len(self._instants) >= _INSTANT_CACHE:
+                self._instants.clear()
+            at = self._instants[text] = parse_utc(text)
+        return at
+
+    def _convert(self, tp: Any) -> Any:
+        """How to read a field of type ``tp``: a function, ``_AS_IS``, or ``None`` (cannot)."""
+        if tp in _PLAIN:
+            return _AS_IS
+        direct = self._direct.get(tp)
+        if direct is not None:
+            return direct
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            return {member.value: member for member in tp}.__getitem__
+        if isinstance(tp, type) and attrs.has(tp):
+            return self._builder(tp, envelope=False)
+        return self._convert_generic(tp)
+
+    def _convert_generic(self, tp: Any) -> Any:
+        """:meth:`_convert` for ``X | None`` and ``tuple[X, ...]``."""
+        inner = _optional_of(tp)
+        if inner is not None:
+            convert = self._convert(inner)
+            if convert is None or convert is _AS_IS:
+                return convert
+            return lambda value: None if value is None else convert(value)
+        inner = _tuple_of(tp)
+        if inner is not None:
+            convert = self._convert(inner)
+            if convert is None:
+                return None
+            if convert is _AS_IS:
+                return tuple
+            return lambda values: tuple([convert(value) for value in values])
+        return None
+
+    def _builder(self, cls: type, *, envelope: bool) -> Callable[[dict[str, Any]], Any] | None:
+        """A builder for an attrs class of the catalog, or ``None`` where it cannot be made."""
+        key: object = (cls, "envelope") if envelope else cls
+        if key in self._builders:
+            return self._builders[key]
+        self._builders[key] = None  # while it is made: a class inside itself is not built
+        build = self._make_builder(cls, envelope=envelope)
+        self._builders[key] = build
+        return build
+
+    def _make_builder(  # one generated function per class
+        self, cls: type, *, envelope: bool
+    ) -> Callable[[dict[str, Any]], Any] | None:
+        if not cls.__module__.startswith(_CATALOG) or hasattr(cls, "__attrs_pre_init__"):
+            return None
+        if any(
+            "__attrs_post_init__" in vars(k) and not k.__module__.startswith(_CATALOG)
+            for k in cls.__mro__
+        ):
+            return None
+        hints = typing.get_type_hints(cls)
+        fields = attrs.fields(cls)
+        namespace: dict[str, Any] = {"new": _new, "cls": cls}
+        size = len(fields) + (len(_ENVELOPE) if envelope else 0)
+        lines = [
+            "def build(d):",
+            f"    if len(d) != {size}:",
+            "        raise KeyError('fields')",
+            "    o = new(cls)",
+        ]
+        for i, field in enumerate(fields):
+            convert = self._convert(hints[field.name])
+            setter = _slot_setter(cls, field.name)
+            if not field.init or convert is None or setter is None:
+                return None
+            namespace[f"s{i}"] = setter
+            value = f"d[{field.name!r}]"
+            if convert is not _AS_IS:
+                namespace[f"c{i}"] = convert
+                value = f"c{i}({value})"
+            lines.append(f"    s{i}(o, {value})")
+        lines.append("    return o")
+        exec("\n".join(lines), namespace)  # noqa: S102  # generated from attrs fields only
+        build: Callable[[dict[str, Any]], Any] = namespace["build"]
+        return build

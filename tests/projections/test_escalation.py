@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import functools
+import pickle
 import uuid
 
 import attrs
 import cattrs
 import pendulum
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pendulum import DateTime
 
+from timeline.errors import DecodeError
 from timeline.events import DroneBarrage, MissileStrike, Source, Statement, Strike
-from timeline.projections.escalation import Escalation, EscalationState, Figures
+from timeline.projections.escalation import Escalation, EscalationState, Figures, Tallies
 from timeline.time import instant
 
 P = Escalation()
@@ -284,3 +288,147 @@ def test_totals_add_up(events):
     assert sum(w.strikes for w in state.windows) == state.strikes
     records = [r.launched for r in state.drone_records]
     assert records == sorted(set(records))
+
+
+# -- the packed ids ----------------------------------------------------------------------------
+
+
+def test_event_ids_are_kept_packed_in_the_order_folded():
+    events = [barrage(launched=1), barrage(launched=2, weapon="Geran-2"), barrage(launched=3)]
+    t = fold(events).tallies
+    assert t.folded == 3
+    assert t.ids == b"".join(e.event_id.bytes for e in events)
+    assert t.rows == b"".join(r.to_bytes(4, "little") for r in (0, 1, 0))
+    assert t.event_id == tuple(e.event_id for e in events)
+    assert t.event_tally == (0, 1, 0)
+    assert [tally.event_ids for tally in t] == [
+        (events[0].event_id, events[2].event_id),
+        (events[1].event_id,),
+    ]
+
+
+@given(st.lists(attacks(), max_size=25), st.lists(attacks(), max_size=10))
+def test_each_counted_event_is_in_the_tally_it_belongs_to(events, more):
+    state = fold(more, fold(events))
+    t = state.tallies
+    counted = [e for e in events + more if not isinstance(e, Statement)]
+    assert t.event_id == tuple(e.event_id for e in counted)
+    assert len(t.event_tally) == t.folded == len(counted)
+    for event, row in zip(counted, t.event_tally, strict=True):
+        tally = t[row]
+        claimant = event.claimed_by or (event.sources[0].name if event.sources else None)
+        assert (tally.start, tally.end, tally.claimant) == (
+            event.occurred_at,
+            event.occurred_until,
+            claimant,
+        )
+        assert (tally.attacker, tally.weapon) == (event.attacker, event.weapon)
+        assert event.event_id in tally.event_ids
+    for record in state.drone_records:
+        assert set(record.event_ids) <= set(t.event_id)
+
+
+# -- the packed tallies (what a snapshot stores) -------------------------------------------------
+
+
+def packed(state):
+    """The state as a snapshot reads it back: its tallies packed, columns made when read."""
+    return EscalationState(tallies=Tallies.from_packed(state.tallies.to_packed()))
+
+
+def unread(tallies):
+    """The columns (and ids, rows) of the tallies not made yet."""
+    return {f.name for f in attrs.fields(Tallies) if f.init and not _made(tallies, f.name)}
+
+
+def _made(tallies, name):
+    try:
+        object.__getattribute__(tallies, name)
+    except AttributeError:
+        return False
+    return True
+
+
+ALL_COLUMNS = {f.name for f in attrs.fields(Tallies) if f.init}
+
+
+@given(st.lists(attacks(), max_size=25))
+def test_packed_tallies_read_back_equal(events):
+    state = fold(events)
+    back = packed(state)
+    assert unread(back.tallies) == ALL_COLUMNS  # nothing read yet
+    assert (len(back.tallies), back.tallies.folded) == (len(state.tallies), state.tallies.folded)
+    assert back == state
+    assert not unread(back.tallies)
+    assert all(type(s) is DateTime and s.tzinfo == pendulum.UTC for s in back.tallies.start)
+    assert back.largest_drone_window == state.largest_drone_window
+    assert back.days == state.days
+    # Pickled or copied unread, the columns are made first (a view of the bytes is not kept).
+    assert pickle.loads(pickle.dumps(packed(state))) == state  # noqa: S301  # our own bytes
+    assert copy.deepcopy(packed(state)) == state
+
+
+@given(st.lists(attacks(), max_size=25), st.lists(attacks(), max_size=15))
+def test_folding_on_from_packed_tallies_equals_folding_at_once(head, tail):
+    """Whether the tail falls into the old rows (they are then read) or after them (not)."""
+    assert fold(tail, packed(fold(head))) == fold(head + tail)
+
+
+@given(st.lists(attacks(), min_size=1, max_size=10), st.lists(attacks(), max_size=20))
+def test_applying_one_by_one_on_packed_tallies_equals_folding_at_once(head, tail):
+    """Many small folds on an unread state: each a layer of joins, joined every few."""
+    assert reduce(tail, packed(fold(head))) == fold(head + tail)
+
+
+def test_a_tail_after_the_old_rows_leaves_them_unread():
+    head = [barrage(launched=10), barrage(NIGHT.add(hours=6), launched=20)]
+    state = packed(fold(head))
+    later = [barrage(NIGHT.add(days=1), launched=472), barrage(NIGHT.add(days=1), weapon="x")]
+    more = fold(later, state)
+    assert unread(state.tallies) == ALL_COLUMNS  # the old state shared, not copied
+    assert (len(more.tallies), more.tallies.folded) == (4, 4)
+    assert unread(more.tallies) == ALL_COLUMNS
+    assert more.largest_drone_window.launched == 472
+    assert more == fold(head + later)
+    # A report in the latest old window reads the old rows, and is summed into its tally.
+    one_more = barrage(NIGHT.add(hours=6), launched=1)
+    again = fold([one_more], state)
+    assert again.tallies.launched == (10, 21)
+    assert again == fold([*head, one_more])
+
+
+def test_packed_tallies_keep_a_figure_beyond_64_bits():
+    state = fold([barrage(launched=2**70), barrage(NIGHT.add(hours=1), launched=None)])
+    assert packed(state) == state
+    assert packed(state).drones.launched == 2**70
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: b"timeline.tallies/9" + d[18:],  # another version of the format
+        lambda d: d[:10],
+        lambda d: d.replace(b'"rows":2', b'"rows":3'),  # columns shorter than said
+        lambda d: d.replace(b'"folded":3', b'"folded":4'),
+        lambda d: d.replace(b'"block":[1]', b'"block":[7]'),
+        lambda d: d.replace(b'"window":["int"', b'"window":["abc"'),  # an unknown packing
+        lambda d: d[:-1],  # the last section cut short
+    ],
+)
+def test_damaged_packed_tallies_are_refused(damage):
+    data = fold([barrage(launched=1), barrage(launched=2), barrage(NIGHT.add(hours=1))])
+    data = data.tallies.to_packed()
+    with pytest.raises(ValueError, match="tallies"):
+        Tallies.from_packed(damage(data))
+
+
+def test_a_column_damaged_inside_is_a_decode_error_when_read():
+    data = fold([barrage(launched=1), barrage(NIGHT.add(hours=1), weapon="x")]).tallies.to_packed()
+    # One value fewer than the codes name (the header's length is kept: a space for a byte).
+    one_fewer = data.replace(b'"weapon":["codes",["Shahed-136/131","x"]',
+                             b'"weapon":["codes",["Shahed-136/131"]    ')  # fmt: skip
+    assert one_fewer != data
+    tallies = Tallies.from_packed(one_fewer)
+    assert len(tallies) == 2  # the header reads
+    with pytest.raises(DecodeError, match="weapon"):
+        _ = tallies.weapon

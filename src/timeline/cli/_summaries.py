@@ -28,7 +28,7 @@ from timeline.projections import (
     Revision,
     _dates,  # the built-ins' date labels, shared on purpose
 )
-from timeline.projections.escalation import DroneRecord, Figures
+from timeline.projections.escalation import DroneRecord, Figures, Tallies
 from timeline.projections.exchanges import Exchange
 from timeline.time import TimePrecision, isoformat
 
@@ -147,7 +147,7 @@ def escalation_lines(state: EscalationState) -> list[str]:
     """Totals, the standing drone record and how it grew, and the figures per day."""
     lines = [
         (
-            f"{plural(len(state.tallies.event_id), 'report')} in "
+            f"{plural(state.tallies.folded, 'report')} in "
             f"{plural(len(state.windows), 'reporting window')} "
             f"on {plural(len(state.days), 'day')}"
         ),
@@ -389,6 +389,17 @@ def json_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(DateTime, isoformat)
     converter.register_unstructure_hook(dt.datetime, isoformat)
     converter.register_unstructure_hook(uuid.UUID, str)
+    # Escalation keeps its event ids packed: shown unpacked, as ids and tally numbers.
+    packed = converter.get_unstructure_hook(Tallies)
+
+    def tallies(t: Tallies) -> dict[str, Any]:
+        data: dict[str, Any] = packed(t)
+        del data["ids"], data["rows"]
+        data["event_id"] = [str(i) for i in t.event_id]
+        data["event_tally"] = list(t.event_tally)
+        return data
+
+    converter.register_unstructure_hook(Tallies, tallies)
     return converter
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import pendulum
@@ -21,6 +21,7 @@ from timeline.errors import InvalidEvent
 from timeline.time import TimePrecision, to_utc
 
 __all__ = [
+    "MAX_DEPTH",
     "aware_utc",
     "boolean",
     "count",
@@ -207,3 +208,12 @@ def to_optional_text(value: str | None) -> str | None:
     if isinstance(value, str) and not value.strip():
         return None
     return value
+
+
+#: The deepest nesting of arrays and objects in a free-form value (a field typed ``Any`` or
+#: ``dict``, such as a correction's ``changes``): the value itself is level 1. Every other
+#: field's nesting is fixed by its event type. Encoding deeper raises
+#: :class:`~timeline.errors.InvalidEvent`, decoding :class:`~timeline.errors.DecodeError`,
+#: before any recursive code (upcasters, validators, JSON writers) sees it; a
+#: :class:`~timeline.events.Correction` refuses deeper ``changes`` when it is made.
+MAX_DEPTH: Final = 32

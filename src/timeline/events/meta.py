@@ -24,12 +24,19 @@ __all__ = ["CausalLink", "CausalLinkRetracted", "Correction", "Relation", "Retra
 _FIXED = frozenset({"event_id"})
 
 
-def _jsonable(value: Any, field: str) -> Any:  # noqa: PLR0911  # one return per kind of value
+def _jsonable(value: Any, field: str, depth: int = 1) -> Any:  # noqa: PLR0911  # one return per kind of value
     """The JSON form of a corrected value, as the codec stores it.
 
     Correcting means replacing a field's value; the value is kept in the form the codec
-    writes, so a correction reads back equal to what was appended.
+    writes, so a correction reads back equal to what was appended. Values nested deeper than
+    :data:`~timeline.events.fields.MAX_DEPTH` are refused, as the codec would refuse them.
     """
+    if depth > f.MAX_DEPTH:
+        raise InvalidEvent(
+            f"Correction.changes[{field!r}] is nested more than {f.MAX_DEPTH} levels deep",
+            field=f"changes.{field}",
+            value=depth,
+        )
     if value is None or type(value) in (str, int, float, bool):
         return value
     if isinstance(value, enum.Enum):
@@ -39,12 +46,12 @@ def _jsonable(value: Any, field: str) -> Any:  # noqa: PLR0911  # one return per
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v, f"{field}[{i}]") for i, v in enumerate(value)]
+        return [_jsonable(v, f"{field}[{i}]", depth + 1) for i, v in enumerate(value)]
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v, f"{field}.{k}") for k, v in value.items()}
+        return {str(k): _jsonable(v, f"{field}.{k}", depth + 1) for k, v in value.items()}
     if attrs.has(type(value)):
         return {
-            a.name: _jsonable(getattr(value, a.name), f"{field}.{a.name}")
+            a.name: _jsonable(getattr(value, a.name), f"{field}.{a.name}", depth + 1)
             for a in attrs.fields(type(value))
         }
     raise InvalidEvent(
@@ -61,7 +68,8 @@ def _to_changes(value: Mapping[str, Any]) -> dict[str, Any]:
             field="changes",
             value=value,
         )
-    return {k: _jsonable(v, k) if isinstance(k, str) else v for k, v in value.items()}
+    # ``changes`` is level 1 of the codec's depth, so each value starts at level 2.
+    return {k: _jsonable(v, k, 2) if isinstance(k, str) else v for k, v in value.items()}
 
 
 def _changes(instance: object, attribute: attrs.Attribute[Any], value: dict[str, Any]) -> None:

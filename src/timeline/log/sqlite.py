@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -41,7 +42,6 @@ from timeline.time import isoformat, parse_utc
 if TYPE_CHECKING:
     import uuid
     from collections.abc import Collection, Iterable, Iterator, Sequence
-    from pathlib import Path
 
     from timeline.codec import Codec
     from timeline.log.base import Guard
@@ -151,6 +151,7 @@ class SQLiteLog(EventLog):
             )
         self.path = str(path)
         self._lock = threading.RLock()
+        _check_header(self.path)
         try:
             # Autocommit mode (isolation_level=None): we open every transaction ourselves.
             # One connection serves every thread, under self._lock.
@@ -194,6 +195,12 @@ class SQLiteLog(EventLog):
                 yield conn
             except sqlite3.Error as e:
                 raise self._error(e, position=position) from e
+            except UnicodeDecodeError as e:  # a damaged text value, or a damaged schema
+                raise CorruptLog(
+                    f"SQLite log {self.path!r} is damaged near position {position}: {e}",
+                    position=position,
+                    reason=f"text that is not UTF-8: {e}",
+                ) from e
 
     def _setup(self, synchronous: str) -> None:
         with self._db() as conn:
@@ -423,7 +430,7 @@ class SQLiteLog(EventLog):
 
     def _pages(self, sql: str, params: tuple[str, ...], after: int) -> Iterator[Recorded]:
         """Page through ``sql``, whose first placeholder is the keyset ``position > ?``."""
-        decode = self.decode_record
+        decode = self.decode_own_record
         while True:
             with self._db(after + 1) as conn:
                 rows = conn.execute(sql, (after, *params)).fetchall()
@@ -444,7 +451,7 @@ class SQLiteLog(EventLog):
         where, extra = bounds.where("type = ? AND position > ?", ())
         arm = f"SELECT {_RECORD} FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
         sql = " UNION ALL ".join([arm] * len(types)) + f" ORDER BY position LIMIT {_PAGE}"
-        decode = self.decode_record
+        decode = self.decode_own_record
         while True:
             params = [p for t in types for p in (t, after, *extra)]
             with self._db(after + 1) as conn:
@@ -469,7 +476,7 @@ class SQLiteLog(EventLog):
             params = types
         where, params = bounds.where(where, params)
         sql = f"SELECT {_RECORD} FROM events WHERE {where} ORDER BY version LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
-        decode = self.decode_record
+        decode = self.decode_own_record
         version, last = 0, after
         while True:
             with self._db(last + 1) as conn:
@@ -504,7 +511,7 @@ class SQLiteLog(EventLog):
             f"SELECT {_RECORD}, occurred_at FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
             f" ORDER BY occurred_at, position LIMIT {_PAGE}"
         )
-        decode = self.decode_record
+        decode = self.decode_own_record
         # Past every position at occurred_after: the range starts after that instant.
         occurred, position = ("", 0) if bounds.low is None else (bounds.low, _LAST)
         while True:
@@ -577,7 +584,35 @@ class SQLiteLog(EventLog):
                 f"SELECT {_RECORD} FROM events WHERE event_id = ?",  # noqa: S608  # fixed text
                 (str(event_id),),
             ).fetchone()
-        return None if row is None else self.decode_record(*row)
+        return None if row is None else self.decode_own_record(*row)
+
+
+_HEADER: Final = b"SQLite format 3\x00"
+
+
+def _check_header(path: str) -> None:
+    """Refuse a file too short to be a SQLite database, before SQLite opens it.
+
+    SQLite takes a one-byte file (a log cut short, say) for an empty database and would write
+    a new one over it: a damaged log must be reported, never replaced. Longer files that are
+    not databases SQLite refuses itself (``SQLITE_NOTADB``).
+
+    Raises:
+        CorruptLog: for such a file.
+    """
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        with Path(path).open("rb") as file:
+            head = file.read(len(_HEADER))
+    except OSError:
+        return  # missing (a new log) or unreadable: sqlite3.connect says which
+    if 0 < len(head) < len(_HEADER):
+        raise CorruptLog(
+            f"{path!r} is not a SQLite database (it holds only {head!r}); it is left as it is",
+            position=1,
+            reason="not a SQLite database",
+        )
 
 
 def _marks(values: Sequence[object]) -> str:

@@ -35,7 +35,9 @@ from __future__ import annotations
 import bisect
 import collections
 import contextlib
+import contextvars
 import datetime as dt
+import enum
 import itertools
 import operator
 import sqlite3
@@ -57,15 +59,18 @@ from timeline.events import Event
 from timeline.log import GENESIS, EventLog, Recorded
 from timeline.log.base import Order
 from timeline.log.jsonl import JsonlLog
+from timeline.log.postgres import PostgresLog
 from timeline.log.sqlite import SQLiteLog
 from timeline.projections.base import Projection, fold
 from timeline.projections.replay import META_TYPES, Resolution, resolved_records, target_of
 from timeline.time import isoformat, parse_utc, to_utc
 
 __all__ = [
+    "POSTGRES_SNAPSHOT_SCHEMA",
     "SNAPSHOT_SCHEMA",
     "MemorySnapshotStore",
     "MetaCache",
+    "PostgresSnapshotStore",
     "SQLiteSnapshotStore",
     "Snapshot",
     "SnapshotStore",
@@ -310,17 +315,129 @@ def _native_column(value: Any, _: object) -> tuple[Any, ...]:
     return tuple(value)
 
 
-def _make_converter(codec: Codec) -> cattrs.Converter:
+#: Columns of these (and of enums) repeat their values (a window's start, a claimant's name,
+#: on each of its tallies): written as the distinct values and a code per row, when shorter.
+_REPEATING: Final = frozenset(
+    {str, str | None, DateTime, DateTime | None, dt.datetime, dt.datetime | None}
+)
+
+
+def _repeats(tp: Any) -> bool:
+    inner = _column_of(tp)
+    return inner in _REPEATING or (isinstance(inner, type) and issubclass(inner, enum.Enum))
+
+
+def _write_repeating(tp: Any, converter: cattrs.Converter) -> Any:
+    """The writer of a column of ``tp``: ``{"values": [...], "codes": [...]}`` or a list."""
+    hook = converter.get_unstructure_hook(_column_of(tp))
+
+    def write(column: tuple[Any, ...]) -> list[Any] | dict[str, list[Any]]:
+        distinct: dict[Any, int] = {}
+        codes = [distinct.setdefault(v, len(distinct)) for v in column]
+        if 2 * len(distinct) > len(codes):  # mostly distinct: the plain list is shorter
+            return [hook(v) for v in column]
+        return {"values": [hook(v) for v in distinct], "codes": codes}
+
+    return write
+
+
+def _dictionary(read: Any) -> Any:
+    """A column reader that also takes the ``{"values", "codes"}`` form, reading each value once."""
+
+    def read_column(value: Any, tp: Any) -> tuple[Any, ...]:
+        if type(value) is not dict:
+            return read(value, tp)  # type: ignore[no-any-return]  # the plain reader's column
+        if value.keys() != {"values", "codes"} or type(value["codes"]) is not list:
+            raise TypeError(f"expected a column's values and codes, got keys {sorted(value)}")
+        values: tuple[Any, ...] = read(value["values"], tp)
+        codes: list[Any] = value["codes"]
+        # A code that is not a whole number fails to index the values (TypeError).
+        if codes and (min(codes) < 0 or max(codes) >= len(values)):
+            raise ValueError(f"a column's codes must be 0 to {len(values) - 1}")
+        return tuple(map(values.__getitem__, codes))
+
+    return read_column
+
+
+def _enum_column(value: Any, tp: Any) -> tuple[Any, ...]:
+    if type(value) is not list:
+        raise TypeError(f"expected a JSON array, got {type(value).__name__}")
+    return tuple(map(_column_of(tp), value))
+
+
+#: Starts the bytes of a state that holds byte strings: then an 8-byte little-endian length,
+#: that many bytes of JSON, and the byte strings (JSON never starts with a NUL).
+_WITH_BLOBS: Final = b"\x00timeline-state-blobs\x00"
+
+
+def _packs_itself(tp: Any) -> bool:
+    """Whether ``tp`` writes its own bytes (``to_packed``) and reads them (``from_packed``)."""
+    return (
+        isinstance(tp, type)
+        and callable(getattr(tp, "from_packed", None))
+        and callable(getattr(tp, "to_packed", None))
+    )
+
+
+def _read_blob(value: Any, area: memoryview | None) -> bytes:
+    """The byte string a state's JSON refers to as ``[offset, length]`` in ``area``."""
+    return bytes(_blob_view(value, area))
+
+
+def _blob_view(value: Any, area: memoryview | None) -> memoryview:
+    """A view of the byte string a state's JSON refers to as ``[offset, length]`` in ``area``."""
+    if area is None:
+        raise TypeError("a byte string in a state without byte strings")
+    if type(value) is not list or len(value) != 2 or any(type(x) is not int for x in value):  # noqa: PLR2004  # [offset, length]
+        raise TypeError(f"expected [offset, length] of a byte string, got {value!r}")
+    start, size = value
+    if start < 0 or size < 0 or start + size > len(area):
+        raise ValueError(f"byte string [{start}, {size}] is outside the {len(area)} stored")
+    return area[start : start + size]
+
+
+def _make_converter(codec: Codec, blobs: contextvars.ContextVar[memoryview]) -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
     # Columns of numbers and text (a state's tallies) come back from JSON as they were
     # written: no need to look at each value. Columns of instants and ids are read in one go.
-    converter.register_structure_hook_func(lambda t: _column_of(t) in _NATIVE, _native_column)
+    converter.register_structure_hook_func(
+        lambda t: _column_of(t) in _NATIVE, _dictionary(_native_column)
+    )
+    converter.register_unstructure_hook_factory(_repeats, _write_repeating)
+    converter.register_structure_hook_func(
+        lambda t: isinstance(_column_of(t), type) and issubclass(_column_of(t), enum.Enum),
+        _dictionary(_enum_column),
+    )
+    # Byte strings (packed columns) are stored after the JSON, which gives their place.
+    converter.register_unstructure_hook(bytes, bytes)
+    converter.register_structure_hook(bytes, lambda v, _: _read_blob(v, blobs.get(None)))
+    # A part that packs itself (Escalation's tallies) is stored as its bytes, and read back
+    # from a view of them (no copy: it may keep the view, to read its columns when asked).
+    converter.register_unstructure_hook_func(_packs_itself, lambda v: v.to_packed())
+    converter.register_structure_hook_func(
+        _packs_itself, lambda v, tp: tp.from_packed(_blob_view(v, blobs.get(None)))
+    )
 
     def read_instants(value: Any, _: object) -> tuple[Any, ...]:
-        return tuple([None if v is None else parse_utc(v, field="state") for v in value])
+        # A column repeats its instants (the tallies of one window share its start): each
+        # distinct text is parsed once.
+        parsed: dict[str, DateTime] = {}
+        out: list[DateTime | None] = []
+        add = out.append
+        for v in value:
+            if v is None:
+                add(None)
+                continue
+            at = parsed.get(v)
+            if at is None:
+                at = parsed[v] = parse_utc(v, field="state")
+            add(at)
+        return tuple(out)
 
     instants = {DateTime, dt.datetime, DateTime | None, dt.datetime | None}
-    converter.register_structure_hook_func(lambda t: _column_of(t) in instants, read_instants)
+    converter.register_structure_hook_func(
+        lambda t: _column_of(t) in instants, _dictionary(read_instants)
+    )
     for instant in (DateTime, dt.datetime):
         converter.register_unstructure_hook(instant, isoformat)
         converter.register_structure_hook(instant, lambda v, _: parse_utc(v, field="state"))
@@ -342,10 +459,18 @@ class StateCodec:
 
     States are frozen attrs classes of tuples, numbers, text, instants (written as UTC
     ISO-8601 text and read back as pendulum ``DateTime``), UUIDs (as text), enums (by value),
-    events (through the log's codec), dicts, ``None``; or such plain values. The type to read
-    back is the projection's ``state_type`` if it declares one, else the type of its
-    ``initial()`` state (see :func:`state_type_of`): a state whose type does not say what it
-    holds (a bare ``tuple`` of events) needs ``state_type`` (``tuple[Event, ...]``).
+    events (through the log's codec), dicts, ``None``, byte strings; or such plain values.
+    Byte strings (packed columns, such as :class:`~timeline.projections.Escalation`'s event
+    ids) are not written into the JSON but after it, as they are, so a state of a million
+    packed ids reads back in a few milliseconds. A part whose class packs itself (a
+    ``to_packed()`` method and a ``from_packed(data)`` class method, as Escalation's
+    :class:`~timeline.projections.escalation.Tallies` has) is stored as such a byte string,
+    and given back a view of it, which it may keep to read its columns when asked.
+
+    The type to read back is the projection's ``state_type`` if it declares one, else the
+    type of its ``initial()`` state (see :func:`state_type_of`): a state whose type does not
+    say what it holds (a bare ``tuple`` of events) needs ``state_type``
+    (``tuple[Event, ...]``).
 
     Args:
         codec: writes the events inside states; the default knows every declared type.
@@ -361,11 +486,19 @@ class StateCodec:
     b'{"at":"2025-06-01T22:00:00.000000+00:00","count":3}'
     >>> codec.loads(data, Last)
     Last(at=DateTime(2025, 6, 1, 22, 0, 0, tzinfo=Timezone('UTC')), count=3)
+    >>> @attrs.frozen
+    ... class Packed:
+    ...     ids: bytes = b""
+    >>> data = codec.dumps(Packed(b"ab"), Packed)
+    >>> data.endswith(b'{"ids":[0,2]}ab'), codec.loads(data, Packed)
+    (True, Packed(ids=b'ab'))
     """
 
     def __init__(self, codec: Codec | None = None) -> None:
         self.codec = codec if codec is not None else Codec()
-        self._converter = _make_converter(self.codec)
+        # The stored byte strings of the state being read, for the converter's bytes hook.
+        self._blobs: contextvars.ContextVar[memoryview] = contextvars.ContextVar("blobs")
+        self._converter = _make_converter(self.codec, self._blobs)
 
     def dumps(self, state: Any, state_type: Any) -> bytes:
         """The state's bytes.
@@ -373,14 +506,28 @@ class StateCodec:
         Raises:
             DecodeError: if the state holds something that cannot be written.
         """
+        blobs: list[bytes] = []
+        size = 0
+
+        def put(value: object) -> list[int]:
+            nonlocal size
+            if type(value) is not bytes:
+                raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
+            blobs.append(value)
+            size += len(value)
+            return [size - len(value), len(value)]
+
         try:
             data = self._converter.unstructure(state, unstructure_as=state_type)
-            return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+            text = orjson.dumps(data, default=put, option=orjson.OPT_NON_STR_KEYS)
         except (TypeError, ValueError, cattrs.errors.CattrsError) as e:
             raise DecodeError(
                 f"cannot write a state of type {state_type!r}: {type(e).__name__}: {e}",
                 reason=f"{type(e).__name__}: {e}",
             ) from e
+        if not blobs:
+            return text
+        return b"".join((_WITH_BLOBS, len(text).to_bytes(8, "little"), text, *blobs))
 
     def loads(self, data: bytes, state_type: Any) -> Any:
         """The state written as ``data``, as ``state_type``.
@@ -389,6 +536,12 @@ class StateCodec:
             DecodeError: if the bytes are not a state of that type (a state type that changed
                 without a new projection version, or damaged bytes).
         """
+        area = None
+        if data[: len(_WITH_BLOBS)] == _WITH_BLOBS:
+            start = len(_WITH_BLOBS) + 8
+            end = start + int.from_bytes(data[start - 8 : start], "little")
+            data, area = data[start:end], memoryview(data)[end:]
+        token = None if area is None else self._blobs.set(area)
         try:
             return self._converter.structure(orjson.loads(data), state_type)
         except (
@@ -402,6 +555,9 @@ class StateCodec:
                 f"cannot read a state of type {state_type!r}: {type(e).__name__}: {e}",
                 reason=f"{type(e).__name__}: {e}",
             ) from e
+        finally:
+            if token is not None:
+                self._blobs.reset(token)
 
     def check(self, state: Any, state_type: Any) -> bytes:
         """The state's bytes, once they are known to read back equal to it.
@@ -646,6 +802,8 @@ def snapshot_store(log: EventLog) -> SnapshotStore:
 
     - :class:`~timeline.log.SQLiteLog`: a :class:`SQLiteSnapshotStore` in the log's own
       database (table ``timeline_snapshots``);
+    - :class:`~timeline.log.PostgresLog`: a :class:`PostgresSnapshotStore` in the log's own
+      schema (table ``timeline_snapshots``);
     - :class:`~timeline.log.JsonlLog`: a :class:`SQLiteSnapshotStore` in a sidecar file, the
       log's path plus ``.snapshots.db`` (derived data: safe to delete, keep it out of git);
     - any other log (:class:`~timeline.log.MemoryLog`): a new, empty
@@ -658,6 +816,8 @@ def snapshot_store(log: EventLog) -> SnapshotStore:
     """
     if isinstance(log, SQLiteLog):
         return SQLiteSnapshotStore(log)
+    if isinstance(log, PostgresLog):
+        return PostgresSnapshotStore(log)
     if isinstance(log, JsonlLog):
         return SQLiteSnapshotStore(log.path + ".snapshots.db", codec=log.codec)
     return MemorySnapshotStore()
@@ -973,3 +1133,197 @@ def take_snapshot(
     cut, limit = _cuts(log, as_of, known_at)
     state, _ = replay_at(log, projection, as_of=cut, limit=limit, store=store)
     return _save(log, projection, store, state, cut=cut, limit=limit)
+
+
+# -- the PostgreSQL store ----------------------------------------------------------------------
+
+#: The table a :class:`PostgresSnapshotStore` keeps its snapshots in, in the log's schema
+#: (``{snapshots}`` is ``timeline_snapshots`` there); the columns are those of
+#: :data:`SNAPSHOT_SCHEMA`.
+POSTGRES_SNAPSHOT_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS {snapshots} (
+  name text NOT NULL,
+  version bigint NOT NULL,
+  as_of text COLLATE "C",
+  position bigint NOT NULL,
+  known_at text,
+  head text NOT NULL,
+  created text NOT NULL,
+  state bytea NOT NULL
+);
+CREATE INDEX IF NOT EXISTS timeline_snapshots_key
+  ON {snapshots} (name, version, as_of, position)
+"""
+
+_PG_WHERE: Final = "name = %s AND version = %s AND as_of IS NOT DISTINCT FROM %s AND position = %s"
+
+
+class PostgresSnapshotStore:
+    """Snapshots in a table of a :class:`~timeline.log.PostgresLog`'s schema, beside the log.
+
+    Each is written in one transaction, through the log's own connection, to the table
+    ``timeline_snapshots`` (:data:`POSTGRES_SNAPSHOT_SCHEMA`). The snapshots live beside the log they were taken on, so every analyst of a team
+    replays from the snapshots anyone took. The table is created on first use; a role that
+    may only read the log (see ``docs/postgres.md``) reads snapshots that exist, if it has
+    been granted ``SELECT`` on the table. The last ``cache`` states saved or loaded are
+    kept decoded in memory, as :class:`SQLiteSnapshotStore` does.
+
+    Args:
+        log: the log whose schema holds the table.
+        codec: writes events inside states; the log's codec by default.
+        cache: how many decoded states to keep (0: none).
+
+    Raises:
+        TimelineError: if the table cannot be created or read.
+    """
+
+    def __init__(self, log: PostgresLog, *, codec: Codec | None = None, cache: int = 2) -> None:
+        self._log = log
+        self._lock = threading.RLock()
+        self.states = StateCodec(codec if codec is not None else log.codec)
+        #: The meta events read so far (see :class:`MetaCache`).
+        self.meta_cache = MetaCache()
+        self._cache_size = cache
+        self._cache: collections.OrderedDict[tuple[Any, ...], Any] = collections.OrderedDict()
+        with log.connection() as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = %s AND c.relname = 'timeline_snapshots'",
+                (log.schema,),
+            ).fetchone()
+            if exists is not None:  # nothing to create: a read-only role still reads
+                return
+            with conn.transaction():
+                # CREATE TABLE IF NOT EXISTS races: stores opened at once create in turn.
+                conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext('timeline_snapshots'), hashtext(%s))",
+                    (log.schema,),
+                )
+                for statement in POSTGRES_SNAPSHOT_SCHEMA.split(";"):
+                    conn.execute(log.sql(statement))
+
+    def __repr__(self) -> str:
+        return f"PostgresSnapshotStore({self._log!r})"
+
+    def close(self) -> None:
+        """Forget the cached states (the connection is the log's to close)."""
+        with self._lock:
+            self._cache.clear()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def _key(snapshot: Snapshot) -> tuple[Any, ...]:
+        as_of = None if snapshot.as_of is None else isoformat(snapshot.as_of)
+        return (snapshot.name, snapshot.version, as_of, snapshot.position)
+
+    def _remember(self, snapshot: Snapshot, state: Any) -> None:
+        if self._cache_size <= 0:
+            return
+        key = (*snapshot.key, snapshot.head)
+        self._cache[key] = state
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def save(self, snapshot: Snapshot, state: Any, state_type: Any) -> None:
+        """Store a state, replacing any snapshot with the same key, in one transaction.
+
+        Raises:
+            DecodeError: if the state would not read back equal to itself.
+        """
+        data = self.states.check(state, state_type)
+        log = self._log
+        row = (
+            *self._key(snapshot),
+            None if snapshot.known_at is None else isoformat(snapshot.known_at),
+            snapshot.head,
+            isoformat(snapshot.created),
+            data,
+        )
+        with self._lock, log.connection() as conn, conn.transaction():
+            conn.execute(
+                log.sql(f"DELETE FROM {{snapshots}} WHERE {_PG_WHERE}"),  # noqa: S608  # fixed text
+                self._key(snapshot),
+            )
+            conn.execute(
+                log.sql(
+                    "INSERT INTO {snapshots} (name, version, as_of, position, known_at, head,"
+                    " created, state) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+                ),
+                row,
+            )
+        with self._lock:
+            self._remember(snapshot, state)
+
+    def load(self, snapshot: Snapshot, state_type: Any) -> Any:
+        """The state stored under the snapshot's key (and head), as ``state_type``.
+
+        Raises:
+            KeyError: if the store no longer holds it.
+            DecodeError: if the stored bytes cannot be read as ``state_type``.
+        """
+        key = (*snapshot.key, snapshot.head)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        log = self._log
+        with log.connection() as conn:
+            row = conn.execute(
+                log.sql(f"SELECT state FROM {{snapshots}} WHERE {_PG_WHERE} AND head = %s"),  # noqa: S608  # fixed text
+                (*self._key(snapshot), snapshot.head),
+            ).fetchone()
+        if row is None:
+            raise KeyError(snapshot.key)
+        state = self.states.loads(bytes(row[0]), state_type)
+        with self._lock:
+            self._remember(snapshot, state)
+        return state
+
+    def list(self, name: str, version: int | None = None) -> list[Snapshot]:
+        """The snapshots of a projection (of one version, if given), by as_of then position."""
+        log = self._log
+        columns = "name, version, as_of, position, known_at, head, created"
+        order = " ORDER BY version, as_of NULLS FIRST, position"
+        with log.connection() as conn:
+            if version is None:
+                rows = conn.execute(
+                    log.sql(f"SELECT {columns} FROM {{snapshots}} WHERE name = %s{order}"),  # noqa: S608  # fixed text
+                    (name,),
+                ).fetchall()
+            else:
+                rows = conn.execute(
+                    log.sql(
+                        f"SELECT {columns} FROM {{snapshots}} WHERE name = %s AND version = %s{order}"  # noqa: S608  # fixed text
+                    ),
+                    (name, version),
+                ).fetchall()
+        return [
+            Snapshot(
+                name=n,
+                version=v,
+                as_of=None if a is None else parse_utc(a, field="as_of"),
+                position=p,
+                known_at=None if k is None else parse_utc(k, field="known_at"),
+                head=h,
+                created=parse_utc(c, field="created"),
+            )
+            for n, v, a, p, k, h, c in rows
+        ]
+
+    def delete(self, snapshot: Snapshot) -> bool:
+        """Forget a snapshot; whether the store held it."""
+        log = self._log
+        with self._lock, log.connection() as conn:
+            cursor = conn.execute(
+                log.sql(f"DELETE FROM {{snapshots}} WHERE {_PG_WHERE}"),  # noqa: S608  # fixed text
+                self._key(snapshot),
+            )
+            for key in [k for k in self._cache if k[:4] == snapshot.key]:
+                del self._cache[key]
+        return cursor.rowcount > 0
