@@ -16,13 +16,13 @@ import functools
 import importlib.util
 import os
 import sys
-import urllib.parse
 import uuid
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from timeline.log.postgres import schema_url
 from timeline.projections import META_TYPES
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "istanbul_2025.py"
@@ -68,14 +68,6 @@ def _postgres_base_url():
             pytest.fail(reason)
         pytest.skip(reason)
     return url
-
-
-def schema_url(url, schema):
-    """``url`` with libpq's ``options`` set so that ``schema`` is the search path."""
-    parts = urllib.parse.urlsplit(url)
-    query = urllib.parse.parse_qsl(parts.query)
-    query.append(("options", f"-csearch_path={schema}"))
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
 @pytest.fixture

@@ -56,6 +56,7 @@ from timeline.events import (
 )
 from timeline.log import EventLog, MemoryLog, Recorded, VerifyReport
 from timeline.log.jsonl import JsonlLog
+from timeline.log.postgres import PostgresLog
 from timeline.log.sqlite import SQLiteLog
 from timeline.projections import (
     Chronology,
@@ -115,6 +116,7 @@ __all__ = [
     "MissileStrike",
     "Negotiations",
     "PartyCount",
+    "PostgresLog",
     "PrisonerExchangeAgreed",
     "PrisonerExchangeCarriedOut",
     "PrisonerExchanges",

@@ -15,6 +15,7 @@ from timeline.errors import InvalidEvent
 from timeline.events import Event
 from timeline.log import EventLog, Guard, MemoryLog
 from timeline.log.jsonl import JsonlLog
+from timeline.log.postgres import PostgresLog
 from timeline.log.sqlite import SQLiteLog
 from timeline.projections.guards import CorrectionGuard
 from timeline.time import Clock
@@ -48,7 +49,10 @@ def open_log(
             - ``"memory:"``: a :class:`~timeline.log.MemoryLog`;
             - a path ending in ``.db``, ``.sqlite`` or ``.sqlite3``, or ``sqlite:///path``: a
               :class:`~timeline.log.SQLiteLog`, the embedded default;
-            - a path ending in ``.jsonl``: a :class:`~timeline.log.JsonlLog`.
+            - a path ending in ``.jsonl``: a :class:`~timeline.log.JsonlLog`;
+            - ``postgresql://...`` or ``postgres://...`` (a libpq URL; choose the schema
+              with ``?options=-csearch_path%3DNAME``): a :class:`~timeline.log.PostgresLog`
+              (needs the ``postgres`` extra).
         clock: stamps ``recorded_at``; the system clock by default.
         types: your own event types (made with :func:`timeline.event_type`) to add to the
             codec's registry, besides the catalog and every type declared so far.
@@ -75,6 +79,8 @@ def open_log(
     text = str(url)
     if text == "memory:":
         return MemoryLog(**options)
+    if text.startswith(("postgresql://", "postgres://")):
+        return PostgresLog(text, **options)  # type: ignore[arg-type]  # typed in the backends
     if text.startswith("sqlite:///"):
         return SQLiteLog(text.removeprefix("sqlite:///"), **options)  # type: ignore[arg-type]  # typed in the backends
     suffix = Path(text).suffix.lower()
@@ -84,7 +90,7 @@ def open_log(
         return JsonlLog(text, **options)  # type: ignore[arg-type]  # same
     raise InvalidEvent(
         f"cannot tell which log to open from {text!r}: use 'memory:', a .db/.sqlite path, "
-        "'sqlite:///path' or a .jsonl path",
+        "'sqlite:///path', a .jsonl path or 'postgresql://...'",
         field="url",
         value=url,
     )

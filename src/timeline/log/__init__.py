@@ -6,6 +6,7 @@ backend                   for
 :class:`MemoryLog`        tests, notebooks; the reference every backend agrees with
 :class:`SQLiteLog`        one analyst: the embedded default (one file, WAL)
 :class:`JsonlLog`         one append-only JSON-lines file, diffable and git-friendly
+:class:`PostgresLog`      a team: many writers on one PostgreSQL schema (``postgres`` extra)
 ========================  ==========================================================
 """
 
@@ -21,6 +22,8 @@ from timeline.log.base import (
 )
 from timeline.log.jsonl import JsonlLog
 from timeline.log.memory import MemoryLog
+from timeline.log.postgres import PostgresLog
+from timeline.log.salvage import SalvageReport, salvage
 from timeline.log.sqlite import SQLiteLog
 
 __all__ = [
@@ -29,10 +32,13 @@ __all__ = [
     "Guard",
     "JsonlLog",
     "MemoryLog",
+    "PostgresLog",
     "RawRecord",
     "Recorded",
     "SQLiteLog",
+    "SalvageReport",
     "Subscription",
     "VerifyReport",
     "chain_hash",
+    "salvage",
 ]

@@ -41,6 +41,7 @@ from timeline.projections.replay import (
 )
 from timeline.projections.snapshots import (
     MemorySnapshotStore,
+    PostgresSnapshotStore,
     Snapshot,
     SnapshotStore,
     SQLiteSnapshotStore,
@@ -65,6 +66,7 @@ __all__ = [
     "MemorySnapshotStore",
     "Negotiations",
     "NegotiationsState",
+    "PostgresSnapshotStore",
     "PrisonerExchanges",
     "Projection",
     "ReadModel",

@@ -1,4 +1,4 @@
-"""Live projections: a projection's state, and a user's SQLite read model, kept current.
+"""Live projections: a projection's state, and a user's read model, kept current.
 
 :class:`LiveProjection` keeps a projection's state in memory, equal at every moment to
 ``replay`` over the records it has seen. It starts from the best valid snapshot (or a full
@@ -10,9 +10,9 @@ retraction, is not patched in: the state is marked stale and rebuilt, at the nex
 :mod:`timeline.projections.snapshots`). Rebuilding is the one way to be exact for every
 projection, since a projection only knows how to fold forwards.
 
-:class:`ReadModel` keeps a user's own tables in a SQLite database current: a handler writes
-each record into them, and the position reached is stored in the same database, in the same
-transaction as the handler's writes. A crash (an exception, a killed process, a power cut)
+:class:`ReadModel` keeps a user's own tables in a SQLite or PostgreSQL database current: a
+handler writes each record into them, and the position reached is stored in the same
+database, in the same transaction as the handler's writes. A crash (an exception, a killed process, a power cut)
 therefore leaves the tables and the position together at the end of the last committed
 batch: on restart the model resumes there, so no record is applied twice and none is
 skipped.
@@ -32,7 +32,7 @@ from pendulum import DateTime
 
 from timeline.errors import InvalidEvent, TimelineError
 from timeline.events import Event
-from timeline.log import EventLog, Recorded, SQLiteLog
+from timeline.log import EventLog, PostgresLog, Recorded, SQLiteLog
 from timeline.log.base import Order
 from timeline.projections.base import Projection, fold
 from timeline.projections.replay import META_TYPES
@@ -40,6 +40,10 @@ from timeline.projections.snapshots import Snapshot, SnapshotStore, _save, repla
 from timeline.time import to_utc
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    import psycopg
+
     from timeline.log import Subscription
 
 __all__ = ["READ_MODEL_SCHEMA", "LiveProjection", "ReadModel"]
@@ -233,19 +237,22 @@ class LiveProjection(Generic[S]):
 
 
 #: What a read model's handler is given: its database connection (inside the batch's
-#: transaction) and one record.
-Handler = Callable[[sqlite3.Connection, Recorded], object]
+#: transaction: a :class:`sqlite3.Connection`, or a ``psycopg.Connection`` for PostgreSQL)
+#: and one record.
+Handler = Callable[[Any, Recorded], object]
+
+_POSTGRES_URLS: Final = ("postgresql://", "postgres://")
 
 
 class ReadModel:
-    """A user's tables in SQLite, kept current with a log, each record applied exactly once.
+    """A user's tables in SQLite or PostgreSQL, kept current with a log, each record once.
 
     ``handler(connection, record)`` writes one record into the user's tables through the
     given connection. Records are applied in position order, in batches; each batch, the
     handler's writes and the new position (in the table ``timeline_read_models``, under
     ``name``) are one transaction. If the handler raises, the batch is rolled back, the
     position stays where the last batch left it, and the error propagates; if the process
-    dies, SQLite rolls the open transaction back. Either way the next :meth:`run` starts at
+    dies, the database rolls the open transaction back. Either way the next :meth:`run` starts at
     the first record not applied, so none is applied twice and none is skipped.
 
     The handler receives every record, corrections and retractions included (use ``types``
@@ -253,13 +260,20 @@ class ReadModel:
     roll back itself, and should do nothing outside the database that a rollback cannot undo.
 
     Two runners of one model (two processes) never apply a record twice: each batch checks,
-    inside its transaction, that the stored position is the one it started from, and skips
-    what the other applied.
+    inside its transaction, that the stored position is the one it started from (in
+    PostgreSQL, with the position's row locked until the commit), and skips what the other
+    applied.
+
+    In PostgreSQL the handler receives a ``psycopg`` connection (placeholders are ``%s``),
+    the tables are made in the connection's current schema, and ``synchronous`` is the
+    server's business (it is checked, then ignored).
 
     Args:
         log: the log to read.
-        database: the SQLite file holding the tables (it may be the log's own file); by
-            default the log's file, for a :class:`~timeline.log.SQLiteLog` on disk.
+        database: the SQLite file holding the tables (it may be the log's own file), or a
+            ``postgresql://`` URL; by default the log's own database, for a
+            :class:`~timeline.log.SQLiteLog` on disk or a :class:`~timeline.log.PostgresLog`
+            (the model's tables then sit in the log's schema).
         handler: writes one record.
         name: the model's name, under which its position is kept.
         types: only these event types reach the handler.
@@ -297,7 +311,7 @@ class ReadModel:
         batch: int = 1000,
         synchronous: str = "full",
     ) -> None:
-        if database is None:
+        if database is None and not isinstance(log, PostgresLog):
             if not isinstance(log, SQLiteLog) or log.path == ":memory:":
                 raise InvalidEvent(
                     "a read model needs a database file (the log keeps no file of its own)",
@@ -321,42 +335,89 @@ class ReadModel:
                 f"name must be a non-empty string, got {name!r}", field="name", value=name
             )
         self.log = log
-        self.path = str(database)
         self.handler = handler
         self.name = name
         self.types = None if types is None else frozenset(_type_names(types))
         self.batch = batch
         self._lock = threading.RLock()
         self._subscription: Subscription | None = None
+        #: psycopg, for a model in PostgreSQL (``None`` in SQLite).
+        self._pg: ModuleType | None = None
+        self._conn: Any = None
+        if database is None or str(database).startswith(_POSTGRES_URLS):
+            self.path = repr(log) if database is None else "<postgresql>"
+            self._conn = self._connect_postgres(log, database)
+        else:
+            self.path = str(database)
+            self._conn = self._connect_sqlite(mode)
         try:
-            self._conn: sqlite3.Connection | None = sqlite3.connect(
-                self.path, isolation_level=None, timeout=30.0, check_same_thread=False
-            )
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute(f"PRAGMA synchronous = {mode}")
-        except sqlite3.Error as e:
-            raise TimelineError(f"read model database {self.path!r}: {e}") from e
+            self._create(setup)
+        except BaseException:
+            self.close()
+            raise
+
+    def _create(self, setup: str | None) -> None:
+        """Create the position table and the user's tables, and the model's row."""
         with self._transaction() as conn:
+            if self._pg is not None:
+                # CREATE TABLE IF NOT EXISTS races in PostgreSQL: runners starting at once
+                # would collide in the catalog, so they create one after the other.
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('timeline_read_models'))")
             conn.execute(READ_MODEL_SCHEMA)
             if setup is not None:
                 for statement in setup.split(";"):
                     if statement.strip():
                         conn.execute(statement)
             conn.execute(
-                "INSERT OR IGNORE INTO timeline_read_models (name, position) VALUES (?, 0)",
-                (name,),
+                self._marks(
+                    "INSERT INTO timeline_read_models (name, position) VALUES (?, 0)"
+                    " ON CONFLICT (name) DO NOTHING"
+                ),
+                (self.name,),
             )
+
+    def _connect_sqlite(self, mode: str) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30.0, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(f"PRAGMA synchronous = {mode}")
+        except sqlite3.Error as e:
+            raise TimelineError(f"read model database {self.path!r}: {e}") from e
+        return conn
+
+    def _connect_postgres(self, log: EventLog, database: str | Path | None) -> Any:
+        """A connection to the model's PostgreSQL database (the log's, if none is named)."""
+        if isinstance(log, PostgresLog) and database is None:
+            self._pg = log._pg  # noqa: SLF001  # the driver the log loaded
+            return log.connect()
+        import psycopg  # noqa: PLC0415  # the optional postgres extra, needed only here
+
+        self._pg = psycopg
+        try:
+            return psycopg.connect(str(database), autocommit=True)
+        except psycopg.Error as e:
+            raise TimelineError(f"read model {self.name!r}: cannot connect: {e}") from e
+
+    def _marks(self, query: str) -> str:
+        """The query with the placeholders of the model's database (``?`` or ``%s``)."""
+        return query if self._pg is None else query.replace("?", "%s")
 
     def __repr__(self) -> str:
         return f"ReadModel({self.name!r}, {self.path!r})"
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[Any]:
         """One ``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back if the block raises."""
         with self._lock:
             conn = self._conn
             if conn is None:
                 raise TimelineError(f"read model {self.name!r} is closed")
+            if self._pg is not None:
+                with self._postgres_transaction(conn) as pg:
+                    yield pg
+                return
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as e:
@@ -374,10 +435,33 @@ class ReadModel:
                 )
             conn.execute("COMMIT")
 
-    def _stored(self, conn: sqlite3.Connection) -> int:
-        row = conn.execute(
-            "SELECT position FROM timeline_read_models WHERE name = ?", (self.name,)
-        ).fetchone()
+    @contextlib.contextmanager
+    def _postgres_transaction(self, conn: psycopg.Connection[Any]) -> Iterator[Any]:
+        """One PostgreSQL transaction, rolled back if the block raises; driver errors ours."""
+        assert self._pg is not None  # noqa: S101  # only called for PostgreSQL
+        idle = self._pg.pq.TransactionStatus.IDLE
+        in_block = False  # errors of the block (the handler's) propagate as they are
+        try:
+            with conn.transaction():
+                in_block = True
+                yield conn
+                in_block = False
+                if conn.info.transaction_status == idle:
+                    raise TimelineError(
+                        f"read model {self.name!r}: the handler ended the transaction (it must "
+                        "not commit or roll back), so its writes and the position were not kept "
+                        "together"
+                    )
+        except self._pg.Error as e:
+            if in_block:
+                raise
+            raise TimelineError(f"read model {self.name!r} ({self.path}): {e}") from e
+
+    def _stored(self, conn: Any, *, lock: bool = False) -> int:
+        query = "SELECT position FROM timeline_read_models WHERE name = ?"
+        if lock and self._pg is not None:
+            query += " FOR UPDATE"  # a second runner waits here until this batch commits
+        row = conn.execute(self._marks(query), (self.name,)).fetchone()
         return 0 if row is None else int(row[0])
 
     @property
@@ -386,12 +470,17 @@ class ReadModel:
         with self._lock:
             if self._conn is None:
                 raise TimelineError(f"read model {self.name!r} is closed")
-            return self._stored(self._conn)
+            if self._pg is None:
+                return self._stored(self._conn)
+            try:
+                return self._stored(self._conn)
+            except self._pg.Error as e:
+                raise TimelineError(f"read model {self.name!r} ({self.path}): {e}") from e
 
     def _apply(self, records: list[Recorded]) -> int:
         """Apply a batch of consecutive records in one transaction; how many were new."""
         with self._transaction() as conn:
-            stored = self._stored(conn)
+            stored = self._stored(conn, lock=True)
             if records[0].position > stored + 1:
                 raise TimelineError(
                     f"read model {self.name!r} is at position {stored}, but was handed records "
@@ -405,7 +494,7 @@ class ReadModel:
                 if types is None or record.event.TYPE in types:
                     handler(conn, record)
             conn.execute(
-                "UPDATE timeline_read_models SET position = ? WHERE name = ?",
+                self._marks("UPDATE timeline_read_models SET position = ? WHERE name = ?"),
                 (todo[-1].position, self.name),
             )
         return len(todo)
