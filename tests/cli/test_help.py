@@ -22,6 +22,7 @@ COMMANDS = [
     "consequences",
     "verify",
     "copy",
+    "salvage",
 ]
 
 

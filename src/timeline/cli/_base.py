@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 import os
 import sys
+import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -129,6 +130,19 @@ def warn(text: str) -> None:
 def plural(n: int, word: str) -> str:
     """``"1 record"``, ``"2 records"``."""
     return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def shown_url(url: str) -> str:
+    """A log's URL as printed: a password in it (``postgresql://u:pw@host/db``) hidden.
+
+    >>> shown_url("postgresql://analyst:s3cret@db/newsroom"), shown_url("war.db")
+    ('postgresql://analyst:***@db/newsroom', 'war.db')
+    """
+    parts = urllib.parse.urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 def stamp(at: dt.datetime) -> str:

@@ -287,6 +287,14 @@ def _add_integrity_commands(commands: _Commands) -> None:
     )
     p.add_argument("source", metavar="SRC", help="the log to copy")
     p.add_argument("target", metavar="DST", help="the empty (or new) log to copy into")
+    p = commands.add(
+        "salvage",
+        c.cmd_salvage,
+        "copy the intact prefix of a damaged log into a new one, and report what was left",
+        "timeline salvage damaged.jsonl rescued.db",
+    )
+    p.add_argument("source", metavar="SRC", help="the damaged log (only read)")
+    p.add_argument("target", metavar="DST", help="the empty (or new) log to copy into")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -86,11 +86,17 @@ class ImportReport:
         return not self.problems
 
     def summary(self) -> str:
-        """One line for people, e.g. ``"223 rows: 223 added, 0 unchanged, ..."``."""
+        """One line for people.
+
+        >>> empty = Issue(row=1, column="launched", value="", reason="unknown figure")
+        >>> ImportReport("missile-attacks", "a.csv", "air", rows=1, added=1,
+        ...              warnings=(empty,)).summary()
+        '1 row: 1 added, 0 unchanged, 0 corrected, 0 retracted; 1 warning, 0 problems'
+        """
         return (
-            f"{self.rows} rows: {self.added} added, {self.unchanged} unchanged, "
+            f"{_plural(self.rows, 'row')}: {self.added} added, {self.unchanged} unchanged, "
             f"{self.corrected} corrected, {self.retracted} retracted; "
-            f"{len(self.warnings)} warnings, {len(self.problems)} problems"
+            f"{_plural(len(self.warnings), 'warning')}, {_plural(len(self.problems), 'problem')}"
         )
 
 
@@ -157,3 +163,7 @@ class ReportBuilder:
             warnings=tuple(self.warnings),
             problems=tuple(self.problems),
         )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
