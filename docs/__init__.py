@@ -1,0 +1,1 @@
+"""The documentation's own tooling: a package only so that pytest can tell its conftest from tests/'."""
