@@ -41,15 +41,18 @@ from __future__ import annotations
 
 import abc
 import bisect
+import collections
 import datetime as dt
+import itertools
+import operator
 import re
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any, ClassVar, Final
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Final, cast
 
 import attrs
 
 from timeline.causal._collector import paused
-from timeline.causal.timing import latest_micros, micros
+from timeline.causal.timing import EPOCH, latest_offset, offset
 from timeline.errors import InvalidEvent
 from timeline.events import (
     Attack,
@@ -89,6 +92,16 @@ __all__ = [
 Feature = float | int | bool | str | None
 
 _HOUR: Final = 3_600_000_000
+_TWO_DAYS: Final = dt.timedelta(hours=48)
+_TWO_DAYS_MICROS: Final = 48 * _HOUR
+_since: Final = dt.datetime.__sub__
+#: Longer than any two instants are apart: a longer window finds the same causes, and the
+#: window's start (an effect's start less this) cannot overflow.
+_WHOLE_RANGE: Final = dt.timedelta(days=dt.date.max.toordinal() + 1)
+#: Before every start (a placeholder in front of a list of starts).
+_NEVER: Final = dt.timedelta.min
+_MICROSECOND: Final = dt.timedelta(microseconds=1)
+_STARTED: Final = operator.attrgetter("occurred_at")
 #: Words that name a retaliation in a statement or a report's summary.
 RETALIATION_WORDS: Final = re.compile(r"retaliat|in response to|revenge|aveng", re.IGNORECASE)
 
@@ -162,25 +175,27 @@ class Scene:
     """
 
     def __init__(self, events: Iterable[Event] = ()) -> None:
-        self._by_name: dict[str, list[int]] = {}
-        self._focus: tuple[Event | None, int] = (None, 0)  # the effect being looked at, its start
-        self._add(sorted((micros(e.occurred_at), i, e) for i, e in enumerate(events)))
+        self._by_name: dict[str, list[dt.timedelta]] = {}
+        given = list(events)
+        starts = list(map(offset, map(_STARTED, given)))
+        order = sorted(range(len(given)), key=starts.__getitem__)  # stable: ties keep their place
+        self._add(map(starts.__getitem__, order), map(given.__getitem__, order))
 
     @classmethod
-    def of_sorted(cls, statements: Iterable[tuple[int, int, Event]]) -> Scene:
-        """A scene from ``(start, place, event)`` triples already in time order."""
+    def _of_sorted(cls, starts: Iterable[dt.timedelta], events: Iterable[Event]) -> Scene:
+        """A scene from events already in time order, their :func:`offset` starts beside them."""
         scene = cls()
-        scene._add(statements)
+        scene._add(starts, events)
         return scene
 
-    def _add(self, items: Iterable[tuple[int, int, Event]]) -> None:
-        for start, _, event in items:
+    def _add(self, starts: Iterable[dt.timedelta], events: Iterable[Event]) -> None:
+        for start, event in zip(starts, events, strict=True):
             if isinstance(event, Statement) and RETALIATION_WORDS.search(event.text):
                 for name in {event.party, event.speaker, *event.actors} - {None}:
                     self._by_name.setdefault(name, []).append(start)  # type: ignore[arg-type]  # None was taken out
 
     def retaliation_named(
-        self, effect: Event, party: str | None, *, within: int = 48 * _HOUR
+        self, effect: Event, party: str | None, *, within: int = _TWO_DAYS_MICROS
     ) -> bool:
         """Whether a statement by ``party`` (or the effect's own summary) names a retaliation.
 
@@ -192,11 +207,10 @@ class Scene:
         starts = None if party is None else self._by_name.get(party)
         if not starts:
             return False
-        focus, start = self._focus
-        if focus is not effect:
-            start = micros(effect.occurred_at)
-        i = bisect.bisect_left(starts, start - within)
-        return i < len(starts) and starts[i] <= start + within
+        start = _since(effect.occurred_at, EPOCH)  # offset(), without the call
+        span = _TWO_DAYS if within == _TWO_DAYS_MICROS else dt.timedelta(microseconds=within)
+        i = bisect.bisect_left(starts, start - span)
+        return i < len(starts) and starts[i] <= start + span
 
 
 @attrs.frozen(kw_only=True)
@@ -246,17 +260,31 @@ class Rule(abc.ABC):
 
     def score(self, gap: int, features: Mapping[str, Feature]) -> float:
         """The score for a gap (microseconds, start to start) and the features."""
-        width = self.window.total_seconds() * 1_000_000
+        return _scoring(self)(gap, features)
+
+
+def _scoring(rule: Rule) -> Callable[[int, Mapping[str, Feature]], float]:
+    """:meth:`Rule.score` with the rule's settings read once (the engine scores many pairs)."""
+    width = rule.window.total_seconds() * 1_000_000
+    base, time_weight = rule.base, rule.time_weight
+    weights = tuple(rule.weights.items())
+
+    def score(gap: int, features: Mapping[str, Feature]) -> float:
         nearness = (1.0 - gap / width if gap > 0 else 1.0) if width else 1.0
-        total = self.base + self.time_weight * nearness
-        for name, weight in self.weights.items():
+        total = base + time_weight * nearness
+        for name, weight in weights:
             if features.get(name):
                 total += weight
         return round(1.0 if total > 1.0 else max(total, 0.0), 6)
 
+    return score
+
 
 def _names(*groups: Iterable[str | None]) -> set[str]:
-    return {name for group in groups for name in group if name}
+    names = set(itertools.chain(*groups))
+    names.discard(None)
+    names.discard("")
+    return names  # type: ignore[return-value]  # None was taken out
 
 
 def _attacker(event: Event) -> str | None:
@@ -292,11 +320,13 @@ class BarrageAfterStrike(Rule):
 
     def cause_keys(self, cause: Event) -> Iterable[Hashable]:
         """Filed under the party it targeted."""
-        return (_target(cause),)
+        if isinstance(cause, Strike):  # _target(), inlined: called once per cause
+            return (cause.target_party,)
+        return (cause.target if isinstance(cause, Attack) else None,)
 
     def effect_keys(self, effect: Event) -> Iterable[Hashable]:
         """Strikes on the attacker, and strikes on no stated target."""
-        attacker = _attacker(effect)
+        attacker = effect.attacker if isinstance(effect, (Attack, Strike)) else None
         return () if attacker is None else (attacker, None)
 
     def features(self, cause: Event, effect: Event, scene: Scene) -> dict[str, Feature] | None:
@@ -370,12 +400,13 @@ class ExchangeAgreedAtTalks(Rule):
         """Needs a party of the exchange at the talks."""
         if not (isinstance(cause, TalkRoundHeld) and isinstance(effect, PrisonerExchangeAgreed)):
             return None
-        if effect.talks is not None and effect.talks != cause.event_id:
+        named = effect.talks is not None
+        if named and effect.talks != cause.event_id:
             return None
-        shared = {c.party for c in effect.released} & set(cause.parties)
+        shared = {c.party for c in effect.released}.intersection(cause.parties)
         if not shared:
             return None
-        return {"reference": effect.talks == cause.event_id, "shared_actors": len(shared)}
+        return {"reference": named, "shared_actors": len(shared)}
 
 
 @attrs.frozen(kw_only=True)
@@ -405,17 +436,19 @@ class ExchangeCarriedOut(Rule):
             and isinstance(effect, PrisonerExchangeCarriedOut)
         ):
             return None
-        if effect.agreement is not None and effect.agreement != cause.event_id:
+        named = effect.agreement is not None
+        if named and effect.agreement != cause.event_id:
             return None
         agreed = {c.party: c.count for c in cause.released}
         released = {c.party: c.count for c in effect.released}
         if not released.keys() <= agreed.keys():
             return None
-        return {
-            "reference": effect.agreement == cause.event_id,
-            "shared_actors": len(released),
-            "within_agreed": all(n <= agreed[p] for p, n in released.items()),
-        }
+        within = True
+        for party, count in released.items():
+            if count > agreed[party]:
+                within = False
+                break
+        return {"reference": named, "shared_actors": len(released), "within_agreed": within}
 
 
 @attrs.frozen(kw_only=True)
@@ -446,10 +479,11 @@ class ProposalReceived(Rule):
         """A receipt naming another document is not proposed."""
         if not (isinstance(cause, ProposalTabled) and isinstance(effect, DocumentReceived)):
             return None
-        if effect.document is not None and effect.document != cause.event_id:
+        named = effect.document is not None
+        if named and effect.document != cause.event_id:
             return None
         return {
-            "reference": effect.document == cause.event_id,
+            "reference": named,
             "answering": cause.to_party == effect.party,
         }
 
@@ -482,11 +516,15 @@ class AnswerPromised(Rule):
         """A promise about something else than the document (or the receipt) is not proposed."""
         if not (isinstance(cause, DocumentReceived) and isinstance(effect, ResponsePromised)):
             return None
-        about = {cause.event_id, cause.document} - {None}
-        if effect.regarding is not None and effect.regarding not in about:
+        regarding = effect.regarding
+        reference = regarding is not None and (
+            regarding == cause.event_id
+            or (cause.document is not None and regarding == cause.document)
+        )
+        if regarding is not None and not reference:
             return None
         return {
-            "reference": effect.regarding in about,
+            "reference": reference,
             "answering": effect.to_party == cause.from_party,
         }
 
@@ -505,49 +543,57 @@ def default_rules() -> tuple[Rule, ...]:
 
 # -- the engine ----------------------------------------------------------------------------------
 
-Timed = tuple[int, int, Event]  # (start in microseconds, place in the input, event)
-
 
 class _Table:
-    """The events of the rules' types, grouped by type, each group in time order.
+    """The events of the rules' types (and the statements), in time order, per set of types.
 
-    One pass over the input: causal links are skipped, statements kept for the
-    :class:`Scene`, starts computed once (latest instants only for effects, when needed).
+    The input is read in bulk: its events' types in one C-level pass, then the places of
+    the wanted ones (causal links are skipped, whatever their number) filed by type. Each set
+    of types asked for (:meth:`of`) is put in time order once, with its starts as
+    :func:`~timeline.causal.timing.offset` (exact, and cheap to compare and bisect).
     """
 
     def __init__(self, events: Iterable[Event], types: set[type[Event]]) -> None:
-        groups: dict[type[Event], list[Timed]] = {}
-        statements: list[Timed] = []
-        roles: dict[type[Event], tuple[bool, bool]] = {}  # kind -> (wanted, a statement)
-        for place, event in enumerate(events):
-            kind = type(event)
-            role = roles.get(kind)
-            if role is None:
-                role = roles[kind] = (
-                    not issubclass(kind, CausalLink) and any(issubclass(kind, t) for t in types),
-                    issubclass(kind, Statement),
-                )
-            wanted, statement = role
-            if wanted or statement:
-                item = (micros(event.occurred_at), place, event)
-                if wanted:
-                    groups.setdefault(kind, []).append(item)
-                if statement:
-                    statements.append(item)
-        for items in groups.values():
-            items.sort()
-        statements.sort()
-        self.groups = groups
-        self.statements = statements
+        given = events if isinstance(events, list | tuple) else list(events)
+        kinds: list[type[Event]] = list(map(type, given))
+        places: dict[type[Event], list[int]] = {
+            kind: []
+            for kind in set(kinds)
+            if issubclass(kind, Statement)
+            or (not issubclass(kind, CausalLink) and any(issubclass(kind, t) for t in types))
+        }
+        wanted = list(map(places.__contains__, kinds))
+        file = {kind: found.append for kind, found in places.items()}
+        collections.deque(  # each wanted event's place goes on its type's list
+            map(
+                operator.call,
+                map(file.__getitem__, itertools.compress(kinds, wanted)),
+                itertools.compress(range(len(given)), wanted),
+            ),
+            maxlen=0,
+        )
+        self._given = given
+        self._places = places
+        self._sorted: dict[frozenset[type[Event]], tuple[list[dt.timedelta], list[Event]]] = {}
 
-    def of(self, types: Sequence[type[Event]]) -> list[Timed]:
-        """The events of these types (subclasses included), in time order."""
-        lists = [
-            items for kind, items in self.groups.items() if any(issubclass(kind, t) for t in types)
-        ]
-        if len(lists) == 1:
-            return lists[0]
-        return sorted(item for items in lists for item in items)
+    def of(self, types: Sequence[type[Event]]) -> tuple[list[dt.timedelta], list[Event]]:
+        """The events of these types (subclasses included) in time order, and their starts.
+
+        Events that start at the same instant keep their order in the input.
+        """
+        kinds = frozenset(k for k in self._places if any(issubclass(k, t) for t in types))
+        found = self._sorted.get(kinds)
+        if found is None:
+            lists = [self._places[kind] for kind in kinds]
+            places = lists[0] if len(lists) == 1 else sorted(itertools.chain(*lists))
+            events = list(map(self._given.__getitem__, places))
+            starts = list(map(_since, map(_STARTED, events), itertools.repeat(EPOCH)))  # offset()
+            if not all(map(operator.le, starts, itertools.islice(starts, 1, None))):
+                order = sorted(range(len(starts)), key=starts.__getitem__)  # stable
+                events = list(map(events.__getitem__, order))
+                starts = list(map(starts.__getitem__, order))
+            found = self._sorted[kinds] = (starts, events)
+        return found
 
 
 def propose(rules: Iterable[Rule], events: Iterable[Event]) -> list[Candidate]:
@@ -575,58 +621,274 @@ def propose(rules: Iterable[Rule], events: Iterable[Event]) -> list[Candidate]:
             )
     with paused():
         table = _Table(events, {t for rule in rules for t in (*rule.causes, *rule.effects)})
-        scene = Scene.of_sorted(table.statements)
+        scene = Scene._of_sorted(*table.of((Statement,)))  # noqa: SLF001  # the engine builds its own scene
         found: list[Candidate] = []
         for rule in rules:
             found.extend(_candidates(rule, table, scene))
+        del table, scene  # before the collector runs again: it need not walk their lists
     return found
 
 
-def _candidates(rule: Rule, table: _Table, scene: Scene) -> list[Candidate]:  # noqa: C901  # the hot loop stays in one function: a call per effect would cost a tenth more
+Pick = tuple[dt.timedelta, Event, Event, dict[str, Feature]]  # (gap, cause, effect, features)
+
+#: Above this many distinct key tuples, the engine files and searches one event at a time.
+_FEW_KEYS: Final = 16
+
+
+def _candidates(rule: Rule, table: _Table, scene: Scene) -> list[Candidate]:
+    """The rule's candidates, effect by effect in time order.
+
+    For each effect and each of its keys, the causes filed under the key whose start lies in
+    ``[effect start - window, latest(effect)]`` are tried latest first, and the first
+    ``per_effect`` that :meth:`Rule.features` accepts are kept (the nearest of them, if
+    several keys found some). Most effects take the first cause they try: that first try is
+    made for all effects at once (:func:`_first_tries`), and only the effects it does not
+    settle are searched one by one (:func:`_search`), with the same result.
+    """
     index = _filed(rule, table)
     if not index:
         return []
-    width = rule.window // dt.timedelta(microseconds=1)
+    starts, effects = table.of(rule.effects)
+    latests = list(map(latest_offset, effects, starts))
+    keys_of: list[Iterable[Hashable]] = (
+        list(map(rule.effect_keys, effects))
+        if type(rule).effect_keys is not Rule.effect_keys
+        else [(None,)] * len(effects)
+    )
+    picks = _Picks()
+    groups = _grouped(keys_of) if rule.per_effect == 1 else None
+    if groups is None:
+        unsettled: Iterable[int] = range(len(effects))
+    else:
+        unsettled = []
+        for keys, positions in groups.items():
+            present = [key for key in keys if key in index]
+            if len(present) == 1:
+                unsettled += _first_tries(
+                    rule,
+                    index[present[0]],
+                    positions,
+                    starts=starts,
+                    latests=latests,
+                    effects=effects,
+                    scene=scene,
+                    picks=picks,
+                )
+            elif present:
+                unsettled += positions
+    for place in unsettled:
+        found = _search(
+            rule,
+            index,
+            start=starts[place],
+            latest=latests[place],
+            effect=effects[place],
+            keys=keys_of[place],
+            scene=scene,
+        )
+        picks.places += itertools.repeat(place, len(found))
+        for gap, cause, effect, features in found:
+            picks.gaps.append(gap)
+            picks.causes.append(cause)
+            picks.effects.append(effect)
+            picks.features.append(features)
+    if not picks.places:
+        return []
+    picks.in_order()
+    # The rest in bulk, candidate by candidate in C: the gaps in microseconds, the gap_hours
+    # feature, the scores, the candidates.
+    micros = list(map(operator.floordiv, picks.gaps, itertools.repeat(_MICROSECOND)))
+    collections.deque(
+        map(
+            operator.setitem,
+            picks.features,
+            itertools.repeat("gap_hours"),
+            map(operator.truediv, micros, itertools.repeat(_HOUR)),
+        ),
+        maxlen=0,
+    )
+    score = rule.score if type(rule).score is not Rule.score else _scoring(rule)
+    return list(
+        map(
+            Candidate,
+            picks.causes,
+            picks.effects,
+            itertools.repeat(rule.relation),
+            map(score, micros, picks.features),
+            itertools.repeat(rule.name),
+            picks.features,
+        )
+    )
+
+
+class _Picks:
+    """The causes picked for a rule's effects, as parallel lists (no tuple per pick)."""
+
+    def __init__(self) -> None:
+        self.places: list[int] = []  # the effect's place in the rule's effects
+        self.gaps: list[dt.timedelta] = []
+        self.causes: list[Event] = []
+        self.effects: list[Event] = []
+        self.features: list[dict[str, Feature]] = []
+
+    def in_order(self) -> None:
+        """Put the picks in the order of their effects (stable: an effect's keep theirs)."""
+        places = self.places
+        if all(map(operator.le, places, itertools.islice(places, 1, None))):
+            return
+        order = sorted(range(len(places)), key=places.__getitem__)
+        for name in ("places", "gaps", "causes", "effects", "features"):
+            items = getattr(self, name)
+            setattr(self, name, list(map(items.__getitem__, order)))
+
+
+def _grouped(keys_of: Sequence[Iterable[Hashable]]) -> dict[tuple[Hashable, ...], list[int]] | None:
+    """The positions of the events with each tuple of keys, or ``None`` if that is no help.
+
+    ``None`` when the keys are not all tuples, or when there are more than a few distinct
+    tuples (then the events are better handled one by one).
+    """
+    if not keys_of or set(map(type, keys_of)) != {tuple}:
+        return None
+    tuples = cast("Sequence[tuple[Hashable, ...]]", keys_of)  # checked just above
+    distinct = dict.fromkeys(tuples)
+    if len(distinct) > _FEW_KEYS:
+        return None
+    if len(distinct) == 1:
+        return {next(iter(distinct)): list(range(len(tuples)))}
+    return {
+        keys: list(
+            itertools.compress(range(len(tuples)), map(operator.eq, tuples, itertools.repeat(keys)))
+        )
+        for keys in distinct
+    }
+
+
+def _first_tries(
+    rule: Rule,
+    entry: tuple[list[dt.timedelta], list[Event]],
+    positions: list[int],
+    *,
+    starts: list[dt.timedelta],
+    latests: list[dt.timedelta],
+    effects: list[Event],
+    scene: Scene,
+    picks: _Picks,
+) -> list[int]:
+    """Try, for all these effects at once, the latest cause in each one's window.
+
+    For a rule taking one cause per effect, whose effects at ``positions`` look under one
+    key only (``entry``, its causes' starts and the causes). The effects whose first try the
+    rule accepts get it in ``picks``; those with an empty window get nothing. Returns the
+    others (the cause tried was the effect itself, or the rule refused it), to be searched one
+    by one.
+    """
+    cause_starts, causes = entry
+    width = min(rule.window, _WHOLE_RANGE)
+    highs = list(
+        map(
+            bisect.bisect_right,
+            itertools.repeat(cause_starts),
+            map(latests.__getitem__, positions),
+        )
+    )
+    # The latest cause not after an effect's latest instant is cause ``high - 1``: the window
+    # holds a cause iff that one starts at most ``width`` before the effect (no second bisect).
+    # With a placeholder in front, ``high`` indexes it directly, and 0 (no cause) never fits.
+    before = [_NEVER, *cause_starts]
+    lows = map(operator.sub, map(starts.__getitem__, positions), itertools.repeat(width))
+    open_ = list(map(operator.ge, map(before.__getitem__, highs), lows))  # a cause in the window
+    places = positions_open = list(itertools.compress(positions, open_))
+    tried = list(map(operator.sub, itertools.compress(highs, open_), itertools.repeat(1)))
+    my_effects = list(map(effects.__getitem__, places))
+    my_causes = list(map(causes.__getitem__, tried))
+    other = list(map(operator.is_not, my_causes, my_effects))  # never an effect and itself
+    if not all(other):
+        places, tried, my_causes, my_effects = (
+            list(itertools.compress(items, other))
+            for items in (places, tried, my_causes, my_effects)
+        )
+    features = list(map(rule.features, my_causes, my_effects, itertools.repeat(scene)))
+    settled = list(map(operator.is_not, features, itertools.repeat(None)))
+    if not all(settled):
+        tried, my_causes, my_effects, features = (
+            list(itertools.compress(items, settled))
+            for items in (tried, my_causes, my_effects, features)
+        )
+    taken = list(itertools.compress(places, settled))
+    picks.places += taken
+    picks.gaps += map(
+        operator.sub, map(starts.__getitem__, taken), map(cause_starts.__getitem__, tried)
+    )
+    picks.causes += my_causes
+    picks.effects += my_effects
+    picks.features += features  # type: ignore[arg-type]  # the refused (None) were taken out
+    unsettled = list(itertools.compress(places, map(operator.not_, settled)))
+    if not all(other):
+        unsettled += itertools.compress(positions_open, map(operator.not_, other))
+    return unsettled
+
+
+def _search(
+    rule: Rule,
+    index: dict[Hashable, tuple[list[dt.timedelta], list[Event]]],
+    *,
+    start: dt.timedelta,
+    latest: dt.timedelta,
+    effect: Event,
+    keys: Iterable[Hashable],
+    scene: Scene,
+) -> list[Pick]:
+    """One effect's picks, searched cause by cause (the reference for :func:`_first_tries`)."""
     limit = rule.per_effect
-    relation, name, features_of, score = rule.relation, rule.name, rule.features, rule.score
-    found: list[Candidate] = []
-    for start, _, effect in table.of(rule.effects):
-        scene._focus = (effect, start)  # noqa: SLF001  # the engine tells its own scene
-        latest = latest_micros(effect, start)
-        picked: list[tuple[int, Event, dict[str, Feature]]] = []
-        searched = 0
-        for key in rule.effect_keys(effect):
-            entry = index.get(key)
-            if entry is None:
+    picked: list[Pick] = []
+    searched = 0
+    for key in keys:
+        entry = index.get(key)
+        if entry is None:
+            continue
+        searched += 1
+        cause_starts, causes = entry
+        low = bisect.bisect_left(cause_starts, start - min(rule.window, _WHOLE_RANGE))
+        taken = 0
+        for i in range(bisect.bisect_right(cause_starts, latest) - 1, low - 1, -1):
+            cause = causes[i]
+            if cause is effect:
                 continue
-            searched += 1
-            starts, causes = entry
-            low = bisect.bisect_left(starts, start - width)
-            taken = 0
-            for i in range(bisect.bisect_right(starts, latest) - 1, low - 1, -1):
-                cause = causes[i]
-                if cause is effect:
-                    continue
-                features = features_of(cause, effect, scene)
-                if features is not None:
-                    picked.append((start - starts[i], cause, features))
-                    taken += 1
-                    if taken >= limit:
-                        break
-        if searched > 1 and picked:
-            picked = _nearest(picked, limit)
-        for gap, cause, features in picked:
-            features["gap_hours"] = gap / _HOUR
-            found.append(Candidate(cause, effect, relation, score(gap, features), name, features))
-    return found
+            features = rule.features(cause, effect, scene)
+            if features is not None:
+                picked.append((start - cause_starts[i], cause, effect, features))
+                taken += 1
+                if taken >= limit:
+                    break
+    return _nearest(picked, limit) if searched > 1 and picked else picked
 
 
-def _filed(rule: Rule, table: _Table) -> dict[Hashable, tuple[list[int], list[Event]]]:
+def _filed(rule: Rule, table: _Table) -> dict[Hashable, tuple[list[dt.timedelta], list[Event]]]:
     """The rule's causes under their keys, each key's in time order (starts beside them)."""
-    index: dict[Hashable, tuple[list[int], list[Event]]] = {}
-    keys_of = rule.cause_keys
-    for start, _, cause in table.of(rule.causes):
-        for key in keys_of(cause):
+    starts, causes = table.of(rule.causes)
+    if not causes:
+        return {}
+    if type(rule).cause_keys is Rule.cause_keys:
+        return {None: (starts, causes)}
+    keys_of = list(map(rule.cause_keys, causes))
+    groups = _grouped(keys_of)
+    index: dict[Hashable, tuple[list[dt.timedelta], list[Event]]] = {}
+    if groups is not None:  # a few tuples of keys: each key's causes taken out in bulk
+        filed: dict[Hashable, list[list[int]]] = {}
+        for keys, positions in groups.items():
+            for key in keys:
+                filed.setdefault(key, []).append(positions)
+        for key, lists in filed.items():
+            # in time order; a cause filed twice under one key (a repeated key) stays twice
+            places = lists[0] if len(lists) == 1 else sorted(itertools.chain(*lists))
+            index[key] = (
+                list(map(starts.__getitem__, places)),
+                list(map(causes.__getitem__, places)),
+            )
+        return index
+    for start, cause, cause_keys in zip(starts, causes, keys_of, strict=True):
+        for key in cause_keys:
             entry = index.get(key)
             if entry is None:
                 entry = index[key] = ([], [])
@@ -636,8 +898,8 @@ def _filed(rule: Rule, table: _Table) -> dict[Hashable, tuple[list[int], list[Ev
 
 
 def _nearest(
-    picked: list[tuple[int, Event, dict[str, Feature]]], limit: int
-) -> list[tuple[int, Event, dict[str, Feature]]]:
+    picked: list[tuple[dt.timedelta, Event, Event, dict[str, Feature]]], limit: int
+) -> list[tuple[dt.timedelta, Event, Event, dict[str, Feature]]]:
     """The ``limit`` nearest (latest-starting) distinct causes found under several keys."""
     picked.sort(key=lambda p: p[0])
     seen: set[int] = set()

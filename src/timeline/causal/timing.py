@@ -36,8 +36,10 @@ __all__ = [
     "from_micros",
     "latest",
     "latest_micros",
+    "latest_offset",
     "may_cause",
     "micros",
+    "offset",
     "time_conflict",
 ]
 
@@ -68,6 +70,49 @@ def micros(instant: dt.datetime) -> int:
         + instant.minute * 60
         + instant.second
     ) * 1_000_000 + instant.microsecond
+
+
+#: The epoch in the zone every event's instants are held in, so that :func:`offset`'s
+#: subtraction compares two identical zones and skips asking either for its offset.
+EPOCH: Final = pendulum.datetime(1970, 1, 1)
+_LESS_ONE: Final = dt.timedelta(microseconds=1)
+_UNIT_LESS_ONE: Final[dict[TimePrecision, dt.timedelta]] = {
+    precision: dt.timedelta(microseconds=unit - 1 if unit else 0)
+    for precision, unit in UNIT_MICROS.items()
+}
+_since: Final = dt.datetime.__sub__  # the C subtraction: pendulum's own is zone-aware Python
+
+
+def offset(instant: dt.datetime) -> dt.timedelta:
+    """An aware instant as its distance from 1970-01-01T00:00Z: :func:`micros` as a timedelta.
+
+    Cheaper to compute than :func:`micros` (one subtraction in C, no Python arithmetic) and as
+    cheap to compare, add to and bisect; the inference rules key their searches with it.
+
+    >>> offset(pendulum.datetime(1970, 1, 2)) == dt.timedelta(days=1)
+    True
+    """
+    return _since(instant, EPOCH)
+
+
+def latest_offset(event: Event, start: dt.timedelta | None = None) -> dt.timedelta:
+    """:func:`latest` as an :func:`offset` (``start`` may give ``offset(event.occurred_at)``).
+
+    >>> import timeline as tl
+    >>> e = tl.Statement(occurred_at=pendulum.datetime(1970, 1, 1), time_precision="hour",
+    ...                  speaker="A", text="x")
+    >>> latest_offset(e) // dt.timedelta(microseconds=1) == bounds(e)[1]
+    True
+    """
+    end = event.occurred_until
+    precision = event.time_precision
+    if precision is TimePrecision.MONTH:
+        return _since((event.occurred_at if end is None else end).add(months=1), EPOCH) - _LESS_ONE
+    if end is None:
+        return (_since(event.occurred_at, EPOCH) if start is None else start) + _UNIT_LESS_ONE[
+            precision
+        ]
+    return _since(end, EPOCH) + _UNIT_LESS_ONE[precision]
 
 
 def from_micros(value: int) -> DateTime:

@@ -1,0 +1,302 @@
+"""The bulk paths of the graph build and of the rule engine agree with plain references.
+
+`CausalGraph.from_events` and `propose` do their work in C-level passes (map, zip,
+compress) and try every effect's nearest cause for all effects at once; these tests hold them
+to straightforward one-by-one versions written here, on random worlds: the same nodes, edges,
+claims and adjacency order; the same candidates, in the same order, with the same scores and
+features.
+"""
+
+import datetime as dt
+import gc
+from typing import ClassVar
+
+import attrs
+import networkx as nx
+import pytest
+from causal_world import at
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_properties import PARTIES, plain_events, rule_worlds, timed
+
+import timeline as tl
+from timeline.causal import CausalGraph, default_rules, propose
+from timeline.causal._collector import paused
+from timeline.causal.rules import Candidate, Rule, Scene
+from timeline.causal.timing import latest_micros, micros
+
+# -- the graph -----------------------------------------------------------------------------------
+
+
+def reference_graph(events, as_of=None):
+    """The graph one event at a time: nodes in input order, claims grouped per pair in order."""
+    nodes, links = [], []
+    for event in events:
+        if isinstance(event, tl.CausalLink):
+            links.append(event)
+        elif as_of is None or event.occurred_at <= as_of:
+            nodes.append(event)
+    index = {e.event_id: n for n, e in enumerate(nodes)}
+    pairs = {}
+    for link in links:
+        if link.cause in index and link.effect in index:
+            pairs.setdefault((index[link.cause], index[link.effect]), []).append(link)
+    graph = nx.DiGraph()
+    for n, event in enumerate(nodes):
+        graph.add_node(n, event=event)
+    for (u, v), claims in pairs.items():
+        graph.add_edge(u, v, claims=tuple(claims))
+    return graph
+
+
+def shape(graph):
+    """Everything order-sensitive: nodes and their data, each node's successors and predecessors
+    in adjacency order, each edge's claims."""
+    return (
+        list(graph.nodes(data=True)),
+        [(n, list(graph.succ[n]), list(graph.pred[n])) for n in graph],
+        list(graph.edges(data="claims")),
+    )
+
+
+@st.composite
+def messy_worlds(draw):
+    """Events and links (repeated pairs, links to events left out), shuffled together."""
+    events = draw(plain_events(min_size=1, max_size=9))
+    outside = draw(plain_events(min_size=1, max_size=2))  # linked to, but not given
+    ends = events + outside
+    links = [
+        tl.CausalLink(
+            occurred_at=at(100),
+            cause=ends[i].event_id,
+            effect=ends[j].event_id,
+            relation="response",
+            confidence=0.5,
+            asserted_by=f"analyst {n}",
+        )
+        for n, (i, j) in enumerate(
+            draw(
+                st.lists(
+                    st.tuples(st.integers(0, len(ends) - 1), st.integers(0, len(ends) - 1)),
+                    max_size=20,
+                )
+            )
+        )
+        if i != j
+    ]
+    return draw(st.permutations(events + links))
+
+
+@given(messy_worlds(), st.none() | st.integers(0, 70))
+@settings(max_examples=60)
+def test_the_bulk_build_is_the_one_by_one_build(events, as_of):
+    cut = None if as_of is None else at(as_of)
+    graph = CausalGraph.from_events(events, as_of=cut, check=False)
+    assert shape(graph._graph) == shape(reference_graph(events, cut))
+    assert graph._index == {e.event_id.int: n for n, e in enumerate(graph.events())}
+
+
+def statements(n):
+    return [tl.Statement(occurred_at=at(i), speaker=f"s{i}", text="x") for i in range(n)]
+
+
+def test_a_generator_of_events_is_read_once_and_built_the_same():
+    events = statements(3)
+    link = tl.CausalLink(
+        occurred_at=at(100),
+        cause=events[0].event_id,
+        effect=events[1].event_id,
+        relation="response",
+        confidence=0.5,
+    )
+    given = [*events, link]
+    assert CausalGraph.from_events(iter(given), check=False) == CausalGraph.from_events(
+        given, check=False
+    )
+
+
+def test_the_first_problem_in_the_input_is_the_one_reported():
+    first, second = statements(2)
+    fix = tl.Correction(occurred_at=at(1), corrects=first.event_id, changes={"text": "y"})
+    with pytest.raises(tl.DuplicateEvent) as caught:  # the duplicate comes before the correction
+        CausalGraph.from_events([first, second, first, fix])
+    assert caught.value.event_id == first.event_id
+    with pytest.raises(tl.InvalidEvent) as refused:  # the correction comes first
+        CausalGraph.from_events([first, fix, second, first])
+    assert refused.value.field == "events"
+
+
+def test_an_event_after_as_of_may_share_an_id_with_one_before():
+    early = tl.Statement(occurred_at=at(1), speaker="a", text="x")
+    late = attrs.evolve(early, occurred_at=at(50))
+    graph = CausalGraph.from_events([early, late], as_of=at(10))
+    assert list(graph.events()) == [early]
+
+
+# -- the rules -----------------------------------------------------------------------------------
+
+
+def reference_propose(rules, events):  # noqa: C901  # the reference, spelled out in one place
+    """Every rule's candidates, trying every cause against every effect (fine for a test)."""
+    pool = [
+        (micros(e.occurred_at), place, e)
+        for place, e in enumerate(events)
+        if not isinstance(e, tl.CausalLink)
+    ]
+    scene = Scene(e for _, _, e in pool)
+    found = []
+    for rule in rules:
+        causes = sorted(item for item in pool if isinstance(item[2], rule.causes))
+        effects = sorted(item for item in pool if isinstance(item[2], rule.effects))
+        width = rule.window // dt.timedelta(microseconds=1)
+        for start, _, effect in effects:
+            latest = latest_micros(effect)
+            picked, searched = [], 0
+            for key in rule.effect_keys(effect):
+                filed = [(s, c) for s, _, c in causes for k in rule.cause_keys(c) if k == key]
+                if not filed:
+                    continue
+                searched += 1
+                taken = 0
+                for s, cause in reversed([f for f in filed if start - width <= f[0] <= latest]):
+                    if cause is effect:
+                        continue
+                    features = rule.features(cause, effect, scene)
+                    if features is not None:
+                        picked.append((start - s, cause, features))
+                        taken += 1
+                        if taken >= rule.per_effect:
+                            break
+            if searched > 1:
+                picked.sort(key=lambda p: p[0])
+                seen = []
+                picked = [
+                    p for p in picked if not any(p[1] is s for s in seen) and not seen.append(p[1])
+                ]
+                picked = picked[: rule.per_effect]
+            for gap, cause, features in picked:
+                features["gap_hours"] = gap / 3_600_000_000
+                found.append(
+                    Candidate(
+                        cause, effect, rule.relation, rule.score(gap, features), rule.name, features
+                    )
+                )
+    return found
+
+
+def summary(candidates):
+    return [
+        (c.rule, c.cause.event_id, c.effect.event_id, c.relation, c.score, dict(c.features))
+        for c in candidates
+    ]
+
+
+@attrs.frozen(kw_only=True)
+class Picky(Rule):
+    """Refuses every other cause (so effects fall back to the one-by-one search), files causes
+    twice under their attacker, looks under several keys, and scores its own way."""
+
+    causes: ClassVar = (tl.Strike, tl.DroneBarrage, tl.MissileStrike, tl.Statement)
+    effects: ClassVar = (tl.DroneBarrage, tl.Strike, tl.Statement)
+
+    name: str = "picky"
+    relation: str = "response"
+    window: dt.timedelta = dt.timedelta(hours=30)
+
+    def cause_keys(self, cause):
+        party = getattr(cause, "attacker", None) or getattr(cause, "party", None)
+        return (party, party)
+
+    def effect_keys(self, effect):
+        return (getattr(effect, "attacker", None) or "Russia", "Ukraine")
+
+    def features(self, cause, effect, scene):  # noqa: ARG002  # the rule interface
+        if cause.occurred_at.hour % 2:
+            return None
+        return {"even": True, "same": type(cause) is type(effect)}
+
+    def score(self, gap, features):
+        return 0.5 if features["same"] else 0.25 + min(gap, 0) * 0.0
+
+
+@attrs.frozen(kw_only=True)
+class ByHour(Rule):
+    """Files causes under many keys (their hour), so the engine goes one effect at a time."""
+
+    causes: ClassVar = (tl.Strike, tl.DroneBarrage, tl.MissileStrike, tl.Statement)
+    effects: ClassVar = (tl.DroneBarrage, tl.Strike, tl.Statement)
+
+    name: str = "by-hour"
+    relation: str = "response"
+    window: dt.timedelta = dt.timedelta(hours=60)
+
+    def cause_keys(self, cause):
+        return (cause.occurred_at.hour,)
+
+    def effect_keys(self, effect):  # noqa: ARG002  # the rule interface
+        return tuple(range(24))
+
+    def features(self, cause, effect, scene):  # noqa: ARG002  # the rule interface
+        return {"odd": bool(cause.occurred_at.hour % 2)}
+
+
+@st.composite
+def busy_worlds(draw):
+    """Rule worlds with more of the events the rules here look at."""
+    extra = [
+        tl.Strike(attacker=draw(st.sampled_from(PARTIES)), **draw(timed()))
+        for _ in range(draw(st.integers(0, 6)))
+    ]
+    return draw(st.permutations(draw(rule_worlds()) + extra))
+
+
+@given(busy_worlds(), st.integers(1, 3))
+@settings(max_examples=80)
+def test_propose_is_the_one_by_one_search(events, per_effect):
+    rules = [
+        *(type(r)(per_effect=per_effect) for r in default_rules()),
+        Picky(per_effect=per_effect),
+        ByHour(per_effect=per_effect),
+    ]
+    assert summary(propose(rules, events)) == summary(reference_propose(rules, events))
+
+
+def test_a_window_longer_than_time_itself_finds_every_earlier_cause():
+    strikes = [
+        tl.Strike(occurred_at=at(h), attacker="Ukraine", target_party="Russia") for h in (1, 5)
+    ]
+    barrage = tl.DroneBarrage(occurred_at=at(9), attacker="Russia", launched=3)
+    rule = tl.causal.BarrageAfterStrike(window=dt.timedelta.max, per_effect=2)
+    found = propose([rule], [*strikes, barrage])
+    assert [c.cause for c in found] == strikes[::-1]
+    assert summary(found) == summary(reference_propose([rule], [*strikes, barrage]))
+
+
+# -- the collector around bulk work --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_left_as_it_was_found(enabled):
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        with paused():
+            assert not gc.isenabled()
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_what_the_block_made_goes_to_the_oldest_generation_and_a_freeze_is_kept():
+    with paused():
+        made = {"made": [object()]}
+    assert any(o is made for o in gc.get_objects(generation=2))
+    gc.freeze()  # someone else's freeze: paused() must not undo it
+    try:
+        frozen = gc.get_freeze_count()
+        with paused():
+            later = {"later": [object()]}
+        assert gc.get_freeze_count() == frozen
+        assert not any(o is later for o in gc.get_objects(generation=2))
+    finally:
+        gc.unfreeze()
