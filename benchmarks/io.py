@@ -36,17 +36,17 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
-import importlib.util
 import io
 import os
 import platform
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from _common import load_average, load_log_benchmark
 
 import timeline
 from timeline.io.missile_attacks import COLUMNS, missile_attacks_source
@@ -65,17 +65,6 @@ PLACES = (
     "Crimea",
     "Saratov oblast and Black Sea",
 )
-
-
-def load_log_benchmark() -> Any:
-    """``benchmarks/log.py`` as a module (benchmarks is not a package)."""
-    spec = importlib.util.spec_from_file_location("bench_log", HERE / "log.py")
-    if spec is None or spec.loader is None:
-        raise SystemExit("cannot load benchmarks/log.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_log"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def generate(path: Path, n: int, seed: int = 20250601) -> None:
@@ -206,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.platform()}",
         flush=True,
     )
-    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at start: {load_average()}")
     OUT.mkdir(exist_ok=True)
     path = OUT / f"missile_attacks_synthetic_{args.n}.csv"
     if not path.exists():
@@ -235,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
             shown = ", ".join(f"{k} {v:,.0f}/s" for k, v in rates.items() if "export" in k)
             print(f"run {run}: {shown}", flush=True)
     median = {k: statistics.median(v) for k, v in results.items()}
-    print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"\nload average at end: {load_average()}")
     print(f"median of {args.runs} run(s), N = {args.n:,} rows, rows (events) per second\n")
     print(f"{'operation':<34}{'rows/s':>12}  {'/ floor':<8}")
     print("-" * 56)

@@ -92,6 +92,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import pendulum
+from _common import check, chunks, count_all, floor_chain, load_average, verdict
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, Transcoding
@@ -99,7 +100,7 @@ from pendulum import DateTime
 
 import timeline
 from timeline import DroneBarrage, Location, Recorded, Source, TimePrecision
-from timeline.log.base import GENESIS, chain_hash
+from timeline.log.base import GENESIS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -324,17 +325,7 @@ class FloorLog:
             stamp = _iso(now)
             if stamp < last:  # transaction time never runs backwards
                 stamp, now = last, DateTime.fromisoformat(last)
-            rows = []
-            records = []
-            for e, event_id, occurred_at, payload in prepared:
-                position += 1
-                version += 1
-                previous = chain_hash(previous, position, stream, version, stamp, payload)
-                rows.append(
-                    (position, event_id, stream, version, e.TYPE, occurred_at, stamp, payload,
-                     previous)
-                )  # fmt: skip
-                records.append(Recorded(position, stream, version, now, e, previous))
+            rows, records = floor_chain(prepared, stream, version, position, previous, stamp, now)
             db.executemany(FLOOR_INSERT, rows)
             db.execute("COMMIT")
         except BaseException:
@@ -521,18 +512,6 @@ def timed(work: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def count_all(records: Iterator[Any]) -> int:
-    """Consume a reader the same way for every side: every object is materialised."""
-    n = 0
-    for _ in records:
-        n += 1
-    return n
-
-
 class Sides:
     """The three sides' append and read, each on a fresh file in ``folder``."""
 
@@ -672,11 +651,6 @@ def describe_sqlite(db: sqlite3.Connection) -> str:
     return f"{mode.upper()}, synchronous={SYNC_NAMES.get(sync, sync)}"
 
 
-def check(got: int, expected: int, side: str) -> None:
-    if got != expected:
-        raise SystemExit(f"{side} read {got} events back, expected {expected}")
-
-
 def check_floor_matches_codec(events: Sequence[DroneBarrage]) -> None:
     """The floor must write the codec's bytes and read back equal events, or it is no floor."""
     from timeline.log.sqlite import SCHEMA  # noqa: PLC0415  # only to compare
@@ -716,12 +690,6 @@ def seconds_per_full_commit(folder: Path) -> float:
 
 def rate(n: int, seconds: float) -> float:
     return n / seconds
-
-
-def verdict(ratio: float, target: float | None) -> str:
-    if target is None:
-        return ""
-    return f"≥{target:.2f} {'PASS' if ratio >= target else 'MISS'}"
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
@@ -768,7 +736,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"SQLite {sqlite3.sqlite_version}, orjson {orjson.__version__}, {os.cpu_count()} CPUs, "
         f"{platform.platform()}"
     )
-    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at start: {load_average()}")
     print(f"building {args.n:,} drone barrages (not timed) ...", flush=True)
     events = make_events(args.n)
     es_events = make_es_events(events, uuid.uuid4())
@@ -846,7 +814,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             row[side] = median_rate(f"{prefix} {side}", row["n"])
 
     print()
-    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at end: {load_average()}")
     print(f"median of {args.runs} run(s), events per second (higher is better)")
     print()
     print_table(rows)

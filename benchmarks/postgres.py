@@ -43,10 +43,10 @@ ours (timeline)
     ``expected_version``. Read is ``for rec in log.read(): ...`` through the codec.
 floor (raw psycopg 3)
     Exactly the same result with nothing in between: the same tables and indexes as
-    ``PostgresLog`` (copied from ``timeline/log/postgres.py``; the script warns if they
-    drift), the same payload bytes (``floor_encode`` of ``benchmarks/log.py``, checked at
+    ``PostgresLog`` (its ``SCHEMA``, created by plain ``execute``), the same payload bytes (``floor_encode`` of ``benchmarks/log.py``, checked at
     start-up to be the codec's), the same SHA-256 chain (``timeline.log.base.chain_hash``),
-    the same ``Recorded`` results. Each call is one transaction: ``LOCK TABLE events IN
+    the same ``Recorded`` results (``floor_chain`` of ``benchmarks/_common.py``, shared with
+    the SQLite floor). Each call is one transaction: ``LOCK TABLE events IN
     EXCLUSIVE MODE`` (the same lock ``PostgresLog`` takes, so writers are serialised and
     positions are ``max(position) + 1`` in commit order), the stream's version and the
     tail read in the same round trip, then the rows by binary ``COPY`` (a single
@@ -87,19 +87,29 @@ import platform
 import statistics
 import sys
 import time
-import urllib.parse
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 import pendulum
+from _common import (
+    check,
+    chunks,
+    count_all,
+    floor_chain,
+    load_average,
+    load_log_benchmark,
+    verdict,
+)
 from pendulum import DateTime
 
 import timeline
 from timeline import DroneBarrage, Recorded
 from timeline.errors import ConcurrencyError
-from timeline.log.base import GENESIS, chain_hash
+from timeline.log import postgres
+from timeline.log.base import GENESIS
+from timeline.log.postgres import SCHEMA, schema_url
 from timeline.time import isoformat
 
 if TYPE_CHECKING:
@@ -117,28 +127,9 @@ TARGETS = {
 SINGLE_N = 10_000  # single appends by default (at most N), one commit each
 SINGLE_SECONDS_LIMIT = 20.0  # more than this for the bare commits: use a smaller N
 
-# The schema of timeline/log/postgres.py (its SCHEMA with the tables of a log's own schema),
-# copied so that the floor stores exactly what PostgresLog stores (check_floor_matches
-# warns if they drift apart).
-FLOOR_SCHEMA = """
-CREATE TABLE timeline_events (
-  position bigint NOT NULL,
-  event_id uuid NOT NULL,
-  stream text COLLATE "C" NOT NULL,
-  version bigint NOT NULL,
-  type text COLLATE "C" NOT NULL,
-  occurred_at text COLLATE "C" NOT NULL,
-  recorded_at text COLLATE "C" NOT NULL,
-  payload bytea NOT NULL,
-  hash text COLLATE "C" NOT NULL,
-  CONSTRAINT timeline_events_position PRIMARY KEY (position),
-  CONSTRAINT timeline_events_event_id UNIQUE (event_id),
-  CONSTRAINT timeline_events_stream_version UNIQUE (stream, version)
-);
-CREATE INDEX timeline_events_type ON timeline_events (type, position);
-CREATE INDEX timeline_events_occurred ON timeline_events (occurred_at, position);
-CREATE TABLE timeline_meta (key text PRIMARY KEY, value text NOT NULL)
-"""
+# PostgresLog's own tables and indexes (its SCHEMA, with the tables of a log's own schema),
+# so that the floor stores exactly what PostgresLog stores.
+FLOOR_SCHEMA = SCHEMA.format(events="timeline_events", meta="timeline_meta")
 FLOOR_COLUMNS = "position, event_id, stream, version, type, occurred_at, recorded_at, payload, hash"
 FLOOR_TYPES = ("int8", "uuid", "text", "int8", "text", "text", "text", "bytea", "text")
 FLOOR_LOCK = "LOCK TABLE timeline_events IN EXCLUSIVE MODE"
@@ -161,28 +152,7 @@ FLOOR_SELECT = (
 )
 
 
-def load_log_benchmark() -> Any:
-    """``benchmarks/log.py`` as a module: its events, the floor's codec and the ES types."""
-    if "bench_log" in sys.modules:
-        return sys.modules["bench_log"]
-    spec = importlib.util.spec_from_file_location("bench_log", HERE / "log.py")
-    if spec is None or spec.loader is None:
-        raise SystemExit("cannot load benchmarks/log.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_log"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 # -- schemas on the server -------------------------------------------------------------------
-
-
-def schema_url(url: str, schema: str) -> str:
-    """``url`` with libpq's ``options`` making ``schema`` the search path."""
-    parts = urllib.parse.urlsplit(url)
-    query = urllib.parse.parse_qsl(parts.query)
-    query.append(("options", f"-csearch_path={schema}"))
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
 class Schemas:
@@ -269,17 +239,9 @@ class FloorLog:
                 stamp = isoformat(now)
                 if stamp < last:  # transaction time never runs backwards
                     stamp, now = last, DateTime.fromisoformat(last)
-                rows = []
-                records = []
-                for e, event_id, occurred_at, payload in prepared:
-                    position += 1
-                    version += 1
-                    previous = chain_hash(previous, position, stream, version, stamp, payload)
-                    rows.append(
-                        (position, event_id, stream, version, e.TYPE, occurred_at, stamp,
-                         payload, previous)
-                    )  # fmt: skip
-                    records.append(Recorded(position, stream, version, now, e, previous))
+                rows, records = floor_chain(
+                    prepared, stream, version, position, previous, stamp, now
+                )
                 notify = (self.channel, str(position))
                 if len(rows) == 1:
                     with conn.pipeline():  # one round trip: insert, notify, commit
@@ -317,6 +279,11 @@ class FloorLog:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def open_side(side: str, url: str, bench_log: Any) -> Any:
+    """The log a side appends to and reads from: ours (``PostgresLog``) or the floor."""
+    return timeline.open_log(url) if side == "ours" else FloorLog(url, bench_log)
 
 
 # -- eventsourcing ---------------------------------------------------------------------------
@@ -359,23 +326,6 @@ def timed(work: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def count_all(records: Iterator[Any]) -> int:
-    """Consume a reader the same way for every side: every object is materialised."""
-    n = 0
-    for _ in records:
-        n += 1
-    return n
-
-
-def check(got: int, expected: int, side: str) -> None:
-    if got != expected:
-        raise SystemExit(f"{side} read {got} events back, expected {expected}")
-
-
 # -- concurrent writers ----------------------------------------------------------------------
 
 
@@ -392,7 +342,7 @@ def writer(  # noqa: PLR0917  # one process's whole brief
     """One writer process: build its events, connect, wait for the others, append, report."""
     bench_log = load_log_benchmark()
     events = bench_log.make_events(first + count)[first:]
-    log: Any = timeline.open_log(url) if side == "ours" else FloorLog(url, bench_log)
+    log = open_side(side, url, bench_log)
     batches = chunks(events, batch)
     version = 0
     retries = 0
@@ -506,32 +456,14 @@ class Sides:
     # batch append, then read + decode through a new connection
 
     def ours(self, run: int) -> dict[str, tuple[float, float]]:
-        schema, url = self.schemas.new(f"ours_{run}")
-        log = timeline.open_log(url)
-        batches = chunks(self.events, self.batch)
-
-        def append() -> None:
-            for b in batches:
-                log.append(b, stream=STREAM)
-
-        out = {"batch": timed(append)}
-        log.close()
-        log = timeline.open_log(url)
-        n = 0
-
-        def read() -> None:
-            nonlocal n
-            n = count_all(log.read())
-
-        out["read"] = timed(read)
-        log.close()
-        check(n, len(self.events), "ours")
-        self.schemas.drop(schema)
-        return out
+        return self._batch_and_read("ours", run)
 
     def floor(self, run: int) -> dict[str, tuple[float, float]]:
-        schema, url = self.schemas.new(f"floor_{run}")
-        log = FloorLog(url, self.bench_log)
+        return self._batch_and_read("floor", run)
+
+    def _batch_and_read(self, side: str, run: int) -> dict[str, tuple[float, float]]:
+        schema, url = self.schemas.new(f"{side}_{run}")
+        log = open_side(side, url, self.bench_log)
         batches = chunks(self.events, self.batch)
 
         def append() -> None:
@@ -540,7 +472,7 @@ class Sides:
 
         out = {"batch": timed(append)}
         log.close()
-        log = FloorLog(url, self.bench_log)
+        log = open_side(side, url, self.bench_log)
         n = 0
 
         def read() -> None:
@@ -549,7 +481,7 @@ class Sides:
 
         out["read"] = timed(read)
         log.close()
-        check(n, len(self.events), "floor")
+        check(n, len(self.events), side)
         self.schemas.drop(schema)
         return out
 
@@ -581,23 +513,14 @@ class Sides:
     # single append and concurrent writers, in fresh schemas again
 
     def ours_more(self, run: int) -> dict[str, tuple[float, float]]:
-        schema, url = self.schemas.new(f"ours_single_{run}")
-        log = timeline.open_log(url)
-        events = self.events[: self.single_n]
-
-        def append() -> None:
-            for e in events:
-                log.append([e], stream=STREAM)
-
-        out = {"single": timed(append)}
-        log.close()
-        self.schemas.drop(schema)
-        out["writers"] = self._writers("ours", run)
-        return out
+        return self._single_and_writers("ours", run)
 
     def floor_more(self, run: int) -> dict[str, tuple[float, float]]:
-        schema, url = self.schemas.new(f"floor_single_{run}")
-        log = FloorLog(url, self.bench_log)
+        return self._single_and_writers("floor", run)
+
+    def _single_and_writers(self, side: str, run: int) -> dict[str, tuple[float, float]]:
+        schema, url = self.schemas.new(f"{side}_single_{run}")
+        log = open_side(side, url, self.bench_log)
         events = self.events[: self.single_n]
 
         def append() -> None:
@@ -607,15 +530,12 @@ class Sides:
         out = {"single": timed(append)}
         log.close()
         self.schemas.drop(schema)
-        out["writers"] = self._writers("floor", run)
+        out["writers"] = self._writers(side, run)
         return out
 
     def _writers(self, side: str, run: int) -> tuple[float, float]:
         schema, url = self.schemas.new(f"{side}_writers_{run}")
-        if side == "ours":
-            timeline.open_log(url).close()  # the schema, before the clock
-        else:
-            FloorLog(url, self.bench_log).close()
+        open_side(side, url, self.bench_log).close()  # the schema, before the clock
         n = len(self.events)
         result = run_writers(side, url, n, self.writers, self.writer_batch)
         text = check_gap_free(url, n, self.writers, side)
@@ -637,14 +557,8 @@ class Sides:
 
 def check_floor_matches(bench_log: Any, events: Sequence[DroneBarrage]) -> None:
     """The floor must write the codec's bytes and PostgresLog's schema, or it is no floor."""
-    try:
-        from timeline.log import postgres  # noqa: PLC0415  # only to compare
-    except ImportError:
-        print("WARNING: timeline.log.postgres is missing", flush=True)
-    else:
-        schema = postgres.SCHEMA.format(events="timeline_events", meta="timeline_meta")
-        if FLOOR_SCHEMA.split() != schema.split() or FLOOR_PAGE != postgres._PAGE:  # noqa: SLF001  # only to compare
-            print("WARNING: PostgresLog's schema changed; update FLOOR_SCHEMA", flush=True)
+    if FLOOR_PAGE != postgres._PAGE:  # noqa: SLF001  # only to compare
+        print("WARNING: PostgresLog's page size changed; update FLOOR_PAGE", flush=True)
     codec = timeline.Codec()
     for e in (events[0], events[-1]):
         event_id, occurred_at = str(e.event_id), isoformat(e.occurred_at)
@@ -674,12 +588,6 @@ def seconds_per_commit(schemas: Schemas) -> float:
 
 
 # -- the report ------------------------------------------------------------------------------
-
-
-def verdict(ratio: float, target: float | None) -> str:
-    if target is None:
-        return ""
-    return f"≥{target:.2f} {'PASS' if ratio >= target else 'MISS'}"
 
 
 def _ratio(row: dict[str, Any], side: str, target: float | None, of: str = "ours") -> str:
@@ -807,7 +715,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"fsync={schemas.setting('fsync')}, "
             f"track_commit_timestamp={schemas.setting('track_commit_timestamp')}"
         )
-        print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"load average at start: {load_average()}")
         print(f"building {args.n:,} drone barrages (not timed) ...", flush=True)
         events = bench_log.make_events(args.n)
         es_events = bench_log.make_es_events(events, uuid.uuid4())
@@ -860,7 +768,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append(row)
 
     print()
-    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at end: {load_average()}")
     print(f"median of {args.runs} run(s), events per second (higher is better)")
     print()
     print_tables(rows)

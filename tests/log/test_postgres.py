@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import timeline as tl
+from pg_admin import sql
 from timeline.cli import main as timeline_main
 from timeline.log.postgres import SCHEMA_VERSION, PostgresLog, channel_name, schema_url
 from timeline.testing import FixedClock, LogBackendContract
@@ -49,13 +50,6 @@ def base_url():
 def schema_of(url):
     with psycopg.connect(url) as conn:
         return conn.execute("SELECT current_schema()").fetchone()[0]
-
-
-def sql(url, query, *params):
-    """Run one statement as the superuser, outside any log (to inspect or damage it)."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        cursor = conn.execute(query, params)
-        return cursor.fetchall() if cursor.description else None
 
 
 @pytest.fixture

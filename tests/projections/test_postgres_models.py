@@ -14,6 +14,7 @@ import pendulum
 import pytest
 
 import timeline as tl
+from pg_admin import sql
 from timeline.log import PostgresLog
 from timeline.projections import (
     EscalationState,
@@ -36,12 +37,6 @@ def at(hours: float) -> pendulum.DateTime:
 
 def barrage(hours: float, launched: int = 10) -> tl.DroneBarrage:
     return tl.DroneBarrage(occurred_at=at(hours), launched=launched)
-
-
-def sql(url, query, *params):
-    with psycopg.connect(url, autocommit=True) as conn:
-        cursor = conn.execute(query, params)
-        return cursor.fetchall() if cursor.description else None
 
 
 @pytest.fixture

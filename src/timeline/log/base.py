@@ -41,6 +41,7 @@ from timeline.errors import (
     DecodeError,
     DuplicateEvent,
     InvalidEvent,
+    TimelineError,
     UnknownEvent,
 )
 from timeline.events import Event
@@ -56,6 +57,7 @@ __all__ = [
     "Subscription",
     "VerifyReport",
     "chain_hash",
+    "stored_recorded_at",
 ]
 
 #: The hash that the first record chains from.
@@ -77,6 +79,51 @@ def chain_hash(  # noqa: PLR0917  # one argument per hashed column, on the hot p
     """The SHA-256 (hex) of one record, chained to the previous record's hash."""
     header = orjson.dumps([position, stream, version, recorded_at])
     return hashlib.sha256(b"".join((previous.encode(), header, b"\n", payload))).hexdigest()
+
+
+def stored_recorded_at(text: str | None, *, position: int, where: str) -> DateTime:
+    """A ``recorded_at`` read back from storage, as an instant (for backends).
+
+    Args:
+        text: the stored text (a damaged row may hold another kind of value); ``None``
+            where the storage holds no record at ``position``.
+        position: the record's position, for the error.
+        where: the log as messages name it (``"SQLite log 'x.db'"``).
+
+    Raises:
+        CorruptLog: naming the log and the position, for a missing record or text that is
+            not an aware ISO-8601 time.
+
+    >>> stored_recorded_at("2025-06-02T08:00:00.000000+00:00", position=1, where="log")
+    DateTime(2025, 6, 2, 8, 0, 0, tzinfo=Timezone('UTC'))
+    >>> stored_recorded_at("noon", position=3, where="SQLite log 'x.db'")
+    Traceback (most recent call last):
+    ...
+    timeline.errors.CorruptLog: SQLite log 'x.db': recorded_at 'noon' at position 3 is not a time
+    """
+    if text is None:
+        raise CorruptLog(
+            f"{where} has no record at position {position}",
+            position=position,
+            reason="missing record",
+        )
+    try:
+        return parse_utc(text, field="recorded_at")
+    except (TypeError, ValueError) as e:
+        raise CorruptLog(
+            f"{where}: recorded_at {text!r} at position {position} is not a time",
+            position=position,
+            reason=f"bad recorded_at: {e}",
+        ) from e
+
+
+def _unreadable(position: int, error: Exception) -> CorruptLog:
+    """Our error for a stored record whose payload or ``recorded_at`` cannot be decoded."""
+    return CorruptLog(
+        f"record at position {position} cannot be read: {error}",
+        position=position,
+        reason=str(error),
+    )
 
 
 @attrs.frozen
@@ -386,6 +433,32 @@ class EventLog(abc.ABC):
                     )
             earlier.add(event.event_id)
 
+    def _lost_race(self, records: Sequence[Recorded], *, duplicate_id: bool) -> TimelineError:
+        """Our error for a unique constraint the storage enforced on insert (after rollback).
+
+        For backends whose storage refuses a second record with an id or a stream version it
+        holds. ``duplicate_id``: the constraint broken was the one on event ids, so an event
+        of the batch is already in the log; otherwise another writer (software that does not
+        take the log's lock) appended to the stream meanwhile.
+        """
+        if duplicate_id:
+            stored = self._existing([r.event.event_id for r in records])
+            event_id = next(
+                (r.event.event_id for r in records if r.event.event_id in stored),
+                records[0].event.event_id,
+            )
+            return DuplicateEvent(f"event id {event_id} is already in the log", event_id=event_id)
+        stream = records[0].stream
+        expected = records[0].version - 1
+        actual = self._stream_version(stream)
+        return ConcurrencyError(
+            f"stream {stream!r} was appended to by another writer during this append "
+            f"(now at version {actual}, expected {expected})",
+            stream=stream,
+            expected=expected,
+            actual=actual,
+        )
+
     def read(
         self,
         after: int = 0,
@@ -557,11 +630,7 @@ class EventLog(abc.ABC):
                 event = self.codec.decode(payload)
             at = parse_utc(recorded_at, field="recorded_at")
         except (DecodeError, InvalidEvent, ValueError) as e:
-            raise CorruptLog(
-                f"record at position {position} cannot be read: {e}",
-                position=position,
-                reason=str(e),
-            ) from e
+            raise _unreadable(position, e) from e
         return Recorded(position, stream, version, at, event, hash_)
 
     def decode_own_record(  # noqa: PLR0917  # decode_record's arguments, on the hot path
@@ -594,11 +663,7 @@ class EventLog(abc.ABC):
                 at = parse_utc(recorded_at, field="recorded_at")
                 self._recorded = (recorded_at, at)
         except (DecodeError, InvalidEvent, ValueError) as e:
-            raise CorruptLog(
-                f"record at position {position} cannot be read: {e}",
-                position=position,
-                reason=str(e),
-            ) from e
+            raise _unreadable(position, e) from e
         return Recorded(position, stream, version, at, event, hash_)
 
     # -- lookups built on the primitives ----------------------------------------------------

@@ -35,8 +35,8 @@ import orjson
 from pendulum import DateTime
 
 from timeline.errors import CorruptLog, TimelineError
-from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded
-from timeline.time import isoformat, parse_utc
+from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded, stored_recorded_at
+from timeline.time import isoformat
 
 if TYPE_CHECKING:
     import uuid
@@ -299,15 +299,12 @@ class JsonlLog(EventLog):
         recorded = self._tail_recorded
         if recorded is None:
             return 0, GENESIS, None
-        try:
-            return position, self._tail_hash, parse_utc(recorded, field="recorded_at")
-        except ValueError as e:
-            raise CorruptLog(
-                f"JSON-lines log {self.path!r}: the last record's recorded_at {recorded!r} "
-                "is not a time",
-                position=position,
-                reason=f"bad recorded_at: {e}",
-            ) from e
+        where = f"JSON-lines log {self.path!r}"
+        return (
+            position,
+            self._tail_hash,
+            stored_recorded_at(recorded, position=position, where=where),
+        )
 
     def _write(
         self,

@@ -58,14 +58,12 @@ from typing import TYPE_CHECKING, Any, Final
 from pendulum import DateTime
 
 from timeline.errors import (
-    ConcurrencyError,
     CorruptLog,
-    DuplicateEvent,
     InvalidEvent,
     TimelineError,
 )
-from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded
-from timeline.time import isoformat, parse_utc
+from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded, stored_recorded_at
+from timeline.time import isoformat
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -516,7 +514,10 @@ class PostgresLog(EventLog):
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
                     yield
             except _LostRaceError as race:  # raised by _write; rolled back by now
-                raise self._lost_race(race.error, race.records) from race.error
+                constraint = getattr(getattr(race.error, "diag", None), "constraint_name", None)
+                raise self._lost_race(
+                    race.records, duplicate_id=constraint == "timeline_events_event_id"
+                ) from race.error
 
     def _stream_version(self, stream: str) -> int:
         with self._db() as conn:
@@ -543,15 +544,8 @@ class PostgresLog(EventLog):
         if row is None:
             return 0, GENESIS, None
         position, hash_, recorded_at = row
-        try:
-            return position, hash_, parse_utc(recorded_at, field="recorded_at")
-        except (TypeError, ValueError) as e:
-            raise CorruptLog(
-                f"PostgreSQL log {self.where}: the last record's recorded_at {recorded_at!r} "
-                "is not a time",
-                position=position,
-                reason=f"bad recorded_at: {e}",
-            ) from e
+        where = f"PostgreSQL log {self.where}"
+        return position, hash_, stored_recorded_at(recorded_at, position=position, where=where)
 
     def _write(
         self,
@@ -582,32 +576,10 @@ class PostgresLog(EventLog):
             except self._pg.errors.UniqueViolation as e:
                 raise _LostRaceError(e, records) from e
 
-    def _lost_race(self, error: Exception, records: Sequence[Recorded]) -> TimelineError:
-        """Our error for a unique constraint that failed on insert (after the rollback)."""
-        constraint = getattr(getattr(error, "diag", None), "constraint_name", None)
-        if constraint == "timeline_events_event_id":
-            stored = self._existing([r.event.event_id for r in records])
-            event_id = next(
-                (r.event.event_id for r in records if r.event.event_id in stored),
-                records[0].event.event_id,
-            )
-            return DuplicateEvent(f"event id {event_id} is already in the log", event_id=event_id)
-        # (stream, version) or position: a writer that does not take the log's lock.
-        stream = records[0].stream
-        expected = records[0].version - 1
-        actual = self._stream_version(stream)
-        return ConcurrencyError(
-            f"stream {stream!r} was appended to by another writer during this append "
-            f"(now at version {actual}, expected {expected})",
-            stream=stream,
-            expected=expected,
-            actual=actual,
-        )
-
     def _read(
         self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
     ) -> Iterator[Recorded]:
-        return self._select(after, stream, types, order, None, None)
+        return self._read_range(after, stream, types, order, None, None)
 
     def _read_range(  # noqa: PLR0917  # the signature EventLog._read_range fixes
         self,
@@ -618,25 +590,10 @@ class PostgresLog(EventLog):
         occurred_after: DateTime | None,
         occurred_by: DateTime | None,
     ) -> Iterator[Recorded]:
-        return self._select(
-            after,
-            stream,
-            types,
-            order,
-            None if occurred_after is None else isoformat(occurred_after),
-            None if occurred_by is None else isoformat(occurred_by),
-        )
-
-    def _select(  # noqa: PLR0917  # _read's filters and the two bounds
-        self,
-        after: int,
-        stream: str | None,
-        types: tuple[str, ...] | None,
-        order: Order,
-        low: str | None,
-        high: str | None,
-    ) -> Iterator[Recorded]:
         """Build the query for the filters (fixed text and placeholders only) and page it."""
+        # occurred_at is stored as canonical text, which sorts chronologically.
+        low = None if occurred_after is None else isoformat(occurred_after)
+        high = None if occurred_by is None else isoformat(occurred_by)
         if types is not None:  # text PostgreSQL cannot store is in no record
             types = tuple(t for t in dict.fromkeys(types) if _storable(t))
         if (stream is not None and not _storable(stream)) or types == ():
@@ -726,21 +683,8 @@ class PostgresLog(EventLog):
             row = conn.execute(
                 self.sql("SELECT recorded_at FROM {events} WHERE position = %s"), (position,)
             ).fetchone()
-        if row is None:
-            raise CorruptLog(
-                f"PostgreSQL log {self.where} has no record at position {position}",
-                position=position,
-                reason="missing record",
-            )
-        try:
-            return parse_utc(row[0], field="recorded_at")
-        except (TypeError, ValueError) as e:
-            raise CorruptLog(
-                f"PostgreSQL log {self.where}: recorded_at {row[0]!r} at position {position} "
-                "is not a time",
-                position=position,
-                reason=f"bad recorded_at: {e}",
-            ) from e
+        text = None if row is None else row[0]
+        return stored_recorded_at(text, position=position, where=f"PostgreSQL log {self.where}")
 
     def _raw(self) -> Iterator[RawRecord]:
         query = self.sql(

@@ -29,15 +29,9 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 from pendulum import DateTime
 
-from timeline.errors import (
-    ConcurrencyError,
-    CorruptLog,
-    DuplicateEvent,
-    InvalidEvent,
-    TimelineError,
-)
-from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded
-from timeline.time import isoformat, parse_utc
+from timeline.errors import CorruptLog, InvalidEvent, TimelineError
+from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded, stored_recorded_at
+from timeline.time import isoformat
 
 if TYPE_CHECKING:
     import uuid
@@ -150,6 +144,8 @@ class SQLiteLog(EventLog):
                 value=busy_timeout,
             )
         self.path = str(path)
+        #: The log as messages name it.
+        self.where = f"SQLite log {self.path!r}"
         self._lock = threading.RLock()
         _check_header(self.path)
         try:
@@ -175,11 +171,11 @@ class SQLiteLog(EventLog):
         """Our error for a driver error (the caller raises it ``from`` the original)."""
         if _is_corruption(error):
             return CorruptLog(
-                f"SQLite log {self.path!r} is damaged near position {position}: {error}",
+                f"{self.where} is damaged near position {position}: {error}",
                 position=position,
                 reason=f"SQLite: {error}",
             )
-        return TimelineError(f"SQLite log {self.path!r}: {error}")
+        return TimelineError(f"{self.where}: {error}")
 
     @contextlib.contextmanager
     def _db(self, position: int = 1) -> Iterator[sqlite3.Connection]:
@@ -190,14 +186,14 @@ class SQLiteLog(EventLog):
         with self._lock:
             conn = self._conn
             if conn is None:
-                raise TimelineError(f"SQLite log {self.path!r} is closed")
+                raise TimelineError(f"{self.where} is closed")
             try:
                 yield conn
             except sqlite3.Error as e:
                 raise self._error(e, position=position) from e
             except UnicodeDecodeError as e:  # a damaged text value, or a damaged schema
                 raise CorruptLog(
-                    f"SQLite log {self.path!r} is damaged near position {position}: {e}",
+                    f"{self.where} is damaged near position {position}: {e}",
                     position=position,
                     reason=f"text that is not UTF-8: {e}",
                 ) from e
@@ -217,7 +213,7 @@ class SQLiteLog(EventLog):
                 conn.execute("COMMIT")
         if version != str(SCHEMA_VERSION):
             raise TimelineError(
-                f"SQLite log {self.path!r} has schema version {version!r}; this version of "
+                f"{self.where} has schema version {version!r}; this version of "
                 f"timeline reads version {SCHEMA_VERSION}. Upgrade timeline to open it."
             )
 
@@ -325,15 +321,7 @@ class SQLiteLog(EventLog):
         if row is None:
             return 0, GENESIS, None
         position, hash_, recorded_at = row
-        try:
-            return position, hash_, parse_utc(recorded_at, field="recorded_at")
-        except (TypeError, ValueError) as e:
-            raise CorruptLog(
-                f"SQLite log {self.path!r}: the last record's recorded_at {recorded_at!r} "
-                "is not a time",
-                position=position,
-                reason=f"bad recorded_at: {e}",
-            ) from e
+        return position, hash_, stored_recorded_at(recorded_at, position=position, where=self.where)
 
     _unique_ids_enforced = True  # the UNIQUE index on event_id; _write reports it
 
@@ -356,32 +344,7 @@ class SQLiteLog(EventLog):
                 # A duplicate id (the unique index is the check), or a race with software
                 # that writes without BEGIN IMMEDIATE.
                 conn.execute("ROLLBACK")
-                raise self._lost_race(e, records) from e
-
-    def _lost_race(
-        self, error: sqlite3.IntegrityError, records: Sequence[Recorded]
-    ) -> TimelineError:
-        """Our error for a unique constraint that failed on insert (after the rollback)."""
-        if "event_id" in str(error):
-            stored = self._existing([r.event.event_id for r in records])
-            event_id = next(
-                (r.event.event_id for r in records if r.event.event_id in stored),
-                records[0].event.event_id,
-            )
-            return DuplicateEvent(
-                f"event id {event_id} is already in the log",
-                event_id=event_id,
-            )
-        stream = records[0].stream
-        expected = records[0].version - 1
-        actual = self._stream_version(stream)
-        return ConcurrencyError(
-            f"stream {stream!r} was appended to by another writer during this append "
-            f"(now at version {actual}, expected {expected})",
-            stream=stream,
-            expected=expected,
-            actual=actual,
-        )
+                raise self._lost_race(records, duplicate_id="event_id" in str(e)) from e
 
     def _read(
         self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
@@ -528,21 +491,8 @@ class SQLiteLog(EventLog):
             row = conn.execute(
                 "SELECT recorded_at FROM events WHERE position = ?", (position,)
             ).fetchone()
-        if row is None:
-            raise CorruptLog(
-                f"SQLite log {self.path!r} has no record at position {position}",
-                position=position,
-                reason="missing record",
-            )
-        try:
-            return DateTime.fromisoformat(row[0])
-        except (TypeError, ValueError) as e:
-            raise CorruptLog(
-                f"SQLite log {self.path!r}: recorded_at {row[0]!r} at position {position} "
-                "is not a time",
-                position=position,
-                reason=f"bad recorded_at: {e}",
-            ) from e
+        text = None if row is None else row[0]
+        return stored_recorded_at(text, position=position, where=self.where)
 
     @contextlib.contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:

@@ -10,7 +10,7 @@ first window of a view has nothing to beat and is not marked).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -33,7 +33,7 @@ from timeline.plot._base import (
     plain,
     save,
 )
-from timeline.projections.escalation import Escalation, EscalationState, Figures
+from timeline.projections.escalation import DroneRecord, Escalation, EscalationState, Figures
 from timeline.projections.replay import replay_events
 from timeline.time import TimePrecision, to_utc
 
@@ -262,36 +262,55 @@ def intensity_chart(
             gid="series",
         )
     if records and state is not None:
-        marked = False
-        for record in state.drone_records:
-            if record.previous is None:
-                continue
+
+        def height(record: DroneRecord) -> float:  # the series' value farthest from 0 that day
             values = [days[record.day] for days in per_party.values() if record.day in days]
-            y = min(values, key=lambda v: -abs(v)) if values else 0.0
-            x = _day_x(mdates, record.day)
-            ax.plot(
-                [x],
-                [y],
-                linestyle="none",
-                marker="*",
-                markersize=13,
-                color=BLACK,
-                gid="record",
-                label=None if marked else "record night (drones)",
-            )
-            ax.annotate(
-                f"{record.launched:,}",
-                (x, y),
-                xytext=(5, 4),
-                textcoords="offset points",
-                fontsize=7,
-                gid="record-label",
-            )
-            marked = True
+            return min(values, key=lambda v: -abs(v)) if values else 0.0
+
+        _draw_records(ax, mdates, state, height, lift=4)
     _draw_rounds(ax, mdates, rounds)
     if series is not None:
         ax.axhline(0, color=GREY, linewidth=0.6)
     return _finish(figure, ax, mdates, ylabel=ylabel, title=title or what, path=path)
+
+
+def _draw_records(
+    ax: Axes,
+    mdates: Any,
+    state: EscalationState,
+    height: Callable[[DroneRecord], float],
+    *,
+    lift: int,
+) -> None:
+    """A star at ``height`` on each record night, with the number launched ``lift`` points up.
+
+    The first drone record of a view beats nothing and is not marked (see the module's notes).
+    """
+    marked = False
+    for record in state.drone_records:
+        if record.previous is None:
+            continue
+        x = _day_x(mdates, record.day)
+        y = height(record)
+        ax.plot(
+            [x],
+            [y],
+            linestyle="none",
+            marker="*",
+            markersize=13,
+            color=BLACK,
+            gid="record",
+            label=None if marked else "record night (drones)",
+        )
+        ax.annotate(
+            f"{record.launched:,}",
+            (x, y),
+            xytext=(5, lift),
+            textcoords="offset points",
+            fontsize=7,
+            gid="record-label",
+        )
+        marked = True
 
 
 def _figure_of(totals: Figures, name: str) -> int | None:
@@ -370,31 +389,7 @@ def nights_chart(
                 gid=name,
             )
     if records:
-        marked = False
-        for record in state.drone_records:
-            if record.previous is None:
-                continue
-            x = _day_x(mdates, record.day)
-            y = launched.get(record.day, record.launched)
-            ax.plot(
-                [x],
-                [y],
-                linestyle="none",
-                marker="*",
-                markersize=13,
-                color=BLACK,
-                gid="record",
-                label=None if marked else "record night (drones)",
-            )
-            ax.annotate(
-                f"{record.launched:,}",
-                (x, y),
-                xytext=(5, 3),
-                textcoords="offset points",
-                fontsize=7,
-                gid="record-label",
-            )
-            marked = True
+        _draw_records(ax, mdates, state, lambda r: launched.get(r.day, r.launched), lift=3)
     _draw_rounds(ax, mdates, rounds)
     what = {"all": "Drones and missiles", "drone": "Drones", "missile": "Missiles"}[kind]
     return _finish(

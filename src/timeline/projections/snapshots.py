@@ -32,6 +32,7 @@ serialised by :class:`StateCodec`: a cattrs converter of our own over orjson.
 
 from __future__ import annotations
 
+import abc
 import bisect
 import collections
 import contextlib
@@ -582,10 +583,144 @@ def state_type_of(projection: Projection[Any]) -> Any:
     return declared if declared is not None else type(projection.initial())
 
 
+# -- what the SQL stores share --------------------------------------------------------------------
+
+
+def _key_columns(snapshot: Snapshot) -> tuple[Any, ...]:
+    """A snapshot's key as stored: name, version, as_of (canonical text or ``None``), position."""
+    as_of = None if snapshot.as_of is None else isoformat(snapshot.as_of)
+    return (snapshot.name, snapshot.version, as_of, snapshot.position)
+
+
+def _snapshot_of(row: tuple[Any, ...]) -> Snapshot:
+    """A :class:`Snapshot` from its stored columns, in table order."""
+    n, v, a, p, k, h, c = row
+    return Snapshot(
+        name=n,
+        version=v,
+        as_of=None if a is None else parse_utc(a, field="as_of"),
+        position=p,
+        known_at=None if k is None else parse_utc(k, field="known_at"),
+        head=h,
+        created=parse_utc(c, field="created"),
+    )
+
+
+class _TableSnapshotStore(abc.ABC):
+    """What the stores that keep snapshots in a database table share.
+
+    Each dialect's SQL is in its subclass (:meth:`_replace`, :meth:`_stored_state`,
+    :meth:`_rows`, :meth:`_delete`).
+
+    The last ``cache`` states saved or loaded are kept decoded in memory (states are
+    immutable, so sharing them is safe): a session that asks several questions near one
+    snapshot reads and decodes it once.
+    """
+
+    def __init__(self, codec: Codec | None, cache: int) -> None:
+        self._lock = threading.RLock()
+        self.states = StateCodec(codec)
+        #: The meta events read so far (see :class:`MetaCache`).
+        self.meta_cache = MetaCache()
+        self._cache_size = cache
+        self._cache: collections.OrderedDict[tuple[Any, ...], Any] = collections.OrderedDict()
+
+    def close(self) -> None:
+        """Forget the cached states."""
+        with self._lock:
+            self._cache.clear()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _remember(self, snapshot: Snapshot, state: Any) -> None:
+        if self._cache_size <= 0:
+            return
+        key = (*snapshot.key, snapshot.head)
+        self._cache[key] = state
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def save(self, snapshot: Snapshot, state: Any, state_type: Any) -> None:
+        """Store a state, replacing any snapshot with the same key, in one transaction.
+
+        The state is checked to read back equal to itself before it is written.
+
+        Raises:
+            DecodeError: if it would not.
+        """
+        data = self.states.check(state, state_type)
+        row = (
+            *_key_columns(snapshot),
+            None if snapshot.known_at is None else isoformat(snapshot.known_at),
+            snapshot.head,
+            isoformat(snapshot.created),
+            data,
+        )
+        with self._lock:
+            self._replace(snapshot, row)
+            self._remember(snapshot, state)
+
+    def load(self, snapshot: Snapshot, state_type: Any) -> Any:
+        """The state stored under the snapshot's key (and head), as ``state_type``.
+
+        Raises:
+            KeyError: if the store no longer holds it.
+            DecodeError: if the stored bytes cannot be read as ``state_type``.
+        """
+        key = (*snapshot.key, snapshot.head)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        data = self._stored_state(snapshot)
+        if data is None:
+            raise KeyError(snapshot.key)
+        state = self.states.loads(data, state_type)
+        with self._lock:
+            self._remember(snapshot, state)
+        return state
+
+    def list(self, name: str, version: int | None = None) -> list[Snapshot]:
+        """The snapshots of a projection (of one version, if given), by as_of then position."""
+        return [_snapshot_of(row) for row in self._rows(name, version)]
+
+    def delete(self, snapshot: Snapshot) -> bool:
+        """Forget a snapshot; whether the store held it."""
+        with self._lock:
+            held = self._delete(snapshot)
+            for key in [k for k in self._cache if k[:4] == snapshot.key]:
+                del self._cache[key]
+        return held
+
+    @abc.abstractmethod
+    def _replace(self, snapshot: Snapshot, row: tuple[Any, ...]) -> None:
+        """Delete the snapshot with this key and insert ``row``, in one transaction."""
+
+    @abc.abstractmethod
+    def _stored_state(self, snapshot: Snapshot) -> bytes | None:
+        """The stored state under the snapshot's key and head, or ``None``."""
+
+    @abc.abstractmethod
+    def _rows(self, name: str, version: int | None) -> Iterable[tuple[Any, ...]]:
+        """The stored columns :func:`_snapshot_of` reads, by version, as_of, position."""
+
+    @abc.abstractmethod
+    def _delete(self, snapshot: Snapshot) -> bool:
+        """Delete the snapshot with this key; whether there was one."""
+
+
 # -- the SQLite store ------------------------------------------------------------------------------
 
 
-class SQLiteSnapshotStore:
+_SQLITE_WHERE: Final = "name = ? AND version = ? AND as_of IS ? AND position = ?"
+
+
+class SQLiteSnapshotStore(_TableSnapshotStore):
     """Snapshots in a SQLite table (:data:`SNAPSHOT_SCHEMA`), each written in one transaction.
 
     Given a :class:`~timeline.log.SQLiteLog`, it uses the log's own database through the
@@ -611,7 +746,6 @@ class SQLiteSnapshotStore:
     ) -> None:
         self._log = target if isinstance(target, SQLiteLog) else None
         self._own: sqlite3.Connection | None = None
-        self._lock = threading.RLock()
         if self._log is not None:
             self.path = self._log.path
             codec = codec if codec is not None else self._log.codec
@@ -624,11 +758,7 @@ class SQLiteSnapshotStore:
                 self._own.execute("PRAGMA journal_mode = WAL")
             except sqlite3.Error as e:
                 raise TimelineError(f"snapshot store {self.path!r}: {e}") from e
-        self.states = StateCodec(codec)
-        #: The meta events read so far (see :class:`MetaCache`).
-        self.meta_cache = MetaCache()
-        self._cache_size = cache
-        self._cache: collections.OrderedDict[tuple[Any, ...], Any] = collections.OrderedDict()
+        super().__init__(codec, cache)
         with self._connection() as conn:
             exists = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'timeline_snapshots'"
@@ -669,94 +799,41 @@ class SQLiteSnapshotStore:
             own, self._own = self._own, None
             if own is not None:
                 own.close()
-            self._cache.clear()
+            super().close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @staticmethod
-    def _where(snapshot: Snapshot) -> tuple[str, tuple[Any, ...]]:
-        as_of = None if snapshot.as_of is None else isoformat(snapshot.as_of)
-        return (
-            "name = ? AND version = ? AND as_of IS ? AND position = ?",
-            (snapshot.name, snapshot.version, as_of, snapshot.position),
-        )
-
-    def _remember(self, snapshot: Snapshot, state: Any) -> None:
-        if self._cache_size <= 0:
-            return
-        key = (*snapshot.key, snapshot.head)
-        self._cache[key] = state
-        self._cache.move_to_end(key)
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-
-    def save(self, snapshot: Snapshot, state: Any, state_type: Any) -> None:
-        """Store a state, replacing any snapshot with the same key, in one transaction.
-
-        The state is checked to read back equal to itself before it is written.
-
-        Raises:
-            DecodeError: if it would not.
-        """
-        data = self.states.check(state, state_type)
-        where, params = self._where(snapshot)
-        row = (
-            snapshot.name,
-            snapshot.version,
-            None if snapshot.as_of is None else isoformat(snapshot.as_of),
-            snapshot.position,
-            None if snapshot.known_at is None else isoformat(snapshot.known_at),
-            snapshot.head,
-            isoformat(snapshot.created),
-            data,
-        )
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._connection() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute(f"DELETE FROM timeline_snapshots WHERE {where}", params)  # noqa: S608  # fixed text
-                conn.execute(
-                    "INSERT INTO timeline_snapshots (name, version, as_of, position, known_at,"
-                    " head, created, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    row,
-                )
+                yield conn
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            self._remember(snapshot, state)
 
-    def load(self, snapshot: Snapshot, state_type: Any) -> Any:
-        """The state stored under the snapshot's key (and head), as ``state_type``.
+    def _replace(self, snapshot: Snapshot, row: tuple[Any, ...]) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                f"DELETE FROM timeline_snapshots WHERE {_SQLITE_WHERE}",  # noqa: S608  # fixed text
+                _key_columns(snapshot),
+            )
+            conn.execute(
+                "INSERT INTO timeline_snapshots (name, version, as_of, position, known_at,"
+                " head, created, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
 
-        Raises:
-            KeyError: if the store no longer holds it.
-            DecodeError: if the stored bytes cannot be read as ``state_type``.
-        """
-        key = (*snapshot.key, snapshot.head)
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        where, params = self._where(snapshot)
+    def _stored_state(self, snapshot: Snapshot) -> bytes | None:
         with self._connection() as conn:
             row = conn.execute(
-                f"SELECT state FROM timeline_snapshots WHERE {where} AND head = ?",  # noqa: S608  # fixed text
-                (*params, snapshot.head),
+                f"SELECT state FROM timeline_snapshots WHERE {_SQLITE_WHERE} AND head = ?",  # noqa: S608  # fixed text
+                (*_key_columns(snapshot), snapshot.head),
             ).fetchone()
-        if row is None:
-            raise KeyError(snapshot.key)
-        state = self.states.loads(row[0], state_type)
-        with self._lock:
-            self._remember(snapshot, state)
-        return state
+        return None if row is None else row[0]
 
-    def list(self, name: str, version: int | None = None) -> list[Snapshot]:
-        """The snapshots of a projection (of one version, if given), by as_of then position."""
+    def _rows(self, name: str, version: int | None) -> Iterable[tuple[Any, ...]]:
         sql = (
             "SELECT name, version, as_of, position, known_at, head, created"
             " FROM timeline_snapshots WHERE name = ?"
@@ -766,34 +843,14 @@ class SQLiteSnapshotStore:
             sql += " AND version = ?"
             params = (name, version)
         with self._connection() as conn:
-            rows = conn.execute(sql + " ORDER BY version, as_of, position", params).fetchall()
-        return [
-            Snapshot(
-                name=n,
-                version=v,
-                as_of=None if a is None else parse_utc(a, field="as_of"),
-                position=p,
-                known_at=None if k is None else parse_utc(k, field="known_at"),
-                head=h,
-                created=parse_utc(c, field="created"),
-            )
-            for n, v, a, p, k, h, c in rows
-        ]
+            return conn.execute(sql + " ORDER BY version, as_of, position", params).fetchall()
 
-    def delete(self, snapshot: Snapshot) -> bool:
-        """Forget a snapshot; whether the store held it."""
-        where, params = self._where(snapshot)
-        with self._connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                cursor = conn.execute(f"DELETE FROM timeline_snapshots WHERE {where}", params)  # noqa: S608  # fixed text
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            for key in [k for k in self._cache if k[:4] == snapshot.key]:
-                del self._cache[key]
+    def _delete(self, snapshot: Snapshot) -> bool:
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                f"DELETE FROM timeline_snapshots WHERE {_SQLITE_WHERE}",  # noqa: S608  # fixed text
+                _key_columns(snapshot),
+            )
         return cursor.rowcount > 0
 
 
@@ -1158,7 +1215,7 @@ CREATE INDEX IF NOT EXISTS timeline_snapshots_key
 _PG_WHERE: Final = "name = %s AND version = %s AND as_of IS NOT DISTINCT FROM %s AND position = %s"
 
 
-class PostgresSnapshotStore:
+class PostgresSnapshotStore(_TableSnapshotStore):
     """Snapshots in a table of a :class:`~timeline.log.PostgresLog`'s schema, beside the log.
 
     Each is written in one transaction, through the log's own connection, to the table
@@ -1178,13 +1235,8 @@ class PostgresSnapshotStore:
     """
 
     def __init__(self, log: PostgresLog, *, codec: Codec | None = None, cache: int = 2) -> None:
+        super().__init__(codec if codec is not None else log.codec, cache)
         self._log = log
-        self._lock = threading.RLock()
-        self.states = StateCodec(codec if codec is not None else log.codec)
-        #: The meta events read so far (see :class:`MetaCache`).
-        self.meta_cache = MetaCache()
-        self._cache_size = cache
-        self._cache: collections.OrderedDict[tuple[Any, ...], Any] = collections.OrderedDict()
         with log.connection() as conn:
             exists = conn.execute(
                 "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -1205,50 +1257,12 @@ class PostgresSnapshotStore:
     def __repr__(self) -> str:
         return f"PostgresSnapshotStore({self._log!r})"
 
-    def close(self) -> None:
-        """Forget the cached states (the connection is the log's to close)."""
-        with self._lock:
-            self._cache.clear()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @staticmethod
-    def _key(snapshot: Snapshot) -> tuple[Any, ...]:
-        as_of = None if snapshot.as_of is None else isoformat(snapshot.as_of)
-        return (snapshot.name, snapshot.version, as_of, snapshot.position)
-
-    def _remember(self, snapshot: Snapshot, state: Any) -> None:
-        if self._cache_size <= 0:
-            return
-        key = (*snapshot.key, snapshot.head)
-        self._cache[key] = state
-        self._cache.move_to_end(key)
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-
-    def save(self, snapshot: Snapshot, state: Any, state_type: Any) -> None:
-        """Store a state, replacing any snapshot with the same key, in one transaction.
-
-        Raises:
-            DecodeError: if the state would not read back equal to itself.
-        """
-        data = self.states.check(state, state_type)
+    def _replace(self, snapshot: Snapshot, row: tuple[Any, ...]) -> None:
         log = self._log
-        row = (
-            *self._key(snapshot),
-            None if snapshot.known_at is None else isoformat(snapshot.known_at),
-            snapshot.head,
-            isoformat(snapshot.created),
-            data,
-        )
-        with self._lock, log.connection() as conn, conn.transaction():
+        with log.connection() as conn, conn.transaction():
             conn.execute(
                 log.sql(f"DELETE FROM {{snapshots}} WHERE {_PG_WHERE}"),  # noqa: S608  # fixed text
-                self._key(snapshot),
+                _key_columns(snapshot),
             )
             conn.execute(
                 log.sql(
@@ -1257,73 +1271,31 @@ class PostgresSnapshotStore:
                 ),
                 row,
             )
-        with self._lock:
-            self._remember(snapshot, state)
 
-    def load(self, snapshot: Snapshot, state_type: Any) -> Any:
-        """The state stored under the snapshot's key (and head), as ``state_type``.
-
-        Raises:
-            KeyError: if the store no longer holds it.
-            DecodeError: if the stored bytes cannot be read as ``state_type``.
-        """
-        key = (*snapshot.key, snapshot.head)
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
+    def _stored_state(self, snapshot: Snapshot) -> bytes | None:
         log = self._log
         with log.connection() as conn:
             row = conn.execute(
                 log.sql(f"SELECT state FROM {{snapshots}} WHERE {_PG_WHERE} AND head = %s"),  # noqa: S608  # fixed text
-                (*self._key(snapshot), snapshot.head),
+                (*_key_columns(snapshot), snapshot.head),
             ).fetchone()
-        if row is None:
-            raise KeyError(snapshot.key)
-        state = self.states.loads(bytes(row[0]), state_type)
-        with self._lock:
-            self._remember(snapshot, state)
-        return state
+        return None if row is None else bytes(row[0])
 
-    def list(self, name: str, version: int | None = None) -> list[Snapshot]:
-        """The snapshots of a projection (of one version, if given), by as_of then position."""
+    def _rows(self, name: str, version: int | None) -> Iterable[tuple[Any, ...]]:
         log = self._log
-        columns = "name, version, as_of, position, known_at, head, created"
-        order = " ORDER BY version, as_of NULLS FIRST, position"
+        sql = "SELECT name, version, as_of, position, known_at, head, created FROM {snapshots}"
+        sql += " WHERE name = %s" if version is None else " WHERE name = %s AND version = %s"
+        params = (name,) if version is None else (name, version)
         with log.connection() as conn:
-            if version is None:
-                rows = conn.execute(
-                    log.sql(f"SELECT {columns} FROM {{snapshots}} WHERE name = %s{order}"),  # noqa: S608  # fixed text
-                    (name,),
-                ).fetchall()
-            else:
-                rows = conn.execute(
-                    log.sql(
-                        f"SELECT {columns} FROM {{snapshots}} WHERE name = %s AND version = %s{order}"  # noqa: S608  # fixed text
-                    ),
-                    (name, version),
-                ).fetchall()
-        return [
-            Snapshot(
-                name=n,
-                version=v,
-                as_of=None if a is None else parse_utc(a, field="as_of"),
-                position=p,
-                known_at=None if k is None else parse_utc(k, field="known_at"),
-                head=h,
-                created=parse_utc(c, field="created"),
-            )
-            for n, v, a, p, k, h, c in rows
-        ]
+            return conn.execute(
+                log.sql(sql + " ORDER BY version, as_of NULLS FIRST, position"), params
+            ).fetchall()
 
-    def delete(self, snapshot: Snapshot) -> bool:
-        """Forget a snapshot; whether the store held it."""
+    def _delete(self, snapshot: Snapshot) -> bool:
         log = self._log
-        with self._lock, log.connection() as conn:
+        with log.connection() as conn:
             cursor = conn.execute(
                 log.sql(f"DELETE FROM {{snapshots}} WHERE {_PG_WHERE}"),  # noqa: S608  # fixed text
-                self._key(snapshot),
+                _key_columns(snapshot),
             )
-            for key in [k for k in self._cache if k[:4] == snapshot.key]:
-                del self._cache[key]
         return cursor.rowcount > 0
