@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from test_properties import PARTIES, plain_events, rule_worlds, timed
 
 import timeline as tl
-from timeline.causal import CausalGraph, default_rules, propose
+from timeline.causal import BarrageAfterStrike, CausalGraph, default_rules, propose
 from timeline.causal._collector import paused
-from timeline.causal.rules import Candidate, Rule, Scene
+from timeline.causal.rules import Candidate, Rule, Scene, _made_candidates, _Table
 from timeline.causal.timing import latest_micros, micros
 
 # -- the graph -----------------------------------------------------------------------------------
@@ -270,6 +270,77 @@ def test_a_window_longer_than_time_itself_finds_every_earlier_cause():
     found = propose([rule], [*strikes, barrage])
     assert [c.cause for c in found] == strikes[::-1]
     assert summary(found) == summary(reference_propose([rule], [*strikes, barrage]))
+
+
+def test_candidates_made_in_bulk_are_those_the_class_makes():
+    """The engine sets Candidate's slots itself: only sound while the class has nothing to
+    run on construction (no validator, converter, setattr hook or post-init)."""
+    assert not any(f.validator or f.converter or f.on_setattr for f in attrs.fields(Candidate))
+    assert not hasattr(Candidate, "__attrs_post_init__")
+    assert not hasattr(Candidate, "__attrs_pre_init__")
+    strike = tl.Strike(occurred_at=at(1), attacker="Ukraine", target_party="Russia")
+    barrages = [tl.DroneBarrage(occurred_at=at(h), attacker="Russia", launched=3) for h in (2, 3)]
+    rows = [(strike, b, "retaliation", 0.25 * n, "r", {"n": n}) for n, b in enumerate(barrages)]
+    made = _made_candidates(len(rows), *zip(*rows, strict=True))
+    expected = [Candidate(*row) for row in rows]
+    assert [attrs.astuple(c, recurse=False) for c in made] == [
+        attrs.astuple(c, recurse=False) for c in expected
+    ]
+    assert all(type(c) is Candidate for c in made)
+    assert made[1].features is rows[1][5]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made[0].score = 1.0  # type: ignore[misc]  # frozen, as any candidate
+
+
+KINDS = (tl.Strike, tl.DroneBarrage, tl.MissileStrike, tl.Statement)
+
+
+@given(
+    busy_worlds(),
+    st.lists(st.sampled_from(KINDS), min_size=2, unique=True),
+    st.data(),
+)
+@settings(max_examples=60)
+def test_types_taken_out_of_a_wider_sorted_set_are_sorted_as_on_their_own(events, wider, data):
+    narrower = data.draw(st.lists(st.sampled_from(wider), max_size=len(wider) - 1, unique=True))
+    table = _Table(events, set(KINDS))
+    table.of(wider)
+    taken_out = table.of(narrower)
+    alone = _Table(events, set(KINDS)).of(narrower)
+    assert taken_out[0] == alone[0]
+    assert [id(e) for e in taken_out[1]] == [id(e) for e in alone[1]]
+
+
+def old_score(rule, gap, features):
+    """Rule.score as first written (clipped with max): the engine's scores must not move."""
+    width = rule.window.total_seconds() * 1_000_000
+    nearness = (1.0 - gap / width if gap > 0 else 1.0) if width else 1.0
+    total = rule.base + rule.time_weight * nearness
+    for name, weight in rule.weights.items():
+        if features.get(name):
+            total += weight
+    return round(1.0 if total > 1.0 else max(total, 0.0), 6)
+
+
+WEIGHTS = st.floats(-2, 2) | st.sampled_from([0.0, -0.0, float("inf"), -float("inf")])
+
+
+@given(
+    base=WEIGHTS,
+    time_weight=WEIGHTS,
+    weights=st.dictionaries(st.sampled_from(["a", "b", "c"]), WEIGHTS),
+    features=st.dictionaries(st.sampled_from(["a", "b", "d"]), st.booleans() | st.integers(-1, 2)),
+    gap=st.integers(-(10**12), 10**12),
+    window_s=st.integers(0, 10**6),
+)
+def test_the_score_is_clipped_as_before_even_at_signed_zeros_and_nan(
+    *, base, time_weight, weights, features, gap, window_s
+):
+    rule = BarrageAfterStrike(
+        base=base, time_weight=time_weight, weights=weights, window=dt.timedelta(seconds=window_s)
+    )
+    new, old = rule.score(gap, features), old_score(rule, gap, features)
+    assert repr(new) == repr(old)  # repr tells 0.0 from -0.0, and nan equals itself
 
 
 # -- the collector around bulk work --------------------------------------------------------------
