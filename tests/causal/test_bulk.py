@@ -292,6 +292,93 @@ def test_candidates_made_in_bulk_are_those_the_class_makes():
         made[0].score = 1.0  # type: ignore[misc]  # frozen, as any candidate
 
 
+# -- features for many pairs at once -------------------------------------------------------------
+
+
+@st.composite
+def attack_worlds(draw):
+    """Strikes, barrages and statements with the fields the 48 h rule reads (targets or none,
+    attackers or none, actors, summaries and statements naming a retaliation or not), and a
+    talk round the rule never fits."""
+
+    def party(none=False):
+        return draw((st.none() | st.sampled_from(PARTIES)) if none else st.sampled_from(PARTIES))
+
+    def common():
+        return {
+            **draw(timed()),
+            "actors": draw(st.lists(st.sampled_from(PARTIES), max_size=2, unique=True)),
+            "summary": draw(st.sampled_from([None, "in retaliation for the strike", "quiet"])),
+        }
+
+    makers = [
+        lambda: tl.Strike(attacker=party(), target_party=party(none=True), **common()),
+        lambda: tl.DroneBarrage(attacker=party(none=True), target=party(none=True), **common()),
+        lambda: tl.MissileStrike(attacker=party(none=True), target=party(none=True), **common()),
+        lambda: tl.Statement(
+            speaker=party(),
+            party=party(none=True),
+            text=draw(st.sampled_from(["revenge will come", "calm"])),
+            **common(),
+        ),
+        lambda: tl.TalkRoundHeld(parties=[party(), party()], **draw(timed())),
+    ]
+    kinds = draw(st.lists(st.integers(0, len(makers) - 1), min_size=1, max_size=12))
+    return [makers[k]() for k in kinds]
+
+
+@given(attack_worlds(), st.data())
+@settings(max_examples=150)
+def test_the_batch_features_are_the_pair_by_pair_features(events, data):
+    """Every shipped rule's features_of gives, for any pairs, what features gives each pair."""
+    pairs = data.draw(
+        st.lists(st.tuples(st.sampled_from(events), st.sampled_from(events)), max_size=30)
+    )
+    causes = [c for c, _ in pairs]
+    effects = [e for _, e in pairs]
+    scene = Scene(events)
+    for rule in default_rules():
+        expected = [rule.features(c, e, scene) for c, e in pairs]
+        assert rule.features_of(causes, effects, scene) == expected
+
+
+@given(
+    attack_worlds(),
+    st.lists(st.none() | st.sampled_from(PARTIES)),
+    st.integers(-(10**11), 10**12),
+    st.data(),
+)
+def test_retaliations_named_in_bulk_are_those_named_one_by_one(events, parties, within, data):
+    effects = data.draw(
+        st.lists(st.sampled_from(events), min_size=len(parties), max_size=len(parties))
+    )
+    scene = Scene(events)
+    expected = [
+        scene.retaliation_named(e, p, within=within) for e, p in zip(effects, parties, strict=True)
+    ]
+    assert scene.retaliations_named(effects, parties, within=within) == expected
+
+
+@attrs.frozen(kw_only=True)
+class OwnFeatures(BarrageAfterStrike):
+    """A user's variant of the 48 h rule with features of its own (and no batch method)."""
+
+    def features(self, cause, effect, scene):
+        found = super().features(cause, effect, scene)
+        return None if found is None else {**found, "own": True}
+
+
+def test_a_rule_with_its_own_features_is_asked_pair_by_pair():
+    strike = tl.Strike(occurred_at=at(1), attacker="Ukraine", target_party="Russia")
+    barrage = tl.DroneBarrage(occurred_at=at(2), attacker="Russia", launched=3)
+    scene = Scene([strike, barrage])
+    assert OwnFeatures().features_of([strike], [barrage], scene) == [
+        {"answering": True, "statement": False, "shared_actors": 0, "own": True}
+    ]
+    (candidate,) = propose([OwnFeatures()], [strike, barrage])
+    assert candidate.features["own"] is True
+
+
 KINDS = (tl.Strike, tl.DroneBarrage, tl.MissileStrike, tl.Statement)
 
 

@@ -360,21 +360,23 @@ class Tallies:
     #: The columns not made yet (a snapshot's, or a fold's join), or ``None``: all made.
     _lazy: _Lazy | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
-    def __getattr__(self, name: str) -> Any:
-        """Make a column not made yet (see :meth:`from_packed`), keeping it."""
-        lazy = object.__getattribute__(self, "_lazy")
-        make = None if lazy is None else lazy.make.get(name)
-        if make is None:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        try:
-            value = make()
-        except (ValueError, TypeError, IndexError, KeyError) as e:
-            raise DecodeError(
-                f"packed tallies: cannot read column {name!r}: {type(e).__name__}: {e}",
-                reason=f"{type(e).__name__}: {e}",
-            ) from e
-        object.__setattr__(self, name, value)
-        return value
+    if not TYPE_CHECKING:  # hidden from mypy, so that a misspelt attribute stays an error
+
+        def __getattr__(self, name: str) -> Any:
+            """Make a column not made yet (see :meth:`from_packed`), keeping it."""
+            lazy = object.__getattribute__(self, "_lazy")
+            make = None if lazy is None else lazy.make.get(name)
+            if make is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            try:
+                value = make()
+            except (ValueError, TypeError, IndexError, KeyError) as e:
+                raise DecodeError(
+                    f"packed tallies: cannot read column {name!r}: {type(e).__name__}: {e}",
+                    reason=f"{type(e).__name__}: {e}",
+                ) from e
+            object.__setattr__(self, name, value)
+            return value
 
     def __getstate__(self) -> dict[str, Any]:
         """Every column, made (for pickle and copy): what is left packed is not kept."""
