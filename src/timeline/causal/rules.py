@@ -102,11 +102,6 @@ _WHOLE_RANGE: Final = dt.timedelta(days=dt.date.max.toordinal() + 1)
 _NEVER: Final = dt.timedelta.min
 _MICROSECOND: Final = dt.timedelta(microseconds=1)
 _STARTED: Final = operator.attrgetter("occurred_at")
-_SUMMARY: Final = operator.attrgetter("summary")
-_ATTACKER: Final = operator.attrgetter("attacker")
-_ACTORS: Final = operator.attrgetter("actors")
-_TARGET: Final = operator.attrgetter("target")
-_TARGET_PARTY: Final = operator.attrgetter("target_party")
 #: Words that name a retaliation in a statement or a report's summary.
 RETALIATION_WORDS: Final = re.compile(r"retaliat|in response to|revenge|aveng", re.IGNORECASE)
 
@@ -233,68 +228,6 @@ class Scene:
         i = bisect.bisect_left(starts, start - span)
         return i < len(starts) and starts[i] <= start + span
 
-    def retaliations_named(
-        self,
-        effects: Sequence[Event],
-        parties: Sequence[str | None],
-        *,
-        within: int = _TWO_DAYS_MICROS,
-    ) -> list[bool]:
-        """:meth:`retaliation_named` for many effects at once, ``parties[i]`` for ``effects[i]``.
-
-        The same answers, found the other way round: for each of the party's statements
-        (thousands), the effects that start within ``within`` of it (a bisect in the effects'
-        starts, in time order), rather than a search among the statements for each effect
-        (hundreds of thousands, in the benchmark's 48 h rule).
-        """
-        span = _TWO_DAYS if within == _TWO_DAYS_MICROS else dt.timedelta(microseconds=within)
-        if span > _WHOLE_RANGE:  # a statement's start ± span could overflow: one by one
-            return [
-                self.retaliation_named(effect, party, within=within)
-                for effect, party in zip(effects, parties, strict=True)
-            ]
-        summaries = list(map(_SUMMARY, effects))
-        named = [False] * len(effects)
-        with_summary = list(itertools.compress(range(len(effects)), summaries))
-        said = map(RETALIATION_WORDS.search, map(summaries.__getitem__, with_summary))
-        collections.deque(
-            map(named.__setitem__, itertools.compress(with_summary, said), itertools.repeat(True)),
-            maxlen=0,
-        )
-        if span < dt.timedelta(0):  # no instant is within a negative span of another
-            return named
-        for party in set(parties) - {None}:
-            statements = self._by_name.get(party)  # type: ignore[arg-type]  # None was taken out
-            if not statements:
-                continue
-            places = list(
-                itertools.compress(
-                    range(len(effects)), map(operator.eq, parties, itertools.repeat(party))
-                )
-            )
-            starts = list(
-                map(
-                    _since, map(_STARTED, map(effects.__getitem__, places)), itertools.repeat(EPOCH)
-                )
-            )  # offset()
-            if not all(map(operator.le, starts, itertools.islice(starts, 1, None))):
-                order = sorted(range(len(starts)), key=starts.__getitem__)
-                places = list(map(places.__getitem__, order))
-                starts = list(map(starts.__getitem__, order))
-            hit = [False] * len(starts)
-            done = 0  # the effects before this one are marked already (statements in order)
-            for said_at in statements:
-                low = max(done, bisect.bisect_left(starts, said_at - span))
-                high = bisect.bisect_right(starts, said_at + span)
-                if high > low:
-                    hit[low:high] = itertools.repeat(True, high - low)  # noqa: FBT003  # a value, not a flag
-                    done = high
-            collections.deque(
-                map(named.__setitem__, itertools.compress(places, hit), itertools.repeat(True)),
-                maxlen=0,
-            )
-        return named
-
 
 @attrs.frozen(kw_only=True)
 class Rule(abc.ABC):
@@ -340,19 +273,6 @@ class Rule(abc.ABC):
     @abc.abstractmethod
     def features(self, cause: Event, effect: Event, scene: Scene) -> dict[str, Feature] | None:
         """What speaks for the link, or ``None`` if the pair does not fit the rule at all."""
-
-    def features_of(
-        self, causes: Sequence[Event], effects: Sequence[Event], scene: Scene
-    ) -> list[dict[str, Feature] | None]:
-        """:meth:`features` for many pairs at once: ``causes[i]`` with ``effects[i]``.
-
-        The engine asks this for the first cause it tries for each effect, hundreds of
-        thousands of pairs in a large log. By default it calls :meth:`features` on each pair,
-        which stays the reference: a rule may override this with a faster way to give exactly
-        what :meth:`features` gives, pair by pair (the shipped 48 h rule does, and a test holds
-        it to that), and a rule with only :meth:`features` needs nothing more.
-        """
-        return list(map(self.features, causes, effects, itertools.repeat(scene)))
 
     def score(self, gap: int, features: Mapping[str, Feature]) -> float:
         """The score for a gap (microseconds, start to start) and the features."""
@@ -442,69 +362,6 @@ class BarrageAfterStrike(Rule):
             "statement": scene.retaliation_named(effect, attacker),
             "shared_actors": len(set(cause.actors).intersection(effect.actors)),
         }
-
-    def features_of(
-        self, causes: Sequence[Event], effects: Sequence[Event], scene: Scene
-    ) -> list[dict[str, Feature] | None]:
-        """:meth:`features` for many pairs, in C-level passes over them rather than a call each.
-
-        This batch path exists for speed alone (the 48 h rule meets about half a million
-        pairs in the benchmark, and a Python call per pair was its largest cost); it gives
-        exactly what :meth:`features` gives pair by pair (a property test holds it to that).
-        A subclass that overrides :meth:`features` gets its own features, one pair at a time.
-        """
-        if type(self).features is not BarrageAfterStrike.features:
-            return super().features_of(causes, effects, scene)
-        found: list[dict[str, Feature] | None] = [None] * len(causes)
-        # the pairs that fit: an attack after an attack or a strike, by another side
-        places: Sequence[int] = range(len(causes))
-        fit = list(
-            map(
-                operator.and_,
-                map(isinstance, effects, itertools.repeat(Attack)),
-                map(isinstance, causes, itertools.repeat((Attack, Strike))),
-            )
-        )
-        if not all(fit):
-            places = list(itertools.compress(places, fit))
-            causes = list(map(causes.__getitem__, places))
-            effects = list(map(effects.__getitem__, places))
-        attackers = list(map(_ATTACKER, effects))
-        strikers = list(map(_ATTACKER, causes))
-        fit = list(
-            map(
-                operator.and_,
-                map(operator.is_not, strikers, itertools.repeat(None)),
-                map(operator.not_, map(operator.eq, strikers, attackers)),
-            )
-        )
-        if not all(fit):
-            places = list(itertools.compress(places, fit))
-            causes, effects, attackers = (
-                list(itertools.compress(items, fit)) for items in (causes, effects, attackers)
-            )
-        strikes = list(map(isinstance, causes, itertools.repeat(Strike)))
-        if all(strikes):
-            targets = list(map(_TARGET_PARTY, causes))
-        elif not any(strikes):
-            targets = list(map(_TARGET, causes))
-        else:
-            targets = [
-                _TARGET_PARTY(c) if s else _TARGET(c) for c, s in zip(causes, strikes, strict=True)
-            ]
-        answering = map(operator.eq, targets, attackers)
-        statement = scene.retaliations_named(effects, attackers)
-        shared = map(
-            len, map(set.intersection, map(set, map(_ACTORS, causes)), map(_ACTORS, effects))
-        )
-        made: list[dict[str, Feature] | None] = [
-            {"answering": a, "statement": s, "shared_actors": n}
-            for a, s, n in zip(answering, statement, shared, strict=True)
-        ]
-        if len(made) == len(found):
-            return made
-        collections.deque(map(found.__setitem__, places, made), maxlen=0)
-        return found
 
 
 @attrs.frozen(kw_only=True)
@@ -992,7 +849,7 @@ def _first_tries(
             list(itertools.compress(items, other))
             for items in (places, tried, my_causes, my_effects, my_starts)
         )
-    features = rule.features_of(my_causes, my_effects, scene)
+    features = list(map(rule.features, my_causes, my_effects, itertools.repeat(scene)))
     settled = list(map(operator.is_not, features, itertools.repeat(None)))
     if not all(settled):
         tried, my_causes, my_effects, features, my_starts = (
