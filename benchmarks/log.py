@@ -76,6 +76,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import gc
 import importlib.metadata
 import os
@@ -88,7 +89,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 import pendulum
@@ -100,12 +101,14 @@ from pendulum import DateTime
 
 import timeline
 from timeline import DroneBarrage, Location, Recorded, Source, TimePrecision
+from timeline.events.military import Attack
 from timeline.log.base import GENESIS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
 STREAM = "military/drone-barrages"
+A = TypeVar("A", bound=Attack)
 TARGETS = {
     # operation: (ours/floor at least, ours/eventsourcing at least or None)
     "batch": (0.75, 1.75),
@@ -252,10 +255,10 @@ def _instant_or_none(text: str | None) -> DateTime | None:
     return None if text is None else DateTime.fromisoformat(text)
 
 
-def floor_build_barrage(d: dict[str, Any]) -> DroneBarrage:
-    """A drone barrage built straight from its decoded payload."""
+def floor_build_attack(cls: type[A], d: dict[str, Any]) -> A:
+    """An attack report (a drone barrage, a missile strike) built straight from its payload."""
     location = d["location"]
-    return DroneBarrage(
+    return cls(
         event_id=uuid.UUID(d["event_id"]),
         occurred_at=DateTime.fromisoformat(d["occurred_at"]),
         occurred_until=_instant_or_none(d["occurred_until"]),
@@ -288,6 +291,9 @@ def floor_build_barrage(d: dict[str, Any]) -> DroneBarrage:
         carrier=d["carrier"],
     )
 
+
+#: A drone barrage built straight from its decoded payload.
+floor_build_barrage = functools.partial(floor_build_attack, DroneBarrage)
 
 FLOOR_BUILDERS: dict[tuple[str, int], Callable[[dict[str, Any]], DroneBarrage]] = {
     (DroneBarrage.TYPE, DroneBarrage.VERSION): floor_build_barrage,

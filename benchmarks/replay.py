@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import gc
 import heapq
 import importlib.util
@@ -320,43 +321,6 @@ def _instant_or_none(text: str | None) -> DateTime | None:
     return None if text is None else DateTime.fromisoformat(text)
 
 
-def floor_build_missile(d: dict[str, Any]) -> MissileStrike:
-    """``benchmarks/log.py``'s ``floor_build_barrage``, for a missile strike."""
-    location = d["location"]
-    return MissileStrike(
-        event_id=uuid.UUID(d["event_id"]),
-        occurred_at=DateTime.fromisoformat(d["occurred_at"]),
-        occurred_until=_instant_or_none(d["occurred_until"]),
-        time_precision=tl.TimePrecision(d["time_precision"]),
-        actors=tuple(d["actors"]),
-        location=None if location is None else Location(**location),
-        sources=tuple(
-            Source(
-                name=s["name"],
-                url=s["url"],
-                published_at=_instant_or_none(s["published_at"]),
-                reliability=s["reliability"],
-                credibility=s["credibility"],
-            )
-            for s in d["sources"]
-        ),
-        claimed_by=d["claimed_by"],
-        tags=tuple(d["tags"]),
-        summary=d["summary"],
-        attacker=d["attacker"],
-        target=d["target"],
-        weapon=d["weapon"],
-        launched=d["launched"],
-        destroyed=d["destroyed"],
-        lost=d["lost"],
-        still_attacking=d["still_attacking"],
-        hit_locations=d["hit_locations"],
-        debris_locations=d["debris_locations"],
-        launch_sites=tuple(d["launch_sites"]),
-        carrier=d["carrier"],
-    )
-
-
 def _meta_fields(d: dict[str, Any]) -> dict[str, Any]:
     return {
         "event_id": uuid.UUID(d["event_id"]),
@@ -388,7 +352,9 @@ def floor_build_retraction(d: dict[str, Any]) -> Retraction:
 def floor_builders(bench: Any) -> dict[tuple[str, int], Callable[[dict[str, Any]], tl.Event]]:
     return {
         **bench.FLOOR_BUILDERS,
-        (MissileStrike.TYPE, MissileStrike.VERSION): floor_build_missile,
+        (MissileStrike.TYPE, MissileStrike.VERSION): functools.partial(
+            bench.floor_build_attack, MissileStrike
+        ),
         (Correction.TYPE, Correction.VERSION): floor_build_correction,
         (Retraction.TYPE, Retraction.VERSION): floor_build_retraction,
     }
