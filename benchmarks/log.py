@@ -36,7 +36,7 @@ ours (timeline)
     and validators) into a ``Recorded`` holding its event.
 floor (raw sqlite3 + orjson)
     Exactly the same result with nothing in between: the same table and indexes as
-    ``SQLiteLog`` (copied from ``timeline/log/sqlite.py``), the same PRAGMAs, one
+    ``SQLiteLog`` (imported from ``timeline.log.sqlite``), the same PRAGMAs, one
     ``BEGIN IMMEDIATE`` ... ``COMMIT`` per append call that reads the stream version and the
     tail (position, hash, recorded_at) inside it, then one ``executemany``. The payload is
     ``orjson.dumps`` of a hand-written dict of every field of the event plus ``type`` and
@@ -103,6 +103,7 @@ import timeline
 from timeline import DroneBarrage, Location, Recorded, Source, TimePrecision
 from timeline.events.military import Attack
 from timeline.log.base import GENESIS
+from timeline.log.sqlite import SCHEMA as SQLITE_SCHEMA
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -117,25 +118,8 @@ TARGETS = {
 }
 FULL_SECONDS_LIMIT = 120.0  # more than this for N single appends at FULL: use a smaller N
 
-# The schema and settings of timeline/log/sqlite.py, copied so that the floor stores exactly
-# what SQLiteLog stores.
-FLOOR_SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-  position INTEGER PRIMARY KEY,
-  event_id TEXT NOT NULL UNIQUE,
-  stream TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  occurred_at TEXT NOT NULL,
-  recorded_at TEXT NOT NULL,
-  payload BLOB NOT NULL,
-  hash TEXT NOT NULL,
-  UNIQUE (stream, version)
-);
-CREATE INDEX IF NOT EXISTS events_type ON events (type, position);
-CREATE INDEX IF NOT EXISTS events_occurred ON events (occurred_at, position);
-CREATE TABLE IF NOT EXISTS timeline_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+# SQLiteLog's own schema, so that the floor stores exactly what SQLiteLog stores.
+FLOOR_SCHEMA = SQLITE_SCHEMA
 FLOOR_INSERT = (
     "INSERT INTO events (position, event_id, stream, version, type, occurred_at,"
     " recorded_at, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
