@@ -343,6 +343,40 @@ def test_the_score_is_clipped_as_before_even_at_signed_zeros_and_nan(
     assert repr(new) == repr(old)  # repr tells 0.0 from -0.0, and nan equals itself
 
 
+@st.composite
+def retaliation_statements(draw):
+    """Statements at few distinct hours, some naming a retaliation, by any of a few names."""
+    return tl.Statement(
+        occurred_at=at(draw(st.integers(0, 200)) / 4),
+        speaker=draw(st.sampled_from(["spokesperson", "minister"])),
+        party=draw(st.sampled_from([*PARTIES, None])),
+        actors=draw(st.lists(st.sampled_from(PARTIES), max_size=2)),
+        text=draw(st.sampled_from(["In retaliation for the strike.", "We call for calm."])),
+    )
+
+
+@given(
+    st.lists(retaliation_statements(), max_size=12),
+    st.integers(-10, 220),
+    st.sampled_from([*PARTIES, "spokesperson", "nobody", None]),
+    st.sampled_from([48 * 3_600_000_000, 0, 1, 3_600_000_000, 7_200_000_000, -1, 10**15]),
+)
+@settings(max_examples=300)
+def test_a_scene_finds_the_statements_a_plain_search_finds(said, quarter_hours, party, within):
+    """The scene's merged stretches answer as trying every statement would."""
+    effect = tl.DroneBarrage(attacker="Russia", target="Ukraine", occurred_at=at(quarter_hours / 4))
+    start = micros(effect.occurred_at)
+    plain = any(
+        tl.causal.rules.RETALIATION_WORDS.search(s.text)
+        and party in {s.party, s.speaker, *s.actors} - {None}
+        and start - within <= micros(s.occurred_at) <= start + within
+        for s in said
+    )
+    scene = Scene(said)
+    assert scene.retaliation_named(effect, party, within=within) is plain
+    assert scene.retaliation_named(effect, party, within=within) is plain  # asked again
+
+
 # -- the collector around bulk work --------------------------------------------------------------
 
 

@@ -192,6 +192,7 @@ class Scene:
 
     def __init__(self, events: Iterable[Event] = ()) -> None:
         self._by_name: dict[str, list[dt.timedelta]] = {}
+        self._covered: dict[int, dict[str, tuple[list[dt.timedelta], list[dt.timedelta]]]] = {}
         given = list(events)
         starts = list(map(offset, map(_STARTED, given)))
         order = sorted(range(len(given)), key=starts.__getitem__)  # stable: ties keep their place
@@ -209,6 +210,7 @@ class Scene:
             if isinstance(event, Statement) and RETALIATION_WORDS.search(event.text):
                 for name in {event.party, event.speaker, *event.actors} - {None}:
                     self._by_name.setdefault(name, []).append(start)  # type: ignore[arg-type]  # None was taken out
+        self._covered.clear()
 
     def retaliation_named(
         self, effect: Event, party: str | None, *, within: int = _TWO_DAYS_MICROS
@@ -218,15 +220,42 @@ class Scene:
         Statements count from ``within`` microseconds before the effect's start to ``within``
         after it.
         """
-        if effect.summary and RETALIATION_WORDS.search(effect.summary):
+        summary = effect.summary
+        if summary and RETALIATION_WORDS.search(summary):
             return True
-        starts = None if party is None else self._by_name.get(party)
-        if not starts:
+        covered = self._covered.get(within)
+        if covered is None:
+            covered = self._covered[within] = self._cover(within)
+        found = covered.get(party)  # type: ignore[arg-type]  # None is never a name: not found
+        if found is None:
             return False
+        lows, highs = found
         start = _since(effect.occurred_at, EPOCH)  # offset(), without the call
+        i = bisect.bisect_right(lows, start)  # the last stretch beginning at or before it
+        return i > 0 and start <= highs[i - 1]
+
+    def _cover(self, within: int) -> dict[str, tuple[list[dt.timedelta], list[dt.timedelta]]]:
+        """The stretches of time each name's statements cover, ``within`` either side of each.
+
+        Overlapping stretches are merged, so that they are apart and in order: an instant is
+        within ``within`` of a statement if and only if it lies in the last stretch beginning
+        at or before it (one binary search in a list that is often far shorter than the
+        statements').
+        """
         span = _TWO_DAYS if within == _TWO_DAYS_MICROS else dt.timedelta(microseconds=within)
-        i = bisect.bisect_left(starts, start - span)
-        return i < len(starts) and starts[i] <= start + span
+        covered = {}
+        for name, starts in self._by_name.items():
+            lows: list[dt.timedelta] = []
+            highs: list[dt.timedelta] = []
+            if span >= dt.timedelta(0):  # a negative span covers nothing
+                for start in starts:  # in time order, so each stretch ends after the last
+                    if highs and start - span <= highs[-1]:
+                        highs[-1] = start + span
+                    else:
+                        lows.append(start - span)
+                        highs.append(start + span)
+            covered[name] = (lows, highs)
+        return covered
 
 
 @attrs.frozen(kw_only=True)
@@ -300,23 +329,8 @@ def _scoring(rule: Rule) -> Callable[[int, Mapping[str, Feature]], float]:
     return score
 
 
-def _names(*groups: Iterable[str | None]) -> set[str]:
-    names = set(itertools.chain(*groups))
-    names.discard(None)
-    names.discard("")
-    return names  # type: ignore[return-value]  # None was taken out
-
-
-def _attacker(event: Event) -> str | None:
-    return event.attacker if isinstance(event, (Attack, Strike)) else None
-
-
-def _target(event: Event) -> str | None:
-    if isinstance(event, Attack):
-        return event.target
-    if isinstance(event, Strike):
-        return event.target_party
-    return None
+#: What is no name in a set of names.
+_NO_NAME: Final = frozenset({None, ""})
 
 
 @attrs.frozen(kw_only=True)
@@ -356,11 +370,16 @@ class BarrageAfterStrike(Rule):
         attacker, striker = effect.attacker, cause.attacker
         if striker is None or striker == attacker:
             return None
-        target = cause.target_party if isinstance(cause, Strike) else cause.target
+        actors = cause.actors
         return {
-            "answering": target == attacker,
+            "answering": (cause.target_party if isinstance(cause, Strike) else cause.target)
+            == attacker,
             "statement": scene.retaliation_named(effect, attacker),
-            "shared_actors": len(set(cause.actors).intersection(effect.actors)),
+            "shared_actors": (  # the one-actor case (most strikes) without making a set
+                (1 if actors[0] in effect.actors else 0)
+                if len(actors) == 1
+                else len(set(actors).intersection(effect.actors))
+            ),
         }
 
 
@@ -386,10 +405,9 @@ class TalksAfterCeasefireDemand(Rule):
         """Needs the demand and the proposal to share a party."""
         if not (isinstance(cause, CeasefireDemanded) and isinstance(effect, TalksProposed)):
             return None
-        proposers = _names([effect.proposed_by], effect.actors)
-        shared = _names([cause.party, cause.addressed_to], cause.actors) & _names(
-            effect.parties, proposers
-        )
+        proposers = {effect.proposed_by, *effect.actors} - _NO_NAME
+        shared = {cause.party, cause.addressed_to, *cause.actors} & {*effect.parties, *proposers}
+        shared -= _NO_NAME
         if not shared:
             return None
         return {
@@ -686,18 +704,21 @@ def _candidates(rule: Rule, table: _Table, scene: Scene) -> list[Candidate]:
     made for all effects at once (:func:`_first_tries`), and only the effects it does not
     settle are searched one by one (:func:`_search`), with the same result.
     """
-    index = _filed(rule, table)
-    if not index:
+    if not table.of(rule.causes)[1]:  # (the causes first: the effects are often among them)
         return []
     starts, effects = table.of(rule.effects)
-    latests = list(map(latest_offset, effects, starts))
     keys_of: list[Iterable[Hashable]] = (
         list(map(rule.effect_keys, effects))
         if type(rule).effect_keys is not Rule.effect_keys
         else [(None,)] * len(effects)
     )
-    picks = _Picks()
     groups = _grouped(keys_of) if rule.per_effect == 1 else None
+    # With the effects' keys known, causes are filed only under the keys some effect asks for.
+    index = _filed(rule, table, None if groups is None else set().union(*groups))
+    if not index:
+        return []
+    latests = list(map(latest_offset, effects, starts))
+    picks = _Picks()
     if groups is None:
         unsettled: Iterable[int] = range(len(effects))
     else:
@@ -902,8 +923,13 @@ def _search(
     return _nearest(picked, limit) if searched > 1 and picked else picked
 
 
-def _filed(rule: Rule, table: _Table) -> dict[Hashable, tuple[list[dt.timedelta], list[Event]]]:
-    """The rule's causes under their keys, each key's in time order (starts beside them)."""
+def _filed(
+    rule: Rule, table: _Table, wanted: set[Hashable] | None = None
+) -> dict[Hashable, tuple[list[dt.timedelta], list[Event]]]:
+    """The rule's causes under their keys, each key's in time order (starts beside them).
+
+    Under the ``wanted`` keys only, if given: the others are never looked under.
+    """
     starts, causes = table.of(rule.causes)
     if not causes:
         return {}
@@ -911,20 +937,27 @@ def _filed(rule: Rule, table: _Table) -> dict[Hashable, tuple[list[dt.timedelta]
         return {None: (starts, causes)}
     keys_of = list(map(rule.cause_keys, causes))
     groups = _grouped(keys_of)
-    index: dict[Hashable, tuple[list[dt.timedelta], list[Event]]] = {}
-    if groups is not None:  # a few tuples of keys: each key's causes taken out in bulk
-        filed: dict[Hashable, list[list[int]]] = {}
-        for keys, positions in groups.items():
-            for key in keys:
+    if groups is None:  # many tuples of keys: one cause at a time
+        return _filed_one_by_one(starts, causes, keys_of)
+    # A few tuples of keys: each key's causes taken out in bulk.
+    filed: dict[Hashable, list[list[int]]] = {}
+    for keys, positions in groups.items():
+        for key in keys:
+            if wanted is None or key in wanted:
                 filed.setdefault(key, []).append(positions)
-        for key, lists in filed.items():
-            # in time order; a cause filed twice under one key (a repeated key) stays twice
-            places = lists[0] if len(lists) == 1 else sorted(itertools.chain(*lists))
-            index[key] = (
-                list(map(starts.__getitem__, places)),
-                list(map(causes.__getitem__, places)),
-            )
-        return index
+    index = {}
+    for key, lists in filed.items():
+        # in time order; a cause filed twice under one key (a repeated key) stays twice
+        places = lists[0] if len(lists) == 1 else sorted(itertools.chain(*lists))
+        index[key] = (list(map(starts.__getitem__, places)), list(map(causes.__getitem__, places)))
+    return index
+
+
+def _filed_one_by_one(
+    starts: list[dt.timedelta], causes: list[Event], keys_of: list[Iterable[Hashable]]
+) -> dict[Hashable, tuple[list[dt.timedelta], list[Event]]]:
+    """:func:`_filed` for causes with many different tuples of keys."""
+    index: dict[Hashable, tuple[list[dt.timedelta], list[Event]]] = {}
     for start, cause, cause_keys in zip(starts, causes, keys_of, strict=True):
         for key in cause_keys:
             entry = index.get(key)
