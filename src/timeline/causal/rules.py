@@ -585,32 +585,28 @@ def default_rules() -> tuple[Rule, ...]:
 class _Table:
     """The events of the rules' types (and the statements), in time order, per set of types.
 
-    The input is read in bulk: its events' types in one C-level pass, then the places of
-    the wanted ones (causal links are skipped, whatever their number) filed by type. Each set
+    The input is read in bulk: the events of the wanted types are kept in two C-level passes
+    over it (causal links are skipped, whatever their number), then filed by type. Each set
     of types asked for (:meth:`of`) is put in time order once, with its starts as
     :func:`~timeline.causal.timing.offset` (exact, and cheap to compare and bisect).
     """
 
     def __init__(self, events: Iterable[Event], types: set[type[Event]]) -> None:
         given = events if isinstance(events, list | tuple) else list(events)
-        kinds: list[type[Event]] = list(map(type, given))
-        places: dict[type[Event], list[int]] = {
-            kind: []
-            for kind in set(kinds)
+        wanted = frozenset(
+            kind
+            for kind in _kinds_of(Event)
             if issubclass(kind, Statement)
             or (not issubclass(kind, CausalLink) and any(issubclass(kind, t) for t in types))
-        }
-        wanted = list(map(places.__contains__, kinds))
-        file = {kind: found.append for kind, found in places.items()}
-        collections.deque(  # each wanted event's place goes on its type's list
-            map(
-                operator.call,
-                map(file.__getitem__, itertools.compress(kinds, wanted)),
-                itertools.compress(range(len(given)), wanted),
-            ),
-            maxlen=0,
         )
-        self._given = given
+        kept = list(itertools.compress(given, map(wanted.__contains__, map(type, given))))
+        kinds: list[type[Event]] = list(map(type, kept))
+        places: dict[type[Event], list[int]] = {kind: [] for kind in set(kinds)}
+        file = {kind: found.append for kind, found in places.items()}
+        collections.deque(  # each event's place goes on its type's list
+            map(operator.call, map(file.__getitem__, kinds), itertools.count()), maxlen=0
+        )
+        self._given = kept
         self._places = places
         self._sorted: dict[frozenset[type[Event]], tuple[list[dt.timedelta], list[Event]]] = {}
 
@@ -639,6 +635,14 @@ class _Table:
             events = list(map(events.__getitem__, order))
             starts = list(map(starts.__getitem__, order))
         return starts, events
+
+
+def _kinds_of(kind: type[Event]) -> set[type[Event]]:
+    """The class and every class derived from it, however far down."""
+    found = {kind}
+    for sub in kind.__subclasses__():
+        found |= _kinds_of(sub)
+    return found
 
 
 def _among(
