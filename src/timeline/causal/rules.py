@@ -806,11 +806,14 @@ class _Picks:
             setattr(self, name, list(map(items.__getitem__, order)))
 
 
-def _grouped(keys_of: Sequence[Iterable[Hashable]]) -> dict[tuple[Hashable, ...], list[int]] | None:
+def _grouped(
+    keys_of: Sequence[Iterable[Hashable]], wanted: set[Hashable] | None = None
+) -> dict[tuple[Hashable, ...], list[int]] | None:
     """The positions of the events with each tuple of keys, or ``None`` if that is no help.
 
     ``None`` when the keys are not all tuples, or when there are more than a few distinct
-    tuples (then the events are better handled one by one).
+    tuples (then the events are better handled one by one). If ``wanted`` keys are given, the
+    tuples holding none of them are left out.
     """
     if not keys_of or set(map(type, keys_of)) != {tuple}:
         return None
@@ -818,13 +821,14 @@ def _grouped(keys_of: Sequence[Iterable[Hashable]]) -> dict[tuple[Hashable, ...]
     distinct = dict.fromkeys(tuples)
     if len(distinct) > _FEW_KEYS:
         return None
+    kept = [keys for keys in distinct if wanted is None or not wanted.isdisjoint(keys)]
     if len(distinct) == 1:
-        return {next(iter(distinct)): list(range(len(tuples)))}
+        return {keys: list(range(len(tuples))) for keys in kept}
     return {
         keys: list(
             itertools.compress(range(len(tuples)), map(operator.eq, tuples, itertools.repeat(keys)))
         )
-        for keys in distinct
+        for keys in kept
     }
 
 
@@ -940,7 +944,7 @@ def _filed(
     if type(rule).cause_keys is Rule.cause_keys:
         return {None: (starts, causes)}
     keys_of = list(map(rule.cause_keys, causes))
-    groups = _grouped(keys_of)
+    groups = _grouped(keys_of, wanted)
     if groups is None:  # many tuples of keys: one cause at a time
         return _filed_one_by_one(starts, causes, keys_of)
     # A few tuples of keys: each key's causes taken out in bulk.

@@ -45,6 +45,10 @@ __all__ = [
 
 _EPOCH_DAY: Final = dt.date(1970, 1, 1).toordinal()
 _DAY: Final = 86_400_000_000
+#: Members read through their class cost about 60 ns each on Python 3.11 (an enum's class
+#: attribute lookup), here 5: these functions run once per event and per link.
+_EXACT: Final = TimePrecision.EXACT
+_MONTH: Final = TimePrecision.MONTH
 
 #: The length of one unit of each precision, in microseconds (a month is a calendar month,
 #: so it is not listed: see :func:`latest`).
@@ -106,7 +110,7 @@ def latest_offset(event: Event, start: dt.timedelta | None = None) -> dt.timedel
     """
     end = event.occurred_until
     precision = event.time_precision
-    if precision is TimePrecision.MONTH:
+    if precision is _MONTH:
         return _since((event.occurred_at if end is None else end).add(months=1), EPOCH) - _LESS_ONE
     if end is None:
         return (_since(event.occurred_at, EPOCH) if start is None else start) + _UNIT_LESS_ONE[
@@ -145,13 +149,13 @@ def latest_micros(event: Event, start: int | None = None) -> int:
     if end is None:
         if start is None:
             start = micros(event.occurred_at)
-        if precision is TimePrecision.MONTH:
+        if precision is _MONTH:
             return micros(event.occurred_at.add(months=1)) - 1
         unit = UNIT_MICROS[precision]
         return start + unit - 1 if unit else start
-    if precision is TimePrecision.EXACT:
+    if precision is _EXACT:
         return micros(end)
-    if precision is TimePrecision.MONTH:
+    if precision is _MONTH:
         return micros(end.add(months=1)) - 1
     return micros(end) + UNIT_MICROS[precision] - 1
 
