@@ -103,6 +103,8 @@ _NEVER: Final = dt.timedelta.min
 _MICROSECOND: Final = dt.timedelta(microseconds=1)
 _STARTED: Final = operator.attrgetter("occurred_at")
 _TEXT: Final = operator.attrgetter("text")
+_PARTY: Final = operator.attrgetter("party")
+_PARTY_AND_COUNT: Final = operator.attrgetter("party", "count")  # released prisoners, as pairs
 #: Words that name a retaliation in a statement or a report's summary.
 RETALIATION_WORDS: Final = re.compile(r"retaliat|in response to|revenge|aveng", re.IGNORECASE)
 
@@ -446,7 +448,7 @@ class ExchangeAgreedAtTalks(Rule):
         named = effect.talks is not None
         if named and effect.talks != cause.event_id:
             return None
-        shared = {c.party for c in effect.released}.intersection(cause.parties)
+        shared = set(map(_PARTY, effect.released)).intersection(cause.parties)
         if not shared:
             return None
         return {"reference": named, "shared_actors": len(shared)}
@@ -482,8 +484,8 @@ class ExchangeCarriedOut(Rule):
         named = effect.agreement is not None
         if named and effect.agreement != cause.event_id:
             return None
-        agreed = {c.party: c.count for c in cause.released}
-        released = {c.party: c.count for c in effect.released}
+        agreed = dict(map(_PARTY_AND_COUNT, cause.released))
+        released = dict(map(_PARTY_AND_COUNT, effect.released))
         if not released.keys() <= agreed.keys():
             return None
         within = True
