@@ -12,13 +12,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from pendulum import DateTime
 
 from timeline import Recorded
 from timeline.log.base import chain_hash
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
 HERE = Path(__file__).resolve().parent
 
@@ -90,3 +91,27 @@ def floor_chain(  # noqa: PLR0917  # the tail the floor read, passed as it is
         )
         records.append(Recorded(position, stream, version, now, e, previous))
     return rows, records
+
+
+def floor_records(
+    fetch_page: Callable[[int], list[tuple[Any, ...]]],
+    builders: Mapping[tuple[str, int], Callable[[dict[str, Any]], Any]],
+    page: int,
+) -> Iterator[Recorded]:
+    """The floors' read: the records page by page, each payload built by its type's builder.
+
+    ``fetch_page(after)`` gives the rows ``(position, stream, version, recorded_at, payload,
+    hash)`` past a position, at most ``page`` of them, in order.
+    """
+    loads = orjson.loads
+    from_iso = DateTime.fromisoformat
+    after = 0
+    while True:
+        rows = fetch_page(after)
+        for position, stream, version, recorded_at, payload, hash_ in rows:
+            d = loads(payload)
+            event = builders[d["type"], d["version"]](d)
+            yield Recorded(position, stream, version, from_iso(recorded_at), event, hash_)
+        if len(rows) < page:
+            return
+        after = rows[-1][0]

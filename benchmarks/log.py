@@ -93,7 +93,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 import pendulum
-from _common import check, chunks, count_all, floor_chain, load_average, verdict
+from _common import (
+    check,
+    chunks,
+    count_all,
+    floor_chain,
+    floor_records,
+    load_average,
+    verdict,
+)
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, Transcoding
@@ -324,19 +332,11 @@ class FloorLog:
         return records
 
     def read(self) -> Iterator[Recorded]:
-        loads = orjson.loads
-        builders = FLOOR_BUILDERS
-        from_iso = DateTime.fromisoformat
-        after = 0
-        while True:
-            rows = self.db.execute(FLOOR_SELECT, (after,)).fetchall()
-            for position, stream, version, recorded_at, payload, hash_ in rows:
-                d = loads(payload)
-                event = builders[d["type"], d["version"]](d)
-                yield Recorded(position, stream, version, from_iso(recorded_at), event, hash_)
-            if len(rows) < FLOOR_PAGE:
-                return
-            after = rows[-1][0]
+        return floor_records(
+            lambda after: self.db.execute(FLOOR_SELECT, (after,)).fetchall(),
+            FLOOR_BUILDERS,
+            FLOOR_PAGE,
+        )
 
     def close(self) -> None:
         self.db.close()

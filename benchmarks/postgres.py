@@ -98,6 +98,7 @@ from _common import (
     chunks,
     count_all,
     floor_chain,
+    floor_records,
     load_average,
     load_log_benchmark,
     verdict,
@@ -262,20 +263,12 @@ class FloorLog:
         return records
 
     def read(self) -> Iterator[Recorded]:
-        loads = orjson.loads
-        builders = self.build
-        from_iso = DateTime.fromisoformat
-        after = 0
         with self.conn.cursor(binary=True) as cur:
-            while True:
-                rows = cur.execute(FLOOR_SELECT, (after,)).fetchall()
-                for position, stream, version, recorded_at, payload, hash_ in rows:
-                    d = loads(payload)
-                    event = builders[d["type"], d["version"]](d)
-                    yield Recorded(position, stream, version, from_iso(recorded_at), event, hash_)
-                if len(rows) < FLOOR_PAGE:
-                    return
-                after = rows[-1][0]
+            yield from floor_records(
+                lambda after: cur.execute(FLOOR_SELECT, (after,)).fetchall(),
+                self.build,
+                FLOOR_PAGE,
+            )
 
     def close(self) -> None:
         self.conn.close()
