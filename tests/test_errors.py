@@ -11,6 +11,7 @@ from timeline.errors import (
     CorruptLog,
     DecodeError,
     DuplicateEvent,
+    InvalidArgument,
     InvalidData,
     InvalidEvent,
     TimelineError,
@@ -52,6 +53,7 @@ EXAMPLES = [
         ),
         ValueError,
     ),
+    (InvalidArgument("ax must be a matplotlib Axes", argument="ax", value=3), TypeError),
 ]
 
 
@@ -65,10 +67,28 @@ def test_each_error_is_a_timeline_error_and_its_builtin(error, builtin):
         raise error
 
 
+def test_invalid_argument_is_a_value_and_a_type_error_but_not_invalid_event():
+    error = InvalidArgument("url 'x' is not a log", argument="url", value="x")
+    assert isinstance(error, ValueError)
+    assert isinstance(error, TypeError)
+    assert not isinstance(error, InvalidEvent)
+    assert (error.argument, error.value) == ("url", "x")
+
+
 def test_errors_carry_their_fields():
-    invalid, unknown_type, unknown, duplicate, concurrency, corrupt, decode, causality, data = (
-        e for e, _ in EXAMPLES
-    )
+    (
+        invalid,
+        unknown_type,
+        unknown,
+        duplicate,
+        concurrency,
+        corrupt,
+        decode,
+        causality,
+        data,
+        arg,
+    ) = (e for e, _ in EXAMPLES)
+    assert (arg.argument, arg.value) == ("ax", 3)
     assert (invalid.field, invalid.value, invalid.event_id) == ("launched", -1, A)
     assert InvalidEvent("x", field="f", value=None).event_id is None
     assert (unknown_type.type, unknown_type.version) == ("x.y", 2)

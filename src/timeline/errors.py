@@ -5,6 +5,7 @@ so ``except ValueError`` keeps working for code that does not know about timelin
 
     TimelineError
     ├── InvalidEvent(ValueError)          field, value, event_id
+    ├── InvalidArgument(ValueError, TypeError)   argument, value
     ├── UnknownEventType(KeyError)        type, version
     ├── UnknownEvent(KeyError)            event_id
     ├── DuplicateEvent(ValueError)        event_id
@@ -30,6 +31,7 @@ __all__ = [
     "CorruptLog",
     "DecodeError",
     "DuplicateEvent",
+    "InvalidArgument",
     "InvalidData",
     "InvalidEvent",
     "TimelineError",
@@ -75,6 +77,29 @@ class InvalidEvent(TimelineError, ValueError):
         self.field = field
         self.value = value
         self.event_id = event_id
+
+
+class InvalidArgument(TimelineError, ValueError, TypeError):
+    """An argument to a timeline call that is not what the call takes.
+
+    Distinct from :class:`InvalidEvent`, which is for bad event *data*: code that catches
+    ``InvalidEvent`` to reject a bad report does not also swallow a typo in a URL, a plot's
+    axis or an argument of the wrong type.
+
+    Attributes:
+        argument: the name of the argument at fault (``"url"``, ``"ax"``, ``"types"``).
+        value: the value that was refused (a URL is shown without its password).
+
+    >>> raise InvalidArgument("ax must be a matplotlib Axes, not 'x'", argument="ax", value="x")
+    Traceback (most recent call last):
+    ...
+    timeline.errors.InvalidArgument: ax must be a matplotlib Axes, not 'x'
+    """
+
+    def __init__(self, message: str, *, argument: str, value: object) -> None:
+        super().__init__(message)
+        self.argument = argument
+        self.value = value
 
 
 class UnknownEventType(TimelineError, _KeyErrorMessage):
