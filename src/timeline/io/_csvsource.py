@@ -7,14 +7,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Iterator
-from typing import Final, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Protocol
+
+import attrs
 
 from timeline.events import Location
 from timeline.io._files import CsvFile, file_error, scan
-from timeline.io._pipeline import Row
-from timeline.io.report import Issue
+from timeline.io._pipeline import Progress, Reconciler, Row, run_rows
+from timeline.io.report import ImportReport, Issue, ReportBuilder
 
-__all__ = ["CsvSource", "Fields", "RowBuilder", "coordinate", "place", "split_names"]
+if TYPE_CHECKING:
+    from timeline.log import EventLog
+
+__all__ = [
+    "CsvDataset",
+    "CsvSource",
+    "Fields",
+    "RowBuilder",
+    "coordinate",
+    "import_csv",
+    "place",
+    "split_names",
+]
 
 
 class Fields:
@@ -41,14 +56,31 @@ class RowBuilder(Protocol):
 _CUT_SHORT: Final = "the file does not end with a line break: its last row may be cut short"
 
 
+@attrs.frozen
+class CsvDataset:
+    """What a CSV importer knows of its data set before reading a file.
+
+    Attributes:
+        format: the import format's name (``"acled"``), the default stream.
+        tag: the tag of the corrections its re-imports append (``"import:acled"``).
+        name: the data set's name, for messages (``"UCDP GED"``).
+        required: columns without which the file is not that data set.
+        known: every column the data set defines (others are noted in a warning).
+    """
+
+    format: str
+    tag: str
+    name: str
+    required: Collection[str]
+    known: Collection[str]
+
+
 class CsvSource:
     """A CSV file of one data set, as rows of events (a row source for the pipeline).
 
     Args:
         path: the file.
-        name: the data set's name, for messages ("UCDP GED").
-        required: columns without which the file is not that data set.
-        known: every column the data set defines (others are noted in a warning).
+        dataset: what the file should hold.
         builder: makes a fresh :class:`RowBuilder` for each pass over the file, given the
             header's column index.
 
@@ -59,13 +91,13 @@ class CsvSource:
     def __init__(
         self,
         path: str,
+        dataset: CsvDataset,
         *,
-        name: str,
-        required: Collection[str],
-        known: Collection[str],
         builder: Callable[[dict[str, int]], RowBuilder],
     ) -> None:
         self.path = path
+        self.dataset = dataset
+        name, required, known = dataset.name, dataset.required, dataset.known
         self.make_builder = builder
         self.scanned = scan(path)
         probe = CsvFile(path, self.scanned)
@@ -103,6 +135,36 @@ class CsvSource:
             note = Issue(row=last, column=None, value=None, reason=_CUT_SHORT)
             if note not in self.file_warnings:
                 self.file_warnings.append(note)
+
+
+def import_csv(
+    log: EventLog,
+    source: CsvSource,
+    *,
+    strict: bool,
+    progress: Progress | None,
+    stream: str | None,
+) -> ImportReport:
+    """Import one CSV file's rows with the usual report: what each CSV importer does.
+
+    Rows go through :func:`~timeline.io._pipeline.run_rows` with a
+    :class:`~timeline.io._pipeline.Reconciler` for the data set's tag; the file's own
+    warnings (about its columns, or a last row cut short) come first in the report.
+    """
+    dataset = source.dataset
+    report = ReportBuilder(
+        format=dataset.format, path=source.path, stream=stream or dataset.format, strict=strict
+    )
+    run_rows(
+        log,
+        source,
+        report=report,
+        reconciler=Reconciler(log, tag=dataset.tag),
+        why=f"changed in {Path(source.path).name}",
+        progress=progress,
+    )
+    report.warnings[:0] = source.file_warnings
+    return report.build()
 
 
 def split_names(text: str, sep: str = ";") -> tuple[str, ...]:

@@ -21,14 +21,13 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
-from pathlib import Path
 from typing import Any, Final, NamedTuple, Protocol
 
 import attrs
 from pendulum import DateTime
 
 from timeline.events import Correction, Event
-from timeline.io.report import ImportReport, Issue, ReportBuilder
+from timeline.io.report import Issue, ReportBuilder
 from timeline.log import EventLog
 from timeline.projections.replay import apply_changes
 
@@ -408,33 +407,3 @@ def run_rows(
         log.append(pending, stream=report.stream)
     report.rows = ticker.done
     ticker.finish()
-
-
-def import_rows(
-    log: EventLog,
-    source: RowSource,
-    file_warnings: list[Issue],
-    *,
-    format: str,  # noqa: A002  # the import format's name, as import_file calls it
-    tag: str,
-    path: str,
-    strict: bool,
-    progress: Progress | None,
-    stream: str | None,
-) -> ImportReport:
-    """Import one file's rows with the usual report: what each CSV importer does.
-
-    Rows go through :func:`run_rows` with a :class:`Reconciler` for ``tag``; the file's own
-    warnings (about its columns or encoding) come first in the report.
-    """
-    report = ReportBuilder(format=format, path=path, stream=stream or format, strict=strict)
-    run_rows(
-        log,
-        source,
-        report=report,
-        reconciler=Reconciler(log, tag=tag),
-        why=f"changed in {Path(path).name}",
-        progress=progress,
-    )
-    report.warnings[:0] = file_warnings
-    return report.build()

@@ -46,9 +46,17 @@ import pendulum
 
 from timeline.errors import InvalidEvent
 from timeline.events import CasualtyReport, Source
-from timeline.io._csvsource import CsvSource, Fields, coordinate, place, split_names
+from timeline.io._csvsource import (
+    CsvDataset,
+    CsvSource,
+    Fields,
+    coordinate,
+    import_csv,
+    place,
+    split_names,
+)
 from timeline.io._files import display_path
-from timeline.io._pipeline import Progress, Row, import_rows, stable_id
+from timeline.io._pipeline import Progress, Row, stable_id
 from timeline.io._times import LocalTime, LocalTimes, parse_count
 from timeline.io.report import ImportReport, Issue
 from timeline.log import EventLog
@@ -97,6 +105,7 @@ COLUMNS: Final = (
     "timestamp",
 )
 _REQUIRED: Final = ("event_id_cnty", "event_date", "event_type", "fatalities")
+_DATASET: Final = CsvDataset(FORMAT, TAG, name="ACLED", required=_REQUIRED, known=COLUMNS)
 
 #: ``time_precision`` codes and the precision each gives.
 TIME_PRECISION: Final = {"1": TimePrecision.DAY, "2": TimePrecision.DAY, "3": TimePrecision.MONTH}
@@ -215,13 +224,7 @@ def acled_source(path: str, *, zone: str = "UTC") -> CsvSource:
     Raises:
         InvalidData: for a file that is not UTF-8 text, or lacks a required column.
     """
-    return CsvSource(
-        path,
-        name="ACLED",
-        required=_REQUIRED,
-        known=COLUMNS,
-        builder=lambda index: _Builder(index, zone),
-    )
+    return CsvSource(path, _DATASET, builder=lambda index: _Builder(index, zone))
 
 
 def import_acled(
@@ -242,16 +245,5 @@ def import_acled(
         InvalidData: for a file that cannot be read at all; in strict mode, for the first
             bad row (nothing is appended then).
     """
-    text = display_path(path)
-    source = acled_source(text, zone=zone)
-    return import_rows(
-        log,
-        source,
-        source.file_warnings,
-        format=FORMAT,
-        tag=TAG,
-        path=text,
-        strict=strict,
-        progress=progress,
-        stream=stream,
-    )
+    source = acled_source(display_path(path), zone=zone)
+    return import_csv(log, source, strict=strict, progress=progress, stream=stream)

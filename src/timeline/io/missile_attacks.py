@@ -41,9 +41,9 @@ from typing import Any, Final, Literal
 
 from timeline.errors import InvalidEvent
 from timeline.events import Attack, DroneBarrage, Location, MissileStrike, Source
-from timeline.io._csvsource import CsvSource, Fields
+from timeline.io._csvsource import CsvDataset, CsvSource, Fields, import_csv
 from timeline.io._files import display_path
-from timeline.io._pipeline import CHUNK, Progress, Row, StableIds, import_rows
+from timeline.io._pipeline import CHUNK, Progress, Row, StableIds
 from timeline.io._times import LocalTime, LocalTimes, parse_count
 from timeline.io.report import ImportReport, Issue
 from timeline.log import EventLog
@@ -91,6 +91,7 @@ COLUMNS: Final = (
     "source",
 )
 _REQUIRED: Final = ("time_start", "time_end", "model", "launched", "destroyed")
+_DATASET: Final = CsvDataset(FORMAT, TAG, name=FORMAT, required=_REQUIRED, known=COLUMNS)
 
 #: The Air Force accounts a ``source`` post comes from, and whose claim it is.
 ACCOUNTS: Final[Mapping[str, str]] = {
@@ -254,9 +255,7 @@ def missile_attacks_source(
             )
     return CsvSource(
         path,
-        name=FORMAT,
-        required=_REQUIRED,
-        known=COLUMNS,
+        _DATASET,
         builder=lambda index: _RowBuilder(index, zone=zone, kinds=known, attacker=attacker),
     )
 
@@ -442,16 +441,5 @@ def import_missile_attacks(
         InvalidData: for a file that cannot be read at all; in strict mode, for the first
             bad row (nothing is appended then).
     """
-    text = display_path(path)
-    source = missile_attacks_source(text, zone=zone, kinds=kinds, attacker=attacker)
-    return import_rows(
-        log,
-        source,
-        source.file_warnings,
-        format=FORMAT,
-        tag=TAG,
-        path=text,
-        strict=strict,
-        progress=progress,
-        stream=stream,
-    )
+    source = missile_attacks_source(display_path(path), zone=zone, kinds=kinds, attacker=attacker)
+    return import_csv(log, source, strict=strict, progress=progress, stream=stream)

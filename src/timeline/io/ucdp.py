@@ -45,9 +45,17 @@ from typing import Final
 
 from timeline.errors import InvalidEvent
 from timeline.events import CasualtyReport, Source
-from timeline.io._csvsource import CsvSource, Fields, coordinate, place, split_names
+from timeline.io._csvsource import (
+    CsvDataset,
+    CsvSource,
+    Fields,
+    coordinate,
+    import_csv,
+    place,
+    split_names,
+)
 from timeline.io._files import display_path
-from timeline.io._pipeline import Progress, Row, import_rows, stable_id
+from timeline.io._pipeline import Progress, Row, stable_id
 from timeline.io._times import LocalTime, LocalTimes, parse_count
 from timeline.io.report import ImportReport, Issue
 from timeline.log import EventLog
@@ -116,6 +124,7 @@ COLUMNS: Final = (
     "gwnob",
 )
 _REQUIRED: Final = ("id", "date_start", "best")
+_DATASET: Final = CsvDataset(FORMAT, TAG, name="UCDP GED", required=_REQUIRED, known=COLUMNS)
 
 #: ``date_prec`` codes and the precision each gives.
 DATE_PRECISION: Final = {
@@ -264,13 +273,7 @@ def ucdp_source(path: str, *, zone: str = "UTC") -> CsvSource:
         InvalidData: for a file that is not UTF-8 text, or lacks ``id``, ``date_start`` or
             ``best``.
     """
-    return CsvSource(
-        path,
-        name="UCDP GED",
-        required=_REQUIRED,
-        known=COLUMNS,
-        builder=lambda index: _Builder(index, zone),
-    )
+    return CsvSource(path, _DATASET, builder=lambda index: _Builder(index, zone))
 
 
 def import_ucdp(
@@ -291,16 +294,5 @@ def import_ucdp(
         InvalidData: for a file that cannot be read at all; in strict mode, for the first
             bad row (nothing is appended then).
     """
-    text = display_path(path)
-    source = ucdp_source(text, zone=zone)
-    return import_rows(
-        log,
-        source,
-        source.file_warnings,
-        format=FORMAT,
-        tag=TAG,
-        path=text,
-        strict=strict,
-        progress=progress,
-        stream=stream,
-    )
+    source = ucdp_source(display_path(path), zone=zone)
+    return import_csv(log, source, strict=strict, progress=progress, stream=stream)
