@@ -40,7 +40,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.io import cameo
 from timeline.io._pipeline import Progress
 from timeline.io.acled import import_acled
@@ -97,9 +97,9 @@ EXPORT_FORMATS: Final = tuple(_EXPORTERS)
 def _choose(kind: str, format: str, table: Mapping[str, Any]) -> Any:  # noqa: A002  # the design's name
     found = table.get(format) if isinstance(format, str) else None
     if found is None:
-        raise InvalidEvent(
+        raise InvalidArgument(
             f"unknown {kind} format {format!r}; known: {', '.join(table)}",
-            field="format",
+            argument="format",
             value=format,
         )
     return found
@@ -140,7 +140,7 @@ def import_file(
         ``value``, ``reason``).
 
     Raises:
-        InvalidEvent: for an unknown format or option value.
+        InvalidArgument: for an unknown format or option value.
         InvalidData: for a file that cannot be read at all (the wrong encoding, not the data
             set named); in strict mode, for the first bad row.
         OSError: if the file cannot be opened.
@@ -172,7 +172,7 @@ def export_file(
         An :class:`ExportReport`: ``format``, ``path``, ``records``.
 
     Raises:
-        InvalidEvent: for an unknown format.
+        InvalidArgument: for an unknown format.
         TimelineError: for Parquet without the pandas extra.
     """
     exporter = _choose("export", format, _EXPORTERS)

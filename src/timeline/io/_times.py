@@ -17,7 +17,7 @@ import attrs
 import pendulum
 from pendulum import DateTime
 
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.time import TimePrecision, to_utc
 
 __all__ = ["LocalTime", "LocalTimes", "parse_count"]
@@ -73,7 +73,7 @@ class LocalTimes:
         try:
             self.zone = pendulum.timezone(zone)
         except ValueError as e:  # pendulum's InvalidTimezone
-            raise InvalidEvent(f"unknown time zone {zone!r}", field="zone", value=zone) from e
+            raise InvalidArgument(f"unknown time zone {zone!r}", argument="zone", value=zone) from e
         self._cache: dict[str, LocalTime] = {}
 
     def parse(self, text: str) -> LocalTime:

@@ -35,7 +35,7 @@ from typing import Final, Literal
 
 import attrs
 
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.events import Attack, Event
 from timeline.io._files import file_error, read_text
 from timeline.projections.escalation import DRONE, MISSILE, STRIKE, EscalationState
@@ -264,14 +264,14 @@ class Cameo:
         """The Goldstein score of a code (text, leading zeros kept: ``"0841"``).
 
         Raises:
-            InvalidEvent: for a code the tables do not hold.
+            InvalidArgument: for a code the tables do not hold.
         """
         try:
             return self.scores[code]
         except (KeyError, TypeError):
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"{code!r} is not a CAMEO code of these tables (codes are text: '0841')",
-                field="code",
+                argument="code",
                 value=code,
             ) from None
 
@@ -279,14 +279,14 @@ class Cameo:
         """The description of a code.
 
         Raises:
-            InvalidEvent: for a code the tables do not hold.
+            InvalidArgument: for a code the tables do not hold.
         """
         try:
             return self.descriptions[code]
         except (KeyError, TypeError):
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"{code!r} is not a CAMEO code of these tables (codes are text: '0841')",
-                field="code",
+                argument="code",
                 value=code,
             ) from None
 

@@ -39,7 +39,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument, InvalidEvent
 from timeline.events import Attack, DroneBarrage, Location, MissileStrike, Source
 from timeline.io._csvsource import CsvDataset, CsvSource, Fields, import_csv
 from timeline.io._files import display_path
@@ -243,14 +243,14 @@ def missile_attacks_source(
 
     Raises:
         InvalidData: for a file that is not UTF-8 text, or lacks a required column.
-        InvalidEvent: for a ``kinds`` value other than "drone" or "missile".
+        InvalidArgument: for a ``kinds`` value other than "drone" or "missile".
     """
     known: dict[str, Kind] = {**WEAPONS, **(kinds or {})}
     for model, kind in known.items():
         if kind not in ("drone", "missile"):
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"kinds[{model!r}] must be 'drone' or 'missile', got {kind!r}",
-                field=f"kinds[{model!r}]",
+                argument=f"kinds[{model!r}]",
                 value=kind,
             )
     return CsvSource(

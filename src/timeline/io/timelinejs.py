@@ -31,7 +31,7 @@ from typing import Any, Final, Literal
 import orjson
 import pendulum
 
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.events import Event
 from timeline.io._files import display_path
 from timeline.io._output import atomic_output
@@ -196,18 +196,18 @@ def timeline_json(
     """The TimelineJS JSON object of a log (see the module).
 
     Raises:
-        InvalidEvent: for an unknown ``group`` or ``zone``.
+        InvalidArgument: for an unknown ``group`` or ``zone``.
     """
     if group is not None and group not in GROUPS:
-        raise InvalidEvent(
+        raise InvalidArgument(
             f"group must be one of {', '.join(GROUPS)} or None, got {group!r}",
-            field="group",
+            argument="group",
             value=group,
         )
     try:
         pendulum.timezone(zone)
     except ValueError as e:  # pendulum's InvalidTimezone
-        raise InvalidEvent(f"unknown time zone {zone!r}", field="zone", value=zone) from e
+        raise InvalidArgument(f"unknown time zone {zone!r}", argument="zone", value=zone) from e
     to_dict = log.codec.to_dict
     slides = []
     total = len(log)

@@ -10,7 +10,7 @@ import attrs
 
 from timeline.causal.graph import CausalGraph
 from timeline.codec import Codec
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.events import Event
 from timeline.log import EventLog
 from timeline.plot._base import check_choice, naive, plain, short
@@ -74,10 +74,10 @@ def from_events(events: Iterable[object], as_of: Any) -> tuple[list[Item], Causa
     given: list[Event] = []
     for event in events:
         if not isinstance(event, Event):
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"a timeline chart draws a log or events, got a {type(event).__name__} "
                 f"among the events: {event!r}",
-                field="source",
+                argument="source",
                 value=event,
             )
         given.append(event)
@@ -109,12 +109,11 @@ def lanes_of(choice: LaneChoice, item: Item) -> tuple[str, ...]:
     named = choice(item.event)  # type: ignore[operator]  # checked callable by the caller
     names = (named,) if isinstance(named, str) else tuple(named)
     if not names or not all(isinstance(n, str) and n for n in names):
-        raise InvalidEvent(
+        raise InvalidArgument(
             f"the lanes function gave {named!r} for {item.event.headline()!r}: "
             "it must give a lane name or several",
-            field="lanes",
+            argument="lanes",
             value=named,
-            event_id=item.event.event_id,
         )
     return names
 
@@ -124,8 +123,8 @@ def check_lanes(lanes: object, *, have_log: bool) -> LaneChoice:
         return lanes  # called with an event; its answer is checked by _lanes_of
     choice = check_choice("lanes", lanes, LANES)
     if choice == "stream" and not have_log:
-        raise InvalidEvent(
-            "lanes='stream' needs a log: events alone have no stream", field="lanes", value=lanes
+        raise InvalidArgument(
+            "lanes='stream' needs a log: events alone have no stream", argument="lanes", value=lanes
         )
     return choice
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from timeline.causal.timing import latest
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.events import (
     Attack,
     CasualtyReport,
@@ -450,9 +450,10 @@ def timeline_chart(  # noqa: C901, PLR0912  # one picture, drawn in one pass
 
     Raises:
         TimelineError: matplotlib (the ``plot`` extra) is not installed.
-        InvalidEvent: an unknown ``lanes``; ``"stream"`` lanes or ``known_at`` without a
-            log; a naive ``as_of``/``known_at``; something among the events that is not an
-            event; a bad ``label_length``, ``size`` or ``ax``.
+        InvalidArgument: an unknown ``lanes``; ``"stream"`` lanes or ``known_at`` without a
+            log; something among the events that is not an event; a bad ``label_length``,
+            ``size`` or ``ax``.
+        InvalidEvent: a naive ``as_of``/``known_at`` (as :func:`~timeline.replay` does).
 
     >>> import pendulum, timeline as tl
     >>> at = pendulum.datetime(2025, 6, 1, 16, 30)
@@ -466,9 +467,9 @@ def timeline_chart(  # noqa: C901, PLR0912  # one picture, drawn in one pass
     have_log = isinstance(source, EventLog)
     choice = check_lanes(lanes, have_log=have_log)
     if type(label_length) is not int or label_length < 2:  # noqa: PLR2004  # a letter and "…"
-        raise InvalidEvent(
+        raise InvalidArgument(
             f"label_length must be a whole number ≥ 2, got {label_length!r}",
-            field="label_length",
+            argument="label_length",
             value=label_length,
         )
     cut = None if as_of is None else to_utc(as_of, field="as_of")
@@ -477,15 +478,15 @@ def timeline_chart(  # noqa: C901, PLR0912  # one picture, drawn in one pass
         items, graph = from_log(source, cut, known)
     else:
         if known is not None:
-            raise InvalidEvent(
+            raise InvalidArgument(
                 "known_at needs a log: events alone have no recorded_at",
-                field="known_at",
+                argument="known_at",
                 value=known_at,
             )
         if not isinstance(source, Iterable) or isinstance(source, str | bytes):
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"a timeline chart draws a log or events, got {type(source).__name__}",
-                field="source",
+                argument="source",
                 value=source,
             )
         items, graph = from_events(source, cut)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.events import Event, TalkRoundHeld
 from timeline.io.cameo import Cameo, Intensity
 from timeline.log import EventLog
@@ -70,14 +70,14 @@ def _state_and_rounds(
         return state, rounds
     if cut is not None or known is not None:
         name, value = ("as_of", as_of) if cut is not None else ("known_at", known_at)
-        raise InvalidEvent(
-            f"{name} needs a log to replay: a state is already cut", field=name, value=value
+        raise InvalidArgument(
+            f"{name} needs a log to replay: a state is already cut", argument=name, value=value
         )
     if isinstance(source, EscalationState):
         return source, given
-    raise InvalidEvent(
+    raise InvalidArgument(
         f"expected an event log or an Escalation state, got {type(source).__name__}",
-        field="source",
+        argument="source",
         value=source,
     )
 
@@ -86,15 +86,15 @@ def _given_rounds(talks: object) -> list[Event]:
     if isinstance(talks, bool):
         return []
     if not isinstance(talks, Iterable) or isinstance(talks, str | bytes):
-        raise InvalidEvent(
-            f"talks must be True, False or events, got {talks!r}", field="talks", value=talks
+        raise InvalidArgument(
+            f"talks must be True, False or events, got {talks!r}", argument="talks", value=talks
         )
     rounds = list(talks)
     for event in rounds:
         if not isinstance(event, Event):
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"talks must be events, got a {type(event).__name__}: {event!r}",
-                field="talks",
+                argument="talks",
                 value=event,
             )
     return rounds
@@ -202,9 +202,9 @@ def intensity_chart(
 
     Raises:
         TimelineError: matplotlib (the ``plot`` extra) is not installed.
-        InvalidEvent: an unknown ``weight``; a ``source`` of another kind; ``as_of`` or
-            ``known_at`` (or a naive one) without a log; ``talks`` that are not events; a bad
-            ``size`` or ``ax``.
+        InvalidArgument: an unknown ``weight``; a ``source`` of another kind; ``as_of`` or
+            ``known_at`` without a log; ``talks`` that are not events; a bad ``size`` or ``ax``.
+        InvalidEvent: a naive ``as_of``/``known_at`` (as :func:`~timeline.replay` does).
 
     >>> import pendulum, timeline as tl
     >>> night = tl.DroneBarrage(occurred_at=pendulum.datetime(2025, 5, 31, 16, 30),
@@ -220,9 +220,9 @@ def intensity_chart(
     series: Intensity | None
     if isinstance(source, Intensity):
         if as_of is not None or known_at is not None:
-            raise InvalidEvent(
+            raise InvalidArgument(
                 "as_of and known_at need a log to replay: a series is already cut",
-                field="as_of" if as_of is not None else "known_at",
+                argument="as_of" if as_of is not None else "known_at",
                 value=as_of if as_of is not None else known_at,
             )
         series = source
@@ -356,9 +356,9 @@ def nights_chart(
 
     Raises:
         TimelineError: matplotlib (the ``plot`` extra) is not installed.
-        InvalidEvent: an unknown ``kind``; a ``source`` of another kind; ``as_of`` or
-            ``known_at`` (or a naive one) without a log; ``talks`` that are not events; a bad
-            ``size`` or ``ax``.
+        InvalidArgument: an unknown ``kind``; a ``source`` of another kind; ``as_of`` or
+            ``known_at`` without a log; ``talks`` that are not events; a bad ``size`` or ``ax``.
+        InvalidEvent: a naive ``as_of``/``known_at`` (as :func:`~timeline.replay` does).
     """
     _, _, mdates = matplotlib()
     check_choice("kind", kind, KINDS)
