@@ -6,12 +6,13 @@ Private to :mod:`timeline.io`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
 
+from timeline.errors import InvalidEvent
 from timeline.events import Location
 from timeline.io._files import CsvFile, file_error, scan
 from timeline.io._pipeline import Progress, Reconciler, Row, run_rows
@@ -28,6 +29,7 @@ __all__ = [
     "coordinate",
     "import_csv",
     "place",
+    "refused",
     "split_names",
 ]
 
@@ -165,6 +167,15 @@ def import_csv(
     )
     report.warnings[:0] = source.file_warnings
     return report.build()
+
+
+def refused(row: int, error: InvalidEvent, column_of: Mapping[str, str]) -> Row:
+    """A row whose event the validators refused: the problem names the file's column.
+
+    ``column_of`` maps an event's field to the column it is read from, where they differ.
+    """
+    column = column_of.get(error.field, error.field)
+    return Row(row, problem=Issue(row, column, error.value, str(error)))
 
 
 def split_names(text: str, sep: str = ";") -> tuple[str, ...]:

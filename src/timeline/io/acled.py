@@ -53,6 +53,7 @@ from timeline.io._csvsource import (
     coordinate,
     import_csv,
     place,
+    refused,
     split_names,
 )
 from timeline.io._files import display_path
@@ -213,8 +214,7 @@ class _Builder:
                 civilians=civilians,
             )
         except InvalidEvent as e:
-            column = _COLUMN_OF.get(e.field, e.field)
-            return Row(row, problem=Issue(row, column, e.value, str(e)))
+            return refused(row, e, _COLUMN_OF)
         return Row(row, events=(event,), warnings=tuple(warnings))
 
 

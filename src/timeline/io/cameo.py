@@ -31,7 +31,7 @@ import re
 import types
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 import attrs
 
@@ -187,6 +187,21 @@ def code_for(event: Event | type[Event] | str) -> str | None:
     return EVENT_CODES.get(tag)
 
 
+T = TypeVar("T")
+
+
+def _look_up(table: Mapping[str, T], code: str) -> T:
+    """``table[code]``, refusing a code the tables do not hold by name."""
+    try:
+        return table[code]
+    except (KeyError, TypeError):
+        raise InvalidArgument(
+            f"{code!r} is not a CAMEO code of these tables (codes are text: '0841')",
+            argument="code",
+            value=code,
+        ) from None
+
+
 @attrs.frozen
 class Cameo:
     """The CAMEO tables: each code's description and Goldstein score.
@@ -266,14 +281,7 @@ class Cameo:
         Raises:
             InvalidArgument: for a code the tables do not hold.
         """
-        try:
-            return self.scores[code]
-        except (KeyError, TypeError):
-            raise InvalidArgument(
-                f"{code!r} is not a CAMEO code of these tables (codes are text: '0841')",
-                argument="code",
-                value=code,
-            ) from None
+        return _look_up(self.scores, code)
 
     def describe(self, code: str) -> str:
         """The description of a code.
@@ -281,14 +289,7 @@ class Cameo:
         Raises:
             InvalidArgument: for a code the tables do not hold.
         """
-        try:
-            return self.descriptions[code]
-        except (KeyError, TypeError):
-            raise InvalidArgument(
-                f"{code!r} is not a CAMEO code of these tables (codes are text: '0841')",
-                argument="code",
-                value=code,
-            ) from None
+        return _look_up(self.descriptions, code)
 
     def score(self, event: Event | type[Event] | str) -> float | None:
         """The Goldstein score of an event's type (``None`` for a type not scored)."""

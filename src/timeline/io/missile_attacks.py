@@ -41,7 +41,7 @@ from typing import Any, Final, Literal
 
 from timeline.errors import InvalidArgument, InvalidEvent
 from timeline.events import Attack, DroneBarrage, Location, MissileStrike, Source
-from timeline.io._csvsource import CsvDataset, CsvSource, Fields, import_csv
+from timeline.io._csvsource import CsvDataset, CsvSource, Fields, import_csv, refused
 from timeline.io._files import display_path
 from timeline.io._pipeline import CHUNK, Progress, Row, StableIds
 from timeline.io._times import LocalTime, LocalTimes, parse_count
@@ -415,8 +415,7 @@ class _RowBuilder:
                 debris_locations=figures["debris_locations"],
             )
         except InvalidEvent as e:
-            column = _COLUMN_OF.get(e.field, e.field)
-            return Row(row, problem=Issue(row, column, e.value, str(e)))
+            return refused(row, e, _COLUMN_OF)
         return Row(row, (event,), tuple(warnings) if warnings else ())
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import orjson
 import pendulum
@@ -41,6 +41,9 @@ from timeline.io.report import ExportReport
 from timeline.log import EventLog, Recorded
 from timeline.projections.replay import replay_records
 from timeline.time import TimePrecision
+
+if TYPE_CHECKING:
+    from pendulum import DateTime
 
 __all__ = ["FORMAT", "GROUPS", "export_timelinejs", "slide", "timeline_json"]
 
@@ -189,8 +192,8 @@ def timeline_json(
     text: str | None = None,
     group: Group | None = "stream",
     zone: str = "UTC",
-    as_of: Any = None,
-    known_at: Any = None,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """The TimelineJS JSON object of a log (see the module).
@@ -237,8 +240,8 @@ def export_timelinejs(
     text: str | None = None,
     group: Group | None = "stream",
     zone: str = "UTC",
-    as_of: Any = None,
-    known_at: Any = None,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
 ) -> ExportReport:
     """Write the log as a TimelineJS 3 JSON file. Use :func:`timeline.io.export_file`."""
     target = display_path(path)

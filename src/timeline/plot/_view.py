@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -15,6 +15,9 @@ from timeline.events import Event
 from timeline.log import EventLog
 from timeline.plot._base import check_choice, naive, plain, short
 from timeline.projections.replay import META_TYPES, Resolution, replay_records
+
+if TYPE_CHECKING:
+    from pendulum import DateTime
 
 #: The built-in ways to split events into lanes; a callable ``event -> name(s)`` also works.
 LANES: Final = ("actor", "stream")
@@ -55,7 +58,9 @@ class Item:
     lanes: tuple[str, ...] = ()
 
 
-def from_log(log: EventLog, as_of: Any, known_at: Any) -> tuple[list[Item], CausalGraph]:
+def from_log(
+    log: EventLog, as_of: DateTime | None, known_at: DateTime | None
+) -> tuple[list[Item], CausalGraph]:
     records = list(replay_records(log, known_at=known_at, order="recorded"))
     graph = CausalGraph.from_events(
         (r.event for r in records), as_of=as_of, known_at=known_at, check=False
@@ -70,7 +75,7 @@ def from_log(log: EventLog, as_of: Any, known_at: Any) -> tuple[list[Item], Caus
     return items, graph
 
 
-def from_events(events: Iterable[object], as_of: Any) -> tuple[list[Item], CausalGraph]:
+def from_events(events: Iterable[object], as_of: DateTime | None) -> tuple[list[Item], CausalGraph]:
     given: list[Event] = []
     for event in events:
         if not isinstance(event, Event):

@@ -70,6 +70,7 @@ from timeline.time import to_utc
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from pendulum import DateTime
 
 __all__ = ["LANES", "MARKS", "Mark", "timeline_chart"]
 
@@ -394,8 +395,8 @@ class _Chart:
 def timeline_chart(  # noqa: C901, PLR0912  # one picture, drawn in one pass
     source: EventLog | Iterable[Event],
     *,
-    as_of: Any = None,
-    known_at: Any = None,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
     lanes: LaneChoice = "actor",
     links: bool = True,
     corrections: bool = True,

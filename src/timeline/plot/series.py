@@ -40,6 +40,7 @@ from timeline.time import TimePrecision, to_utc
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from pendulum import DateTime
 
 __all__ = ["KINDS", "WEIGHTS", "intensity_chart", "nights_chart"]
 
@@ -54,7 +55,7 @@ _UNNAMED: Final = "(attacker not named)"
 
 
 def _state_and_rounds(
-    source: object, as_of: Any, known_at: Any, talks: bool | Iterable[Event]
+    source: object, as_of: DateTime | None, known_at: DateTime | None, talks: bool | Iterable[Event]
 ) -> tuple[EscalationState, list[Event]]:
     """The escalation state to draw and the talk rounds to mark."""
     cut = None if as_of is None else to_utc(as_of, field="as_of")
@@ -158,8 +159,8 @@ def _finish(
 def intensity_chart(
     source: EventLog | EscalationState | Intensity,
     *,
-    as_of: Any = None,
-    known_at: Any = None,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
     goldstein: Cameo | None = None,
     weight: str = "launched",
     parties: Sequence[str | None] | None = None,
@@ -321,8 +322,8 @@ def _figure_of(totals: Figures, name: str) -> int | None:
 def nights_chart(
     source: EventLog | EscalationState,
     *,
-    as_of: Any = None,
-    known_at: Any = None,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
     kind: str = "all",
     talks: bool | Iterable[Event] = True,
     records: bool = True,
