@@ -38,7 +38,7 @@ import os
 import types
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from timeline.errors import InvalidArgument
 from timeline.io import cameo
@@ -88,13 +88,15 @@ _EXPORTERS: Final[Mapping[str, Callable[..., ExportReport]]] = types.MappingProx
         "timelinejs": export_timelinejs,
     }
 )
+_T = TypeVar("_T")
+
 #: The formats :func:`import_file` reads.
 IMPORT_FORMATS: Final = tuple(_IMPORTERS)
 #: The formats :func:`export_file` writes.
 EXPORT_FORMATS: Final = tuple(_EXPORTERS)
 
 
-def _choose(kind: str, format: str, table: Mapping[str, Any]) -> Any:  # noqa: A002  # the design's name
+def _choose(kind: str, format: str, table: Mapping[str, _T]) -> _T:  # noqa: A002  # the design's name
     found = table.get(format) if isinstance(format, str) else None
     if found is None:
         raise InvalidArgument(
@@ -146,7 +148,7 @@ def import_file(
         OSError: if the file cannot be opened.
     """
     importer = _choose("import", format, _IMPORTERS)
-    return importer(log, path, strict=strict, progress=progress, stream=stream, **options)  # type: ignore[no-any-return]  # each importer returns an ImportReport
+    return importer(log, path, strict=strict, progress=progress, stream=stream, **options)
 
 
 def export_file(
@@ -176,7 +178,7 @@ def export_file(
         TimelineError: for Parquet without the pandas extra.
     """
     exporter = _choose("export", format, _EXPORTERS)
-    return exporter(log, path, progress=progress, **options)  # type: ignore[no-any-return]  # each exporter returns an ExportReport
+    return exporter(log, path, progress=progress, **options)
 
 
 # (what the lower-cased file name contains or ends with, the format), first match wins.

@@ -79,7 +79,7 @@ _UNKNOWN = uuid.SafeUUID.unknown
 
 
 class StableIds:
-    """One data set's stable ids, made fast: the ids of ``uuid.uuid5``, a quarter of the cost.
+    """One data set's stable ids: the ids ``uuid.uuid5`` makes, without its repeated work.
 
     An import makes one id per row, so this skips what ``uuid.uuid5`` repeats each time: the
     namespace and data set's prefix is encoded once, and the UUID is filled in without

@@ -187,10 +187,10 @@ def code_for(event: Event | type[Event] | str) -> str | None:
     return EVENT_CODES.get(tag)
 
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
-def _look_up(table: Mapping[str, T], code: str) -> T:
+def _look_up(table: Mapping[str, _T], code: str) -> _T:
     """``table[code]``, refusing a code the tables do not hold by name."""
     try:
         return table[code]
