@@ -225,6 +225,13 @@ class _Chart:
             return _UNKNOWN_HEIGHT, "//"
         return max(_BAR_HEIGHT * event.launched / self.launched_max, 0.04), None
 
+    def lane_bar(
+        self, span: tuple[float, float], floor: float, height: float, **style: Any
+    ) -> None:
+        """A bar over ``span`` on the x axis, standing on a lane's ``floor``."""
+        start, end = span
+        self.ax.bar(start, height, width=end - start, bottom=floor, align="edge", **style)
+
     def bar(self, item: Item) -> None:
         event = item.event
         start, end = self.span(event)
@@ -235,12 +242,10 @@ class _Chart:
         ys = []
         for n, lane in enumerate(item.lanes):
             floor = self.floor[lane]
-            self.ax.bar(
-                start,
+            self.lane_bar(
+                (start, end),
+                floor,
                 height,
-                width=end - start,
-                bottom=floor,
-                align="edge",
                 color=_BAR_COLOURS[kind],
                 alpha=0.85,
                 hatch=hatch,
@@ -267,12 +272,10 @@ class _Chart:
         for lane in item.lanes:
             floor = self.floor[lane]
             if o_height != height or (o_start, o_end) != (start, end):
-                self.ax.bar(
-                    o_start,
+                self.lane_bar(
+                    (o_start, o_end),
+                    floor,
                     o_height,
-                    width=o_end - o_start,
-                    bottom=floor,
-                    align="edge",
                     fill=False,
                     edgecolor=VERMILLION,
                     linestyle="--",
