@@ -37,6 +37,7 @@ derived extensions (``timelineposition``, ``causationid``...) are not read back.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import urllib.parse
 from collections.abc import Callable
@@ -89,7 +90,7 @@ def stream_of(source: str) -> str | None:
     return urllib.parse.unquote(source.removeprefix(_SCHEME)) or None
 
 
-def _rfc3339(value: Any) -> str:
+def _rfc3339(value: dt.datetime) -> str:
     return isoformat(value).replace(".000000+00:00", "Z").replace("+00:00", "Z")
 
 
