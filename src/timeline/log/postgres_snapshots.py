@@ -5,8 +5,9 @@ What :meth:`timeline.log.PostgresLog.snapshot_store` gives.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from timeline.codec import Codec
 from timeline.log.snapshots import Snapshot, TableSnapshotStore, _key_columns
@@ -14,9 +15,27 @@ from timeline.log.snapshots import Snapshot, TableSnapshotStore, _key_columns
 if TYPE_CHECKING:
     import psycopg
 
-    from timeline.log.postgres import PostgresLog
 
-__all__ = ["POSTGRES_SNAPSHOT_SCHEMA", "PostgresSnapshotStore"]
+__all__ = ["POSTGRES_SNAPSHOT_SCHEMA", "PostgresDatabase", "PostgresSnapshotStore"]
+
+
+class PostgresDatabase(Protocol):
+    """What the store uses of a :class:`~timeline.log.PostgresLog`: schema, SQL, connection."""
+
+    @property
+    def schema(self) -> str:
+        """The schema that holds the log (and the snapshots table)."""
+
+    @property
+    def codec(self) -> Codec:
+        """Writes the events inside states."""
+
+    def sql(self, template: str) -> bytes:
+        """The statement with the log's table names filled in."""
+
+    def connection(self) -> contextlib.AbstractContextManager[psycopg.Connection[Any]]:
+        """The log's connection, for one block."""
+
 
 #: The table a :class:`PostgresSnapshotStore` keeps its snapshots in, in the log's schema
 #: (``{snapshots}`` is ``timeline_snapshots`` there); the columns are those of
@@ -58,7 +77,9 @@ class PostgresSnapshotStore(TableSnapshotStore):
         TimelineError: if the table cannot be created or read.
     """
 
-    def __init__(self, log: PostgresLog, *, codec: Codec | None = None, cache: int = 2) -> None:
+    def __init__(
+        self, log: PostgresDatabase, *, codec: Codec | None = None, cache: int = 2
+    ) -> None:
         super().__init__(codec if codec is not None else log.codec, cache)
         self._log = log
         with log.connection() as conn:

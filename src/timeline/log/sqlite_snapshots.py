@@ -10,16 +10,29 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 from timeline.codec import Codec
 from timeline.errors import TimelineError
 from timeline.log.snapshots import Snapshot, TableSnapshotStore, _key_columns
 
-if TYPE_CHECKING:
-    from timeline.log.sqlite import SQLiteLog
+__all__ = ["SNAPSHOT_SCHEMA", "SQLiteDatabase", "SQLiteSnapshotStore", "connect_sqlite"]
 
-__all__ = ["SNAPSHOT_SCHEMA", "SQLiteSnapshotStore", "connect_sqlite"]
+
+class SQLiteDatabase(Protocol):
+    """What the store uses of a :class:`~timeline.log.SQLiteLog`: its path, codec, connection."""
+
+    @property
+    def path(self) -> str:
+        """The database file (``":memory:"`` for one in memory)."""
+
+    @property
+    def codec(self) -> Codec:
+        """Writes the events inside states."""
+
+    def connection(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """The log's connection, for one block."""
+
 
 #: The table a :class:`SQLiteSnapshotStore` keeps its snapshots in. ``as_of`` and
 #: ``known_at`` are canonical ISO text (``NULL``: no cut); ``head`` is the hash of the record
@@ -80,7 +93,7 @@ class SQLiteSnapshotStore(TableSnapshotStore):
     """
 
     def __init__(
-        self, target: SQLiteLog | str | Path, *, codec: Codec | None = None, cache: int = 2
+        self, target: SQLiteDatabase | str | Path, *, codec: Codec | None = None, cache: int = 2
     ) -> None:
         self._log = None if isinstance(target, (str, Path)) else target
         self._own: sqlite3.Connection | None = None
