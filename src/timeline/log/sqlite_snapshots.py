@@ -13,10 +13,16 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 
 from timeline.codec import Codec
-from timeline.errors import TimelineError
+from timeline.errors import InvalidArgument, TimelineError
 from timeline.log.snapshots import Snapshot, TableSnapshotStore, _key_columns
 
-__all__ = ["SNAPSHOT_SCHEMA", "SQLiteDatabase", "SQLiteSnapshotStore", "connect_sqlite"]
+__all__ = [
+    "SNAPSHOT_SCHEMA",
+    "SQLiteDatabase",
+    "SQLiteSnapshotStore",
+    "connect_sqlite",
+    "synchronous_mode",
+]
 
 
 class SQLiteDatabase(Protocol):
@@ -51,6 +57,26 @@ CREATE TABLE IF NOT EXISTS timeline_snapshots (
 CREATE INDEX IF NOT EXISTS timeline_snapshots_key
   ON timeline_snapshots (name, version, as_of, position);
 """
+
+
+#: The ``synchronous`` settings a database of derived data may take, by their name.
+_SYNCHRONOUS: Final = {"full": "FULL", "normal": "NORMAL"}
+
+
+def synchronous_mode(value: object) -> str:
+    """SQLite's ``PRAGMA synchronous`` value for ``"full"`` or ``"normal"`` (any case).
+
+    Raises:
+        InvalidArgument: for anything else.
+    """
+    mode = _SYNCHRONOUS.get(value.lower()) if isinstance(value, str) else None
+    if mode is None:
+        raise InvalidArgument(
+            f"synchronous must be 'full' or 'normal', got {value!r}",
+            argument="synchronous",
+            value=value,
+        )
+    return mode
 
 
 def connect_sqlite(path: str) -> sqlite3.Connection:

@@ -36,7 +36,7 @@ from timeline.events import Event
 from timeline.log import EventLog, Recorded
 from timeline.log.base import Order
 from timeline.log.snapshots import Snapshot, SnapshotStore
-from timeline.log.sqlite_snapshots import connect_sqlite
+from timeline.log.sqlite_snapshots import connect_sqlite, synchronous_mode
 from timeline.projections.base import Projection, fold
 from timeline.projections.resolution import META_TYPES, instant
 from timeline.projections.resolved import check_order
@@ -323,13 +323,7 @@ class ReadModel:
             raise InvalidArgument(
                 f"batch must be a whole number ≥ 1, got {batch!r}", argument="batch", value=batch
             )
-        mode = _SYNCHRONOUS.get(synchronous.lower()) if isinstance(synchronous, str) else None
-        if mode is None:
-            raise InvalidArgument(
-                f"synchronous must be 'full' or 'normal', got {synchronous!r}",
-                argument="synchronous",
-                value=synchronous,
-            )
+        mode = synchronous_mode(synchronous)
         if not isinstance(name, str) or not name.strip():
             raise InvalidArgument(
                 f"name must be a non-empty string, got {name!r}", argument="name", value=name
@@ -551,9 +545,6 @@ class ReadModel:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-_SYNCHRONOUS: Final = {"full": "FULL", "normal": "NORMAL"}
 
 
 def _type_names(types: Iterable[str | type[Event]]) -> Iterator[str]:

@@ -99,12 +99,10 @@ def replay(
             ``snapshots``.
 
     >>> import pendulum, timeline as tl
-    >>> log = tl.open_log("memory:")
-    >>> at = pendulum.datetime(2025, 6, 1, 22)
-    >>> barrage = tl.DroneBarrage(occurred_at=at, attacker="Russia", launched=472)
-    >>> _ = log.append([barrage], stream="air")
-    >>> _ = log.append([tl.Correction(occurred_at=at, corrects=barrage.event_id,
-    ...                               changes={"launched": 479})], stream="air")
+    >>> log, night = tl.open_log("memory:"), pendulum.datetime(2025, 6, 1, 22)
+    >>> first = tl.DroneBarrage(occurred_at=night, launched=472)
+    >>> fix = tl.Correction(occurred_at=night, corrects=first.event_id, changes={"launched": 479})
+    >>> _ = log.append([first], stream="air"), log.append([fix], stream="air")
     >>> class Launched:
     ...     name, version = "launched", 1
     ...     def initial(self): return 0

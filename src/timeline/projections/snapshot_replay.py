@@ -54,13 +54,11 @@ class _Frontier:
 
 
 def _checked_store(store: object) -> SnapshotStore:
-    if not isinstance(store, SnapshotStore):
-        raise InvalidArgument(
-            f"a snapshot store needs save, load, list and delete, got {store!r}",
-            argument="snapshots",
-            value=store,
-        )
-    return store
+    """``store`` if it has the four methods of a snapshot store."""
+    if isinstance(store, SnapshotStore):
+        return store
+    message = f"a snapshot store needs save, load, list and delete, got {store!r}"
+    raise InvalidArgument(message, argument="snapshots", value=store)
 
 
 def replay_at(

@@ -88,26 +88,21 @@ def _late_arrival(log: EventLog, snapshot: Snapshot, *, limit: int, res: Resolut
 
 
 def _prefix_changed(
-    log: EventLog,
-    snapshot: Snapshot,
-    *,
-    limit: int,
-    metas: list[Recorded],
-    res: Resolution,
+    log: EventLog, snapshot: Snapshot, later: list[Recorded], res: Resolution
 ) -> bool:
     """Whether the corrections and retractions after the snapshot change what it folded.
 
-    Each event they touch (down a chain of retractions) is compared as it stood at the
-    snapshot and as it stands at ``limit``; a difference matters where either side is at or
-    before the snapshot's cut.
+    ``later`` are those meta events, ``res`` their resolution with all before them. Each
+    event they touch (down a chain of retractions) is compared as it stood at the snapshot
+    and as it stands now; a difference matters where either side is at or before the
+    snapshot's cut.
     """
-    p, a = snapshot.position, snapshot.as_of
-    after = [m for m in metas if m.position > p]
-    if not after:
+    if not later:
         return False
+    p, a, last = snapshot.position, snapshot.as_of, later[-1].position
     before = meta_index(log).resolution(log, p, check=False)  # checked by the caller
     touched: set[uuid.UUID] = set()
-    for m in after:
+    for m in later:
         target = target_of(m.event)
         meta = res.meta(target)
         while meta is not None:  # a retraction of a correction (or of a retraction)
@@ -120,7 +115,7 @@ def _prefix_changed(
         except UnknownEvent:
             return True
         then = _withdrawn_or_resolved(before, log.codec, record, p)
-        now = _withdrawn_or_resolved(res, log.codec, record, limit)
+        now = _withdrawn_or_resolved(res, log.codec, record, last)  # recorded before its meta
         if then != now and (_at_or_before(then, a) or _at_or_before(now, a)):
             return True
     return False
@@ -135,10 +130,11 @@ def is_valid(
     res: Resolution,
 ) -> bool:
     """Whether the snapshot's state is the replay's prefix up to its ``as_of`` (see module)."""
+    p = snapshot.position
     return (
-        holds(log, snapshot.position, snapshot.head)
+        holds(log, p, snapshot.head)
         and not _late_arrival(log, snapshot, limit=limit, res=res)
-        and not _prefix_changed(log, snapshot, limit=limit, metas=metas, res=res)
+        and not _prefix_changed(log, snapshot, [m for m in metas if m.position > p], res)
     )
 
 
