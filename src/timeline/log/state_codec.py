@@ -228,8 +228,8 @@ class StateCodec:
     ISO-8601 text and read back as pendulum ``DateTime``), UUIDs (as text), enums (by value),
     events (through the log's codec), dicts, ``None``, byte strings; or such plain values.
     Byte strings (packed columns, such as :class:`~timeline.projections.Escalation`'s event
-    ids) are not written into the JSON but after it, as they are, so a state of a million
-    packed ids reads back in a few milliseconds. A part whose class packs itself (a
+    ids) are not written into the JSON but after it, as they are, so packed ids read back
+    without being parsed one by one. A part whose class packs itself (a
     ``to_packed()`` method and a ``from_packed(data)`` class method, as Escalation's
     :class:`~timeline.projections.escalation.Tallies` has) is stored as such a byte string,
     and given back a view of it, which it may keep to read its columns when asked.
