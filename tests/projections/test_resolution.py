@@ -1,6 +1,7 @@
 """The one resolution of corrections and retractions, and the per-log index that feeds it."""
 
 import datetime as dt
+import threading
 
 import pendulum
 import pytest
@@ -104,3 +105,38 @@ def test_one_index_per_log():
     assert meta_index(a) is meta_index(a)
     assert meta_index(a) is not meta_index(b)
     assert isinstance(meta_index(a), MetaIndex)
+
+
+def test_readers_and_appends_with_guards_share_the_index_without_deadlock(tmp_path):
+    # An append holds the log's lock while its guards ask the index; a replay asks the index
+    # and reads the log. Neither may wait for the other while holding what the other needs.
+    log = tl.open_log(tmp_path / "war.db", clock=clock())
+    said = [tl.Statement(occurred_at=R0, speaker="A", text=str(n)) for n in range(40)]
+    log.append(said, stream="s")
+    errors = []
+
+    def append():
+        try:
+            for n, event in enumerate(said):
+                fix = tl.Correction(
+                    occurred_at=R0, corrects=event.event_id, changes={"text": f"{n}!"}
+                )
+                log.append([fix], stream="fixes")
+        except Exception as e:  # noqa: BLE001  # reported below
+            errors.append(e)
+
+    def read():
+        try:
+            for _ in range(40):
+                list(tl.replay_events(log))
+        except Exception as e:  # noqa: BLE001  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=append), threading.Thread(target=read)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "deadlocked"
+    assert errors == []
+    assert [e.text for e in tl.replay_events(log)] == [f"{n}!" for n in range(40)]

@@ -21,8 +21,8 @@ import operator
 import threading
 import uuid
 import weakref
-from collections.abc import Iterator, Mapping
-from typing import Any, Final, TypeGuard
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Final, TypeGuard, TypeVar
 
 from pendulum import DateTime
 
@@ -42,6 +42,8 @@ __all__ = [
     "meta_index",
     "target_of",
 ]
+
+T = TypeVar("T")
 
 #: The event types resolved before folding (never shown to a projection).
 META_TYPES: Final = (Correction.TYPE, Retraction.TYPE, CausalLinkRetracted.TYPE)
@@ -320,8 +322,13 @@ class MetaIndex:
     first makes sure the log still holds the record it last read up to (by its hash) and
     starts afresh if not (the log was rewritten); the guards, which run inside an append on
     a log they have seen grow, skip that read (a later check then trusts the record it finds
-    at that position). :attr:`generation` counts the fresh starts,
-    so that a caller keeping its own state derived from the index knows when to drop it.
+    at that position). :attr:`generation` counts the fresh starts, so that a caller keeping
+    its own state derived from the index knows when to drop it.
+
+    The log is never read under the index's lock: an append holds the log's lock while its
+    guards ask the index, so a reader holding the index's lock while it waits for the log
+    would deadlock with it. Reads happen outside; what they found is taken in only if the
+    index has not moved meanwhile (else the step is tried again).
 
     One index per log: see :func:`meta_index`.
     """
@@ -332,7 +339,7 @@ class MetaIndex:
         self._resolution = Resolution()
         self._position = 0
         self._head: str | None = GENESIS  # hash at _position; None: not read yet
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         #: How many times the index started afresh.
         self.generation = 0
 
@@ -341,46 +348,70 @@ class MetaIndex:
         self._position, self._head = 0, GENESIS
         self.generation += 1
 
-    def _catch_up(self, log: EventLog, limit: int, *, check: bool) -> None:
-        if self._position > len(log):
-            self._reset()
-        elif check and self._position:
-            found = record_at(log, self._position)
-            if found is None or (self._head is not None and found.hash != self._head):
-                self._reset()
-            else:
-                self._head = found.hash
-        if limit <= self._position:
-            return
-        for rec in log.read(after=self._position, types=META_TYPES):
-            if rec.position > limit:
-                break
-            self._records.append(rec)
-            self._flipped.append(self._resolution.add(rec.event))
-        self._position, self._head = limit, None
-        if check:  # remember the hash read up to, so that a rewrite is noticed next time
-            found = record_at(log, limit)
-            self._head = None if found is None else found.hash
+    @staticmethod
+    def _intact(
+        log: EventLog, position: int, head: str | None, *, check: bool
+    ) -> tuple[bool, str | None]:
+        """Whether the log still holds what was read up to ``position``, and that record's hash.
+
+        Read outside the lock. Without ``check`` only the length is compared (no hash read).
+        """
+        if position > len(log):
+            return False, None
+        if not check or position == 0:
+            return True, head
+        found = record_at(log, position)
+        if found is None:
+            return False, None
+        return head is None or found.hash == head, found.hash
+
+    def _answer(self, log: EventLog, limit: int, answer: Callable[[], T], *, check: bool) -> T:
+        """``answer()``, under the lock, once the index holds every meta event up to ``limit``."""
+        while True:
+            with self._lock:
+                generation, position, head = self.generation, self._position, self._head
+            intact, head = self._intact(log, position, head, check=check)
+            if not intact:
+                with self._lock:
+                    if (self.generation, self._position) == (generation, position):
+                        self._reset()
+                continue
+            new: list[Recorded] = []
+            if limit > position:
+                for rec in log.read(after=position, types=META_TYPES):
+                    if rec.position > limit:
+                        break
+                    new.append(rec)
+                top = record_at(log, limit) if check else None
+                head = None if top is None else top.hash
+            with self._lock:
+                if (self.generation, self._position) != (generation, position):
+                    continue  # moved meanwhile: look again
+                for rec in new:
+                    self._records.append(rec)
+                    self._flipped.append(self._resolution.add(rec.event))
+                self._position, self._head = max(limit, position), head
+                return answer()
 
     def _end(self, limit: int) -> int:
         return bisect.bisect_right(self._records, limit, key=operator.attrgetter("position"))
 
     def upto(self, log: EventLog, limit: int, *, check: bool = True) -> list[Recorded]:
         """The meta events recorded up to position ``limit``, in position order."""
-        with self._lock:
-            self._catch_up(log, limit, check=check)
-            return self._records[: self._end(limit)]
+        return self._answer(log, limit, lambda: self._records[: self._end(limit)], check=check)
 
     def resolution(self, log: EventLog, limit: int, *, check: bool = True) -> Resolution:
         """The resolution of the meta events up to position ``limit``: a new one, the caller's."""
-        with self._lock:
-            self._catch_up(log, limit, check=check)
+
+        def answer() -> Resolution:
             if limit >= self._position:
                 return self._resolution.copy()
             res = Resolution()
             for rec in self._records[: self._end(limit)]:
                 res.add(rec.event)
             return res
+
+        return self._answer(log, limit, answer, check=check)
 
     def since(
         self, log: EventLog, after: int, limit: int, *, check: bool = True
@@ -389,10 +420,12 @@ class MetaIndex:
 
         "Flipped" is what :meth:`Resolution.add` returned when it was added.
         """
-        with self._lock:
-            self._catch_up(log, limit, check=check)
+
+        def answer() -> list[tuple[Recorded, list[uuid.UUID]]]:
             start, end = self._end(after), self._end(limit)
             return list(zip(self._records[start:end], self._flipped[start:end], strict=True))
+
+        return self._answer(log, limit, answer, check=check)
 
 
 _INDEXES: Final[weakref.WeakKeyDictionary[EventLog, MetaIndex]] = weakref.WeakKeyDictionary()

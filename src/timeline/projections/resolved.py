@@ -109,6 +109,7 @@ def resolved_records(
     *,
     limit: int,
     as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
     order: Order = "occurred",
     occurred_after: DateTime | None = None,
 ) -> Iterator[Recorded]:
@@ -116,13 +117,16 @@ def resolved_records(
 
     For the layers built on replay (snapshots, live projections): ``res`` holds the meta
     events recorded up to ``limit`` (the last position to read: the transaction-time cut),
-    and ``as_of`` is a UTC instant (or ``None``). ``occurred_after`` (valid-time order only)
-    keeps only the events whose corrected ``occurred_at`` is later than it: the tail after
-    a snapshot.
+    and ``as_of`` is a UTC instant (or ``None``). ``known_at``, if given, lowers ``limit``
+    to the last position recorded by then (:func:`~timeline.projections.resolution.cut_position`).
+    ``occurred_after`` (valid-time order only) keeps only the events whose corrected
+    ``occurred_at`` is later than it: the tail after a snapshot.
 
     Raises:
         InvalidArgument: for ``occurred_after`` with ``order="recorded"``.
     """
+    if known_at is not None:
+        limit = min(limit, cut_position(log, known_at))
     codec = log.codec
     cut, low = as_of, occurred_after
     # Keyed by the id's integer: hashing an int is much cheaper than a UUID, per event.
