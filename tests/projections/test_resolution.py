@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import timeline as tl
+from timeline.log import SQLiteLog
 from timeline.projections.resolution import (
     META_TYPES,
     MetaIndex,
@@ -16,6 +17,7 @@ from timeline.projections.resolution import (
     cut_position,
     meta_index,
 )
+from timeline.store import standard_guards
 from timeline.testing.strategies import log_scripts
 
 R0 = pendulum.datetime(2025, 7, 1)
@@ -105,6 +107,41 @@ def test_one_index_per_log():
     assert meta_index(a) is meta_index(a)
     assert meta_index(a) is not meta_index(b)
     assert isinstance(meta_index(a), MetaIndex)
+
+
+def test_a_reader_never_holds_the_index_while_it_waits_for_an_append(tmp_path):
+    # The append holds the log's lock and, inside it, its correction guard asks the index. A
+    # reader that asked the index first must not keep it while it waits for the log's lock.
+    in_append, reading = threading.Event(), threading.Event()
+
+    class Spied(SQLiteLog):
+        def __len__(self):
+            if threading.current_thread().name == "reader":
+                reading.set()  # the reader is in the index, about to wait for the log's lock
+            return super().__len__()
+
+    def gate(_log, batch):
+        if any(isinstance(e, tl.Correction) for e in batch):
+            in_append.set()
+            reading.wait(timeout=5)
+
+    log = Spied(tmp_path / "war.db", clock=clock(), guards=[gate, *standard_guards()])
+    said = tl.Statement(occurred_at=R0, speaker="A", text="x")
+    log.append([said], stream="s")
+    fix = tl.Correction(occurred_at=R0, corrects=said.event_id, changes={"text": "y"})
+    appender = threading.Thread(target=log.append, args=([fix],), kwargs={"stream": "s"})
+    reader = threading.Thread(
+        target=lambda: in_append.wait(timeout=5) and meta_index(log).upto(log, 1), name="reader"
+    )
+    for thread in (appender, reader):
+        thread.daemon = True  # a deadlock must fail the test, not hang the run
+        thread.start()
+    for thread in (appender, reader):
+        thread.join(timeout=30)
+    assert reading.is_set()
+    assert not appender.is_alive(), "deadlocked"
+    assert not reader.is_alive(), "deadlocked"
+    assert [e.text for e in tl.replay_events(log)] == ["y"]
 
 
 def test_readers_and_appends_with_guards_share_the_index_without_deadlock(tmp_path):
