@@ -45,6 +45,7 @@ from timeline.errors import (
     UnknownEvent,
 )
 from timeline.events import Event
+from timeline.log.snapshots import MemorySnapshotStore, SnapshotStore
 from timeline.time import Clock, SystemClock, isoformat, parse_utc, to_utc
 
 __all__ = [
@@ -831,3 +832,21 @@ class EventLog(abc.ABC):
     @abc.abstractmethod
     def _get(self, event_id: uuid.UUID) -> Recorded | None:
         """The record holding an event, or ``None``."""
+
+    # -- derived data: what a backend keeps beside the log --------------------------------
+
+    def snapshot_store(self) -> SnapshotStore:
+        """A store for snapshots of this log's projections; here a new one in memory.
+
+        Backends that keep a file or a database give a store that lives beside the log
+        (and outlives the process). Keep the store: each call of this default makes another.
+        """
+        return MemorySnapshotStore()
+
+    def read_model_database(self) -> str | Callable[[], Any] | None:
+        """Where a read model keeps its tables when none is named.
+
+        A SQLite file's path, a function that opens a connection to the log's own
+        PostgreSQL database, or ``None`` (here: the log has no database of its own).
+        """
+        return None

@@ -36,6 +36,7 @@ from pendulum import DateTime
 
 from timeline.errors import CorruptLog, TimelineError
 from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded, stored_recorded_at
+from timeline.log.sqlite_snapshots import SQLiteSnapshotStore
 from timeline.time import isoformat
 
 if TYPE_CHECKING:
@@ -486,6 +487,13 @@ class JsonlLog(EventLog):
         self._refresh()
         position = self._by_id.get(str(event_id))
         return None if position is None else self._decode(position, self._line(position))
+
+    def snapshot_store(self) -> SQLiteSnapshotStore:
+        """Snapshots in a SQLite sidecar file: the log's path plus ``.snapshots.db``.
+
+        Derived data: safe to delete, and best kept out of git.
+        """
+        return SQLiteSnapshotStore(self.path + ".snapshots.db", codec=self.codec)
 
 
 _ENVELOPE: Final = (

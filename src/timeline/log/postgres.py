@@ -63,12 +63,13 @@ from timeline.errors import (
     TimelineError,
 )
 from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded, stored_recorded_at
+from timeline.log.postgres_snapshots import PostgresSnapshotStore
 from timeline.time import isoformat
 
 if TYPE_CHECKING:
     import datetime as dt
     import uuid
-    from collections.abc import Collection, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
     from types import ModuleType
 
     import psycopg
@@ -839,6 +840,14 @@ class PostgresLog(EventLog):
                     return
                 self.follow_error = e
                 self._stop.wait(interval)
+
+    def snapshot_store(self) -> PostgresSnapshotStore:
+        """Snapshots in a table of the log's own schema (``timeline_snapshots``)."""
+        return PostgresSnapshotStore(self)
+
+    def read_model_database(self) -> Callable[[], psycopg.Connection[Any]]:
+        """The log's own database: read models' tables sit in the log's schema."""
+        return self.connect
 
 
 def _storable(text: str) -> bool:

@@ -31,6 +31,7 @@ from pendulum import DateTime
 
 from timeline.errors import CorruptLog, InvalidEvent, TimelineError
 from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded, stored_recorded_at
+from timeline.log.sqlite_snapshots import SQLiteSnapshotStore
 from timeline.time import isoformat
 
 if TYPE_CHECKING:
@@ -535,6 +536,14 @@ class SQLiteLog(EventLog):
                 (str(event_id),),
             ).fetchone()
         return None if row is None else self.decode_own_record(*row)
+
+    def snapshot_store(self) -> SQLiteSnapshotStore:
+        """Snapshots in a table of the log's own database (``timeline_snapshots``)."""
+        return SQLiteSnapshotStore(self)
+
+    def read_model_database(self) -> str | None:
+        """The log's own file (``None`` for a database in memory)."""
+        return None if self.path == ":memory:" else self.path
 
 
 _HEADER: Final = b"SQLite format 3\x00"
