@@ -14,7 +14,13 @@ from pendulum import DateTime
 
 import timeline
 from timeline.codec import Codec, Registry, default_registry
-from timeline.errors import DecodeError, InvalidEvent, TimelineError, UnknownEventType
+from timeline.errors import (
+    DecodeError,
+    InvalidArgument,
+    InvalidEvent,
+    TimelineError,
+    UnknownEventType,
+)
 from timeline.events import (
     CATALOG,
     DroneBarrage,
@@ -181,18 +187,35 @@ def test_a_field_named_like_the_envelope_is_refused_on_register(name):
         kw_only=True,
     )
     cls.TYPE = "test.codec.clash"
-    with pytest.raises(InvalidEvent) as caught:
+    with pytest.raises(InvalidArgument) as caught:
         Registry().register(cls)
-    assert caught.value.field == name
-    assert name in str(caught.value)
+    assert (caught.value.argument, caught.value.value) == ("cls", cls)
+    assert repr(name) in str(caught.value)
 
 
 @pytest.mark.parametrize(
     "thing", [int, Event, "diplomacy.statement", attrs.make_class("Plain", ["x"])]
 )
 def test_only_named_event_types_can_be_registered(thing):
-    with pytest.raises(UnknownEventType):
+    with pytest.raises(InvalidArgument) as caught:
         Registry().register(thing)
+    assert caught.value.argument == "cls"
+
+
+@pytest.mark.parametrize(
+    ("type_name", "from_version", "upcaster", "argument"),
+    [
+        (None, 1, dict, "type_name"),
+        ("", 1, dict, "type_name"),
+        ("test.codec.sighting", 0, dict, "from_version"),
+        ("test.codec.sighting", True, dict, "from_version"),
+        ("test.codec.sighting", 1, "not callable", "upcaster"),
+    ],
+)
+def test_an_upcaster_is_refused_for_bad_arguments(type_name, from_version, upcaster, argument):
+    with pytest.raises(InvalidArgument) as caught:
+        Registry().add_upcaster(type_name, from_version, upcaster)
+    assert caught.value.argument == argument
 
 
 # -- upcasting ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pendulum import DateTime
 
 import timeline
 from timeline.codec import default_registry
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument, InvalidEvent
 from timeline.events import (
     CATALOG,
     CasualtyReport,
@@ -532,16 +532,16 @@ def test_a_users_type_is_named_and_declared():
 
 @pytest.mark.parametrize("name", ["", "  ", "has space", None])
 def test_event_type_refuses_bad_names(name):
-    with pytest.raises(InvalidEvent) as caught:
+    with pytest.raises(InvalidArgument) as caught:
         timeline.event_type(name)
-    assert (caught.value.field, caught.value.value) == ("name", name)
+    assert (caught.value.argument, caught.value.value) == ("name", name)
 
 
 @pytest.mark.parametrize("version", [0, -1, 1.0, True])
 def test_event_type_refuses_bad_versions(version):
-    with pytest.raises(InvalidEvent) as caught:
+    with pytest.raises(InvalidArgument) as caught:
         timeline.event_type("test.events.bad", version=version)
-    assert caught.value.field == "version"
+    assert caught.value.argument == "version"
 
 
 def test_event_type_needs_an_attrs_event_class():
@@ -553,6 +553,46 @@ def test_event_type_needs_an_attrs_event_class():
         x: int
 
     for cls in (NotAttrs, NotAnEvent, "not a class"):
-        with pytest.raises(InvalidEvent) as caught:
+        with pytest.raises(InvalidArgument) as caught:
             timeline.event_type("test.events.refused")(cls)
-        assert caught.value.field == "cls"
+        assert caught.value.argument == "cls"
+
+
+def test_declared_types_go_into_the_one_process_wide_registry():
+    assert timeline.events.DECLARED.lookup("test.events.sighting") is Sighting
+    copy = default_registry()
+    assert copy is not timeline.events.DECLARED
+    assert list(copy) == list(timeline.events.DECLARED)
+
+
+def test_declaring_again_replaces_and_an_older_version_does_not():
+    def declare(version):
+        @timeline.event_type("test.events.redeclared", version=version)
+        @attrs.frozen(kw_only=True)
+        class Redeclared(timeline.Event):
+            pass
+
+        return Redeclared
+
+    first = declare(1)
+    before = default_registry()
+    again = declare(1)  # a notebook cell run again
+    assert timeline.events.DECLARED.lookup("test.events.redeclared") is again
+    assert before.lookup("test.events.redeclared") is first  # a copy keeps what it had
+    newer = declare(2)
+    older = declare(1)
+    assert older.TYPE == "test.events.redeclared"
+    assert timeline.events.DECLARED.lookup("test.events.redeclared") is newer
+    assert default_registry().lookup("test.events.redeclared") is newer
+
+
+def test_a_field_named_like_the_envelope_is_refused_when_declared():
+    with pytest.raises(InvalidArgument) as caught:
+
+        @timeline.event_type("test.events.clash")
+        @attrs.frozen(kw_only=True)
+        class Clash(timeline.Event):
+            version: int = 0
+
+    assert caught.value.argument == "cls"
+    assert "test.events.clash" not in timeline.events.DECLARED

@@ -11,14 +11,7 @@ module                    types
 ========================  =====================================================
 """
 
-from timeline.events.base import (
-    Event,
-    Location,
-    Source,
-    declared_types,
-    event_type,
-    new_event_id,
-)
+from timeline.events.base import Event, Location, Source, new_event_id
 from timeline.events.diplomacy import (
     CeasefireDemanded,
     CeasefireRejected,
@@ -48,8 +41,10 @@ from timeline.events.military import (
     MissileStrike,
     Strike,
 )
+from timeline.events.registry import DECLARED, Registry, declared_types, event_type
 
 __all__ = [
+    "DECLARED",
     "Attack",
     "CasualtyReport",
     "CausalLink",
@@ -72,6 +67,7 @@ __all__ = [
     "PrisonerExchangeAgreed",
     "PrisonerExchangeCarriedOut",
     "ProposalTabled",
+    "Registry",
     "Relation",
     "ResponsePromised",
     "Retraction",

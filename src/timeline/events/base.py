@@ -1,4 +1,4 @@
-"""The :class:`Event` base, its parts, and :func:`event_type`, which names an event type.
+"""The :class:`Event` base and its parts (:class:`Source`, :class:`Location`).
 
 An event is a frozen, slotted, keyword-only attrs class. It records *valid time*
 (``occurred_at``: when it happened); *transaction time* (``recorded_at``: when the log
@@ -8,8 +8,8 @@ learned of it) belongs to the log's :class:`~timeline.log.Recorded` entry, not t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 import attrs
 import uuid_utils.compat as _uuid7
@@ -19,7 +19,7 @@ from timeline.errors import InvalidEvent
 from timeline.events import fields as f
 from timeline.time import TimePrecision
 
-__all__ = ["Event", "Location", "Source", "declared_types", "event_type", "new_event_id"]
+__all__ = ["Event", "Location", "Source", "new_event_id"]
 
 _GRADES = "ABCDEF"
 
@@ -159,7 +159,8 @@ def _until(instance: Event, attribute: attrs.Attribute[Any], value: DateTime | N
 class Event:
     """The base of every event type.
 
-    Subclasses are ``@attrs.frozen(kw_only=True)`` and named with :func:`event_type`.
+    Subclasses are ``@attrs.frozen(kw_only=True)`` and named with
+    :func:`~timeline.events.registry.event_type`.
 
     Args:
         event_id: a UUID; a time-ordered UUIDv7 by default. Give a stable one (e.g. a
@@ -214,62 +215,3 @@ class Event:
     def headline(self) -> str:
         """A short line for people: the summary, or a description built from the fields."""
         return self.summary or self.TYPE
-
-
-E = TypeVar("E", bound=Event)
-
-_DECLARED: dict[str, dict[int, type[Event]]] = {}
-
-
-def event_type(name: str, *, version: int = 1) -> Callable[[type[E]], type[E]]:
-    """Name an event type, so the codec can store it and find it again.
-
-    Put it above ``@attrs.frozen(kw_only=True)``. The name is the stable tag written in the
-    log (never the class name, which you may rename); ``version`` grows when the fields
-    change, with an upcaster from the older version (see :mod:`timeline.codec`).
-
-    Declared types are picked up by :func:`timeline.codec.default_registry` (and so by
-    :func:`timeline.open_log`) when it is called. Declaring the same name and version again
-    (re-running a notebook cell) replaces the earlier class.
-
-    >>> import attrs
-    >>> @event_type("example.sighting", version=1)
-    ... @attrs.frozen(kw_only=True)
-    ... class Sighting(Event):
-    ...     what: str
-    >>> Sighting.TYPE, Sighting.VERSION
-    ('example.sighting', 1)
-    """
-    if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name):
-        raise InvalidEvent(
-            f"event type name must be non-empty text without spaces, got {name!r}",
-            field="name",
-            value=name,
-        )
-    if type(version) is not int or version < 1:
-        raise InvalidEvent(
-            f"event type version must be a whole number ≥ 1, got {version!r}",
-            field="version",
-            value=version,
-        )
-
-    def declare(cls: type[E]) -> type[E]:
-        # Its own attrs class: a plain subclass inherits attrs' marker but not its fields.
-        own_attrs = isinstance(cls, type) and "__attrs_attrs__" in vars(cls)
-        if not (own_attrs and issubclass(cls, Event)):
-            raise InvalidEvent(
-                f"@event_type({name!r}) needs an attrs subclass of Event, got {cls!r}",
-                field="cls",
-                value=cls,
-            )
-        cls.TYPE = name
-        cls.VERSION = version
-        _DECLARED.setdefault(name, {})[version] = cls
-        return cls
-
-    return declare
-
-
-def declared_types() -> list[type[Event]]:
-    """Every declared event type, the newest version of each name."""
-    return [versions[max(versions)] for versions in _DECLARED.values()]

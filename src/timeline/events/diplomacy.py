@@ -12,7 +12,8 @@ import attrs
 from pendulum import DateTime
 
 from timeline.events import fields as f
-from timeline.events.base import Event, event_type
+from timeline.events.base import Event
+from timeline.events.registry import event_type
 
 __all__ = [
     "CeasefireDemanded",

@@ -16,7 +16,8 @@ import attrs
 
 from timeline.errors import InvalidEvent
 from timeline.events import fields as f
-from timeline.events.base import Event, event_type
+from timeline.events.base import Event
+from timeline.events.registry import event_type
 from timeline.time import isoformat, to_utc
 
 __all__ = ["CausalLink", "CausalLinkRetracted", "Correction", "Relation", "Retraction"]

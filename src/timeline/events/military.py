@@ -11,7 +11,8 @@ import attrs
 
 from timeline.errors import InvalidEvent
 from timeline.events import fields as f
-from timeline.events.base import Event, event_type
+from timeline.events.base import Event
+from timeline.events.registry import event_type
 
 __all__ = ["Attack", "DroneBarrage", "ItemCount", "LossReport", "MissileStrike", "Strike"]
 
