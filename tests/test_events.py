@@ -596,3 +596,47 @@ def test_a_field_named_like_the_envelope_is_refused_when_declared():
 
     assert caught.value.argument == "cls"
     assert "test.events.clash" not in timeline.events.DECLARED
+
+
+# -- several bad fields ---------------------------------------------------------------------
+
+
+def test_one_error_names_every_bad_field_in_field_order():
+    naive = dt.datetime(2025, 6, 2)  # noqa: DTZ001  # the refusal under test
+    with pytest.raises(InvalidEvent) as caught:
+        DroneBarrage(occurred_at=naive, launched=-1, lost="many", actors=("Russia", " "))
+    error = caught.value
+    fields = [one.field for one in error.errors]
+    assert fields == ["occurred_at", "actors[1]", "launched", "lost"]
+    assert (error.field, error.value) == ("occurred_at", naive)
+    for one in error.errors:
+        assert one.errors == (one,)
+        assert one.field in str(error)
+        assert repr(one.value) in str(error)
+    assert str(error).startswith("4 fields are invalid: ")
+
+
+def test_one_bad_field_is_one_error_as_before():
+    with pytest.raises(InvalidEvent) as caught:
+        DroneBarrage(occurred_at=T, launched=-1)
+    error = caught.value
+    assert error.errors == (error,)
+    assert str(error) == "DroneBarrage.launched must be a whole number ≥ 0 or None, got -1"
+
+
+def test_a_check_that_fails_only_because_of_an_earlier_field_is_left_out():
+    # occurred_until cannot be compared with an occurred_at that is not a time.
+    with pytest.raises(InvalidEvent) as caught:
+        Statement(occurred_at="yesterday", occurred_until=T, speaker="", text="x")
+    assert [one.field for one in caught.value.errors] == ["occurred_at", "speaker"]
+
+
+def test_every_bad_field_of_a_users_type_is_named():
+    with pytest.raises(InvalidEvent) as caught:
+        Sighting(occurred_at=T, what=" ", how_many=-3)
+    assert [one.field for one in caught.value.errors] == ["what", "how_many"]
+
+
+def test_a_valid_event_is_made_as_before():
+    barrage = DroneBarrage(occurred_at=T, launched=5, lost=1, actors=("Russia",))
+    assert (barrage.launched, barrage.lost) == (5, 1)

@@ -4,7 +4,7 @@ Every error is a :class:`TimelineError`, and each also subclasses the builtin it
 so ``except ValueError`` keeps working for code that does not know about timeline::
 
     TimelineError
-    ├── InvalidEvent(ValueError)          field, value, event_id
+    ├── InvalidEvent(ValueError)          field, value, event_id, errors
     ├── InvalidArgument(ValueError, TypeError)   argument, value
     ├── UnknownEventType(KeyError)        type, version
     ├── UnknownEvent(KeyError)            event_id
@@ -16,6 +16,11 @@ so ``except ValueError`` keeps working for code that does not know about timelin
     └── InvalidData(ValueError)           row, column, value, reason, path
 
 After any of these is raised by a log, what the log held before is intact.
+
+``InvalidEvent`` is for bad event *data* (a naive time, a negative count); when several
+fields of one event are bad, one ``InvalidEvent`` names them all, its ``errors`` holding one
+per field. ``InvalidArgument`` is for a bad argument that is not event data (a URL, an axis,
+an argument of the wrong type).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from uuid import UUID
 
 __all__ = [
@@ -64,19 +70,68 @@ class _KeyErrorMessage(KeyError):
 class InvalidEvent(TimelineError, ValueError):
     """An event, or a change to one, that its type refuses.
 
+    When several fields are bad, one error names them all: :attr:`errors` holds one error
+    per field, in the order of the fields, and ``field``, ``value`` and ``event_id`` are the
+    first one's.
+
     Attributes:
         field: the name of the offending field (dotted for nested values).
         value: the value that was refused.
         event_id: the event's id, where it is known.
+        errors: one error per bad field (just this error, where one field is bad).
+
+    >>> launched = InvalidEvent("launched must be ≥ 0, got -1", field="launched", value=-1)
+    >>> lost = InvalidEvent("lost must be ≥ 0, got -2", field="lost", value=-2)
+    >>> both = InvalidEvent.combine([launched, lost])
+    >>> str(both)
+    '2 fields are invalid: launched must be ≥ 0, got -1; lost must be ≥ 0, got -2'
+    >>> both.field, [e.field for e in both.errors], launched.errors == (launched,)
+    ('launched', ['launched', 'lost'], True)
     """
 
     def __init__(
-        self, message: str, *, field: str, value: object, event_id: UUID | None = None
+        self,
+        message: str,
+        *,
+        field: str,
+        value: object,
+        event_id: UUID | None = None,
+        errors: Sequence[InvalidEvent] = (),
     ) -> None:
         super().__init__(message)
         self.field = field
         self.value = value
         self.event_id = event_id
+        self._errors = tuple(errors)
+
+    @property
+    def errors(self) -> tuple[InvalidEvent, ...]:
+        """One error per bad field, in field order (``(self,)`` for a single field)."""
+        return self._errors or (self,)
+
+    @classmethod
+    def combine(cls, errors: Sequence[InvalidEvent]) -> InvalidEvent:
+        """One error naming every field of ``errors`` (each one's own errors, flattened).
+
+        Raises:
+            InvalidArgument: for no errors at all.
+        """
+        every = tuple(one for error in errors for one in error.errors)
+        if not every:
+            raise InvalidArgument(
+                "InvalidEvent.combine needs at least one error", argument="errors", value=errors
+            )
+        if len(every) == 1:
+            return every[0]
+        first = every[0]
+        event_id = next((e.event_id for e in every if e.event_id is not None), None)
+        return cls(
+            f"{len(every)} fields are invalid: " + "; ".join(str(e) for e in every),
+            field=first.field,
+            value=first.value,
+            event_id=event_id,
+            errors=every,
+        )
 
 
 class InvalidArgument(TimelineError, ValueError, TypeError):

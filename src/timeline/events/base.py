@@ -31,19 +31,13 @@ def new_event_id() -> uuid.UUID:
 
 def _reliability(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (type(value) is not str or value not in _GRADES or len(value) != 1):
-        raise InvalidEvent(
-            f"Source.reliability must be one letter A-F (Admiralty scale), got {value!r}",
-            field="reliability",
-            value=value,
-        )
+        raise f.field_error(instance, attribute, value, "must be one letter A-F (Admiralty scale)")
 
 
 def _credibility(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (type(value) is not int or not 1 <= value <= 6):  # noqa: PLR2004
-        raise InvalidEvent(
-            f"Source.credibility must be a whole number 1-6 (Admiralty scale), got {value!r}",
-            field="credibility",
-            value=value,
+        raise f.field_error(
+            instance, attribute, value, "must be a whole number 1-6 (Admiralty scale)"
         )
 
 
@@ -84,20 +78,12 @@ class Source:
 
 def _latitude(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (type(value) not in (int, float) or not -90 <= value <= 90):  # type: ignore[operator]  # a number, just checked  # noqa: PLR2004
-        raise InvalidEvent(
-            f"Location.latitude must be between -90 and 90, got {value!r}",
-            field="latitude",
-            value=value,
-        )
+        raise f.field_error(instance, attribute, value, "must be between -90 and 90")
 
 
 def _longitude(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (type(value) not in (int, float) or not -180 <= value <= 180):  # type: ignore[operator]  # a number, just checked  # noqa: PLR2004
-        raise InvalidEvent(
-            f"Location.longitude must be between -180 and 180, got {value!r}",
-            field="longitude",
-            value=value,
-        )
+        raise f.field_error(instance, attribute, value, "must be between -180 and 180")
 
 
 @attrs.frozen(kw_only=True)
@@ -124,10 +110,8 @@ def _to_sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
 def _sources(instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
     for i, item in enumerate(value):
         if not isinstance(item, Source):
-            raise InvalidEvent(
-                f"{type(instance).__name__}.sources[{i}] must be a Source, got {item!r}",
-                field=f"sources[{i}]",
-                value=item,
+            raise f.field_error(
+                instance, attribute, item, "must be a Source", field=f"sources[{i}]"
             )
 
 
@@ -137,22 +121,19 @@ def _to_location(value: Location | str | None) -> Location | None:
 
 def _location(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not isinstance(value, Location):
-        raise InvalidEvent(
-            f"{type(instance).__name__}.location must be a Location or a name, got {value!r}",
-            field="location",
-            value=value,
-        )
+        raise f.field_error(instance, attribute, value, "must be a Location or a name")
 
 
 def _until(instance: Event, attribute: attrs.Attribute[Any], value: DateTime | None) -> None:
     if value is not None and value < instance.occurred_at:
-        raise InvalidEvent(
+        error = InvalidEvent(
             f"{type(instance).__name__}.occurred_until must not be before occurred_at "
             f"({instance.occurred_at.isoformat()}), got {value.isoformat()}",
             field="occurred_until",
             value=value,
             event_id=instance.event_id,
         )
+        raise f.refuse(instance, attribute, error)
 
 
 @attrs.frozen(kw_only=True)

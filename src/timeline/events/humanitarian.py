@@ -33,19 +33,21 @@ def _party_counts(
     instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]
 ) -> None:
     if not value:
-        raise InvalidEvent(
+        error = InvalidEvent(
             f"{type(instance).__name__}.{attribute.name} must name at least one party",
             field=attribute.name,
             value=value,
         )
+        raise f.refuse(instance, attribute, error)
     seen: set[str] = set()
     for i, item in enumerate(value):
         if not isinstance(item, PartyCount) or item.party in seen:
-            raise InvalidEvent(
-                f"{type(instance).__name__}.{attribute.name}[{i}] must be a PartyCount "
-                f"for a party not listed before, got {item!r}",
+            raise f.field_error(
+                instance,
+                attribute,
+                item,
+                "must be a PartyCount for a party not listed before",
                 field=f"{attribute.name}[{i}]",
-                value=item,
             )
         seen.add(item.party)
 

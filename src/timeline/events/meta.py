@@ -75,16 +75,15 @@ def _to_changes(value: Mapping[str, Any]) -> dict[str, Any]:
 
 def _changes(instance: object, attribute: attrs.Attribute[Any], value: dict[str, Any]) -> None:
     if not value:
-        raise InvalidEvent(
-            "Correction.changes must name at least one field, got {}", field="changes", value=value
-        )
+        raise f.field_error(instance, attribute, value, "must name at least one field")
     for name in value:
         if not isinstance(name, str) or not name.isidentifier() or name in _FIXED:
-            raise InvalidEvent(
+            error = InvalidEvent(
                 f"Correction.changes cannot change field {name!r}",
                 field=f"changes.{name}",
                 value=name,
             )
+            raise f.refuse(instance, attribute, error)
 
 
 @event_type("meta.correction")
@@ -152,12 +151,13 @@ class Relation(enum.StrEnum):
 
 def _distinct(instance: CausalLink, attribute: attrs.Attribute[Any], value: uuid.UUID) -> None:
     if value == instance.cause:
-        raise InvalidEvent(
+        error = InvalidEvent(
             f"CausalLink.effect must differ from its cause, got {value}",
             field="effect",
             value=value,
             event_id=instance.event_id,
         )
+        raise f.refuse(instance, attribute, error)
 
 
 def _to_relation(value: object) -> object:

@@ -35,11 +35,12 @@ def _item_counts(instance: object, attribute: attrs.Attribute[Any], value: tuple
     seen: set[str] = set()
     for i, item in enumerate(value):
         if not isinstance(item, ItemCount) or item.item in seen:
-            raise InvalidEvent(
-                f"{type(instance).__name__}.{attribute.name}[{i}] must be an ItemCount "
-                f"for an item not listed before, got {item!r}",
+            raise f.field_error(
+                instance,
+                attribute,
+                item,
+                "must be an ItemCount for an item not listed before",
                 field=f"{attribute.name}[{i}]",
-                value=item,
             )
         seen.add(item.item)
 
