@@ -68,11 +68,12 @@ def refuse(instance: object, attribute: attrs.Attribute[Any], error: InvalidEven
     ...     print([(one.field, one.value) for one in e.errors])
     [('launched', -1), ('lost', -2)]
     """
-    if not attrs.has(type(instance)):
+    cls = type(instance)
+    if not attrs.has(cls):
         return error
     later: list[InvalidEvent] = []
     after = False
-    for other in attrs.fields(type(instance)):
+    for other in attrs.fields(cls):
         if not after:
             after = other is attribute or other.name == attribute.name
             continue
