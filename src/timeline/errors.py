@@ -47,7 +47,15 @@ __all__ = [
 
 
 class TimelineError(Exception):
-    """The root of every error timeline raises."""
+    """The root of every error timeline raises.
+
+    Each subclass takes its message and its fields by keyword, and keeps the fields as
+    attributes of the same names.
+    """
+
+    def __init__(self, message: str, **fields: object) -> None:
+        super().__init__(message)
+        self.__dict__.update(fields)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle (multiprocessing, pytest-xdist) would call __init__ with the message alone,
@@ -89,6 +97,10 @@ class InvalidEvent(TimelineError, ValueError):
     ('launched', ['launched', 'lost'], True)
     """
 
+    field: str
+    value: object
+    event_id: UUID | None
+
     def __init__(
         self,
         message: str,
@@ -98,10 +110,7 @@ class InvalidEvent(TimelineError, ValueError):
         event_id: UUID | None = None,
         errors: Sequence[InvalidEvent] = (),
     ) -> None:
-        super().__init__(message)
-        self.field = field
-        self.value = value
-        self.event_id = event_id
+        super().__init__(message, field=field, value=value, event_id=event_id)
         self._errors = tuple(errors)
 
     @property
@@ -151,10 +160,11 @@ class InvalidArgument(TimelineError, ValueError, TypeError):
     timeline.errors.InvalidArgument: ax must be a matplotlib Axes, not 'x'
     """
 
+    argument: str
+    value: object
+
     def __init__(self, message: str, *, argument: str, value: object) -> None:
-        super().__init__(message)
-        self.argument = argument
-        self.value = value
+        super().__init__(message, argument=argument, value=value)
 
 
 class UnknownEventType(TimelineError, _KeyErrorMessage):
@@ -165,36 +175,40 @@ class UnknownEventType(TimelineError, _KeyErrorMessage):
         version: the version asked for, where one was.
     """
 
+    type: str
+    version: int | None
+
     def __init__(self, message: str, *, type: str, version: int | None = None) -> None:  # noqa: A002
-        super().__init__(message)
-        self.type = type
-        self.version = version
+        super().__init__(message, type=type, version=version)
 
 
 class UnknownEvent(TimelineError, _KeyErrorMessage):
     """An event id that the log does not hold."""
 
+    event_id: UUID
+
     def __init__(self, message: str, *, event_id: UUID) -> None:
-        super().__init__(message)
-        self.event_id = event_id
+        super().__init__(message, event_id=event_id)
 
 
 class DuplicateEvent(TimelineError, ValueError):
     """An event id that is already in the log, or twice in one batch."""
 
+    event_id: UUID
+
     def __init__(self, message: str, *, event_id: UUID) -> None:
-        super().__init__(message)
-        self.event_id = event_id
+        super().__init__(message, event_id=event_id)
 
 
 class ConcurrencyError(TimelineError, RuntimeError):
     """A stale ``expected_version``: someone else appended to the stream first."""
 
+    stream: str
+    expected: int
+    actual: int
+
     def __init__(self, message: str, *, stream: str, expected: int, actual: int) -> None:
-        super().__init__(message)
-        self.stream = stream
-        self.expected = expected
-        self.actual = actual
+        super().__init__(message, stream=stream, expected=expected, actual=actual)
 
 
 class CorruptLog(TimelineError, ValueError):
@@ -205,28 +219,31 @@ class CorruptLog(TimelineError, ValueError):
         reason: what was found there.
     """
 
+    position: int
+    reason: str
+
     def __init__(self, message: str, *, position: int, reason: str) -> None:
-        super().__init__(message)
-        self.position = position
-        self.reason = reason
+        super().__init__(message, position=position, reason=reason)
 
 
 class DecodeError(TimelineError, ValueError):
     """Bytes that are not an encoded event (garbage, truncated, or the wrong shape)."""
 
+    reason: str
+
     def __init__(self, message: str, *, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
+        super().__init__(message, reason=reason)
 
 
 class CausalityError(TimelineError, ValueError):
     """A causal link that would put a cause after its effect or close a cycle."""
 
+    cause: UUID
+    effect: UUID
+    reason: str
+
     def __init__(self, message: str, *, cause: UUID, effect: UUID, reason: str) -> None:
-        super().__init__(message)
-        self.cause = cause
-        self.effect = effect
-        self.reason = reason
+        super().__init__(message, cause=cause, effect=effect, reason=reason)
 
 
 class InvalidData(TimelineError, ValueError):
@@ -244,6 +261,12 @@ class InvalidData(TimelineError, ValueError):
         path: the file, where there is one.
     """
 
+    row: int | None
+    column: str | None
+    value: object
+    reason: str
+    path: str | None
+
     def __init__(
         self,
         message: str,
@@ -254,9 +277,4 @@ class InvalidData(TimelineError, ValueError):
         reason: str,
         path: str | None = None,
     ) -> None:
-        super().__init__(message)
-        self.row = row
-        self.column = column
-        self.value = value
-        self.reason = reason
-        self.path = path
+        super().__init__(message, row=row, column=column, value=value, reason=reason, path=path)

@@ -59,9 +59,7 @@ class Source:
     """
 
     name: str = attrs.field(validator=f.non_empty)
-    url: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    url: str | None = f.text_or_none()
     published_at: DateTime | None = attrs.field(
         default=None, converter=f.to_optional_utc_instant, validator=f.optional_aware_utc
     )
@@ -185,9 +183,7 @@ class Event:
     tags: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
-    summary: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    summary: str | None = f.text_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """Ids of other events this one refers to; the log refuses unknown ones."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 import attrs
@@ -26,6 +26,8 @@ __all__ = [
     "aware_utc",
     "boolean",
     "count",
+    "count_or_none",
+    "distinct_counts",
     "field_error",
     "is_precision",
     "non_empty",
@@ -36,6 +38,8 @@ __all__ = [
     "optional_uuid_value",
     "probability",
     "refuse",
+    "text_or_none",
+    "to_counts",
     "to_names",
     "to_optional_text",
     "to_optional_utc_instant",
@@ -270,6 +274,64 @@ def to_optional_text(value: str | None) -> str | None:
     if isinstance(value, str) and not value.strip():
         return None
     return value
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
+
+
+def to_counts(part: type[Any], key: str, value: Any) -> tuple[Any, ...]:
+    """``value`` as a tuple of ``part`` counts (:class:`~timeline.events.PartyCount`, ...).
+
+    A mapping ``{name: count}`` gives one ``part(<key>=name, count=count)`` per entry; any
+    other iterable is kept, as a tuple, for :func:`distinct_counts` to check.
+    """
+    if isinstance(value, dict):
+        return tuple(part(**{key: k, "count": v}) for k, v in value.items())
+    return tuple(value)
+
+
+def distinct_counts(
+    part: type[Any], key: str, *, at_least_one: bool = False
+) -> Callable[[Any, attrs.Attribute[Any], tuple[Any, ...]], None]:
+    """A validator: a tuple of ``part`` counts, each for a ``key`` not listed before."""
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+        if at_least_one and not value:
+            error = InvalidEvent(
+                f"{type(instance).__name__}.{attribute.name} must name at least one {key}",
+                field=attribute.name,
+                value=value,
+            )
+            raise refuse(instance, attribute, error)
+        seen: set[str] = set()
+        for i, item in enumerate(value):
+            if not isinstance(item, part) or getattr(item, key) in seen:
+                raise field_error(
+                    instance,
+                    attribute,
+                    item,
+                    f"must be {_a(part.__name__)} for {_a(key)} not listed before",
+                    field=f"{attribute.name}[{i}]",
+                )
+            seen.add(getattr(item, key))
+
+    return validate
+
+
+# -- shared field definitions: one declaration for a field shape the catalog repeats --------
+# Only for fields whose converter takes what the annotation says: mypy's attrs plugin types a
+# field made here by its annotation alone.
+
+
+def text_or_none() -> Any:
+    """An optional text field: ``None`` by default, blank text read as ``None``."""
+    return attrs.field(default=None, converter=to_optional_text, validator=optional_non_empty)
+
+
+def count_or_none() -> Any:
+    """A count that may be unknown: ``None`` by default, else a whole number ≥ 0."""
+    return attrs.field(default=None, validator=count)
 
 
 #: The deepest nesting of arrays and objects in a free-form value (a field typed ``Any`` or

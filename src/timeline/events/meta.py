@@ -103,9 +103,7 @@ class Correction(Event):
 
     corrects: uuid.UUID = attrs.field(converter=f.to_uuid, validator=f.uuid_value)
     changes: dict[str, Any] = attrs.field(converter=_to_changes, validator=_changes, hash=False)
-    reason: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    reason: str | None = f.text_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The corrected event."""
@@ -123,9 +121,7 @@ class Retraction(Event):
     """Withdraws an earlier event from later views; the original stays in the log."""
 
     retracts: uuid.UUID = attrs.field(converter=f.to_uuid, validator=f.uuid_value)
-    reason: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    reason: str | None = f.text_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The retracted event."""
@@ -184,15 +180,9 @@ class CausalLink(Event):
     effect: uuid.UUID = attrs.field(converter=f.to_uuid, validator=[f.uuid_value, _distinct])
     relation: str = attrs.field(converter=_to_relation, validator=f.non_empty)
     confidence: float = attrs.field(default=1.0, validator=f.probability)
-    asserted_by: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    evidence: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    rule: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    asserted_by: str | None = f.text_or_none()
+    evidence: str | None = f.text_or_none()
+    rule: str | None = f.text_or_none()
     score: float | None = attrs.field(
         default=None, validator=attrs.validators.optional(f.probability)
     )
@@ -214,9 +204,7 @@ class CausalLinkRetracted(Event):
     """Withdraws a causal link from later views."""
 
     link: uuid.UUID = attrs.field(converter=f.to_uuid, validator=f.uuid_value)
-    reason: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    reason: str | None = f.text_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The retracted link."""

@@ -41,6 +41,24 @@ ENVELOPE: Final = frozenset({"type", "version"})
 E = TypeVar("E", bound=Event)
 
 
+def _check_tag(name: object, argument: str) -> None:
+    if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name):
+        raise InvalidArgument(
+            f"event type name must be non-empty text without spaces, got {name!r}",
+            argument=argument,
+            value=name,
+        )
+
+
+def _check_version(version: object, argument: str) -> None:
+    if type(version) is not int or version < 1:
+        raise InvalidArgument(
+            f"event type version must be a whole number ≥ 1, got {version!r}",
+            argument=argument,
+            value=version,
+        )
+
+
 class Registry:
     """The event types one codec knows, by their ``TYPE`` tag, and their upcasters.
 
@@ -95,18 +113,8 @@ class Registry:
             InvalidArgument: for a tag that is not text, a version that is not a whole
                 number ≥ 1, or an upcaster that cannot be called.
         """
-        if not isinstance(type_name, str) or not type_name:
-            raise InvalidArgument(
-                f"type_name must be an event type's tag, got {type_name!r}",
-                argument="type_name",
-                value=type_name,
-            )
-        if type(from_version) is not int or from_version < 1:
-            raise InvalidArgument(
-                f"from_version must be a whole number ≥ 1, got {from_version!r}",
-                argument="from_version",
-                value=from_version,
-            )
+        _check_tag(type_name, "type_name")
+        _check_version(from_version, "from_version")
         if not callable(upcaster):
             raise InvalidArgument(
                 f"upcaster must be a function of the payload mapping, got {upcaster!r}",
@@ -225,18 +233,8 @@ def event_type(name: str, *, version: int = 1) -> Callable[[type[E]], type[E]]:
     >>> Sighting.TYPE, Sighting.VERSION
     ('example.sighting', 1)
     """
-    if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name):
-        raise InvalidArgument(
-            f"event type name must be non-empty text without spaces, got {name!r}",
-            argument="name",
-            value=name,
-        )
-    if type(version) is not int or version < 1:
-        raise InvalidArgument(
-            f"event type version must be a whole number ≥ 1, got {version!r}",
-            argument="version",
-            value=version,
-        )
+    _check_tag(name, "name")
+    _check_version(version, "version")
 
     def declare(cls: type[E]) -> type[E]:
         # Its own attrs class: a plain subclass inherits attrs' marker but not its fields.
