@@ -36,7 +36,8 @@ import cattrs
 import orjson
 
 from timeline.codec._builders import Builder, Builders
-from timeline.codec._converter import depth_exceeds, free_form, make_converter
+from timeline.codec._converter import depth_exceeds as _depth_exceeds
+from timeline.codec._converter import free_form, make_converter
 from timeline.codec._uuid import uuid_from_text
 from timeline.errors import DecodeError, InvalidEvent, UnknownEventType
 from timeline.events import Event
@@ -80,7 +81,7 @@ def default_registry(extra: Iterable[type[Event]] = ()) -> Registry:
 def _check_nesting(cls: type[Event], free: tuple[str, ...], fields: dict[str, Any]) -> None:
     """Refuse free-form values nested deeper than :data:`MAX_DEPTH` (a DecodeError)."""
     for name in free:
-        if depth_exceeds(fields.get(name), MAX_DEPTH):
+        if _depth_exceeds(fields.get(name), MAX_DEPTH):
             raise DecodeError(
                 f"event of type {cls.TYPE!r}: field {name!r} nests arrays and objects "
                 f"more than {MAX_DEPTH} levels deep",
@@ -121,7 +122,7 @@ class Codec:
             self._free.setdefault(cls, free_form(cls))
         data = fn(event)
         for name in self._free[cls]:  # empty for every catalog type but Correction
-            if depth_exceeds(data[name], MAX_DEPTH):
+            if _depth_exceeds(data[name], MAX_DEPTH):
                 raise InvalidEvent(
                     f"{cls.TYPE} field {name!r} nests arrays and objects more than "
                     f"{MAX_DEPTH} levels deep (the limit for free-form values)",
