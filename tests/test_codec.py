@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pendulum import DateTime
 
 import timeline
-from timeline.codec import Codec, Registry, default_registry
+from timeline.codec import Codec, Registry, default_registry, uuid_from_text
 from timeline.errors import (
     DecodeError,
     InvalidArgument,
@@ -445,3 +445,32 @@ def test_text_fields_refuse_non_strings(field):
         )
     assert caught.value.field == field
     assert caught.value.value == 5
+
+
+# -- ids from text ----------------------------------------------------------------------------
+
+
+def _uuid_or_error(read, text):
+    try:
+        made = read(text)
+    except ValueError:
+        return "ValueError"
+    return (made, made.int, str(made), hash(made), made.version, made.is_safe)
+
+
+_HEXISH = st.text(alphabet="0123456789abcdefABCDEF-{}+_ xg", min_size=30, max_size=40)
+
+
+@given(st.uuids().map(str) | st.uuids().map(lambda u: u.hex) | _HEXISH)
+def test_uuid_from_text_reads_as_the_uuid_constructor_does(text):
+    """The fast reader against its reference, uuid.UUID: the same UUID or the same error."""
+    assert _uuid_or_error(uuid_from_text, text) == _uuid_or_error(uuid.UUID, text)
+
+
+@given(st.uuids())
+def test_uuid_from_text_gives_back_the_uuid_of_its_canonical_text(value):
+    made = uuid_from_text(str(value))
+    assert made == value
+    assert str(made) == str(value)
+    assert hash(made) == hash(value)
+    assert type(made) is uuid.UUID
