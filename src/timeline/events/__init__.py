@@ -9,6 +9,10 @@ module                    types
 :mod:`.humanitarian`      prisoner exchanges agreed and carried out, casualties
 :mod:`.meta`              corrections, retractions, causal links
 ========================  =====================================================
+
+:mod:`.base` holds the :class:`Event` base and its parts, :mod:`.fields` the validators and
+converters every type shares, and :mod:`.registry` the :class:`Registry` of types by tag,
+:func:`event_type`, and :data:`DECLARED`, the one process-wide registry it fills.
 """
 
 from timeline.events.base import Event, Location, Source, new_event_id
