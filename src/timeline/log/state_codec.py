@@ -19,7 +19,7 @@ import cattrs
 import orjson
 from pendulum import DateTime
 
-from timeline.codec import Codec
+from timeline.codec import Codec, uuid_from_text
 from timeline.errors import DecodeError
 from timeline.events import Event
 from timeline.time import isoformat, parse_utc
@@ -29,39 +29,6 @@ __all__ = ["StateCodec"]
 
 def _is_event_type(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, Event)
-
-
-_new = object.__new__
-_set = object.__setattr__
-_SAFE_UNKNOWN: Final = uuid.SafeUUID.unknown
-
-
-def _uuid_quickly(text: str) -> uuid.UUID:
-    """``uuid.UUID(text)`` for the canonical form, in about half the time.
-
-    States hold one id per event folded (a million, for a million events), and
-    ``UUID.__init__`` is slow Python; this fills the two slots it would fill.
-    """
-    if len(text) != 36:  # noqa: PLR2004  # the canonical 8-4-4-4-12 form, as states are written
-        return uuid.UUID(text)
-    made = _new(uuid.UUID)
-    _set(made, "int", int(text.replace("-", ""), 16))
-    _set(made, "is_safe", _SAFE_UNKNOWN)
-    return made
-
-
-def _pick_uuid_reader() -> Any:
-    """The quick reader if it makes UUIDs equal to the standard ones, else the standard one."""
-    sample = uuid.UUID("01972f6e-0000-7000-8000-00000000abcd")
-    try:
-        made = _uuid_quickly(str(sample))
-        same = made == sample and hash(made) == hash(sample) and str(made) == str(sample)
-    except (AttributeError, TypeError):  # the slots changed: keep to the public constructor
-        same = False
-    return _uuid_quickly if same else uuid.UUID
-
-
-_read_uuid = _pick_uuid_reader()
 
 
 #: JSON reads these back as they were written: a column of them is taken as it comes.
@@ -209,7 +176,7 @@ def _make_converter(codec: Codec, blobs: contextvars.ContextVar[memoryview]) -> 
         converter.register_unstructure_hook(instant, isoformat)
         converter.register_structure_hook(instant, lambda v, _: parse_utc(v, field="state"))
     converter.register_unstructure_hook(uuid.UUID, str)
-    read_uuid = _read_uuid
+    read_uuid = uuid_from_text
     converter.register_structure_hook(uuid.UUID, lambda v, _: read_uuid(v))
     converter.register_structure_hook_func(
         lambda t: t == tuple[uuid.UUID, ...], lambda v, _: tuple([read_uuid(x) for x in v])
