@@ -70,6 +70,7 @@ __all__ = [
     "to_pandas",
 ]
 
+
 _IMPORTERS: Final[Mapping[str, Callable[..., ImportReport]]] = types.MappingProxyType(
     {
         "missile-attacks": import_missile_attacks,

@@ -6,15 +6,16 @@ Private to :mod:`timeline.io`.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
 
 from timeline.errors import InvalidEvent
 from timeline.events import Location
-from timeline.io._files import CsvFile, file_error, scan
+from timeline.io._files import CsvFile, display_path, file_error, scan
 from timeline.io._pipeline import Progress, Reconciler, Row, run_rows
 from timeline.io.report import ImportReport, Issue, ReportBuilder
 
@@ -27,6 +28,7 @@ __all__ = [
     "Fields",
     "RowBuilder",
     "coordinate",
+    "csv_importer",
     "import_csv",
     "place",
     "refused",
@@ -167,6 +169,29 @@ def import_csv(
     )
     report.warnings[:0] = source.file_warnings
     return report.build()
+
+
+def csv_importer(source: Callable[..., CsvSource]) -> Callable[..., ImportReport]:
+    """The importer of a CSV data set: its row source's rows through :func:`import_csv`.
+
+    The importer takes ``(log, path, *, strict=False, progress=None, stream=None,
+    **options)``, as :func:`timeline.io.import_file` calls it; ``options`` go to ``source``.
+    """
+
+    def import_rows(
+        log: EventLog,
+        path: str | os.PathLike[str],
+        *,
+        strict: bool = False,
+        progress: Progress | None = None,
+        stream: str | None = None,
+        **options: Any,
+    ) -> ImportReport:
+        rows = source(display_path(path), **options)
+        return import_csv(log, rows, strict=strict, progress=progress, stream=stream)
+
+    import_rows.__doc__ = f"Import the rows of :func:`{source.__name__}`; see ``import_file``."
+    return import_rows
 
 
 def refused(row: int, error: InvalidEvent, column_of: Mapping[str, str]) -> Row:

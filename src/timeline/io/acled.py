@@ -39,7 +39,6 @@ column                                             field
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Final
 
 import pendulum
@@ -51,16 +50,14 @@ from timeline.io._csvsource import (
     CsvSource,
     Fields,
     coordinate,
-    import_csv,
+    csv_importer,
     place,
     refused,
     split_names,
 )
-from timeline.io._files import display_path
-from timeline.io._pipeline import Progress, Row, stable_id
+from timeline.io._pipeline import Row, stable_id
 from timeline.io._times import LocalTime, LocalTimes, parse_count
-from timeline.io.report import ImportReport, Issue
-from timeline.log import EventLog
+from timeline.io.report import Issue
 from timeline.time import TimePrecision
 
 __all__ = ["COLUMNS", "FORMAT", "acled_source", "import_acled"]
@@ -221,29 +218,16 @@ class _Builder:
 def acled_source(path: str, *, zone: str = "UTC") -> CsvSource:
     """The rows of an ACLED CSV export as events (a row source for the pipeline).
 
+    :func:`timeline.io.import_file` (``"acled"``) imports them. ``zone`` is the zone in which
+    the file's dates are read (ACLED dates are local calendar days and carry no zone):
+    ``"Europe/Kyiv"`` for events in Ukraine.
+
     Raises:
         InvalidData: for a file that is not UTF-8 text, or lacks a required column.
     """
     return CsvSource(path, _DATASET, builder=lambda index: _Builder(index, zone))
 
 
-def import_acled(
-    log: EventLog,
-    path: str | os.PathLike[str],
-    *,
-    strict: bool = False,
-    progress: Progress | None = None,
-    stream: str | None = None,
-    zone: str = "UTC",
-) -> ImportReport:
-    """Import an ACLED CSV export. Use :func:`timeline.io.import_file` (``"acled"``).
-
-    ``zone`` is the zone in which the file's dates are read (ACLED dates are local calendar
-    days and carry no zone): ``"Europe/Kyiv"`` for events in Ukraine.
-
-    Raises:
-        InvalidData: for a file that cannot be read at all; in strict mode, for the first
-            bad row (nothing is appended then).
-    """
-    source = acled_source(display_path(path), zone=zone)
-    return import_csv(log, source, strict=strict, progress=progress, stream=stream)
+#: Import the file's rows into a log: :func:`timeline.io.import_file` (``"acled"``) calls it,
+#: with the options of :func:`acled_source`.
+import_acled: Final = csv_importer(acled_source)

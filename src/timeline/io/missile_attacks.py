@@ -35,18 +35,15 @@ Not mapped: ``turbojet``, ``turbojet_destroyed``, ``is_shahed`` and the Python-l
 from __future__ import annotations
 
 import operator
-import os
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
 from timeline.errors import InvalidArgument, InvalidEvent
 from timeline.events import Attack, DroneBarrage, Location, MissileStrike, Source
-from timeline.io._csvsource import CsvDataset, CsvSource, Fields, import_csv, refused
-from timeline.io._files import display_path
-from timeline.io._pipeline import CHUNK, Progress, Row, StableIds
+from timeline.io._csvsource import CsvDataset, CsvSource, Fields, csv_importer, refused
+from timeline.io._pipeline import CHUNK, Row, StableIds
 from timeline.io._times import LocalTime, LocalTimes, parse_count
-from timeline.io.report import ImportReport, Issue
-from timeline.log import EventLog
+from timeline.io.report import Issue
 from timeline.time import TimePrecision
 
 __all__ = [
@@ -235,6 +232,8 @@ def missile_attacks_source(
 ) -> CsvSource:
     """The rows of a ``missile_attacks_daily.csv`` as events (a row source for the pipeline).
 
+    :func:`timeline.io.import_file` (``"missile-attacks"``) imports them.
+
     Args:
         path: the CSV file.
         zone: the zone its times are written in.
@@ -419,26 +418,6 @@ class _RowBuilder:
         return Row(row, (event,), tuple(warnings) if warnings else ())
 
 
-def import_missile_attacks(
-    log: EventLog,
-    path: str | os.PathLike[str],
-    *,
-    strict: bool = False,
-    progress: Progress | None = None,
-    stream: str | None = None,
-    zone: str = ZONE,
-    kinds: Mapping[str, Kind] | None = None,
-    attacker: str = "Russia",
-) -> ImportReport:
-    """Import a ``missile_attacks_daily.csv`` (or an excerpt in its shape) into a log.
-
-    Use :func:`timeline.io.import_file` (``format="missile-attacks"``); the arguments are
-    described there. ``zone`` is the zone of the file's times, ``kinds`` adds weapon models
-    (``{"Heavy UAV": "drone"}``), ``attacker`` names who launched them.
-
-    Raises:
-        InvalidData: for a file that cannot be read at all; in strict mode, for the first
-            bad row (nothing is appended then).
-    """
-    source = missile_attacks_source(display_path(path), zone=zone, kinds=kinds, attacker=attacker)
-    return import_csv(log, source, strict=strict, progress=progress, stream=stream)
+#: Import the file's rows into a log: :func:`timeline.io.import_file` (``"missile-attacks"``) calls it,
+#: with the options of :func:`missile_attacks_source`.
+import_missile_attacks: Final = csv_importer(missile_attacks_source)

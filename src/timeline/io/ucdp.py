@@ -40,7 +40,6 @@ the ``*_dset_id`` and ``*_new_id`` codes, ``dyad_name``, ``number_of_sources``,
 
 from __future__ import annotations
 
-import os
 from typing import Final
 
 from timeline.errors import InvalidEvent
@@ -50,16 +49,14 @@ from timeline.io._csvsource import (
     CsvSource,
     Fields,
     coordinate,
-    import_csv,
+    csv_importer,
     place,
     refused,
     split_names,
 )
-from timeline.io._files import display_path
-from timeline.io._pipeline import Progress, Row, stable_id
+from timeline.io._pipeline import Row, stable_id
 from timeline.io._times import LocalTime, LocalTimes, parse_count
-from timeline.io.report import ImportReport, Issue
-from timeline.log import EventLog
+from timeline.io.report import Issue
 from timeline.time import TimePrecision
 
 __all__ = ["COLUMNS", "DATE_PRECISION", "FORMAT", "import_ucdp", "ucdp_source"]
@@ -269,6 +266,10 @@ class _Builder:
 def ucdp_source(path: str, *, zone: str = "UTC") -> CsvSource:
     """The rows of a GED CSV file as events (a row source for the pipeline).
 
+    :func:`timeline.io.import_file` (``"ucdp-ged"``) imports them. ``zone`` is the zone in
+    which the file's dates are read (GED dates are local calendar days and carry no zone):
+    ``"Europe/Kyiv"`` for events in Ukraine.
+
     Raises:
         InvalidData: for a file that is not UTF-8 text, or lacks ``id``, ``date_start`` or
             ``best``.
@@ -276,23 +277,6 @@ def ucdp_source(path: str, *, zone: str = "UTC") -> CsvSource:
     return CsvSource(path, _DATASET, builder=lambda index: _Builder(index, zone))
 
 
-def import_ucdp(
-    log: EventLog,
-    path: str | os.PathLike[str],
-    *,
-    strict: bool = False,
-    progress: Progress | None = None,
-    stream: str | None = None,
-    zone: str = "UTC",
-) -> ImportReport:
-    """Import a UCDP GED CSV file. Use :func:`timeline.io.import_file` (``"ucdp-ged"``).
-
-    ``zone`` is the zone in which the file's dates are read (GED dates are local calendar
-    days and carry no zone): ``"Europe/Kyiv"`` for events in Ukraine.
-
-    Raises:
-        InvalidData: for a file that cannot be read at all; in strict mode, for the first
-            bad row (nothing is appended then).
-    """
-    source = ucdp_source(display_path(path), zone=zone)
-    return import_csv(log, source, strict=strict, progress=progress, stream=stream)
+#: Import the file's rows into a log: :func:`timeline.io.import_file` (``"ucdp-ged"``) calls it,
+#: with the options of :func:`ucdp_source`.
+import_ucdp: Final = csv_importer(ucdp_source)
