@@ -11,7 +11,7 @@ from pathlib import Path
 
 from timeline.causal.guard import CausalityGuard
 from timeline.codec import Codec, Registry, default_registry
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.events import Event
 from timeline.log import EventLog, Guard, MemoryLog
 from timeline.log.jsonl import JsonlLog
@@ -60,7 +60,7 @@ def open_log(
         guards: checks to run inside every append; :func:`standard_guards` by default.
 
     Raises:
-        InvalidEvent: for a URL that names no known backend.
+        InvalidArgument: for a URL that names no known backend.
 
     >>> log = open_log("memory:")
     >>> len(log)
@@ -88,9 +88,9 @@ def open_log(
         return SQLiteLog(text, **options)  # type: ignore[arg-type]  # same
     if suffix == ".jsonl":
         return JsonlLog(text, **options)  # type: ignore[arg-type]  # same
-    raise InvalidEvent(
+    raise InvalidArgument(
         f"cannot tell which log to open from {text!r}: use 'memory:', a .db/.sqlite path, "
         "'sqlite:///path', a .jsonl path or 'postgresql://...'",
-        field="url",
+        argument="url",
         value=url,
     )

@@ -8,23 +8,29 @@ backend                   for
 :class:`JsonlLog`         one append-only JSON-lines file, diffable and git-friendly
 :class:`PostgresLog`      a team: many writers on one PostgreSQL schema (``postgres`` extra)
 ========================  ==========================================================
+
+A backend of your own subclasses :class:`EventLog` and implements its storage protocol
+(:mod:`timeline.log.base` lists it), with :class:`StoredRecord` rows and :class:`Query`
+reads; ``docs/howto/backend.md`` writes one on :mod:`dbm`.
 """
 
-from timeline.log.base import (
-    GENESIS,
-    EventLog,
-    Guard,
-    RawRecord,
-    Recorded,
-    Subscription,
-    VerifyReport,
-    chain_hash,
-)
+from timeline.log.base import EventLog, Guard
 from timeline.log.jsonl import JsonlLog
 from timeline.log.memory import MemoryLog
 from timeline.log.postgres import PostgresLog
+from timeline.log.query import Order, Query, keyset_pages
+from timeline.log.records import (
+    GENESIS,
+    RawRecord,
+    Recorded,
+    StoredRecord,
+    VerifyReport,
+    chain_hash,
+    stored_recorded_at,
+)
 from timeline.log.salvage import SalvageReport, salvage
 from timeline.log.sqlite import SQLiteLog
+from timeline.log.subscription import Subscription
 
 __all__ = [
     "GENESIS",
@@ -32,13 +38,18 @@ __all__ = [
     "Guard",
     "JsonlLog",
     "MemoryLog",
+    "Order",
     "PostgresLog",
+    "Query",
     "RawRecord",
     "Recorded",
     "SQLiteLog",
     "SalvageReport",
+    "StoredRecord",
     "Subscription",
     "VerifyReport",
     "chain_hash",
+    "keyset_pages",
     "salvage",
+    "stored_recorded_at",
 ]

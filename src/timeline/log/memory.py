@@ -9,7 +9,9 @@ from collections.abc import Collection, Iterator, Sequence
 
 from pendulum import DateTime
 
-from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded
+from timeline.log.base import EventLog
+from timeline.log.query import Query
+from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
 
 __all__ = ["MemoryLog"]
 
@@ -46,79 +48,55 @@ class MemoryLog(EventLog):
         """Every stream and its current version."""
         return dict(self._versions)
 
+    def stream_version(self, stream: str) -> int:
+        """The stream's current version: how many events it holds (0 if none)."""
+        return self._versions.get(stream, 0)
+
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[None]:
+    def writing(self) -> Iterator[None]:
+        """Hold the log's lock for one append (nothing is stored before ``insert``)."""
         with self._lock:
             yield
 
-    def _stream_version(self, stream: str) -> int:
-        return self._versions.get(stream, 0)
-
-    def _existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
-        return {i for i in ids if i in self._by_id}
-
-    def _tail(self) -> tuple[int, str, DateTime | None]:
+    def tail(self) -> tuple[int, str, DateTime | None]:
+        """The last position, its hash and its ``recorded_at``."""
         if not self._records:
             return 0, GENESIS, None
         last = self._records[-1]
         return last.position, last.hash, last.recorded_at
 
-    def _write(
-        self,
-        records: Sequence[Recorded],
-        payloads: Sequence[bytes],
-        recorded_at: str,
-        keys: Sequence[tuple[str, str]],  # noqa: ARG002  # for backends with index columns
-    ) -> None:
-        for record in records:
-            self._by_id[record.event.event_id] = record.position - 1
-            self._versions[record.stream] = record.version
-        self._records.extend(records)
-        self._payloads.extend(payloads)
-        self._stamps.extend([recorded_at] * len(records))
+    def existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these event ids the log holds."""
+        return {i for i in ids if i in self._by_id}
 
-    def _read(
-        self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
-    ) -> Iterator[Recorded]:
-        selected = (
-            r
-            for r in self._records[after:]
-            if (stream is None or r.stream == stream) and (types is None or r.event.TYPE in types)
-        )
-        if order == "occurred":
-            return iter(sorted(selected, key=lambda r: (r.event.occurred_at, r.position)))
-        return selected
+    def insert(self, records: Sequence[StoredRecord]) -> None:
+        """Keep the records: each event as it was appended, and the bytes its hash covers."""
+        at = stored_recorded_at(records[0].recorded_at, position=records[0].position, where="")
+        for r in records:
+            event = r.event
+            assert event is not None  # noqa: S101  # append gives every record its event
+            self._records.append(Recorded(r.position, r.stream, r.version, at, event, r.hash))
+            self._payloads.append(r.payload)
+            self._stamps.append(r.recorded_at)
+            self._by_id[event.event_id] = r.position - 1
+            self._versions[r.stream] = r.version
 
-    def _read_range(  # noqa: PLR0917  # the signature EventLog._read_range fixes
-        self,
-        after: int,
-        stream: str | None,
-        types: tuple[str, ...] | None,
-        order: Order,
-        occurred_after: DateTime | None,
-        occurred_by: DateTime | None,
-    ) -> Iterator[Recorded]:
-        selected = (
-            r
-            for r in self._records[after:]
-            if (occurred_after is None or r.event.occurred_at > occurred_after)
-            and (occurred_by is None or r.event.occurred_at <= occurred_by)
-            and (stream is None or r.stream == stream)
-            and (types is None or r.event.TYPE in types)
-        )
-        if order == "occurred":
-            return iter(sorted(selected, key=lambda r: (r.event.occurred_at, r.position)))
-        return selected
+    def scan(self, query: Query) -> Iterator[Recorded]:
+        """The records ``query`` asks for (the reference: :meth:`Query.select`)."""
+        return query.select(self._records[query.after :])
 
-    def _recorded_at(self, position: int) -> DateTime:
+    def recorded_at(self, position: int) -> DateTime:
+        """The ``recorded_at`` of the record at a position."""
         return self._records[position - 1].recorded_at
 
-    def _raw(self) -> Iterator[RawRecord]:
+    def raw(self) -> Iterator[StoredRecord]:
+        """Every record as stored: its bytes and ``recorded_at`` text."""
         for record, payload, stamp in zip(self._records, self._payloads, self._stamps, strict=True):
-            yield RawRecord(
+            yield StoredRecord(
                 record.position, record.stream, record.version, stamp, payload, record.hash
             )
 
-    def _get(self, event_id: uuid.UUID) -> Recorded | None:
+    def find(self, event_id: uuid.UUID) -> Recorded | None:
+        """The record holding an event, or ``None``."""
         index = self._by_id.get(event_id)
         return None if index is None else self._records[index]
