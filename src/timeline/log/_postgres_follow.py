@@ -29,8 +29,6 @@ class Follower:
 
     def __init__(self, log: PostgresLog) -> None:
         self.log = log
-        #: Held while records are delivered: by an append through the log, or by a wait.
-        self.delivery = threading.RLock()
         #: The last error the follow thread met (it keeps trying), if any.
         self.error: TimelineError | None = None
         #: The follow thread, while it runs.
@@ -66,7 +64,7 @@ class Follower:
         ``subscription.error`` until ``poll()`` retries it) without stopping the others.
         """
         moved = 0
-        with self.delivery:
+        with self.log._delivery:  # noqa: SLF001  # the log's own lock, in its package
             for subscription in tuple(self.log._subscriptions):  # noqa: SLF001  # same
                 before = subscription.position
                 subscription.notify()

@@ -42,6 +42,7 @@ import abc
 import bisect
 import contextlib
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, ClassVar, Self
@@ -130,6 +131,9 @@ class EventLog(abc.ABC):
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.guards: tuple[Guard, ...] = tuple(guards)
         self._subscriptions: list[Subscription] = []
+        # Held while records are delivered to the subscriptions (after an append, or by a
+        # backend following other writers), so that no record reaches one twice.
+        self._delivery = threading.RLock()
         # For decode_record: the trusted decoder, and the last recorded_at read (records
         # appended together share it).
         self._trusted: TrustedDecoder | None = None
@@ -200,17 +204,19 @@ class EventLog(abc.ABC):
             ):
                 position += 1
                 previous = chain_hash(previous, position, stream, version, stamp, payload)
-                records.append(Recorded(position, stream, version, now, event, previous))
+                record = Recorded(position, stream, version, now, event, previous)
+                records.append(record)
                 stored.append(
                     _new_stored(
                         StoredRecord,
                         (position, stream, version, stamp, payload, previous, event_id,
-                         event.TYPE, occurred, event),
+                         event.TYPE, occurred, record),
                     )
                 )  # fmt: skip
             self.insert(stored)
-        for subscription in tuple(self._subscriptions):
-            subscription.notify()
+        with self._delivery:
+            for subscription in tuple(self._subscriptions):
+                subscription.notify()
         return records
 
     @staticmethod
@@ -305,13 +311,23 @@ class EventLog(abc.ABC):
             CorruptLog: on reaching a record that cannot be read; everything before it has
                 been yielded.
         """
-        query = Query.of(
+        if order not in ("recorded", "occurred"):
+            raise InvalidArgument(
+                f"order must be 'recorded' or 'occurred', got {order!r}",
+                argument="order",
+                value=order,
+            )
+        if type(after) is not int or after < 0:
+            raise InvalidArgument(
+                f"after must be a whole number ≥ 0, got {after!r}", argument="after", value=after
+            )
+        query = Query(
             after,
-            stream=stream,
-            types=types,
-            order=order,
-            occurred_after=occurred_after,
-            occurred_by=occurred_by,
+            stream,
+            _type_names(types),
+            order,
+            None if occurred_after is None else to_utc(occurred_after, field="occurred_after"),
+            None if occurred_by is None else to_utc(occurred_by, field="occurred_by"),
         )
         return iter(()) if query.empty else self.scan(query)
 
@@ -585,3 +601,22 @@ class EventLog(abc.ABC):
     @abc.abstractmethod
     def find(self, event_id: uuid.UUID) -> Recorded | None:
         """The record holding an event, or ``None``."""
+
+
+def _type_names(
+    types: Iterable[str | type[Event]] | str | type[Event] | None,
+) -> tuple[str, ...] | None:
+    """Type tags from tags or event classes, each once."""
+    if types is None:
+        return None
+    if isinstance(types, (str, type)):
+        types = (types,)
+    names = []
+    for t in types:
+        name = t if isinstance(t, str) else getattr(t, "TYPE", None)
+        if not name:
+            raise InvalidArgument(
+                f"types must be type tags or event classes, got {t!r}", argument="types", value=t
+            )
+        names.append(name)
+    return tuple(dict.fromkeys(names))

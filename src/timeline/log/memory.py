@@ -11,7 +11,7 @@ from pendulum import DateTime
 
 from timeline.log.base import EventLog
 from timeline.log.query import Query
-from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
+from timeline.log.records import GENESIS, Recorded, StoredRecord
 
 __all__ = ["MemoryLog"]
 
@@ -70,15 +70,14 @@ class MemoryLog(EventLog):
         return {i for i in ids if i in self._by_id}
 
     def insert(self, records: Sequence[StoredRecord]) -> None:
-        """Keep the records: each event as it was appended, and the bytes its hash covers."""
-        at = stored_recorded_at(records[0].recorded_at, position=records[0].position, where="")
+        """Keep the records: each entry as appended, and the bytes its hash covers."""
         for r in records:
-            event = r.event
-            assert event is not None  # noqa: S101  # append gives every record its event
-            self._records.append(Recorded(r.position, r.stream, r.version, at, event, r.hash))
+            entry = r.entry
+            assert entry is not None  # noqa: S101  # append gives every record its entry
+            self._records.append(entry)
             self._payloads.append(r.payload)
             self._stamps.append(r.recorded_at)
-            self._by_id[event.event_id] = r.position - 1
+            self._by_id[entry.event.event_id] = r.position - 1
             self._versions[r.stream] = r.version
 
     def scan(self, query: Query) -> Iterator[Recorded]:

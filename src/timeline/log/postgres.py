@@ -65,7 +65,6 @@ from timeline.log.query import keyset_pages
 from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
 
 if TYPE_CHECKING:
-    import datetime as dt
     import uuid
     from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
     from types import ModuleType
@@ -73,7 +72,6 @@ if TYPE_CHECKING:
     import psycopg
 
     from timeline.codec import Codec
-    from timeline.events import Event
     from timeline.log.base import Guard
     from timeline.log.query import Query
     from timeline.time import Clock
@@ -350,35 +348,6 @@ class PostgresLog(EventLog):
             ).fetchall()
         return {str(stream): int(version) for stream, version in rows}
 
-    def append(
-        self,
-        events: Iterable[Event],
-        *,
-        stream: str,
-        expected_version: int | None = None,
-        recorded_at: dt.datetime | None = None,
-    ) -> list[Recorded]:
-        """Append events to a stream, all or none (see :meth:`EventLog.append`).
-
-        Delivery to this log's subscriptions after the append is serialised with
-        :meth:`wait` and :meth:`follow`, so no record reaches a subscription twice.
-
-        Raises:
-            InvalidArgument: also for a stream name PostgreSQL cannot store as text (one with a
-                NUL character or a lone surrogate).
-        """
-        if isinstance(stream, str) and not _storable(stream):
-            raise InvalidArgument(
-                f"stream must be text PostgreSQL can store (no NUL character, no lone "
-                f"surrogate), got {stream!r}",
-                argument="stream",
-                value=stream,
-            )
-        with self._follower.delivery:
-            return super().append(
-                events, stream=stream, expected_version=expected_version, recorded_at=recorded_at
-            )
-
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         """One transaction holding the log's advisory lock, to the commit."""
@@ -396,7 +365,20 @@ class PostgresLog(EventLog):
                 ) from race.error
 
     def stream_version(self, stream: str) -> int:
-        """The stream's current version: how many events it holds (0 if none)."""
+        """The stream's current version: how many events it holds (0 if none).
+
+        Raises:
+            InvalidArgument: for a stream name PostgreSQL cannot store as text (one with a
+                NUL character or a lone surrogate): ``append`` refuses it here, before
+                anything is written.
+        """
+        if not _storable(stream):
+            raise InvalidArgument(
+                f"stream must be text PostgreSQL can store (no NUL character, no lone "
+                f"surrogate), got {stream!r}",
+                argument="stream",
+                value=stream,
+            )
         with self._db() as conn:
             row = conn.execute(
                 self.sql("SELECT max(version) FROM {events} WHERE stream = %s"), (stream,)
@@ -433,7 +415,7 @@ class PostgresLog(EventLog):
         """Insert the rows (``COPY`` for a batch), and ``NOTIFY`` the log's channel."""
         rows = [
             (r.position, r.stream, r.version, r.recorded_at, r.payload, r.hash,
-             r.event.event_id if r.event is not None else r.event_id, r.type, r.occurred_at)
+             r.entry.event.event_id if r.entry is not None else r.event_id, r.type, r.occurred_at)
             for r in records
         ]  # fmt: skip
         with self._db() as conn:

@@ -10,17 +10,14 @@ the plain reference every backend's ``scan`` agrees with.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from typing import Literal, TypeVar
 
 import attrs
 from pendulum import DateTime
 
-from timeline.errors import InvalidArgument
-from timeline.events import Event
 from timeline.log.records import Recorded
-from timeline.time import isoformat, to_utc
+from timeline.time import isoformat
 
 __all__ = ["Order", "Query", "by_occurrence", "keyset_pages"]
 
@@ -47,6 +44,9 @@ class Query:
             position).
         occurred_after: only events whose stored ``occurred_at`` is strictly later (UTC).
         occurred_by: only events whose stored ``occurred_at`` is at or before this (UTC).
+
+    >>> Query(3, types=("diplomacy.statement",), order="occurred")
+    Query(after=3, stream=None, types=('diplomacy.statement',), order='occurred', occurred_after=None, occurred_by=None)
     """
 
     after: int = 0
@@ -55,54 +55,6 @@ class Query:
     order: Order = "recorded"
     occurred_after: DateTime | None = None
     occurred_by: DateTime | None = None
-
-    @classmethod
-    def of(  # read()'s arguments, checked here once for every backend
-        cls,
-        after: int = 0,
-        *,
-        stream: str | None = None,
-        types: Iterable[str | type[Event]] | str | type[Event] | None = None,
-        order: Order = "recorded",
-        occurred_after: dt.datetime | None = None,
-        occurred_by: dt.datetime | None = None,
-    ) -> Query:
-        """The query for :meth:`~timeline.log.EventLog.read`'s arguments, checked.
-
-        Raises:
-            InvalidArgument: for a bad ``order``, ``after`` or ``types``.
-            InvalidEvent: for a naive bound.
-
-        >>> Query.of(3, types="diplomacy.statement", order="occurred")
-        Query(after=3, stream=None, types=('diplomacy.statement',), order='occurred', occurred_after=None, occurred_by=None)
-        >>> Query.of(order="alphabetical")
-        Traceback (most recent call last):
-        ...
-        timeline.errors.InvalidArgument: order must be 'recorded' or 'occurred', got 'alphabetical'
-        """
-        if order not in ("recorded", "occurred"):
-            raise InvalidArgument(
-                f"order must be 'recorded' or 'occurred', got {order!r}",
-                argument="order",
-                value=order,
-            )
-        if type(after) is not int or after < 0:
-            raise InvalidArgument(
-                f"after must be a whole number ≥ 0, got {after!r}", argument="after", value=after
-            )
-        return cls(
-            after,
-            stream,
-            _type_names(types),
-            order,
-            None if occurred_after is None else to_utc(occurred_after, field="occurred_after"),
-            None if occurred_by is None else to_utc(occurred_by, field="occurred_by"),
-        )
-
-    @property
-    def bounded(self) -> bool:
-        """Whether ``occurred_at`` is bounded at either end."""
-        return self.occurred_after is not None or self.occurred_by is not None
 
     @property
     def empty(self) -> bool:
@@ -141,25 +93,6 @@ class Query:
         if self.order == "occurred":
             return iter(sorted(selected, key=by_occurrence))
         return selected
-
-
-def _type_names(
-    types: Iterable[str | type[Event]] | str | type[Event] | None,
-) -> tuple[str, ...] | None:
-    """Type tags from tags or event classes, each once."""
-    if types is None:
-        return None
-    if isinstance(types, (str, type)):
-        types = (types,)
-    names = []
-    for t in types:
-        name = t if isinstance(t, str) else getattr(t, "TYPE", None)
-        if not name:
-            raise InvalidArgument(
-                f"types must be type tags or event classes, got {t!r}", argument="types", value=t
-            )
-        names.append(name)
-    return tuple(dict.fromkeys(names))
 
 
 def keyset_pages(

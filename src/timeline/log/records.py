@@ -113,9 +113,9 @@ class StoredRecord(NamedTuple):
     from them. ``event_id``, ``type`` and ``occurred_at`` are the event's keys as its payload
     spells them, for a backend's index columns; a backend that keeps none returns them as
     ``None`` from ``raw``, and one that keeps them returns them so that ``verify`` checks
-    they agree with the payload. ``event`` is the event the payload encodes, given on
-    ``insert`` (a store of objects keeps it; a store of bytes ignores it), ``None`` when
-    read back raw.
+    they agree with the payload. ``entry`` is the :class:`Recorded` entry ``append`` returns
+    for the record, given on ``insert`` (a store of objects keeps it, and reads need not
+    decode; a store of bytes ignores it), ``None`` when read back raw.
 
     A named tuple rather than an attrs class: one is made per record on every append, and
     its first nine fields are the row a SQL backend inserts.
@@ -130,7 +130,7 @@ class StoredRecord(NamedTuple):
     event_id: str | None = None
     type: str | None = None
     occurred_at: str | None = None
-    event: Event | None = None
+    entry: Recorded | None = None
 
 
 #: The name of :class:`StoredRecord` before the storage protocol was public.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import ClassVar
 
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from timeline.errors import ConcurrencyError, DuplicateEvent, UnknownEvent
 from timeline.events import CATALOG, Event, Retraction
-from timeline.log import Order, Recorded
+from timeline.log import EventLog, Order, Recorded
 from timeline.log.query import by_occurrence
 from timeline.testing._contract_support import (
     PROPERTY,
@@ -102,14 +103,23 @@ def _reads_back_as_appended(
         assert (report.ok, report.checked) == (True, len(events))
 
 
-def _filtered_reads_agree(
+@contextlib.contextmanager
+def _scripted(
     make_log: LogFactory, event_types: Sequence[type[Event]], data: st.DataObject
-) -> None:
-    """Every combination of read filters gives what filtering a full read gives."""
+) -> Iterator[EventLog]:
+    """A fresh log holding a drawn script of appends, closed after the block."""
     script = data.draw(log_scripts(event_types), label="script")
     with make_log(clock=FixedClock(T0)) as log:
         for stream, batch in script:
             log.append(batch, stream=stream)
+        yield log
+
+
+def _filtered_reads_agree(
+    make_log: LogFactory, event_types: Sequence[type[Event]], data: st.DataObject
+) -> None:
+    """Every combination of read filters gives what filtering a full read gives."""
+    with _scripted(make_log, event_types, data) as log:
         full = list(log.read())
         after = data.draw(st.integers(min_value=0, max_value=len(full) + 1), label="after")
         only = data.draw(st.none() | st.sampled_from(STREAMS), label="stream")
@@ -142,10 +152,7 @@ def _refused_append_changes_nothing(
     make_log: LogFactory, event_types: Sequence[type[Event]], data: st.DataObject
 ) -> None:
     """A refused append (duplicate, stale version, unknown reference) leaves the log as it was."""
-    script = data.draw(log_scripts(event_types), label="script")
-    with make_log(clock=FixedClock(T0)) as log:
-        for stream, batch in script:
-            log.append(batch, stream=stream)
+    with _scripted(make_log, event_types, data) as log:
         before = snapshot(log)
         stored = [r.event for r in before[1]]
         stream = data.draw(st.sampled_from(STREAMS), label="stream")
