@@ -5,13 +5,19 @@ from __future__ import annotations
 import contextlib
 import threading
 import uuid
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from pendulum import DateTime
 
 from timeline.log.base import EventLog
 from timeline.log.query import Query
 from timeline.log.records import GENESIS, Recorded, StoredRecord
+
+if TYPE_CHECKING:
+    from timeline.codec import Codec
+    from timeline.log.base import Guard
+    from timeline.time import Clock
 
 __all__ = ["MemoryLog"]
 
@@ -32,8 +38,14 @@ class MemoryLog(EventLog):
     True
     """
 
-    def __init__(self, **options: object) -> None:
-        super().__init__(**options)  # type: ignore[arg-type]  # codec, clock, guards
+    def __init__(
+        self,
+        *,
+        codec: Codec | None = None,
+        clock: Clock | None = None,
+        guards: Iterable[Guard] = (),
+    ) -> None:
+        super().__init__(codec=codec, clock=clock, guards=guards)
         self._records: list[Recorded] = []
         self._payloads: list[bytes] = []
         self._stamps: list[str] = []  # recorded_at exactly as hashed
