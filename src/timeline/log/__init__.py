@@ -14,23 +14,26 @@ A backend of your own subclasses :class:`EventLog` and implements its storage pr
 reads; ``docs/howto/backend.md`` writes one on :mod:`dbm`.
 """
 
-from timeline.log.base import EventLog, Guard
-from timeline.log.jsonl import JsonlLog
-from timeline.log.memory import MemoryLog
-from timeline.log.postgres import PostgresLog
-from timeline.log.query import Order, Query, keyset_pages
-from timeline.log.records import (
+from timeline.log.base import (
     GENESIS,
+    EventLog,
+    Guard,
+    Order,
+    Query,
     RawRecord,
     Recorded,
     StoredRecord,
+    Subscription,
     VerifyReport,
     chain_hash,
     stored_recorded_at,
 )
+from timeline.log.jsonl import JsonlLog
+from timeline.log.memory import MemoryLog
+from timeline.log.postgres import PostgresLog
+from timeline.log.query import keyset_pages
 from timeline.log.salvage import SalvageReport, salvage
 from timeline.log.sqlite import SQLiteLog
-from timeline.log.subscription import Subscription
 
 __all__ = [
     "GENESIS",

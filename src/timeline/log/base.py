@@ -62,7 +62,7 @@ from timeline.errors import (
 )
 from timeline.events import Event
 from timeline.log.query import Order, Query
-from timeline.log.records import (
+from timeline.log.records import (  # their old home
     GENESIS,
     RawRecord,
     Recorded,

@@ -29,13 +29,14 @@ class MemoryLog(EventLog):
     chain as the stored backends.
 
     >>> import pendulum, timeline as tl
-    >>> log = MemoryLog(clock=tl.FixedClock(pendulum.datetime(2025, 6, 2)))
-    >>> ev = tl.Statement(occurred_at=pendulum.datetime(2025, 6, 2), speaker="Hakan Fidan",
-    ...                   text="Welcome to Istanbul.")
-    >>> [r.position for r in log.append([ev], stream="talks/istanbul")]
-    [1]
-    >>> log.verify().ok
-    True
+    >>> t = pendulum.datetime(2025, 6, 2)
+    >>> log = MemoryLog(clock=tl.FixedClock(t))
+    >>> said = [tl.Statement(occurred_at=t, speaker=who, text="Welcome.")
+    ...         for who in ("Hakan Fidan", "Rustem Umerov")]
+    >>> [(r.position, r.version) for r in log.append(said, stream="talks/istanbul")]
+    [(1, 1), (2, 2)]
+    >>> [r.event.speaker for r in log.read()], log.verify().ok
+    (['Hakan Fidan', 'Rustem Umerov'], True)
     """
 
     def __init__(
