@@ -32,7 +32,8 @@ A backend is a subclass that implements the storage protocol, public methods all
 =============================  ===============================================================
 
 and says, in :attr:`EventLog.enforces_unique_ids`, whether its storage itself refuses an
-event id it already holds. It decodes what it reads with one call, :meth:`EventLog.decode_record`.
+event id it already holds. ``recorded_at(position)`` is optional, for a store that reads
+one record's time faster than ``scan`` does. It decodes what it reads with one call, :meth:`EventLog.decode_record`.
 ``docs/howto/backend.md`` writes a complete backend on :mod:`dbm`.
 """
 
