@@ -62,7 +62,7 @@ def export_jsonl(
     with atomic_output(text) as out:
         # The stored bytes, not a re-encoding: an event read through an upcaster would be
         # written in its new version, and no longer match its hash.
-        for raw in log._raw():  # noqa: SLF001  # see above
+        for raw in log.raw():
             if previous is not None:
                 out.write(_line(previous, commit=previous.recorded_at != raw.recorded_at))
                 written += 1
