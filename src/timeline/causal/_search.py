@@ -25,7 +25,7 @@ import collections
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Final, Literal, cast
 
 import attrs
@@ -39,7 +39,6 @@ from timeline.causal.candidates import (
     Feature,
     Rule,
     Scene,
-    _scoring,
     _since,
 )
 from timeline.causal.timing import EPOCH, latest_offset, offset
@@ -157,6 +156,18 @@ def search(rules: Iterable[Rule], events: Iterable[Event]) -> list[Candidate]:
     return found
 
 
+def _keys_of(
+    keys: Callable[[Event], Iterable[Hashable]], events: list[Event]
+) -> list[Iterable[Hashable]]:
+    """Each event's keys, equal tuples of keys kept once (most events share a few).
+
+    Fewer objects kept alive, so fewer for the garbage collector to walk.
+    """
+    shared: dict[tuple[Hashable, ...], tuple[Hashable, ...]] = {}
+    share = shared.setdefault
+    return [share(found, found) if type(found) is tuple else found for found in map(keys, events)]
+
+
 def _keyed(rule: Rule, side: Literal["cause", "effect"]) -> bool:
     """Whether the rule files causes (or looks for them) under keys, rather than one for all."""
     if getattr(rule, f"{side}_key") is not None:
@@ -262,7 +273,7 @@ def _candidates(rule: Rule, table: _Table, scene: Scene) -> list[Candidate]:
         return []
     starts, effects = table.of(rule.effects)
     keys_of: list[Iterable[Hashable]] = (
-        list(map(rule.effect_keys, effects)) if _keyed(rule, "effect") else [(None,)] * len(effects)
+        _keys_of(rule.effect_keys, effects) if _keyed(rule, "effect") else [(None,)] * len(effects)
     )
     groups = _grouped(keys_of) if rule.per_effect == 1 else None
     # With the effects' keys known, causes are filed only under the keys some effect asks for.
@@ -321,16 +332,55 @@ def _candidates(rule: Rule, table: _Table, scene: Scene) -> list[Candidate]:
         ),
         maxlen=0,
     )
-    score = rule.score if type(rule).score is not Rule.score else _scoring(rule)
+    scores = (
+        map(rule.score, micros, picks.features)
+        if type(rule).score is not Rule.score
+        else _scores(rule, micros, picks.features)
+    )
     return _made_candidates(
         len(micros),
         picks.causes,
         picks.effects,
         itertools.repeat(rule.relation),
-        map(score, micros, picks.features),
+        scores,
         itertools.repeat(rule.name),
         picks.features,
     )
+
+
+def _scores(rule: Rule, gaps: list[int], features: list[dict[str, Feature]]) -> list[float]:
+    """:meth:`Rule.score` for each gap and features, computed a step at a time for them all.
+
+    Each step is the float operation :meth:`Rule.score` makes, in the same order, so that the
+    scores are the same to the last bit: nearness, ``base + time_weight × nearness``, each
+    weight added where its feature holds, clipped to [0, 1] (``nan`` and ``-0.0`` kept),
+    rounded.
+    """
+    width = rule.window.total_seconds() * 1_000_000
+    count = len(gaps)
+    if width:  # 1 - gap / width, or 1 for a gap of 0 or less (1 - 0 / width is 1.0 too)
+        ahead = map(max, gaps, itertools.repeat(0))
+        nearness: Iterable[float] = map(
+            operator.sub,
+            itertools.repeat(1.0),
+            map(operator.truediv, ahead, itertools.repeat(width)),
+        )
+    else:
+        nearness = itertools.repeat(1.0, count)
+    totals = list(
+        map(
+            operator.add,
+            itertools.repeat(rule.base, count),
+            map(operator.mul, itertools.repeat(rule.time_weight), nearness),
+        )
+    )
+    for name, weight in rule.weights.items():
+        holds = map(operator.methodcaller("get", name), features)
+        totals = [
+            total + weight if held else total for total, held in zip(totals, holds, strict=True)
+        ]
+    clipped = map(max, map(min, totals, itertools.repeat(1.0)), itertools.repeat(0.0))
+    return list(map(round, clipped, itertools.repeat(6)))
 
 
 class _Picks:
@@ -491,7 +541,7 @@ def _filed(
         return {}
     if not _keyed(rule, "cause"):
         return {None: (starts, causes)}
-    keys_of = list(map(rule.cause_keys, causes))
+    keys_of = _keys_of(rule.cause_keys, causes)
     groups = _grouped(keys_of, wanted)
     if groups is None:  # many tuples of keys: one cause at a time
         return _filed_one_by_one(starts, causes, keys_of)
