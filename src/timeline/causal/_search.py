@@ -39,6 +39,7 @@ from timeline.causal.candidates import (
     Feature,
     Rule,
     Scene,
+    _scoring,
     _since,
 )
 from timeline.causal.timing import EPOCH, latest_offset, offset
@@ -332,55 +333,16 @@ def _candidates(rule: Rule, table: _Table, scene: Scene) -> list[Candidate]:
         ),
         maxlen=0,
     )
-    scores = (
-        map(rule.score, micros, picks.features)
-        if type(rule).score is not Rule.score
-        else _scores(rule, micros, picks.features)
-    )
+    score = rule.score if type(rule).score is not Rule.score else _scoring(rule)
     return _made_candidates(
         len(micros),
         picks.causes,
         picks.effects,
         itertools.repeat(rule.relation),
-        scores,
+        map(score, micros, picks.features),
         itertools.repeat(rule.name),
         picks.features,
     )
-
-
-def _scores(rule: Rule, gaps: list[int], features: list[dict[str, Feature]]) -> list[float]:
-    """:meth:`Rule.score` for each gap and features, computed a step at a time for them all.
-
-    Each step is the float operation :meth:`Rule.score` makes, in the same order, so that the
-    scores are the same to the last bit: nearness, ``base + time_weight × nearness``, each
-    weight added where its feature holds, clipped to [0, 1] (``nan`` and ``-0.0`` kept),
-    rounded.
-    """
-    width = rule.window.total_seconds() * 1_000_000
-    count = len(gaps)
-    if width:  # 1 - gap / width, or 1 for a gap of 0 or less (1 - 0 / width is 1.0 too)
-        ahead = map(max, gaps, itertools.repeat(0))
-        nearness: Iterable[float] = map(
-            operator.sub,
-            itertools.repeat(1.0),
-            map(operator.truediv, ahead, itertools.repeat(width)),
-        )
-    else:
-        nearness = itertools.repeat(1.0, count)
-    totals = list(
-        map(
-            operator.add,
-            itertools.repeat(rule.base, count),
-            map(operator.mul, itertools.repeat(rule.time_weight), nearness),
-        )
-    )
-    for name, weight in rule.weights.items():
-        holds = map(operator.methodcaller("get", name), features)
-        totals = [
-            total + weight if held else total for total, held in zip(totals, holds, strict=True)
-        ]
-    clipped = map(max, map(min, totals, itertools.repeat(1.0)), itertools.repeat(0.0))
-    return list(map(round, clipped, itertools.repeat(6)))
 
 
 class _Picks:

@@ -198,11 +198,7 @@ class CausalGraph:
         return cls.from_events(events, as_of=as_of, known_at=known_at, check=check)
 
     def _hold(self, columns: Columns) -> None:
-        """Take the columns as this graph's, and give networkx the nodes and edges.
-
-        Each edge's data is its number in the columns, as a one-pair sequence
-        ``(("edge", i),)`` that networkx copies into a dict of its own.
-        """
+        """Hold the columns, and give networkx the nodes and the edges (data: ``{"edge": i}``)."""
         self._columns, self._events, self._index = columns, columns.events, columns.index
         self._graph.add_nodes_from(range(len(columns.events)))
         self._graph.add_edges_from(

@@ -22,7 +22,21 @@ def _weakest(path: tuple[CausalLink, ...]) -> float:
 
 
 @attrs.frozen
-class Cause:
+class _Reached:
+    """An event reached from the one asked about, with the path between them."""
+
+    event: Event
+    path: tuple[CausalLink, ...]
+    confidence: float
+
+    @property
+    def hops(self) -> int:
+        """How many links lie between the event asked about and this one."""
+        return len(self.path)
+
+
+@attrs.frozen
+class Cause(_Reached):
     """An event that led, directly or through others, to the event asked about.
 
     Attributes:
@@ -31,18 +45,9 @@ class Cause:
         confidence: the weakest confidence on the path.
     """
 
-    event: Event
-    path: tuple[CausalLink, ...]
-    confidence: float
-
-    @property
-    def hops(self) -> int:
-        """How many links lie between the cause and the event asked about."""
-        return len(self.path)
-
 
 @attrs.frozen
-class Consequence:
+class Consequence(_Reached):
     """An event that followed, directly or through others, from the event asked about.
 
     Attributes:
@@ -50,15 +55,6 @@ class Consequence:
         path: the links from the event asked about to the consequence, in causal order.
         confidence: the weakest confidence on the path.
     """
-
-    event: Event
-    path: tuple[CausalLink, ...]
-    confidence: float
-
-    @property
-    def hops(self) -> int:
-        """How many links lie between the event asked about and the consequence."""
-        return len(self.path)
 
 
 @attrs.frozen
