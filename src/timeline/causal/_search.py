@@ -146,8 +146,9 @@ def search(rules: Iterable[Rule], events: Iterable[Event]) -> list[Candidate]:
     rules = tuple(rules)
     table = _Table(events, {t for rule in rules for t in (*rule.causes, *rule.effects)})
     starts, statements = table.of((Statement,))
-    # Most statements name nothing: their texts are searched in one C-level pass first.
-    named = list(map(RETALIATION_WORDS.search, map(_TEXT, statements)))
+    # Most statements name nothing: their texts are searched in one C-level pass first (as
+    # flags: no match object is kept for the collector to walk).
+    named = list(map(bool, map(RETALIATION_WORDS.search, map(_TEXT, statements))))
     scene = Scene._of_sorted(  # noqa: SLF001  # the engine builds its own scene
         itertools.compress(starts, named), itertools.compress(statements, named)
     )
