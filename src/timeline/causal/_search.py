@@ -257,6 +257,11 @@ def _among(
 
 _Pick = tuple[dt.timedelta, Event, Event, dict[str, Feature]]  # (gap, cause, effect, features)
 
+#: The first tries are made for this many effects at a time: their working lists stay short,
+#: so the garbage collector's young collections (which the features' dicts set off) walk
+#: little, and the picks gathered so far have long moved on to its oldest generation.
+_BLOCK: Final = 4096
+
 #: Above this many distinct key tuples, the engine files and searches one event at a time.
 _FEW_KEYS: Final = 16
 
@@ -394,6 +399,33 @@ def _grouped(
 
 
 def _first_tries(
+    rule: Rule,
+    entry: tuple[list[dt.timedelta], list[Event]],
+    positions: list[int],
+    *,
+    starts: list[dt.timedelta],
+    latests: list[dt.timedelta],
+    effects: list[Event],
+    scene: Scene,
+    picks: _Picks,
+) -> list[int]:
+    """:func:`_first_tries_of_block` for the effects at ``positions``, :data:`_BLOCK` at a time."""
+    unsettled: list[int] = []
+    for block in range(0, len(positions), _BLOCK):
+        unsettled += _first_tries_of_block(
+            rule,
+            entry,
+            positions[block : block + _BLOCK],
+            starts=starts,
+            latests=latests,
+            effects=effects,
+            scene=scene,
+            picks=picks,
+        )
+    return unsettled
+
+
+def _first_tries_of_block(
     rule: Rule,
     entry: tuple[list[dt.timedelta], list[Event]],
     positions: list[int],
