@@ -409,41 +409,29 @@ def _first_tries(
     scene: Scene,
     picks: _Picks,
 ) -> list[int]:
-    """:func:`_first_tries_of_block` for the effects at ``positions``, :data:`_BLOCK` at a time."""
-    unsettled: list[int] = []
-    for block in range(0, len(positions), _BLOCK):
-        unsettled += _first_tries_of_block(
-            rule,
-            entry,
-            positions[block : block + _BLOCK],
-            starts=starts,
-            latests=latests,
-            effects=effects,
-            scene=scene,
-            picks=picks,
-        )
-    return unsettled
-
-
-def _first_tries_of_block(
-    rule: Rule,
-    entry: tuple[list[dt.timedelta], list[Event]],
-    positions: list[int],
-    *,
-    starts: list[dt.timedelta],
-    latests: list[dt.timedelta],
-    effects: list[Event],
-    scene: Scene,
-    picks: _Picks,
-) -> list[int]:
     """Try, for all these effects at once, the latest cause in each one's window.
 
     For a rule taking one cause per effect, whose effects at ``positions`` look under one
     key only (``entry``, its causes' starts and the causes). The effects whose first try the
     rule accepts get it in ``picks``; those with an empty window get nothing. Returns the
     others (the cause tried was the effect itself, or the rule refused it), to be searched one
-    by one.
+    by one. Many effects are taken :data:`_BLOCK` at a time.
     """
+    if len(positions) > _BLOCK:
+        unsettled: list[int] = []
+        for block in range(0, len(positions), _BLOCK):
+            part = positions[block : block + _BLOCK]
+            unsettled += _first_tries(
+                rule,
+                entry,
+                part,
+                starts=starts,
+                latests=latests,
+                effects=effects,
+                scene=scene,
+                picks=picks,
+            )
+        return unsettled
     cause_starts, causes = entry
     width = min(rule.window, _WHOLE_RANGE)
     if len(positions) == len(effects):  # all of them, in order (distinct, ascending)

@@ -23,7 +23,13 @@ def _weakest(path: tuple[CausalLink, ...]) -> float:
 
 @attrs.frozen
 class _Reached:
-    """An event reached from the one asked about, with the path between them."""
+    """An event reached from the one asked about, with the path between them.
+
+    Attributes:
+        event: the event reached.
+        path: the links between the two events, in causal order.
+        confidence: the weakest confidence on the path.
+    """
 
     event: Event
     path: tuple[CausalLink, ...]
@@ -39,10 +45,7 @@ class _Reached:
 class Cause(_Reached):
     """An event that led, directly or through others, to the event asked about.
 
-    Attributes:
-        event: the cause.
-        path: the links from the cause to the event asked about, in causal order.
-        confidence: the weakest confidence on the path.
+    Its ``path`` runs from the cause to the event asked about.
     """
 
 
@@ -50,10 +53,7 @@ class Cause(_Reached):
 class Consequence(_Reached):
     """An event that followed, directly or through others, from the event asked about.
 
-    Attributes:
-        event: the consequence.
-        path: the links from the event asked about to the consequence, in causal order.
-        confidence: the weakest confidence on the path.
+    Its ``path`` runs from the event asked about to the consequence.
     """
 
 
