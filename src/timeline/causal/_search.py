@@ -257,11 +257,6 @@ def _among(
 
 _Pick = tuple[dt.timedelta, Event, Event, dict[str, Feature]]  # (gap, cause, effect, features)
 
-#: The first tries are made for this many effects at a time: their working lists stay short,
-#: so the garbage collector's young collections (which the features' dicts set off) walk
-#: little, and the picks gathered so far have long moved on to its oldest generation.
-_BLOCK: Final = 4096
-
 #: Above this many distinct key tuples, the engine files and searches one event at a time.
 _FEW_KEYS: Final = 16
 
@@ -415,23 +410,8 @@ def _first_tries(
     key only (``entry``, its causes' starts and the causes). The effects whose first try the
     rule accepts get it in ``picks``; those with an empty window get nothing. Returns the
     others (the cause tried was the effect itself, or the rule refused it), to be searched one
-    by one. Many effects are taken :data:`_BLOCK` at a time.
+    by one.
     """
-    if len(positions) > _BLOCK:
-        unsettled: list[int] = []
-        for block in range(0, len(positions), _BLOCK):
-            part = positions[block : block + _BLOCK]
-            unsettled += _first_tries(
-                rule,
-                entry,
-                part,
-                starts=starts,
-                latests=latests,
-                effects=effects,
-                scene=scene,
-                picks=picks,
-            )
-        return unsettled
     cause_starts, causes = entry
     width = min(rule.window, _WHOLE_RANGE)
     if len(positions) == len(effects):  # all of them, in order (distinct, ascending)
