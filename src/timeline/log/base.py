@@ -132,6 +132,10 @@ class EventLog(abc.ABC):
         self.codec = codec if codec is not None else Codec()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.guards: tuple[Guard, ...] = tuple(guards)
+        #: Derived data that upper layers keep for this log while it is open, by name (the
+        #: corrections index of :mod:`timeline.projections.resolution`): it goes with the
+        #: log, so no layer needs a process-wide table of logs.
+        self.derived: dict[str, object] = {}
         self._subscriptions: list[Subscription] = []
         # Held while records are delivered to the subscriptions (after an append, or by a
         # backend following other writers), so that no record reaches one twice.

@@ -20,7 +20,6 @@ import datetime as dt
 import operator
 import threading
 import uuid
-import weakref
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final, TypeGuard, TypeVar
 
@@ -428,14 +427,12 @@ class MetaIndex:
         return self._answer(log, limit, answer, check=check)
 
 
-_INDEXES: Final[weakref.WeakKeyDictionary[EventLog, MetaIndex]] = weakref.WeakKeyDictionary()
-_INDEXES_LOCK: Final = threading.Lock()
-
-
 def meta_index(log: EventLog) -> MetaIndex:
-    """The one :class:`MetaIndex` of a log (made on first use; it goes with the log)."""
-    with _INDEXES_LOCK:
-        found = _INDEXES.get(log)
-        if found is None:
-            found = _INDEXES[log] = MetaIndex()
-        return found
+    """The one :class:`MetaIndex` of a log, kept in the log's :attr:`~EventLog.derived` data.
+
+    Made on first use; it lives and goes with the log, and no state is kept elsewhere.
+    """
+    index = log.derived.setdefault("meta_index", MetaIndex())  # atomic: one index per log
+    if not isinstance(index, MetaIndex):
+        raise TypeError(f"the log's derived 'meta_index' is not a MetaIndex: {index!r}")
+    return index
