@@ -1,0 +1,326 @@
+"""Escalation's table: the kinds of attack, the figures and how they sum, the tallies.
+
+The meaning of a tally is :mod:`timeline.projections.escalation`'s (see its definitions);
+this module holds the table it keeps (:class:`Tallies`), with :meth:`Tallies.counting`, the
+plain reference of counting one report, beside the engine's fast batch fold
+(:mod:`timeline.projections._escalation_engine`) and the snapshot format
+(:mod:`timeline.projections._escalation_packed`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Final, Self
+from uuid import UUID
+
+import attrs
+from pendulum import DateTime
+
+from timeline.events.military import DroneBarrage, MissileStrike, Strike
+from timeline.projections import _escalation_engine, _escalation_packed
+from timeline.time import TimePrecision
+
+if TYPE_CHECKING:
+    from timeline.events import Event
+
+__all__ = ["DRONE", "KINDS", "MISSILE", "STRIKE", "Figures", "Tallies", "Tally", "claimant_of",
+           "kind_of", "plus"]  # fmt: skip
+
+#: The kinds of attack a tally counts.
+DRONE: Final = "drone"
+MISSILE: Final = "missile"
+STRIKE: Final = "strike"
+KINDS: Final = (DRONE, MISSILE, STRIKE)
+
+_ID_SIZE: Final = 16
+#: The columns a new tally takes from its first report as they are.
+_REPORT_COLUMNS: Final = ("start", "end", "precision", "claimant", "kind", "attacker", "weapon")
+
+
+def kind_of(cls: type) -> str:
+    """The kind of attack an event class counts as; ``""`` for events this ignores."""
+    if issubclass(cls, DroneBarrage):
+        return DRONE
+    if issubclass(cls, MissileStrike):
+        return MISSILE
+    if issubclass(cls, Strike):
+        return STRIKE
+    return ""
+
+
+def claimant_of(event: Event) -> str | None:
+    """Whose figures these are: ``claimed_by``, else the first source's name, else ``None``."""
+    if event.claimed_by is None and event.sources:
+        return event.sources[0].name
+    return event.claimed_by
+
+
+def plus(a: int | None, b: int | None) -> int | None:
+    """Two sums of one figure together: unknown only if both are."""
+    if a is None:
+        return b
+    return a if b is None else a + b
+
+
+@attrs.frozen
+class Figures:
+    """Launched, destroyed and lost, summed over reports, and how many left each unknown.
+
+    Attributes:
+        launched: the sum of the launched figures given, or ``None`` if none was.
+        destroyed: likewise for destroyed.
+        lost: likewise for lost (to electronic warfare, "locationally lost").
+        launched_unknown: how many reports did not give launched.
+        destroyed_unknown: how many did not give destroyed.
+        lost_unknown: how many did not give lost.
+        reports: how many reports were summed.
+
+    >>> Figures(launched=472, destroyed=None, destroyed_unknown=1, reports=1).destroyed_unknown
+    1
+    """
+
+    launched: int | None = None
+    destroyed: int | None = None
+    lost: int | None = None
+    launched_unknown: int = 0
+    destroyed_unknown: int = 0
+    lost_unknown: int = 0
+    reports: int = 0
+
+    @classmethod
+    def of_report(cls, launched: int | None, destroyed: int | None, lost: int | None) -> Self:
+        """One attack report's figures: each one it does not give counted as unknown.
+
+        >>> Figures.of_report(80, None, 3)
+        Figures(launched=80, destroyed=None, lost=3, launched_unknown=0, destroyed_unknown=1, lost_unknown=0, reports=1)
+        """
+        return cls(
+            launched,
+            destroyed,
+            lost,
+            int(launched is None),
+            int(destroyed is None),
+            int(lost is None),
+            1,
+        )
+
+    def plus(self, other: Figures) -> Figures:
+        """Both sums together: a sum is unknown only while no report gave its figure.
+
+        >>> Figures.of_report(60, None, None).plus(Figures.of_report(12, 5, None)).destroyed
+        5
+        """
+        return Figures(
+            plus(self.launched, other.launched),
+            plus(self.destroyed, other.destroyed),
+            plus(self.lost, other.lost),
+            self.launched_unknown + other.launched_unknown,
+            self.destroyed_unknown + other.destroyed_unknown,
+            self.lost_unknown + other.lost_unknown,
+            self.reports + other.reports,
+        )
+
+
+@attrs.frozen
+class Tally:
+    """One claimant's figures for one weapon of one attacker in one reporting window.
+
+    A row of :class:`Tallies`, made when asked for.
+    """
+
+    window: int
+    start: DateTime
+    end: DateTime | None
+    precision: TimePrecision
+    claimant: str | None
+    kind: str
+    attacker: str | None
+    weapon: str | None
+    figures: Figures
+    event_ids: tuple[UUID, ...]
+
+
+@attrs.frozen
+class Tallies:
+    """The escalation state's table, one column per field, one row per tally.
+
+    Columns rather than rows, so that folding a million reports builds a few tuples instead
+    of a million objects. Index it (``tallies[0]``) or iterate it to get :class:`Tally` rows.
+
+    ``window`` numbers the reporting windows in the order they were first seen. ``ids`` and
+    ``rows`` have one entry per event folded, packed: its id (16 bytes, as ``UUID.bytes``)
+    and the row it went into (a 4-byte little-endian unsigned int). :attr:`event_id` and
+    :attr:`event_tally` give them unpacked, and :attr:`folded` counts them.
+
+    >>> import pendulum
+    >>> from timeline.events import DroneBarrage
+    >>> night = dict(occurred_at=pendulum.datetime(2025, 5, 31, 16, 30), attacker="Russia",
+    ...              weapon="Shahed-136/131")
+    >>> events = [DroneBarrage(launched=60, **night), DroneBarrage(launched=12, **night)]
+    >>> tallies = Escalation().fold(Escalation().initial(), events).tallies
+    >>> len(tallies), tallies.folded, len(tallies.ids)
+    (1, 2, 32)
+    >>> tallies.event_id == tuple(e.event_id for e in events), tallies.event_tally
+    (True, (0, 0))
+    >>> tallies[0].event_ids == tallies.event_id
+    True
+    """
+
+    window: tuple[int, ...] = ()
+    start: tuple[DateTime, ...] = ()
+    end: tuple[DateTime | None, ...] = ()
+    precision: tuple[TimePrecision, ...] = ()
+    claimant: tuple[str | None, ...] = ()
+    kind: tuple[str, ...] = ()
+    attacker: tuple[str | None, ...] = ()
+    weapon: tuple[str | None, ...] = ()
+    launched: tuple[int | None, ...] = ()
+    destroyed: tuple[int | None, ...] = ()
+    lost: tuple[int | None, ...] = ()
+    launched_unknown: tuple[int, ...] = ()
+    destroyed_unknown: tuple[int, ...] = ()
+    lost_unknown: tuple[int, ...] = ()
+    reports: tuple[int, ...] = ()
+    ids: bytes = b""
+    rows: bytes = b""
+    #: Where a fold goes on (see :mod:`._escalation_engine`), when the engine made these
+    #: tallies or a snapshot stored it; else found from the columns when first needed.
+    _frontier: _escalation_engine.Frontier | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
+
+    @classmethod
+    def _of(cls, folded: _escalation_engine.Folded) -> Self:
+        """Tallies from the engine's (or a snapshot's) columns, keeping their frontier."""
+        made = cls(**folded.columns, ids=folded.ids, rows=folded.rows)
+        object.__setattr__(made, "_frontier", folded.frontier)  # a cache, not a field
+        return made
+
+    def frontier(self) -> _escalation_engine.Frontier:
+        """How many windows, the latest start, and the rows that start then."""
+        if self._frontier is None:
+            object.__setattr__(self, "_frontier", _escalation_engine.frontier_of(self))
+        assert self._frontier is not None  # noqa: S101  # for mypy: set just above
+        return self._frontier
+
+    def to_packed(self) -> bytes:
+        """The tallies as bytes (what a snapshot stores), read back by :meth:`from_packed`.
+
+        The format is :mod:`timeline.projections._escalation_packed`'s (a JSON header of plain
+        columns, then the packed event ids and rows); see ``docs/snapshots.md``.
+        """
+        return _escalation_packed.pack(self, self.frontier())
+
+    @classmethod
+    def from_packed(cls, data: bytes | memoryview) -> Self:
+        """Tallies from :meth:`to_packed`'s bytes.
+
+        Raises:
+            ValueError: if ``data`` is not packed tallies of this format (an older snapshot),
+                or is damaged.
+        """
+        return cls._of(_escalation_packed.unpack(data))
+
+    def counting(self, event_id: UUID, report: Tally) -> Tallies:
+        """These tallies with one more report (``report``, its window ignored) counted.
+
+        The report is summed into the tally of its window, claimant, kind, attacker and
+        weapon, or starts a new one (in its window if the window has a tally already).
+        This is :meth:`Escalation.apply`'s plain reference; :meth:`Escalation.fold` does
+        the same for a batch, fast.
+        """
+        window = (report.start, report.end, report.claimant)
+        tally = (report.kind, report.attacker, report.weapon)
+        in_window = [i for i, row in enumerate(self._window_keys()) if row == window]
+        same = [i for i in in_window if (self.kind[i], self.attacker[i], self.weapon[i]) == tally]
+        if same:
+            row = same[0]
+            changed = attrs.asdict(self.figures(row).plus(report.figures))
+            columns = {name: _replaced(getattr(self, name), row, v) for name, v in changed.items()}
+        else:
+            row = len(self)
+            number = self.window[in_window[0]] if in_window else max(self.window, default=-1) + 1
+            columns = {
+                "window": (*self.window, number),
+                **{name: (*getattr(self, name), getattr(report, name)) for name in _REPORT_COLUMNS},
+                **{
+                    name: (*getattr(self, name), value)
+                    for name, value in attrs.asdict(report.figures).items()
+                },
+            }
+        return attrs.evolve(
+            self,
+            **columns,
+            ids=self.ids + event_id.bytes,
+            rows=self.rows + row.to_bytes(4, "little"),
+        )
+
+    def _window_keys(self) -> Iterator[tuple[DateTime, DateTime | None, str | None]]:
+        return zip(self.start, self.end, self.claimant, strict=True)
+
+    def __len__(self) -> int:
+        return len(self.window)
+
+    def __iter__(self) -> Iterator[Tally]:
+        return (self[i] for i in range(len(self.window)))
+
+    def __getitem__(self, i: int) -> Tally:
+        i = range(len(self.window))[i]  # negative indices, and IndexError when out of range
+        return Tally(
+            window=self.window[i],
+            start=self.start[i],
+            end=self.end[i],
+            precision=self.precision[i],
+            claimant=self.claimant[i],
+            kind=self.kind[i],
+            attacker=self.attacker[i],
+            weapon=self.weapon[i],
+            figures=self.figures(i),
+            event_ids=self.event_ids[i],
+        )
+
+    def figures(self, i: int) -> Figures:
+        """The figures of row ``i``."""
+        return Figures(
+            self.launched[i],
+            self.destroyed[i],
+            self.lost[i],
+            self.launched_unknown[i],
+            self.destroyed_unknown[i],
+            self.lost_unknown[i],
+            self.reports[i],
+        )
+
+    @property
+    def folded(self) -> int:
+        """How many events were folded into the tallies."""
+        return len(self.ids) // _ID_SIZE
+
+    def id_of(self, at: int) -> UUID:
+        """The id of the ``at``-th event folded (from 0), unpacked alone."""
+        return UUID(bytes=self.ids[_ID_SIZE * at : _ID_SIZE * (at + 1)])
+
+    @functools.cached_property
+    def event_id(self) -> tuple[UUID, ...]:
+        """The id of each event folded, in the order folded (made on first use)."""
+        packed = self.ids
+        return tuple(UUID(bytes=packed[i : i + _ID_SIZE]) for i in range(0, len(packed), _ID_SIZE))
+
+    @functools.cached_property
+    def event_tally(self) -> tuple[int, ...]:
+        """The row each event folded went into, in the order folded."""
+        return tuple(_escalation_engine.unpack_rows(self.rows))
+
+    @functools.cached_property
+    def event_ids(self) -> tuple[tuple[UUID, ...], ...]:
+        """Per row, the ids of the events that fell into it, in the order folded."""
+        ids: list[list[UUID]] = [[] for _ in self.window]
+        for event_id, row in zip(self.event_id, self.event_tally, strict=True):
+            ids[row].append(event_id)
+        return tuple(tuple(x) for x in ids)
+
+
+def _replaced(column: tuple[Any, ...], i: int, value: object) -> tuple[Any, ...]:
+    """``column`` with its ``i``-th value replaced."""
+    return (*column[:i], value, *column[i + 1 :])
