@@ -280,21 +280,21 @@ class _Fold:
         return tuple(self.table[at + _CLAIMANT : at + _WEAPON + 1])  # type: ignore[return-value]  # four values
 
     def window_of(self, start: DateTime, end: DateTime | None, claimant: str | None) -> int:
-        """The number of the window a new tally falls into: an earlier tally's, or a new one."""
-        base, first, table = self.base, self.first, self.table
+        """The number of the window a new tally falls into: an earlier tally's, or a new one.
+
+        The rows that start then are in the list: the loop looked them up (and so brought
+        any old ones in) before it makes a tally.
+        """
+        first, table = self.first, self.table
         if start == self.latest:
             rows: Iterable[int] = self.block
         else:  # out of order: every row is in the list, and indexed
             assert self.index is not None  # noqa: S101  # made by earlier()
             rows = self.index.get(_start_key(start), ())
         for row in rows:
-            if row < first:  # an old row, read where it is
-                if base.end[row] == end and base.claimant[row] == claimant:
-                    return base.window[row]
-            else:
-                at = _WIDTH * (row - first)
-                if table[at + _END] == end and table[at + _CLAIMANT] == claimant:
-                    return int(table[at + _WINDOW])
+            at = _WIDTH * (row - first)
+            if table[at + _END] == end and table[at + _CLAIMANT] == claimant:
+                return int(table[at + _WINDOW])
         self.windows += 1
         return self.windows - 1
 

@@ -155,6 +155,7 @@ class Tallies:
 
     >>> import pendulum
     >>> from timeline.events import DroneBarrage
+    >>> from timeline.projections.escalation import Escalation
     >>> night = dict(occurred_at=pendulum.datetime(2025, 5, 31, 16, 30), attacker="Russia",
     ...              weapon="Shahed-136/131")
     >>> events = [DroneBarrage(launched=60, **night), DroneBarrage(launched=12, **night)]
