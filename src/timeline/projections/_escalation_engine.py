@@ -277,7 +277,7 @@ class _Fold:
     def key_of(self, row: int) -> _Key:
         """The key of a row in the list."""
         at = _WIDTH * (row - self.first)
-        return tuple(self.table[at + _CLAIMANT : at + _WEAPON + 1])  # type: ignore[return-value]  # four values
+        return tuple(self.table[at + _CLAIMANT : at + _WEAPON + 1])
 
     def window_of(self, start: DateTime, end: DateTime | None, claimant: str | None) -> int:
         """The number of the window a new tally falls into: an earlier tally's, or a new one.

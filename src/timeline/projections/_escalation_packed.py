@@ -51,15 +51,13 @@ def _micros(at: dt.datetime | None) -> int | None:
     return None if at is None else dt.datetime.__sub__(at, _EPOCH) // _MICROSECOND
 
 
-def _instant(micros: object) -> DateTime | None:
-    """The UTC instant ``micros`` microseconds after the epoch."""
-    if micros is None:
-        return None
-    if type(micros) is not int:
-        raise ValueError(f"packed tallies: an instant is not whole microseconds: {micros!r}")
-    # datetime's own addition (pendulum's is far slower); the result is still a DateTime.
-    at: DateTime = dt.datetime.__add__(_EPOCH, dt.timedelta(microseconds=micros))
-    return at
+def _instants(values: list[Any]) -> list[DateTime | None]:
+    """The UTC instants ``values`` microseconds after the epoch (``None`` kept)."""
+    if any(v is not None and type(v) is not int for v in values):
+        raise ValueError("packed tallies: an instant is not whole microseconds")
+    # datetime's own addition (pendulum's is far slower); the results are still DateTimes.
+    add, delta = dt.datetime.__add__, dt.timedelta
+    return [None if v is None else add(_EPOCH, delta(0, 0, v)) for v in values]
 
 
 def _write(name: str, column: tuple[Any, ...]) -> Any:
@@ -98,12 +96,15 @@ def _read(name: str, packed: object, rows: int) -> tuple[Any, ...]:
         if type(values) is not list or type(codes) is not list:
             raise ValueError(f"packed tallies: column {name!r} has no list of values or codes")
         if name in _INSTANTS:
-            values = [_instant(v) for v in values]
+            values = _instants(values)
         elif name == "precision":
             values = [TimePrecision(v) for v in values]
-        if codes and (min(codes) < 0 or max(codes) >= len(values)):
-            raise ValueError(f"packed tallies: column {name!r} has a code beyond its values")
-        column = tuple(map(values.__getitem__, codes))
+        if codes and min(codes) < 0:  # (one beyond the values is an IndexError below)
+            raise ValueError(f"packed tallies: column {name!r} has a negative code")
+        try:
+            column = tuple(map(values.__getitem__, codes))
+        except (IndexError, TypeError) as e:
+            raise ValueError(f"packed tallies: column {name!r} has a bad code: {e}") from e
     elif type(packed) is dict and packed.keys() == {"text"} and type(packed["text"]) is list:
         column = tuple(None if v is None else int(v) for v in packed["text"])
     elif type(packed) is list and name not in _REPEATING:
@@ -148,5 +149,5 @@ def unpack(data: bytes | memoryview) -> Folded:
     columns = {name: _read(name, header["columns"].get(name), rows) for name in COLUMNS}
     ids = bytes(view[end : end + _ID_SIZE * folded])
     event_rows = bytes(view[end + _ID_SIZE * folded :])
-    frontier = (windows, _instant(header.get("latest")), tuple(block))
+    frontier = (windows, _instants([header.get("latest")])[0], tuple(block))
     return Folded(columns, ids, event_rows, frontier)
