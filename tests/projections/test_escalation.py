@@ -361,40 +361,56 @@ def test_applying_one_by_one_on_packed_tallies_equals_folding_at_once(head, tail
     assert reduce(tail, packed(fold(head))) == fold(head + tail)
 
 
-def test_a_tail_after_the_old_rows_adds_rows_and_shares_the_old_ones():
-    head = [barrage(launched=10), barrage(NIGHT.add(hours=6), launched=20)]
-    state = packed(fold(head))
-    later = [barrage(NIGHT.add(days=1), launched=472), barrage(NIGHT.add(days=1), weapon="x")]
-    more = fold(later, state)
-    assert (len(more.tallies), more.tallies.folded) == (4, 4)
-    assert more.largest_drone_window.launched == 472
-    assert more == fold(head + later)
-    # A report in the latest old window is summed into its tally.
-    one_more = barrage(NIGHT.add(hours=6), launched=1)
-    again = fold([one_more], state)
-    assert again.tallies.launched == (10, 21)
-    assert again == fold([*head, one_more])
-
-
 def test_packed_tallies_keep_a_figure_beyond_64_bits():
     state = fold([barrage(launched=2**70), barrage(NIGHT.add(hours=1), launched=None)])
     assert packed(state) == state
     assert packed(state).drones.launched == 2**70
 
 
-def test_the_packed_format_is_a_json_header_then_the_ids_and_rows():
+def made(tallies, name):
+    """Whether a column of the tallies was made (reaching into the column's slot)."""
+    try:
+        Tallies.__dict__[name].slot.__get__(tallies)
+    except AttributeError:
+        return False
+    return True
+
+
+ALL = [f.name for f in attrs.fields(Tallies) if f.init]
+
+
+def test_the_packed_format_is_a_json_header_then_a_section_per_column_then_ids_and_rows():
     events = [barrage(launched=1), barrage(launched=2), barrage(NIGHT.add(hours=1))]
     data = fold(events).tallies.to_packed()
     assert data.startswith(b"timeline.tallies/2\n")
     size = int.from_bytes(data[19:27], "little")
     header = orjson.loads(data[27 : 27 + size])
     assert (header["rows"], header["folded"], header["windows"], header["block"]) == (2, 3, 2, [1])
-    assert header["columns"]["launched"] == [3, None]
-    assert header["columns"]["launched_unknown"] == [0, 1]
-    assert header["columns"]["weapon"] == {"values": ["Shahed-136/131"], "codes": [0, 0]}
-    assert data[27 + size :] == b"".join(e.event_id.bytes for e in events) + b"".join(
-        r.to_bytes(4, "little") for r in (0, 0, 1)
-    )
+    area = data[27 + size :]
+
+    def section(name):
+        at, length = header["sections"][name]
+        return area[at : at + length]
+
+    assert orjson.loads(section("launched")) == [3, None]
+    assert orjson.loads(section("launched_unknown")) == [0, 1]
+    assert orjson.loads(section("weapon")) == {"values": ["Shahed-136/131"], "codes": [0, 0]}
+    assert section("ids") == b"".join(e.event_id.bytes for e in events)
+    assert section("rows") == b"".join(r.to_bytes(4, "little") for r in (0, 0, 1))
+
+
+def test_stored_columns_are_read_when_first_asked_for_and_a_tail_after_them_reads_none():
+    head = [barrage(launched=10), barrage(NIGHT.add(hours=6), launched=20)]
+    state = packed(fold(head))
+    assert not any(made(state.tallies, name) for name in ALL)
+    assert (len(state.tallies), state.tallies.folded) == (2, 2)
+    later = [barrage(NIGHT.add(days=1), launched=472), barrage(NIGHT.add(days=1), weapon="x")]
+    more = fold(later, state)
+    assert not any(made(state.tallies, name) for name in ALL)  # shared, not read
+    assert not any(made(more.tallies, name) for name in ALL)
+    assert more.largest_drone_window.launched == 472
+    assert made(more.tallies, "launched")
+    assert more == fold(head + later)
 
 
 @pytest.mark.parametrize(
@@ -402,11 +418,9 @@ def test_the_packed_format_is_a_json_header_then_the_ids_and_rows():
     [
         lambda d: b"timeline.tallies/1" + d[18:],  # the earlier format (snapshots of version 3)
         lambda d: d[:10],
-        lambda d: d.replace(b'"rows":2', b'"rows":3'),  # columns shorter than said
-        lambda d: d.replace(b'"folded":3', b'"folded":4'),
+        lambda d: d.replace(b'"folded":3', b'"folded":4'),  # the ids and rows shorter than said
         lambda d: d.replace(b'"block":[1]', b'"block":[7]'),
-        lambda d: d.replace(b'"codes":[0,0]', b'"codes":[0,5]'),  # a code beyond the values
-        lambda d: d.replace(b'"launched":[3,null]', b'"launched":{"x":1}   '),
+        lambda d: d.replace(b'"sections":{', b'"sectionz":{'),
         lambda d: d[:-1],  # the rows cut short
     ],
 )
@@ -415,6 +429,26 @@ def test_damaged_packed_tallies_are_refused(damage):
     data = data.tallies.to_packed()
     with pytest.raises(ValueError, match="tallies"):
         Tallies.from_packed(damage(data))
+
+
+@pytest.mark.parametrize(
+    ("column", "damage"),
+    [
+        ("window", lambda d: d.replace(b'"rows":2', b'"rows":3')),  # columns shorter than said
+        (
+            "weapon",
+            lambda d: d.replace(
+                b'"Shahed-136/131"],"codes":[0,0]', b'"Shahed-136/131"],"codes":[0,5]'
+            ),
+        ),  # beyond the values
+        ("launched", lambda d: d.replace(b"[3,null]", b"[3,nulx]")),  # not JSON
+    ],
+)
+def test_a_column_damaged_inside_is_a_decode_error_when_read(column, damage):
+    data = fold([barrage(launched=1), barrage(launched=2), barrage(NIGHT.add(hours=1))])
+    tallies = Tallies.from_packed(damage(data.tallies.to_packed()))
+    with pytest.raises(DecodeError, match=column):
+        _ = EscalationState(tallies=tallies) == data
 
 
 def test_a_stale_packed_snapshot_is_a_decode_error_to_the_state_codec():

@@ -112,15 +112,21 @@ class Table(Protocol):
     def ids(self) -> bytes: ...
     @property
     def rows(self) -> bytes: ...
+    def __len__(self) -> int: ...
 
 
 class Folded(NamedTuple):
-    """What :func:`fold` gives: every column, the packed ids and rows, and the frontier."""
+    """What :func:`fold` gives: the columns, the packed ids and rows, and the frontier.
+
+    ``appended``: the tallies folded onto were left alone, and the columns, ids and rows
+    given are only the new ones, to follow theirs. Otherwise they are all of them.
+    """
 
     columns: dict[str, tuple[Any, ...]]
     ids: bytes
     rows: bytes
     frontier: Frontier
+    appended: bool
 
 
 def frontier_of(table: Table) -> Frontier:
@@ -193,7 +199,7 @@ class _Fold:
     def __init__(self, base: Table, frontier: Frontier, strike: str) -> None:
         self.base = base
         self.strike = strike
-        self.first = len(base.window)
+        self.first = len(base)
         self.windows, self.latest, block = frontier
         #: The rows at the latest start; by key too, once a second report falls there.
         self.block = list(block)
@@ -348,13 +354,14 @@ class _Fold:
         self.first = 0
 
     def result(self) -> Folded:
-        """The columns, ids and rows after the fold (the old ones shared when untouched)."""
-        base, first = self.base, self.first
-        new = {name: tuple(self.table[k::_WIDTH]) for k, name in enumerate(COLUMNS)}
-        if first:  # the old rows untouched: the new ones follow them
-            new = {name: getattr(base, name) + column for name, column in new.items()}
+        """The columns, ids and rows after the fold (only the new ones, if the old were untouched)."""
+        columns = {name: tuple(self.table[k::_WIDTH]) for k, name in enumerate(COLUMNS)}
         frontier = (self.windows, self.latest, tuple(self.block))
-        return Folded(new, base.ids + self.ids, base.rows + pack_rows(self.rows), frontier)
+        ids, rows = bytes(self.ids), pack_rows(self.rows)
+        if self.first:  # the old rows untouched: the new ones follow them
+            return Folded(columns, ids, rows, frontier, appended=True)
+        base = self.base
+        return Folded(columns, base.ids + ids, base.rows + rows, frontier, appended=False)
 
 
 def pack_rows(rows: array.array[int]) -> bytes:

@@ -4,17 +4,22 @@ Format 2, all of it (see ``docs/snapshots.md``)::
 
     b"timeline.tallies/2\n"
     8 bytes      the header's length, little-endian
-    header       JSON: {"rows", "folded", "windows", "latest", "block", "columns"}
-    ids          16 bytes per event folded (``UUID.bytes``), in the order folded
-    rows         4 bytes per event folded: its tally's row, little-endian unsigned
+    header       JSON: {"rows", "folded", "windows", "latest", "block", "sections"}
+    sections     one after another, each where ``sections`` says ([offset, length] after
+                 the header): a JSON document per column, then the ids (16 bytes per event
+                 folded, ``UUID.bytes``) and the rows (4 bytes per event: its tally's row,
+                 little-endian unsigned), in the order folded
 
-Each column in ``columns`` is a JSON array with one value per row, or, for a column that
-repeats its values, ``{"values": [...], "codes": [...]}`` (the distinct values and, per row,
-the index of its value). Instants are whole microseconds since the epoch (UTC), precisions
-their value. A figure beyond 63 bits makes its column ``{"text": [...]}`` (decimal text).
-``windows``, ``latest`` (an instant, or ``null``) and ``block`` are where folding goes on.
+A column is a JSON array with one value per row, or, for a column that repeats its values,
+``{"values": [...], "codes": [...]}`` (the distinct values and, per row, the index of its
+value). Instants are whole microseconds since the epoch (UTC), precisions their value. A
+figure beyond 63 bits makes its column ``{"text": [...]}`` (decimal text). ``windows``,
+``latest`` (an instant, or ``null``) and ``block`` are where folding goes on.
 
-Any other format, or damaged bytes, raise :class:`ValueError` (a stale snapshot is refused).
+:func:`unpack` reads the header alone; each section is read when asked for
+(:meth:`Stored.column`), so a snapshot of a million events is ready to fold on at once.
+Another format, or a damaged header, raise :class:`ValueError` (a stale snapshot is
+refused); a column found damaged when read raises :class:`ValueError` then.
 """
 
 from __future__ import annotations
@@ -25,10 +30,10 @@ from typing import Any, Final
 import orjson
 from pendulum import UTC, DateTime
 
-from timeline.projections._escalation_engine import Folded, Frontier, Table
+from timeline.projections._escalation_engine import Frontier, Table
 from timeline.time import TimePrecision
 
-__all__ = ["COLUMNS", "pack", "unpack"]
+__all__ = ["COLUMNS", "Stored", "pack", "unpack"]
 
 MAGIC: Final = b"timeline.tallies/2\n"
 #: Every column, in the order of ``Tallies``' fields.
@@ -78,16 +83,22 @@ def _write(name: str, column: tuple[Any, ...]) -> Any:
 def pack(table: Table, frontier: Frontier) -> bytes:
     """The bytes of ``table`` (whose frontier is ``frontier``)."""
     windows, latest, block = frontier
+    parts = [orjson.dumps(_write(name, getattr(table, name))) for name in COLUMNS]
+    parts += [table.ids, table.rows]
+    offsets = [sum(len(p) for p in parts[:i]) for i in range(len(parts))]
     header = {
         "rows": len(table.window),
         "folded": len(table.ids) // _ID_SIZE,
         "windows": windows,
         "latest": _micros(latest),
         "block": list(block),
-        "columns": {name: _write(name, getattr(table, name)) for name in COLUMNS},
+        "sections": {
+            name: [at, len(part)]
+            for name, at, part in zip((*COLUMNS, "ids", "rows"), offsets, parts, strict=True)
+        },
     }
     head = orjson.dumps(header)
-    return b"".join((MAGIC, len(head).to_bytes(8, "little"), head, table.ids, table.rows))
+    return b"".join((MAGIC, len(head).to_bytes(8, "little"), head, *parts))
 
 
 def _read(name: str, packed: object, rows: int) -> tuple[Any, ...]:
@@ -123,11 +134,65 @@ def _count(header: dict[str, Any], key: str) -> int:
     return value
 
 
-def unpack(data: bytes | memoryview) -> Folded:
-    """The columns, ids, rows and frontier that :func:`pack` wrote.
+class Stored:
+    """Packed tallies as read: the header now, each section when asked for."""
+
+    __slots__ = ("area", "folded", "frontier", "rows", "sections")
+
+    def __init__(
+        self,
+        area: memoryview,
+        sections: dict[str, tuple[int, int]],
+        *,
+        rows: int,
+        folded: int,
+        frontier: Frontier,
+    ) -> None:
+        self.area, self.sections = area, sections
+        self.rows, self.folded, self.frontier = rows, folded, frontier
+
+    def column(self, name: str) -> Any:
+        """A column (a tuple), or ``ids`` / ``rows`` (bytes), read from its section.
+
+        Raises:
+            ValueError: if the section does not hold what it should.
+        """
+        at, size = self.sections[name]
+        section = self.area[at : at + size]
+        if name in ("ids", "rows"):
+            return bytes(section)
+        try:
+            packed = orjson.loads(section)
+        except orjson.JSONDecodeError as e:
+            raise ValueError(f"packed tallies: column {name!r} is not JSON: {e}") from e
+        return _read(name, packed, self.rows)
+
+
+def _sections(header: dict[str, Any], area: memoryview, folded: int) -> dict[str, tuple[int, int]]:
+    """Where each section is, checked to lie inside ``area`` (the ids and rows their size)."""
+    given = header.get("sections")
+    if type(given) is not dict or set(given) != {*COLUMNS, "ids", "rows"}:
+        raise ValueError("packed tallies: the header does not place every section")
+    out: dict[str, tuple[int, int]] = {}
+    for name, where in given.items():
+        if (
+            type(where) is not list
+            or len(where) != 2  # noqa: PLR2004  # [offset, length]
+            or any(type(x) is not int or x < 0 for x in where)
+            or where[0] + where[1] > len(area)
+        ):
+            raise ValueError(f"packed tallies: section {name!r} is not inside the data: {where!r}")
+        out[name] = (where[0], where[1])
+    if out["ids"][1] != _ID_SIZE * folded or out["rows"][1] != _ROW_SIZE * folded:
+        raise ValueError(f"packed tallies: not {folded} event ids and rows")
+    return out
+
+
+def unpack(data: bytes | memoryview) -> Stored:
+    """The tallies that :func:`pack` wrote, their header read (and checked), the rest not yet.
 
     Raises:
-        ValueError: if ``data`` is not packed tallies of this format, or is damaged.
+        ValueError: if ``data`` is not packed tallies of this format, or its header is damaged.
     """
     view = memoryview(data)
     start = len(MAGIC) + 8
@@ -138,16 +203,13 @@ def unpack(data: bytes | memoryview) -> Folded:
         header = orjson.loads(view[start:end])
     except orjson.JSONDecodeError as e:
         raise ValueError(f"packed tallies: the header is not JSON: {e}") from e
-    if type(header) is not dict or type(header.get("columns")) is not dict:
-        raise ValueError("packed tallies: the header is not an object with columns")
+    if type(header) is not dict:
+        raise ValueError("packed tallies: the header is not an object")
     rows, folded, windows = (_count(header, key) for key in ("rows", "folded", "windows"))
     block = header.get("block")
     if type(block) is not list or any(type(i) is not int or not 0 <= i < rows for i in block):
         raise ValueError(f"packed tallies: bad frontier rows {block!r}")
-    if len(view) != end + (_ID_SIZE + _ROW_SIZE) * folded:
-        raise ValueError(f"packed tallies: not {folded} event ids and rows after the header")
-    columns = {name: _read(name, header["columns"].get(name), rows) for name in COLUMNS}
-    ids = bytes(view[end : end + _ID_SIZE * folded])
-    event_rows = bytes(view[end + _ID_SIZE * folded :])
+    area = view[end:]
     frontier = (windows, _instants([header.get("latest")])[0], tuple(block))
-    return Folded(columns, ids, event_rows, frontier)
+    sections = _sections(header, area, folded)
+    return Stored(area, sections, rows=rows, folded=folded, frontier=frontier)

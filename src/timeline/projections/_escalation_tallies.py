@@ -17,6 +17,7 @@ from uuid import UUID
 import attrs
 from pendulum import DateTime
 
+from timeline.errors import DecodeError
 from timeline.events.military import DroneBarrage, MissileStrike, Strike
 from timeline.projections import _escalation_engine, _escalation_packed
 from timeline.time import TimePrecision
@@ -190,12 +191,32 @@ class Tallies:
     _frontier: _escalation_engine.Frontier | None = attrs.field(
         default=None, init=False, eq=False, repr=False
     )
+    #: Where the columns not made yet come from (a snapshot's bytes, or the tallies a fold
+    #: added rows to), or ``None``: every column was given. See :class:`_Column`.
+    _source: _Source | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @classmethod
-    def _of(cls, folded: _escalation_engine.Folded) -> Self:
-        """Tallies from the engine's (or a snapshot's) columns, keeping their frontier."""
-        made = cls(**folded.columns, ids=folded.ids, rows=folded.rows)
+    def _of(cls, folded: _escalation_engine.Folded, base: Tallies) -> Tallies:
+        """The tallies after a fold onto ``base`` (new rows shared with it, not copied)."""
+        if not folded.appended:
+            made = cls(**folded.columns, ids=folded.ids, rows=folded.rows)
+        elif base._source is not None and base._source.depth >= _MAX_DEPTH:
+            made = cls(
+                **{name: getattr(base, name) + new for name, new in folded.columns.items()},
+                ids=base.ids + folded.ids,
+                rows=base.rows + folded.rows,
+            )
+        else:
+            made = cls._unmade(_Appended(base, folded))
         object.__setattr__(made, "_frontier", folded.frontier)  # a cache, not a field
+        return made
+
+    @classmethod
+    def _unmade(cls, source: _Source) -> Self:
+        """Tallies whose columns are made from ``source`` when first read."""
+        made = object.__new__(cls)
+        object.__setattr__(made, "_source", source)
+        object.__setattr__(made, "_frontier", source.frontier)
         return made
 
     def frontier(self) -> _escalation_engine.Frontier:
@@ -208,20 +229,35 @@ class Tallies:
     def to_packed(self) -> bytes:
         """The tallies as bytes (what a snapshot stores), read back by :meth:`from_packed`.
 
-        The format is :mod:`timeline.projections._escalation_packed`'s (a JSON header of plain
-        columns, then the packed event ids and rows); see ``docs/snapshots.md``.
+        The format is :mod:`timeline.projections._escalation_packed`'s (a JSON header, each
+        column as a JSON section, then the packed event ids and rows); see
+        ``docs/snapshots.md``.
         """
         return _escalation_packed.pack(self, self.frontier())
 
     @classmethod
     def from_packed(cls, data: bytes | memoryview) -> Self:
-        """Tallies from :meth:`to_packed`'s bytes.
+        """Tallies from :meth:`to_packed`'s bytes; each column is read when first asked for.
+
+        Reading a snapshot of a million events so costs its header alone, and folding on
+        from it reads no column while the new reports start after its latest start.
 
         Raises:
             ValueError: if ``data`` is not packed tallies of this format (an older snapshot),
-                or is damaged.
+                or its header is damaged; a column found damaged only when read raises
+                :class:`~timeline.errors.DecodeError`.
         """
-        return cls._of(_escalation_packed.unpack(data))
+        return cls._unmade(_Stored(_escalation_packed.unpack(data)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Every column, made (for pickle and copy): a source of unmade columns is not kept."""
+        return {name: getattr(self, name) for name in _ALL}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_frontier", None)
+        object.__setattr__(self, "_source", None)
 
     def counting(self, event_id: UUID, report: Tally) -> Tallies:
         """These tallies with one more report (``report``, its window ignored) counted.
@@ -261,7 +297,7 @@ class Tallies:
         return zip(self.start, self.end, self.claimant, strict=True)
 
     def __len__(self) -> int:
-        return len(self.window)
+        return len(self.window) if self._source is None else self._source.rows
 
     def __iter__(self) -> Iterator[Tally]:
         return (self[i] for i in range(len(self.window)))
@@ -296,7 +332,7 @@ class Tallies:
     @property
     def folded(self) -> int:
         """How many events were folded into the tallies."""
-        return len(self.ids) // _ID_SIZE
+        return len(self.ids) // _ID_SIZE if self._source is None else self._source.folded
 
     def id_of(self, at: int) -> UUID:
         """The id of the ``at``-th event folded (from 0), unpacked alone."""
@@ -325,3 +361,89 @@ class Tallies:
 def _replaced(column: tuple[Any, ...], i: int, value: object) -> tuple[Any, ...]:
     """``column`` with its ``i``-th value replaced."""
     return (*column[:i], value, *column[i + 1 :])
+
+
+#: Beyond this many layers of tallies sharing the rows of the ones before, a fold copies
+#: them (so that a long run of small folds never builds a deep chain).
+_MAX_DEPTH: Final = 8
+_ALL: Final = (*_escalation_packed.COLUMNS, "ids", "rows")
+
+
+class _Source:
+    """Where the columns of :class:`Tallies` not made yet come from."""
+
+    rows: int
+    folded: int
+    depth: int
+    frontier: _escalation_engine.Frontier
+
+    def make(self, name: str) -> Any:
+        """The column (or ``ids``, ``rows``) ``name``."""
+        raise NotImplementedError
+
+
+class _Stored(_Source):
+    """A snapshot's bytes: each column read from its section."""
+
+    def __init__(self, stored: _escalation_packed.Stored) -> None:
+        self.stored = stored
+        self.rows, self.folded, self.frontier = stored.rows, stored.folded, stored.frontier
+        self.depth = 1
+
+    def make(self, name: str) -> Any:
+        try:
+            return self.stored.column(name)
+        except ValueError as e:
+            raise DecodeError(
+                f"packed tallies: cannot read column {name!r}: {e}", reason=str(e)
+            ) from e
+
+
+class _Appended(_Source):
+    """Tallies a fold added rows to: their columns followed by the new rows'."""
+
+    def __init__(self, base: Tallies, folded: _escalation_engine.Folded) -> None:
+        self.base, self.new = base, folded
+        self.rows = len(base) + len(folded.columns["window"])
+        self.folded = base.folded + len(folded.ids) // _ID_SIZE
+        self.frontier = folded.frontier
+        below = base._source  # noqa: SLF001  # its own module's class
+        self.depth = 1 if below is None else below.depth + 1
+
+    def make(self, name: str) -> Any:
+        if name == "ids":
+            return self.base.ids + self.new.ids
+        if name == "rows":
+            return self.base.rows + self.new.rows
+        return getattr(self.base, name) + self.new.columns[name]
+
+
+class _Column:
+    """A column of :class:`Tallies`: its slot, filled from the tallies' source when first read.
+
+    Set on the class for each column (and ``ids``, ``rows``) in place of the slot attrs made,
+    which it keeps and reads through; tallies with every column given never go further.
+    """
+
+    def __init__(self, slot: Any, name: str) -> None:
+        self.slot, self.name = slot, name
+
+    def __get__(self, tallies: Tallies | None, owner: type | None = None) -> Any:
+        if tallies is None:
+            return self
+        try:
+            return self.slot.__get__(tallies, owner)
+        except AttributeError:
+            source = object.__getattribute__(tallies, "_source")
+            if source is None:
+                raise
+        value = source.make(self.name)
+        self.slot.__set__(tallies, value)
+        return value
+
+    def __set__(self, tallies: Tallies, value: object) -> None:
+        self.slot.__set__(tallies, value)
+
+
+for _name in _ALL:
+    setattr(Tallies, _name, _Column(Tallies.__dict__[_name], _name))

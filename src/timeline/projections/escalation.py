@@ -486,6 +486,6 @@ class Escalation:
         """
         t = state.tallies
         folded = _escalation_engine.fold(t, t.frontier(), events, kind_of=kind_of, strike=STRIKE)
-        if len(folded.ids) == len(t.ids):  # nothing counted: the state as it was
+        if folded.appended and not folded.ids:  # nothing counted: the state as it was
             return state
-        return EscalationState(tallies=Tallies._of(folded))  # noqa: SLF001  # its own module's
+        return EscalationState(tallies=Tallies._of(folded, t))  # noqa: SLF001  # its own package's
