@@ -300,7 +300,10 @@ class Tallies:
         return len(self.window) if self._source is None else self._source.rows
 
     def __iter__(self) -> Iterator[Tally]:
-        return (self[i] for i in range(len(self.window)))
+        figures = map(Figures, self.launched, self.destroyed, self.lost, self.launched_unknown,
+                      self.destroyed_unknown, self.lost_unknown, self.reports)  # fmt: skip
+        return map(Tally, self.window, self.start, self.end, self.precision, self.claimant,
+                   self.kind, self.attacker, self.weapon, figures, self.event_ids)  # fmt: skip
 
     def __getitem__(self, i: int) -> Tally:
         i = range(len(self.window))[i]  # negative indices, and IndexError when out of range

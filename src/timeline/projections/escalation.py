@@ -173,15 +173,19 @@ class _Sum:
         #: launched, destroyed, lost, and the three unknowns and reports, as in Figures.
         self.values: list[Any] = [None, None, None, 0, 0, 0, 0]
 
-    def add(self, t: Tallies, i: int) -> None:
+    def add(self, columns: tuple[tuple[Any, ...], ...], i: int) -> None:
+        """Add row ``i`` of the figure columns (launched .. reports, as in Figures)."""
         v = self.values
-        v[0] = plus(v[0], t.launched[i])
-        v[1] = plus(v[1], t.destroyed[i])
-        v[2] = plus(v[2], t.lost[i])
-        v[3] += t.launched_unknown[i]
-        v[4] += t.destroyed_unknown[i]
-        v[5] += t.lost_unknown[i]
-        v[6] += t.reports[i]
+        launched, destroyed, lost, launched_unknown, destroyed_unknown, lost_unknown, reports = (
+            columns
+        )
+        v[0] = plus(v[0], launched[i])
+        v[1] = plus(v[1], destroyed[i])
+        v[2] = plus(v[2], lost[i])
+        v[3] += launched_unknown[i]
+        v[4] += destroyed_unknown[i]
+        v[5] += lost_unknown[i]
+        v[6] += reports[i]
 
     def figures(self) -> Figures:
         return Figures(*self.values)
@@ -225,12 +229,14 @@ class EscalationState:
     def _sums(self, keys: Iterable[K]) -> dict[K, _Sum]:
         """Sum the tallies by a key per row, in the order the keys first appear."""
         t = self.tallies
+        columns = (t.launched, t.destroyed, t.lost, t.launched_unknown, t.destroyed_unknown,
+                   t.lost_unknown, t.reports)  # fmt: skip
         out: dict[K, _Sum] = {}
         for i, k in enumerate(keys):
             acc = out.get(k)
             if acc is None:
                 acc = out[k] = _Sum()
-            acc.add(t, i)
+            acc.add(columns, i)
         return out
 
     @functools.cached_property
@@ -274,6 +280,7 @@ class EscalationState:
         """Every reporting window, in the order first seen."""
         t = self.tallies
         sums = self._sums(zip(t.window, t.kind, strict=True))
+        every = tuple(t)
         rows: dict[int, list[int]] = {}
         for i, w in enumerate(t.window):
             rows.setdefault(w, []).append(i)
@@ -290,7 +297,7 @@ class EscalationState:
                     drones=drones,
                     missiles=missiles,
                     strikes=strikes,
-                    tallies=tuple(t[i] for i in members),
+                    tallies=tuple(every[i] for i in members),
                 )
             )
         return tuple(out)
@@ -348,9 +355,10 @@ class EscalationState:
             for i, (w, kind) in enumerate(zip(t.window, t.kind, strict=True))
             if kind == DRONE and w in ids
         }
+        window = t.window
         for at, row in enumerate(_escalation_engine.unpack_rows(t.rows)):
             if row in wanted:
-                ids[t.window[row]].append(t.id_of(at))
+                ids[window[row]].append(t.id_of(at))
         return tuple(
             DroneRecord(
                 launched=n,
@@ -383,17 +391,18 @@ class EscalationState:
         """Per attacker (in the order first seen), drones and missiles launched per day."""
         t = self.tallies
         per: dict[str | None, dict[str, list[int]]] = {}
+        attackers, launched, unknown = t.attacker, t.launched, t.launched_unknown
         for i, kind in enumerate(t.kind):
             if kind == STRIKE:
                 continue
-            days = per.setdefault(t.attacker[i], {})
+            days = per.setdefault(attackers[i], {})
             acc = days.get(self._days[i])
             if acc is None:
                 acc = days[self._days[i]] = [0, 0]
-            n = t.launched[i]
+            n = launched[i]
             if n is not None:
                 acc[0] += n
-            acc[1] += t.launched_unknown[i]
+            acc[1] += unknown[i]
         return tuple(
             AttackerIntensity(
                 attacker=attacker,
