@@ -169,18 +169,6 @@ def _count(
     table[at + 6] += 1
 
 
-class _Kinds(dict[type, str]):
-    """The kind of each event class, found once per class."""
-
-    def __init__(self, kind_of: Callable[[type], str]) -> None:
-        super().__init__()
-        self.kind_of = kind_of
-
-    def __missing__(self, cls: type) -> str:
-        kind = self[cls] = self.kind_of(cls)
-        return kind
-
-
 class _Fold:
     """The tallies being folded: the old ones (left alone until needed) and the new ones.
 
@@ -211,12 +199,13 @@ class _Fold:
 
     def run(self, events: Iterable[Event], kind_of: Callable[[type], str]) -> None:
         """Fold each event that counts (``kind_of`` its class is not ``""``) into its tally."""
-        kinds = _Kinds(kind_of)
+        kinds: dict[type, str] = {}
+        known, learn = kinds.get, kinds.setdefault
         strike, table, block, latest = self.strike, self.table, self.block, self.latest
         block_keys = self.block_keys
         add_id, add_row = self.ids.extend, self.rows.append
         for event in events:
-            kind = kinds[type(event)]
+            kind = known(type(event)) or learn(type(event), kind_of(type(event)))
             if not kind:
                 continue
             claimant = event.claimed_by
@@ -241,7 +230,7 @@ class _Fold:
                 row, at_latest = self.earlier(start, end, key), False
             # Count the report into it (a new tally is made of its figures).
             if row < 0:
-                row = self.add(start, end, key, event, kind is strike, at_latest=at_latest)
+                row = self.add(start, end, key, event, at_latest)
             elif kind is strike:  # a strike gives no figures, so none is unknown
                 table[_WIDTH * (row - self.first) + _REPORTS] += 1
             else:
@@ -310,9 +299,7 @@ class _Fold:
         end: DateTime | None,
         key: _Key,
         event: Event,
-        strike: bool,
-        *,
-        at_latest: bool = True,
+        at_latest: bool,
     ) -> int:
         """A new tally, of one report's figures; its row."""
         table, block = self.table, self.block
@@ -324,7 +311,7 @@ class _Fold:
             window = self.window_of(start, end, key[0])
         table += (window, start, end, event.time_precision)
         table += key
-        if strike:
+        if key[1] is self.strike:
             table += _STRIKE_FIGURES
         else:  # an attack report's figures: each one not given counted as unknown
             n, d, lo = event.launched, event.destroyed, event.lost  # type: ignore[attr-defined]  # an attack
