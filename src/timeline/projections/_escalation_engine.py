@@ -202,7 +202,7 @@ class _Fold:
         kinds: dict[type, str] = {}
         known, learn = kinds.get, kinds.setdefault
         strike, table, block, latest = self.strike, self.table, self.block, self.latest
-        block_keys = self.block_keys
+        block_keys, first = self.block_keys, self.first
         add_id, add_row = self.ids.extend, self.rows.append
         for event in events:
             kind = known(type(event)) or learn(type(event), kind_of(type(event)))
@@ -217,9 +217,9 @@ class _Fold:
             at_latest = True
             if start == latest:
                 if block_keys is None:
-                    block_keys = self.keyed_block()
+                    block_keys, first = self.keyed_block(), self.first  # may bring old rows in
                 row = block_keys.get(key, -1)
-                if row >= 0 and table[_WIDTH * (row - self.first) + _END] != end:
+                if row >= 0 and table[_WIDTH * (row - first) + _END] != end:
                     row = self.in_block(key, end)  # another window with the same start
             elif latest is None or start > latest:
                 latest = self.latest = start
@@ -228,13 +228,14 @@ class _Fold:
                 row = -1
             else:
                 row, at_latest = self.earlier(start, end, key), False
+                first = self.first  # the old rows were brought in
             # Count the report into it (a new tally is made of its figures).
             if row < 0:
                 row = self.add(start, end, key, event, at_latest)
             elif kind is strike:  # a strike gives no figures, so none is unknown
-                table[_WIDTH * (row - self.first) + _REPORTS] += 1
+                table[_WIDTH * (row - first) + _REPORTS] += 1
             else:
-                at = _WIDTH * (row - self.first) + _LAUNCHED
+                at = _WIDTH * (row - first) + _LAUNCHED
                 _count(table, at, event.launched, event.destroyed, event.lost)  # type: ignore[attr-defined]  # an attack
             add_id(event.event_id.int.to_bytes(16))
             add_row(row)
