@@ -169,6 +169,20 @@ def _count(
     table[at + 6] += 1
 
 
+def _tally(window: int, event: Event, key: _Key, strike: str) -> tuple[Any, ...]:
+    """A new tally's row (the values of :data:`COLUMNS`): one report's figures, in ``window``.
+
+    A figure the report does not give is counted as unknown; a strike gives no figures.
+    """
+    if key[1] is strike:
+        figures: tuple[Any, ...] = _STRIKE_FIGURES
+    else:
+        n, d, lo = event.launched, event.destroyed, event.lost  # type: ignore[attr-defined]  # an attack
+        figures = (n, d, lo, 1 if n is None else 0, 1 if d is None else 0,
+                   1 if lo is None else 0, 1)  # fmt: skip
+    return (window, event.occurred_at, event.occurred_until, event.time_precision, *key, *figures)
+
+
 class _Fold:
     """The tallies being folded: the old ones (left alone until needed) and the new ones.
 
@@ -222,23 +236,37 @@ class _Fold:
                 if row >= 0 and table[_WIDTH * (row - first) + _END] != end:
                     row = self.in_block(key, end)  # another window with the same start
             elif latest is None or start > latest:
+                # A report after every other: the first tally of a new window (the common
+                # case in a replay), made here rather than through add() for speed.
                 latest = self.latest = start
                 block_keys = self.block_keys = None
-                block.clear()
-                row = -1
+                row = first + len(table) // _WIDTH
+                block[:] = (row,)
+                table += _tally(self.windows, event, key, strike)
+                self.windows += 1
+                if self.index is not None:
+                    self.index.setdefault(_start_key(start), []).append(row)
+                add_id(event.event_id.int.to_bytes(16))
+                add_row(row)
+                continue
             else:
                 row, at_latest = self.earlier(start, end, key), False
                 first = self.first  # the old rows were brought in
             # Count the report into it (a new tally is made of its figures).
             if row < 0:
                 row = self.add(start, end, key, event, at_latest)
-            elif kind is strike:  # a strike gives no figures, so none is unknown
-                table[_WIDTH * (row - first) + _REPORTS] += 1
             else:
-                at = _WIDTH * (row - first) + _LAUNCHED
-                _count(table, at, event.launched, event.destroyed, event.lost)  # type: ignore[attr-defined]  # an attack
+                self.count(row, event, strike=kind is strike)
             add_id(event.event_id.int.to_bytes(16))
             add_row(row)
+
+    def count(self, row: int, event: Event, *, strike: bool) -> None:
+        """Count a report into the tally at ``row``."""
+        at = _WIDTH * (row - self.first)
+        if strike:  # a strike gives no figures, so none is unknown
+            self.table[at + _REPORTS] += 1
+        else:
+            _count(self.table, at + _LAUNCHED, event.launched, event.destroyed, event.lost)  # type: ignore[attr-defined]  # an attack
 
     def keyed_block(self) -> dict[_Key, int]:
         """The rows at the latest start by key (the first of each key), made when first needed."""
@@ -310,21 +338,7 @@ class _Fold:
             self.windows = window + 1
         else:
             window = self.window_of(start, end, key[0])
-        table += (window, start, end, event.time_precision)
-        table += key
-        if key[1] is self.strike:
-            table += _STRIKE_FIGURES
-        else:  # an attack report's figures: each one not given counted as unknown
-            n, d, lo = event.launched, event.destroyed, event.lost  # type: ignore[attr-defined]  # an attack
-            table += (
-                n,
-                d,
-                lo,
-                1 if n is None else 0,
-                1 if d is None else 0,
-                1 if lo is None else 0,
-                1,
-            )
+        table += _tally(window, event, key, self.strike)
         if at_latest:
             block.append(row)
             if self.block_keys is not None:
