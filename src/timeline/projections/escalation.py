@@ -15,7 +15,7 @@ Definitions (the answers depend on them):
   name, or ``None``.
 - A *day* is the UTC date of ``occurred_at``: an overnight barrage from 19:30 on 31 May, Kyiv
   time (16:30 UTC), counts on ``"2025-05-31"``. A ``"day"``- or ``"month"``-precision event,
-  stored at local midnight, counts on its local date (see :mod:`timeline.projections._dates`).
+  stored at local midnight, counts on its local date (see :mod:`timeline.projections.dates`).
 - A *kind* is ``"drone"`` (a :class:`~timeline.events.DroneBarrage`), ``"missile"`` (a
   :class:`~timeline.events.MissileStrike`) or ``"strike"`` (a :class:`~timeline.events.Strike`,
   which gives no figures); every other event is ignored.
@@ -44,7 +44,7 @@ from uuid import UUID
 import attrs
 from pendulum import DateTime
 
-from timeline.projections import _dates, _escalation_engine
+from timeline.projections import _escalation_engine, dates
 from timeline.projections._escalation_tallies import (
     DRONE,
     KINDS,
@@ -245,10 +245,10 @@ class EscalationState:
         labels: dict[int, str] = {}
         out = []
         for start, precision in zip(t.start, t.precision, strict=True):
-            ordinal = _dates.day_ordinal(start, precision)
+            ordinal = dates.day_ordinal(start, precision)
             text = labels.get(ordinal)
             if text is None:
-                text = labels[ordinal] = _dates.day_label(ordinal)
+                text = labels[ordinal] = dates.day_label(ordinal)
             out.append(text)
         return tuple(out)
 

@@ -37,7 +37,7 @@ from timeline.events.diplomacy import (
     TalkRoundHeld,
     TalksProposed,
 )
-from timeline.projections import _dates
+from timeline.projections import dates
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -621,7 +621,7 @@ class _Copy:
         return attrs.evolve(state, **{self.into: records})
 
 
-_DATED: dict[str, Callable[[Any], object]] = {"date": _dates.date_label}
+_DATED: dict[str, Callable[[Any], object]] = {"date": dates.date_label}
 
 _FOLDS: dict[type, _Copy] = {
     TalksProposed: _Copy("talks_proposed", TalksProposal, _DATED),
