@@ -33,7 +33,7 @@ from timeline.errors import CorruptLog, InvalidArgument, TimelineError
 from timeline.log.base import EventLog
 from timeline.log.query import keyset_pages
 from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
-from timeline.log.sqlite_snapshots import SQLiteSnapshotStore
+from timeline.log.sqlite_snapshots import SQLiteSnapshotStore, synchronous_mode
 
 if TYPE_CHECKING:
     import uuid
@@ -72,7 +72,6 @@ CREATE TABLE IF NOT EXISTS timeline_meta (key TEXT PRIMARY KEY, value TEXT NOT N
 _PAGE: Final = 1000  # rows per read query: large enough to amortise it, small in memory
 _CHUNK: Final = 500  # ids per IN (...) lookup, well under SQLite's bound-parameter limit
 _MERGE_TYPES: Final = 50  # up to this many types, merge their index ranges (else scan)
-_SYNCHRONOUS: Final = {"full": "FULL", "normal": "NORMAL"}
 _CORRUPT: Final = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
@@ -131,13 +130,7 @@ class SQLiteLog(EventLog):
         busy_timeout: float = 30.0,
     ) -> None:
         super().__init__(codec=codec, clock=clock, guards=guards)
-        mode = _SYNCHRONOUS.get(synchronous.lower()) if isinstance(synchronous, str) else None
-        if mode is None:
-            raise InvalidArgument(
-                f"synchronous must be 'full' or 'normal', got {synchronous!r}",
-                argument="synchronous",
-                value=synchronous,
-            )
+        mode = synchronous_mode(synchronous)
         if (
             type(busy_timeout) not in (int, float)
             or not 0 <= busy_timeout < float("inf")  # also refuses NaN

@@ -59,7 +59,7 @@ CREATE INDEX IF NOT EXISTS timeline_snapshots_key
 """
 
 
-#: The ``synchronous`` settings a database of derived data may take, by their name.
+#: The ``synchronous`` settings a SQLite database (a log, or one of derived data) may take.
 _SYNCHRONOUS: Final = {"full": "FULL", "normal": "NORMAL"}
 
 
