@@ -42,13 +42,14 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from timeline.errors import InvalidArgument
 from timeline.io import cameo
+from timeline.io._files import display_path
 from timeline.io._pipeline import Progress
 from timeline.io.acled import import_acled
 from timeline.io.cloudevents import export_cloudevents, import_cloudevents
 from timeline.io.jsonl import export_jsonl, import_jsonl
 from timeline.io.missile_attacks import import_missile_attacks
 from timeline.io.pandas import export_parquet, to_pandas
-from timeline.io.report import ExportReport, ImportReport, Issue
+from timeline.io.report import ExportReport, Importer, ImportReport, Issue, ReportBuilder
 from timeline.io.ru_losses import import_ru_losses
 from timeline.io.timelinejs import export_timelinejs
 from timeline.io.ucdp import import_ucdp
@@ -71,14 +72,16 @@ __all__ = [
 ]
 
 
-_IMPORTERS: Final[Mapping[str, Callable[..., ImportReport]]] = types.MappingProxyType(
+#: Each import format's importer, and the stream it appends to unless told otherwise
+#: (``""``: each record's own).
+_IMPORTERS: Final[Mapping[str, tuple[Importer, str]]] = types.MappingProxyType(
     {
-        "missile-attacks": import_missile_attacks,
-        "ru-losses": import_ru_losses,
-        "ucdp-ged": import_ucdp,
-        "acled": import_acled,
-        "cloudevents": import_cloudevents,
-        "jsonl": import_jsonl,
+        "missile-attacks": (import_missile_attacks, "missile-attacks"),
+        "ru-losses": (import_ru_losses, "ru-losses"),
+        "ucdp-ged": (import_ucdp, "ucdp-ged"),
+        "acled": (import_acled, "acled"),
+        "cloudevents": (import_cloudevents, ""),
+        "jsonl": (import_jsonl, ""),
     }
 )
 _EXPORTERS: Final[Mapping[str, Callable[..., ExportReport]]] = types.MappingProxyType(
@@ -148,8 +151,12 @@ def import_file(
             set named); in strict mode, for the first bad row.
         OSError: if the file cannot be opened.
     """
-    importer = _choose("import", format, _IMPORTERS)
-    return importer(log, path, strict=strict, progress=progress, stream=stream, **options)
+    importer, own_stream = _choose("import", format, _IMPORTERS)
+    report = ReportBuilder(
+        format=format, path=display_path(path), stream=stream or own_stream, strict=strict
+    )
+    importer(log, report, progress=progress, **options)
+    return report.build()
 
 
 def export_file(

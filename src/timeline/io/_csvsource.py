@@ -6,7 +6,6 @@ Private to :mod:`timeline.io`.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -15,9 +14,9 @@ import attrs
 
 from timeline.errors import InvalidEvent
 from timeline.events import Location
-from timeline.io._files import CsvFile, display_path, file_error, scan
+from timeline.io._files import CsvFile, file_error, scan
 from timeline.io._pipeline import Progress, Reconciler, Row, run_rows
-from timeline.io.report import ImportReport, Issue, ReportBuilder
+from timeline.io.report import Importer, Issue, ReportBuilder
 
 if TYPE_CHECKING:
     from timeline.log import EventLog
@@ -142,53 +141,35 @@ class CsvSource:
 
 
 def import_csv(
-    log: EventLog,
-    source: CsvSource,
-    *,
-    strict: bool,
-    progress: Progress | None,
-    stream: str | None,
-) -> ImportReport:
-    """Import one CSV file's rows with the usual report: what each CSV importer does.
+    log: EventLog, source: CsvSource, report: ReportBuilder, *, progress: Progress | None
+) -> None:
+    """Import one CSV file's rows into ``report``: what each CSV importer does.
 
     Rows go through :func:`~timeline.io._pipeline.run_rows` with a
     :class:`~timeline.io._pipeline.Reconciler` for the data set's tag; the file's own
     warnings (about its columns, or a last row cut short) come first in the report.
     """
-    dataset = source.dataset
-    report = ReportBuilder(
-        format=dataset.format, path=source.path, stream=stream or dataset.format, strict=strict
-    )
     run_rows(
         log,
         source,
         report=report,
-        reconciler=Reconciler(log, tag=dataset.tag),
+        reconciler=Reconciler(log, tag=source.dataset.tag),
         why=f"changed in {Path(source.path).name}",
         progress=progress,
     )
     report.warnings[:0] = source.file_warnings
-    return report.build()
 
 
-def csv_importer(source: Callable[..., CsvSource]) -> Callable[..., ImportReport]:
+def csv_importer(source: Callable[..., CsvSource]) -> Importer:
     """The importer of a CSV data set: its row source's rows through :func:`import_csv`.
 
-    The importer takes ``(log, path, *, strict=False, progress=None, stream=None,
-    **options)``, as :func:`timeline.io.import_file` calls it; ``options`` go to ``source``.
+    ``options`` (given to :func:`timeline.io.import_file`) go to ``source``.
     """
 
     def import_rows(
-        log: EventLog,
-        path: str | os.PathLike[str],
-        *,
-        strict: bool = False,
-        progress: Progress | None = None,
-        stream: str | None = None,
-        **options: Any,
-    ) -> ImportReport:
-        rows = source(display_path(path), **options)
-        return import_csv(log, rows, strict=strict, progress=progress, stream=stream)
+        log: EventLog, report: ReportBuilder, *, progress: Progress | None, **options: Any
+    ) -> None:
+        import_csv(log, source(report.path, **options), report, progress=progress)
 
     import_rows.__doc__ = f"Import the rows of :func:`{source.__name__}`; see ``import_file``."
     return import_rows
