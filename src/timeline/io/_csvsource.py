@@ -16,6 +16,7 @@ from timeline.errors import InvalidEvent
 from timeline.events import Location
 from timeline.io._files import CsvFile, file_error, scan
 from timeline.io._pipeline import Progress, Reconciler, Row, run_rows
+from timeline.io._times import LocalTimes
 from timeline.io.report import Importer, Issue, ReportBuilder
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CsvDataset",
     "CsvSource",
+    "DatedRows",
     "Fields",
     "RowBuilder",
     "coordinate",
@@ -140,6 +142,21 @@ class CsvSource:
                 self.file_warnings.append(note)
 
 
+class DatedRows:
+    """Where the row builders of the daily data sets (ACLED, UCDP GED) start.
+
+    Attributes:
+        index: the file's columns, by name.
+        times: reads the file's dates in its zone.
+        counts: what :func:`~timeline.io._times.parse_count` keeps of the figures read.
+    """
+
+    def __init__(self, index: dict[str, int], zone: str) -> None:
+        self.index = index
+        self.times = LocalTimes(zone)
+        self.counts: dict[str, int] = {}
+
+
 def import_csv(
     log: EventLog, source: CsvSource, report: ReportBuilder, *, progress: Progress | None
 ) -> None:
@@ -181,7 +198,7 @@ def refused(row: int, error: InvalidEvent, column_of: Mapping[str, str]) -> Row:
     ``column_of`` maps an event's field to the column it is read from, where they differ.
     """
     column = column_of.get(error.field, error.field)
-    return Row(row, problem=Issue(row, column, error.value, str(error)))
+    return Row.refuse(row, column, error.value, str(error))
 
 
 def split_names(text: str, sep: str = ";") -> tuple[str, ...]:

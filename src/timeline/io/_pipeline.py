@@ -108,6 +108,11 @@ class Row(NamedTuple):
     warnings: tuple[Issue, ...] = ()
     problem: Issue | None = None
 
+    @classmethod
+    def refuse(cls, row: int, column: str | None, value: object, reason: str) -> Row:
+        """A row that cannot be read as an event: the problem names its column and value."""
+        return cls(row, problem=Issue(row, column, value, reason))
+
 
 class RowSource(Protocol):
     """A file read row by row; :meth:`rows` may be called more than once (strict mode)."""

@@ -91,6 +91,17 @@ class LocalTimes:
         self._cache[text] = value
         return value
 
+    def parse_date(self, text: str, *, expected: str = "a date") -> LocalTime:
+        """Read one date (a time of day is refused): the day of a daily data set's row.
+
+        Raises:
+            ValueError: for text that is not a date, saying what was ``expected``.
+        """
+        found = self.parse(text)
+        if not found.date_only:
+            raise ValueError(f"{expected} was expected, not a time")
+        return found
+
     def _read(self, text: str) -> LocalTime:
         clean = text.strip()
         if not clean:

@@ -48,6 +48,7 @@ from timeline.events import CasualtyReport, Source
 from timeline.io._csvsource import (
     CsvDataset,
     CsvSource,
+    DatedRows,
     Fields,
     coordinate,
     csv_importer,
@@ -121,18 +122,10 @@ def _date(times: LocalTimes, text: str) -> LocalTime:
                 break
             except ValueError:
                 continue
-    found = times.parse(text)
-    if not found.date_only:
-        raise ValueError("a date was expected, not a time")
-    return found
+    return times.parse_date(text)
 
 
-class _Builder:
-    def __init__(self, index: dict[str, int], zone: str) -> None:
-        self.index = index
-        self.times = LocalTimes(zone)
-        self.counts: dict[str, int] = {}
-
+class _Builder(DatedRows):
     def _acled(self, stamp: str) -> Source:
         if not stamp:
             return Source(name=_ACLED_NAME, url=_ACLED_URL)
@@ -147,13 +140,11 @@ class _Builder:
     def build(self, row: int, f: Fields) -> Row:  # noqa: C901, PLR0911  # one row, read column by column
         key = f["event_id_cnty"]
         if not key:
-            return Row(row, problem=Issue(row, "event_id_cnty", key, "no event id"))
+            return Row.refuse(row, "event_id_cnty", key, "no event id")
         try:
             day = _date(self.times, f["event_date"])
         except ValueError as e:
-            return Row(
-                row, problem=Issue(row, "event_date", f["event_date"], f"unreadable date: {e}")
-            )
+            return Row.refuse(row, "event_date", f["event_date"], f"unreadable date: {e}")
         warnings: list[Issue] = []
         tags = [t for t in (f["disorder_type"], f["event_type"], f["sub_event_type"]) if t]
         precision = TimePrecision.DAY
@@ -161,10 +152,7 @@ class _Builder:
         if code:
             found = TIME_PRECISION.get(code)
             if found is None:
-                return Row(
-                    row,
-                    problem=Issue(row, "time_precision", code, "not an ACLED time precision (1-3)"),
-                )
+                return Row.refuse(row, "time_precision", code, "not an ACLED time precision (1-3)")
             precision = found
             if code == "2":
                 tags.append(_APPROXIMATE)
@@ -173,7 +161,7 @@ class _Builder:
         try:
             killed = parse_count(text, self.counts)
         except ValueError as e:
-            return Row(row, problem=Issue(row, "fatalities", text, str(e)))
+            return Row.refuse(row, "fatalities", text, str(e))
         if killed is None:
             warnings.append(Issue(row, "fatalities", text, "empty: killed is unknown (None)"))
         civilians = (
@@ -187,11 +175,11 @@ class _Builder:
             longitude = coordinate(f["longitude"])
         except ValueError as e:
             column = "latitude" if f["latitude"] else "longitude"
-            return Row(row, problem=Issue(row, column, f[column], f"not a coordinate: {e}"))
+            return Row.refuse(row, column, f[column], f"not a coordinate: {e}")
         try:
             acled = self._acled(f["timestamp"])
         except ValueError as e:
-            return Row(row, problem=Issue(row, "timestamp", f["timestamp"], str(e)))
+            return Row.refuse(row, "timestamp", f["timestamp"], str(e))
         actors = split_names(
             ";".join((f["actor1"], f["assoc_actor_1"], f["actor2"], f["assoc_actor_2"]))
         )

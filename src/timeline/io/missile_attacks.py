@@ -363,18 +363,15 @@ class _RowBuilder:
         try:
             start = self.parse_time(start_text)
         except ValueError as e:
-            return Row(row, problem=Issue(row, "time_start", start_text, f"unreadable time: {e}"))
+            return Row.refuse(row, "time_start", start_text, f"unreadable time: {e}")
         try:
             end = self.parse_time(end_text)
         except ValueError as e:
-            return Row(row, problem=Issue(row, "time_end", end_text, f"unreadable time: {e}"))
+            return Row.refuse(row, "time_end", end_text, f"unreadable time: {e}")
         until = self.end_of_day(end.local.date()) if end.date_only else end.utc
         if until < start.utc:
-            return Row(
-                row,
-                problem=Issue(
-                    row, "time_end", end_text, f"the window ends before it starts ({start_text})"
-                ),
+            return Row.refuse(
+                row, "time_end", end_text, f"the window ends before it starts ({start_text})"
             )
         warnings: list[Issue] = []
         figures = self._figures(row, fields, warnings)

@@ -47,6 +47,7 @@ from timeline.events import CasualtyReport, Source
 from timeline.io._csvsource import (
     CsvDataset,
     CsvSource,
+    DatedRows,
     Fields,
     coordinate,
     csv_importer,
@@ -151,42 +152,32 @@ def _date(times: LocalTimes, text: str) -> LocalTime:
     head, _, rest = text.partition(" ")
     if rest and rest.strip("0:. ") == "":
         text = head
-    found = times.parse(text)
-    if not found.date_only:
-        raise ValueError("a date (YYYY-MM-DD) was expected, not a time")
-    return found
+    return times.parse_date(text, expected="a date (YYYY-MM-DD)")
 
 
-class _Builder:
+class _Builder(DatedRows):
     def __init__(self, index: dict[str, int], zone: str) -> None:
-        self.index = index
-        self.times = LocalTimes(zone)
-        self.counts: dict[str, int] = {}
+        super().__init__(index, zone)
         self.has_prec = "date_prec" in index
 
     def build(self, row: int, f: Fields) -> Row:  # noqa: C901, PLR0911, PLR0912, PLR0915  # one row, read column by column
         key = f["id"]
         if not key:
-            return Row(row, problem=Issue(row, "id", key, "no event id"))
+            return Row.refuse(row, "id", key, "no event id")
         try:
             start = _date(self.times, f["date_start"])
         except ValueError as e:
-            return Row(
-                row, problem=Issue(row, "date_start", f["date_start"], f"unreadable date: {e}")
-            )
+            return Row.refuse(row, "date_start", f["date_start"], f"unreadable date: {e}")
         end_text = f["date_end"]
         until = None
         if end_text:
             try:
                 end = _date(self.times, end_text)
             except ValueError as e:
-                return Row(row, problem=Issue(row, "date_end", end_text, f"unreadable date: {e}"))
+                return Row.refuse(row, "date_end", end_text, f"unreadable date: {e}")
             if end.local < start.local:
-                return Row(
-                    row,
-                    problem=Issue(
-                        row, "date_end", end_text, f"ends before it starts ({f['date_start']})"
-                    ),
+                return Row.refuse(
+                    row, "date_end", end_text, f"ends before it starts ({f['date_start']})"
                 )
             if end.local > start.local:
                 until = self.times.end_of_day(end.local.date())
@@ -196,11 +187,8 @@ class _Builder:
             code = f["date_prec"].removesuffix(".0")
             found = DATE_PRECISION.get(code)
             if found is None:
-                return Row(
-                    row,
-                    problem=Issue(
-                        row, "date_prec", f["date_prec"], "not a GED date precision (1-5)"
-                    ),
+                return Row.refuse(
+                    row, "date_prec", f["date_prec"], "not a GED date precision (1-5)"
                 )
             precision = found
         figures: dict[str, int | None] = {}
@@ -209,7 +197,7 @@ class _Builder:
             try:
                 figures[field] = parse_count(text, self.counts)
             except ValueError as e:
-                return Row(row, problem=Issue(row, column, text, str(e)))
+                return Row.refuse(row, column, text, str(e))
             if figures[field] is None and column in self.index:
                 warnings.append(Issue(row, column, text, f"empty: {field} is unknown (None)"))
         dead: dict[str, int | None] = {}
@@ -217,7 +205,7 @@ class _Builder:
             try:
                 dead[column] = parse_count(f[column], self.counts)
             except ValueError as e:
-                return Row(row, problem=Issue(row, column, f[column], str(e)))
+                return Row.refuse(row, column, f[column], str(e))
         civilians_dead, unknown_dead = dead["deaths_civilians"], dead["deaths_unknown"]
         best = figures["killed"]
         civilians = None
@@ -240,7 +228,7 @@ class _Builder:
             longitude = coordinate(f["longitude"])
         except ValueError as e:
             column = "latitude" if f["latitude"] else "longitude"
-            return Row(row, problem=Issue(row, column, f[column], f"not a coordinate: {e}"))
+            return Row.refuse(row, column, f[column], f"not a coordinate: {e}")
         try:
             location = place(f["where_coordinates"], f["adm_1"], f["country"], latitude, longitude)
             event = CasualtyReport(
