@@ -13,7 +13,8 @@ so ``except ValueError`` keeps working for code that does not know about timelin
     ├── CorruptLog(ValueError)            position, reason
     ├── DecodeError(ValueError)           reason
     ├── CausalityError(ValueError)        cause, effect, reason
-    └── InvalidData(ValueError)           row, column, value, reason, path
+    ├── InvalidData(ValueError)           row, column, value, reason, path
+    └── MissingExtra(ImportError)         extra, package
 
 After any of these is raised by a log, what the log held before is intact.
 """
@@ -34,6 +35,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidData",
     "InvalidEvent",
+    "MissingExtra",
     "TimelineError",
     "UnknownEvent",
     "UnknownEventType",
@@ -205,3 +207,17 @@ class InvalidData(TimelineError, ValueError):
         self.value = value
         self.reason = reason
         self.path = path
+
+
+class MissingExtra(TimelineError, ImportError):
+    """A feature whose optional dependency is not installed.
+
+    Attributes:
+        extra: the extra that brings it (``pip install "conflict-timeline[<extra>]"``).
+        package: the package that is missing.
+    """
+
+    def __init__(self, message: str, *, extra: str, package: str) -> None:
+        super().__init__(message)
+        self.extra = extra
+        self.package = package
