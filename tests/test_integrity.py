@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeline.checkpoint import Checkpoint, SigningKey, default_key_dir, verify_signature
+from timeline.integrity import Checkpoint, SigningKey, default_key_dir, verify_signature
 from timeline.errors import InvalidArgument, InvalidData, MissingExtra
 
 T = pendulum.datetime(2025, 6, 2, 8, 0, 0, 123456, tz="Europe/Istanbul")

@@ -1,4 +1,4 @@
-r"""Signed checkpoints: a published commitment to a whole log that anyone can check later.
+r"""Integrity a third party can check: signed checkpoints of a log (signed tree heads).
 
 A checkpoint is a *signed tree head*, in the manner of Certificate Transparency (RFC 9162):
 the size of a log, the root of the Merkle tree over its first *size* records
