@@ -41,10 +41,10 @@ What is measured (each in a fresh process, so the builder's memory never counts)
         store holds a snapshot taken an hour before ``cut`` (at the head of the log); ``cut``
         is the start of a night window on the last full day. *Cold* is the first call in a
         fresh process (the state read from the database); *warm* is the next call (the
-        store keeps the last states read). The stored tallies are packed and their columns
-        made when first read, so two more figures show what the cold call leaves for later:
-        the first answer asked of its state (``largest_drone_window``, which reads most
-        columns and every event's row), and reading every column of a state just loaded.
+        store keeps the last states read). The stored tallies' columns are read when first
+        asked for, so two more figures show what the cold call leaves for later: the first
+        answer asked of its state (``largest_drone_window``, which reads most columns and
+        every event's row), and reading every column of a state just loaded.
         The answer is checked against a full ``replay(log, Escalation(), as_of=cut)``.
     eventsourcing
         The same reports as ``Aggregate.Event``s (the same fields; sources with a
@@ -611,7 +611,7 @@ def work_as_of(path: Path, cut: DateTime, *, verify: bool) -> dict[str, Any]:
         started, cpu = time.perf_counter(), time.process_time()
         again = tl.replay(log, projection, as_of=cut, snapshots=store)
         warm, warm_cpu = time.perf_counter() - started, time.process_time() - cpu
-        # Where the cold call's time goes: reading the stored state (columns left packed);
+        # Where the cold call's time goes: reading the stored state (columns left unread);
         # and what reading every column of it costs, when a question needs them all.
         snapshot = max(
             (

@@ -13,8 +13,14 @@ from hypothesis import strategies as st
 from pendulum import DateTime
 
 import timeline
-from timeline.codec import Codec, Registry, default_registry
-from timeline.errors import DecodeError, InvalidEvent, TimelineError, UnknownEventType
+from timeline.codec import Codec, Registry, default_registry, uuid_from_text
+from timeline.errors import (
+    DecodeError,
+    InvalidArgument,
+    InvalidEvent,
+    TimelineError,
+    UnknownEventType,
+)
 from timeline.events import (
     CATALOG,
     DroneBarrage,
@@ -181,18 +187,35 @@ def test_a_field_named_like_the_envelope_is_refused_on_register(name):
         kw_only=True,
     )
     cls.TYPE = "test.codec.clash"
-    with pytest.raises(InvalidEvent) as caught:
+    with pytest.raises(InvalidArgument) as caught:
         Registry().register(cls)
-    assert caught.value.field == name
-    assert name in str(caught.value)
+    assert (caught.value.argument, caught.value.value) == ("cls", cls)
+    assert repr(name) in str(caught.value)
 
 
 @pytest.mark.parametrize(
     "thing", [int, Event, "diplomacy.statement", attrs.make_class("Plain", ["x"])]
 )
 def test_only_named_event_types_can_be_registered(thing):
-    with pytest.raises(UnknownEventType):
+    with pytest.raises(InvalidArgument) as caught:
         Registry().register(thing)
+    assert caught.value.argument == "cls"
+
+
+@pytest.mark.parametrize(
+    ("type_name", "from_version", "upcaster", "argument"),
+    [
+        (None, 1, dict, "type_name"),
+        ("", 1, dict, "type_name"),
+        ("test.codec.sighting", 0, dict, "from_version"),
+        ("test.codec.sighting", True, dict, "from_version"),
+        ("test.codec.sighting", 1, "not callable", "upcaster"),
+    ],
+)
+def test_an_upcaster_is_refused_for_bad_arguments(type_name, from_version, upcaster, argument):
+    with pytest.raises(InvalidArgument) as caught:
+        Registry().add_upcaster(type_name, from_version, upcaster)
+    assert caught.value.argument == argument
 
 
 # -- upcasting ------------------------------------------------------------------------------
@@ -422,3 +445,32 @@ def test_text_fields_refuse_non_strings(field):
         )
     assert caught.value.field == field
     assert caught.value.value == 5
+
+
+# -- ids from text ----------------------------------------------------------------------------
+
+
+def _uuid_or_error(read, text):
+    try:
+        made = read(text)
+    except ValueError:
+        return "ValueError"
+    return (made, made.int, str(made), hash(made), made.version, made.is_safe)
+
+
+_HEXISH = st.text(alphabet="0123456789abcdefABCDEF-{}+_ xg", min_size=30, max_size=40)
+
+
+@given(st.uuids().map(str) | st.uuids().map(lambda u: u.hex) | _HEXISH)
+def test_uuid_from_text_reads_as_the_uuid_constructor_does(text):
+    """The fast reader against its reference, uuid.UUID: the same UUID or the same error."""
+    assert _uuid_or_error(uuid_from_text, text) == _uuid_or_error(uuid.UUID, text)
+
+
+@given(st.uuids())
+def test_uuid_from_text_gives_back_the_uuid_of_its_canonical_text(value):
+    made = uuid_from_text(str(value))
+    assert made == value
+    assert str(made) == str(value)
+    assert hash(made) == hash(value)
+    assert type(made) is uuid.UUID

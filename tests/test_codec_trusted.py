@@ -1,13 +1,15 @@
 """The trusted decoder: the same events as the validated decode, for every type.
 
 A log reads its own records back through :class:`~timeline.codec.TrustedDecoder`, which
-skips the validators. That is only sound if it builds, from the canonical bytes of any valid
+skips the validators, for the catalog's types and users' own alike. That is only sound if it builds, from the canonical bytes of any valid
 event, exactly the event the validated :meth:`Codec.decode` builds: equal, of the same type,
 with the same canonical bytes. Whatever it cannot build that way must go to the validated
 decode, errors included.
 """
 
+import linecache
 import sqlite3
+import traceback
 import uuid
 
 import attrs
@@ -22,6 +24,7 @@ from timeline.codec import Codec, TrustedDecoder, default_registry
 from timeline.errors import CorruptLog, DecodeError, InvalidEvent, UnknownEventType
 from timeline.events import CATALOG, Correction, DroneBarrage, Location, Source
 from timeline.testing import strategies as ts
+from timeline.time import TimePrecision
 
 T = pendulum.datetime(2025, 6, 1, 22)
 
@@ -29,13 +32,49 @@ T = pendulum.datetime(2025, 6, 1, 22)
 @tl.event_type("test.trusted.sighting", version=1)
 @attrs.frozen(kw_only=True)
 class Sighting(tl.Event):
-    """A user's type: outside the catalog, so always decoded the validated way."""
+    """A user's type, decoded the trusted way like the catalog's."""
 
     what: str = attrs.field(validator=tl.events.fields.non_empty)
     seen: int | None = None
 
 
-CODEC = Codec()  # after Sighting, so that it knows it
+@tl.event_type("test.trusted.convoy", version=1)
+@attrs.frozen(kw_only=True)
+class Convoy(tl.Event):
+    """A user's type with every kind of field the builders read, and a post-init check."""
+
+    vehicles: int = attrs.field(validator=tl.events.fields.count)
+    kinds: tuple[str, ...] = attrs.field(
+        default=(), converter=tl.events.fields.to_names, validator=tl.events.fields.non_empty_names
+    )
+    spotted_at: pendulum.DateTime | None = attrs.field(
+        default=None,
+        converter=tl.events.fields.to_optional_utc_instant,
+        validator=tl.events.fields.optional_aware_utc,
+    )
+    after: uuid.UUID | None = attrs.field(
+        default=None,
+        converter=tl.events.fields.to_optional_uuid,
+        validator=tl.events.fields.optional_uuid_value,
+    )
+    heading: tl.Location | None = None
+    precision: TimePrecision = TimePrecision.EXACT
+
+    def __attrs_post_init__(self) -> None:
+        # A user's own post-init: the trusted builder calls it (it may do more than refuse).
+        if self.vehicles > 10_000:
+            raise InvalidEvent("too many vehicles", field="vehicles", value=self.vehicles)
+
+
+@attrs.frozen(kw_only=True)
+class Tally(tl.Event):
+    """A type with a field type the builders do not read: decoded the validated way."""
+
+    TYPE = "test.trusted.tally"
+    figures: list[int] = attrs.field(factory=list, hash=False)
+
+
+CODEC = Codec(default_registry([Tally]))  # after the types above, so that it knows them
 
 
 def trusted_builder(cls):
@@ -45,6 +84,7 @@ def trusted_builder(cls):
 @pytest.mark.parametrize("cls", list(default_registry()), ids=lambda c: c.TYPE)
 @given(data=st.data())
 def test_trusted_decode_equals_the_validated_decode_for_every_type(cls, data):
+    """The property: for the catalog and users' types (Sighting, Convoy), the same events."""
     decoder = TrustedDecoder(CODEC)
     # Several events through one decoder: its parsed instants are shared between them.
     for event in data.draw(st.lists(ts.strategy_for(cls), min_size=1, max_size=3)):
@@ -57,13 +97,69 @@ def test_trusted_decode_equals_the_validated_decode_for_every_type(cls, data):
         assert hash(trusted) == hash(validated)
 
 
-def test_the_catalog_is_built_the_trusted_way_and_users_types_are_not():
+def test_the_catalog_and_users_types_are_built_the_trusted_way():
     built = {cls for cls in CATALOG if trusted_builder(cls) is not None}
     assert built == set(CATALOG)
     assert {DroneBarrage, Correction} <= built
-    assert trusted_builder(Sighting) is None
-    event = Sighting(occurred_at=T, what="column of trucks")
-    assert TrustedDecoder(CODEC).decode(CODEC.encode(event)) == event
+    assert trusted_builder(Sighting) is not None
+    assert trusted_builder(Tally) is None  # a list field: no builder, the validated way
+    for event in (
+        Sighting(occurred_at=T, what="column of trucks"),
+        Tally(occurred_at=T, figures=[1, 2]),
+    ):
+        assert TrustedDecoder(CODEC).decode(CODEC.encode(event)) == event
+
+
+def test_a_users_post_init_runs_and_the_validators_do_not():
+    convoy = Convoy(occurred_at=T, vehicles=3, heading=tl.Location(name="Kherson"))
+    data = orjson.loads(CODEC.encode(convoy))
+    assert TrustedDecoder(CODEC).decode(orjson.dumps(data)) == convoy
+    data["vehicles"] = -1  # refused by the validator, which a trusted read skips
+    assert TrustedDecoder(CODEC).decode(orjson.dumps(data)).vehicles == -1
+    with pytest.raises(InvalidEvent, match="vehicles"):
+        CODEC.decode(orjson.dumps(data))
+    data["vehicles"] = 20_000  # refused by the user's own post-init, which it runs
+    with pytest.raises(InvalidEvent, match="too many"):
+        TrustedDecoder(CODEC).decode(orjson.dumps(data))
+
+
+def test_the_generated_builders_source_is_shown_in_tracebacks():
+    build = trusted_builder(DroneBarrage)
+    filename = build.__code__.co_filename
+    assert filename.startswith("<timeline-decoder DroneBarrage")
+    source = "".join(linecache.getlines(filename))
+    assert "def build(d):" in source
+    assert "'launched'" in source
+    payload = orjson.loads(CODEC.encode(DroneBarrage(occurred_at=T, launched=3)))
+    payload["event_id"] = 7  # not text: the builder raises inside its own code
+    with pytest.raises(TypeError) as caught:
+        build(payload)
+    shown = "".join(traceback.format_exception(caught.value))
+    assert filename in shown
+    assert "d['event_id']" in shown  # the generated line itself
+
+
+def test_classes_of_the_same_name_get_builders_of_their_own():
+    def declare(field_type, default):
+        @attrs.frozen(kw_only=True)
+        class Twin(tl.Event):
+            TYPE = "test.trusted.twin"
+            x: field_type = default  # type: ignore[valid-type]
+
+        return Twin
+
+    first, second = declare(int, 0), declare(uuid.UUID, uuid.UUID(int=1))
+    built = {}
+    for cls in (first, second, first):  # the second of the same shape shares the first's
+        codec = Codec(tl.Registry([cls]))
+        build = TrustedDecoder(codec)._for_tag(cls.TYPE, 1)
+        event = cls(occurred_at=T)
+        assert build(orjson.loads(codec.encode(event))) == event
+        built.setdefault(cls, set()).add(build.__code__.co_filename)
+    assert len(built[first]) == 1
+    assert built[first] != built[second]
+    for (filename,) in built.values():
+        assert "def build(d):" in "".join(linecache.getlines(filename))
 
 
 def test_the_trusted_build_skips_the_validators():

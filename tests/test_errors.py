@@ -164,3 +164,23 @@ def test_errors_survive_pickling(error):
     assert type(copy) is type(error)
     assert str(copy) == str(error)
     assert vars(copy) == vars(error)
+
+
+def test_several_bad_fields_are_one_invalid_event():
+    launched = InvalidEvent("DroneBarrage.launched must be ≥ 0, got -1", field="launched", value=-1)
+    lost = InvalidEvent("DroneBarrage.lost must be ≥ 0, got -2", field="lost", value=-2, event_id=A)
+    both = InvalidEvent.combine([launched, lost])
+    assert both.errors == (launched, lost)
+    assert (both.field, both.value, both.event_id) == ("launched", -1, A)
+    assert str(both) == (
+        "2 fields are invalid: DroneBarrage.launched must be ≥ 0, got -1; "
+        "DroneBarrage.lost must be ≥ 0, got -2"
+    )
+    assert InvalidEvent.combine([launched]) is launched
+    assert InvalidEvent.combine([both]).errors == (launched, lost)  # flattened
+    copy = pickle.loads(pickle.dumps(both))  # noqa: S301  # our own bytes
+    assert [(e.field, e.value, str(e)) for e in copy.errors] == [
+        (e.field, e.value, str(e)) for e in both.errors
+    ]
+    with pytest.raises(InvalidArgument):
+        InvalidEvent.combine([])

@@ -9,7 +9,7 @@ from pendulum import DateTime
 
 import timeline
 from timeline.codec import default_registry
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument, InvalidEvent
 from timeline.events import (
     CATALOG,
     CasualtyReport,
@@ -532,16 +532,16 @@ def test_a_users_type_is_named_and_declared():
 
 @pytest.mark.parametrize("name", ["", "  ", "has space", None])
 def test_event_type_refuses_bad_names(name):
-    with pytest.raises(InvalidEvent) as caught:
+    with pytest.raises(InvalidArgument) as caught:
         timeline.event_type(name)
-    assert (caught.value.field, caught.value.value) == ("name", name)
+    assert (caught.value.argument, caught.value.value) == ("name", name)
 
 
 @pytest.mark.parametrize("version", [0, -1, 1.0, True])
 def test_event_type_refuses_bad_versions(version):
-    with pytest.raises(InvalidEvent) as caught:
+    with pytest.raises(InvalidArgument) as caught:
         timeline.event_type("test.events.bad", version=version)
-    assert caught.value.field == "version"
+    assert caught.value.argument == "version"
 
 
 def test_event_type_needs_an_attrs_event_class():
@@ -553,6 +553,90 @@ def test_event_type_needs_an_attrs_event_class():
         x: int
 
     for cls in (NotAttrs, NotAnEvent, "not a class"):
-        with pytest.raises(InvalidEvent) as caught:
+        with pytest.raises(InvalidArgument) as caught:
             timeline.event_type("test.events.refused")(cls)
-        assert caught.value.field == "cls"
+        assert caught.value.argument == "cls"
+
+
+def test_declared_types_go_into_the_one_process_wide_registry():
+    assert timeline.events.DECLARED.lookup("test.events.sighting") is Sighting
+    copy = default_registry()
+    assert copy is not timeline.events.DECLARED
+    assert list(copy) == list(timeline.events.DECLARED)
+
+
+def test_declaring_again_replaces_and_an_older_version_does_not():
+    def declare(version):
+        @timeline.event_type("test.events.redeclared", version=version)
+        @attrs.frozen(kw_only=True)
+        class Redeclared(timeline.Event):
+            pass
+
+        return Redeclared
+
+    first = declare(1)
+    before = default_registry()
+    again = declare(1)  # a notebook cell run again
+    assert timeline.events.DECLARED.lookup("test.events.redeclared") is again
+    assert before.lookup("test.events.redeclared") is first  # a copy keeps what it had
+    newer = declare(2)
+    older = declare(1)
+    assert older.TYPE == "test.events.redeclared"
+    assert timeline.events.DECLARED.lookup("test.events.redeclared") is newer
+    assert default_registry().lookup("test.events.redeclared") is newer
+
+
+def test_a_field_named_like_the_envelope_is_refused_when_declared():
+    with pytest.raises(InvalidArgument) as caught:
+
+        @timeline.event_type("test.events.clash")
+        @attrs.frozen(kw_only=True)
+        class Clash(timeline.Event):
+            version: int = 0
+
+    assert caught.value.argument == "cls"
+    assert "test.events.clash" not in timeline.events.DECLARED
+
+
+# -- several bad fields ---------------------------------------------------------------------
+
+
+def test_one_error_names_every_bad_field_in_field_order():
+    naive = dt.datetime(2025, 6, 2)  # noqa: DTZ001  # the refusal under test
+    with pytest.raises(InvalidEvent) as caught:
+        DroneBarrage(occurred_at=naive, launched=-1, lost="many", actors=("Russia", " "))
+    error = caught.value
+    fields = [one.field for one in error.errors]
+    assert fields == ["occurred_at", "actors[1]", "launched", "lost"]
+    assert (error.field, error.value) == ("occurred_at", naive)
+    for one in error.errors:
+        assert one.errors == (one,)
+        assert one.field in str(error)
+        assert repr(one.value) in str(error)
+    assert str(error).startswith("4 fields are invalid: ")
+
+
+def test_one_bad_field_is_one_error_as_before():
+    with pytest.raises(InvalidEvent) as caught:
+        DroneBarrage(occurred_at=T, launched=-1)
+    error = caught.value
+    assert error.errors == (error,)
+    assert str(error) == "DroneBarrage.launched must be a whole number ≥ 0 or None, got -1"
+
+
+def test_a_check_that_fails_only_because_of_an_earlier_field_is_left_out():
+    # occurred_until cannot be compared with an occurred_at that is not a time.
+    with pytest.raises(InvalidEvent) as caught:
+        Statement(occurred_at="yesterday", occurred_until=T, speaker="", text="x")
+    assert [one.field for one in caught.value.errors] == ["occurred_at", "speaker"]
+
+
+def test_every_bad_field_of_a_users_type_is_named():
+    with pytest.raises(InvalidEvent) as caught:
+        Sighting(occurred_at=T, what=" ", how_many=-3)
+    assert [one.field for one in caught.value.errors] == ["what", "how_many"]
+
+
+def test_a_valid_event_is_made_as_before():
+    barrage = DroneBarrage(occurred_at=T, launched=5, lost=1, actors=("Russia",))
+    assert (barrage.launched, barrage.lost) == (5, 1)

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeline.integrity import Checkpoint, SigningKey, default_key_dir, verify_signature
 from timeline.errors import InvalidArgument, InvalidData, MissingExtra
+from timeline.integrity import Checkpoint, SigningKey, default_key_dir, verify_signature
 
 T = pendulum.datetime(2025, 6, 2, 8, 0, 0, 123456, tz="Europe/Istanbul")
 ROOT = bytes(range(32))

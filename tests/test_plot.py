@@ -210,7 +210,6 @@ def test_an_empty_log_draws_an_empty_chart():
         ({"lanes": "stream"}, "lanes"),  # events have no stream
         ({"lanes": lambda _: ""}, "lanes"),
         ({"known_at": T}, "known_at"),  # events have no recorded_at
-        ({"as_of": pendulum.naive(2025, 6, 1)}, "as_of"),
         ({"label_length": 0}, "label_length"),
         ({"size": (0, 4)}, "size"),
         ({"ax": "axes"}, "ax"),
@@ -218,16 +217,23 @@ def test_an_empty_log_draws_an_empty_chart():
 )
 def test_bad_arguments_are_refused(options, field):
     night = tl.DroneBarrage(occurred_at=at(0), attacker="Russia", launched=472)
-    with pytest.raises(tl.InvalidEvent) as caught:
+    with pytest.raises(tl.InvalidArgument) as caught:
         timeline_chart([night], **options)
-    assert caught.value.field == field
+    assert caught.value.argument == field
+
+
+def test_a_naive_cut_is_refused_as_replay_refuses_it():
+    night = tl.DroneBarrage(occurred_at=at(0), attacker="Russia", launched=472)
+    with pytest.raises(tl.InvalidEvent) as caught:
+        timeline_chart([night], as_of=pendulum.naive(2025, 6, 1))
+    assert caught.value.field == "as_of"
 
 
 @pytest.mark.parametrize("source", [42, "memory:", [object()]])
 def test_a_source_that_is_neither_a_log_nor_events_is_refused(source):
-    with pytest.raises(tl.InvalidEvent) as caught:
+    with pytest.raises(tl.InvalidArgument) as caught:
         timeline_chart(source)
-    assert caught.value.field == "source"
+    assert caught.value.argument == "source"
 
 
 # -- the intensity and nights charts ----------------------------------------------------------
@@ -350,28 +356,34 @@ def test_as_of_cuts_the_series(nights):
         (nights_chart, {"kind": "shahed"}, "kind"),
         (nights_chart, {"talks": "yes"}, "talks"),
         (intensity_chart, {"talks": [1]}, "talks"),
-        (nights_chart, {"as_of": pendulum.naive(2025, 6, 1)}, "as_of"),
         (intensity_chart, {"size": (4,)}, "size"),
         (nights_chart, {"ax": 3}, "ax"),
     ],
 )
 def test_series_charts_refuse_bad_arguments(nights, chart, options, field):
     log, _ = nights
-    with pytest.raises(tl.InvalidEvent) as caught:
+    with pytest.raises(tl.InvalidArgument) as caught:
         chart(log, **options)
-    assert caught.value.field == field
+    assert caught.value.argument == field
+
+
+def test_series_charts_refuse_a_naive_cut_as_replay_does(nights):
+    log, _ = nights
+    with pytest.raises(tl.InvalidEvent) as caught:
+        nights_chart(log, as_of=pendulum.naive(2025, 6, 1))
+    assert caught.value.field == "as_of"
 
 
 @pytest.mark.parametrize("chart", [intensity_chart, nights_chart])
 def test_a_state_cannot_be_cut_again(nights, chart):
     log, _ = nights
     state = tl.replay(log, tl.Escalation())
-    with pytest.raises(tl.InvalidEvent) as caught:
+    with pytest.raises(tl.InvalidArgument) as caught:
         chart(state, known_at=day(3))
-    assert caught.value.field == "known_at"
-    with pytest.raises(tl.InvalidEvent) as caught:
+    assert caught.value.argument == "known_at"
+    with pytest.raises(tl.InvalidArgument) as caught:
         chart(42)
-    assert caught.value.field == "source"
+    assert caught.value.argument == "source"
 
 
 def test_the_pictures_script_renders_small_pngs(tmp_path):

@@ -71,3 +71,22 @@ def test_the_names_the_design_fixes_are_public(name):
 
 def test_the_package_is_typed():
     assert importlib.resources.files("timeline").joinpath("py.typed").is_file()
+
+
+@pytest.mark.parametrize(
+    "module", ["timeline.codec", "timeline.events", "timeline.events.registry"]
+)
+def test_every_name_of_the_codec_and_events_modules_imports(module):
+    found = importlib.import_module(module)
+    for name in found.__all__:
+        assert getattr(found, name) is not None, name
+
+
+def test_the_registry_is_one_class_and_one_process_wide_object():
+    import timeline.codec  # noqa: PLC0415  # the module under test
+    import timeline.events.registry  # noqa: PLC0415
+
+    assert timeline.Registry is timeline.codec.Registry is timeline.events.Registry
+    assert timeline.event_type is timeline.events.registry.event_type
+    assert isinstance(timeline.events.DECLARED, timeline.Registry)
+    assert timeline.default_registry() is not timeline.events.DECLARED

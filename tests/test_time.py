@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from pendulum import DateTime
 
 import timeline as tl
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument, InvalidEvent
 from timeline.testing.strategies import instants, precisions
 from timeline.time import (
     Clock,
@@ -250,11 +250,20 @@ def test_a_fixed_clock_starts_in_utc_and_refuses_naive_times():
     clock = FixedClock(dt.datetime(2025, 6, 2, 13, tzinfo=dt.timezone(dt.timedelta(hours=3))))
     assert clock.now() == T
     assert clock.now().utcoffset() == ZERO
-    with pytest.raises(InvalidEvent) as caught:
+    with pytest.raises(InvalidArgument) as caught:
         FixedClock(dt.datetime(2025, 6, 2))  # noqa: DTZ001  # the refusal under test
-    assert caught.value.field == "at"
-    with pytest.raises(InvalidEvent):
+    assert caught.value.argument == "at"
+    assert "timezone-aware" in str(caught.value)
+    with pytest.raises(InvalidArgument):
         clock.set(dt.datetime(2025, 6, 2))  # noqa: DTZ001  # same
+    with pytest.raises(InvalidArgument):
+        FixedClock("2025-06-02T13:00:00+03:00")
+
+
+def test_floor_to_refuses_what_is_not_a_precision():
+    with pytest.raises(InvalidArgument) as caught:
+        floor_to(T, "day")
+    assert caught.value.argument == "precision"
 
 
 def test_the_system_clock_is_aware_utc():

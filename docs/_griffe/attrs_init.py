@@ -43,6 +43,12 @@ ATTRS_DECORATORS = frozenset(
     }
 )
 FIELD_FUNCTIONS = frozenset({"attrs.field", "attr.ib", "attr.attrib", "attr.field"})
+#: The catalog's shared field definitions (``timeline.events.fields``), each an
+#: ``attrs.field`` with the default shown here.
+FIELD_HELPERS = {
+    "timeline.events.fields.text_or_none": "None",
+    "timeline.events.fields.count_or_none": "None",
+}
 
 
 def _keywords(call: ExprCall) -> dict[str, str | Expr]:
@@ -87,6 +93,9 @@ def own_parameters(cls: Class) -> list[Parameter]:
             continue  # a ClassVar (griffe unwraps the annotation, the labels remain)
         call = _field_call(member)
         options = _keywords(call) if call is not None else {}
+        value = member.value
+        if isinstance(value, ExprCall) and value.canonical_path in FIELD_HELPERS:
+            call, options = value, {"default": FIELD_HELPERS[value.canonical_path]}
         if str(options.get("init")) == "False":
             continue
         if "default" in options:

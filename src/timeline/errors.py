@@ -4,7 +4,7 @@ Every error is a :class:`TimelineError`, and each also subclasses the builtin it
 so ``except ValueError`` keeps working for code that does not know about timeline::
 
     TimelineError
-    ├── InvalidEvent(ValueError)          field, value, event_id
+    ├── InvalidEvent(ValueError)          field, value, event_id, errors
     ├── InvalidArgument(ValueError, TypeError)   argument, value
     ├── UnknownEventType(KeyError)        type, version
     ├── UnknownEvent(KeyError)            event_id
@@ -17,6 +17,11 @@ so ``except ValueError`` keeps working for code that does not know about timelin
     └── MissingExtra(ImportError)         extra, package
 
 After any of these is raised by a log, what the log held before is intact.
+
+``InvalidEvent`` is for bad event *data* (a naive time, a negative count); when several
+fields of one event are bad, one ``InvalidEvent`` names them all, its ``errors`` holding one
+per field. ``InvalidArgument`` is for a bad argument that is not event data (a URL, an axis,
+an argument of the wrong type).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from uuid import UUID
 
 __all__ = [
@@ -43,7 +49,15 @@ __all__ = [
 
 
 class TimelineError(Exception):
-    """The root of every error timeline raises."""
+    """The root of every error timeline raises.
+
+    Each subclass takes its message and its fields by keyword, and keeps the fields as
+    attributes of the same names.
+    """
+
+    def __init__(self, message: str, **fields: object) -> None:
+        super().__init__(message)
+        self.__dict__.update(fields)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle (multiprocessing, pytest-xdist) would call __init__ with the message alone,
@@ -66,19 +80,69 @@ class _KeyErrorMessage(KeyError):
 class InvalidEvent(TimelineError, ValueError):
     """An event, or a change to one, that its type refuses.
 
+    When several fields are bad, one error names them all: :attr:`errors` holds one error
+    per field, in the order of the fields, and ``field``, ``value`` and ``event_id`` are the
+    first one's.
+
     Attributes:
         field: the name of the offending field (dotted for nested values).
         value: the value that was refused.
         event_id: the event's id, where it is known.
+        errors: one error per bad field (just this error, where one field is bad).
+
+    >>> launched = InvalidEvent("launched must be ≥ 0, got -1", field="launched", value=-1)
+    >>> lost = InvalidEvent("lost must be ≥ 0, got -2", field="lost", value=-2)
+    >>> both = InvalidEvent.combine([launched, lost])
+    >>> str(both)
+    '2 fields are invalid: launched must be ≥ 0, got -1; lost must be ≥ 0, got -2'
+    >>> both.field, [e.field for e in both.errors], launched.errors == (launched,)
+    ('launched', ['launched', 'lost'], True)
     """
 
+    field: str
+    value: object
+    event_id: UUID | None
+
     def __init__(
-        self, message: str, *, field: str, value: object, event_id: UUID | None = None
+        self,
+        message: str,
+        *,
+        field: str,
+        value: object,
+        event_id: UUID | None = None,
+        errors: Sequence[InvalidEvent] = (),
     ) -> None:
-        super().__init__(message)
-        self.field = field
-        self.value = value
-        self.event_id = event_id
+        super().__init__(message, field=field, value=value, event_id=event_id)
+        self._errors = tuple(errors)
+
+    @property
+    def errors(self) -> tuple[InvalidEvent, ...]:
+        """One error per bad field, in field order (``(self,)`` for a single field)."""
+        return self._errors or (self,)
+
+    @classmethod
+    def combine(cls, errors: Sequence[InvalidEvent]) -> InvalidEvent:
+        """One error naming every field of ``errors`` (each one's own errors, flattened).
+
+        Raises:
+            InvalidArgument: for no errors at all.
+        """
+        every = tuple(one for error in errors for one in error.errors)
+        if not every:
+            raise InvalidArgument(
+                "InvalidEvent.combine needs at least one error", argument="errors", value=errors
+            )
+        if len(every) == 1:
+            return every[0]
+        first = every[0]
+        event_id = next((e.event_id for e in every if e.event_id is not None), None)
+        return cls(
+            f"{len(every)} fields are invalid: " + "; ".join(str(e) for e in every),
+            field=first.field,
+            value=first.value,
+            event_id=event_id,
+            errors=every,
+        )
 
 
 class InvalidArgument(TimelineError, ValueError, TypeError):
@@ -98,10 +162,11 @@ class InvalidArgument(TimelineError, ValueError, TypeError):
     timeline.errors.InvalidArgument: ax must be a matplotlib Axes, not 'x'
     """
 
+    argument: str
+    value: object
+
     def __init__(self, message: str, *, argument: str, value: object) -> None:
-        super().__init__(message)
-        self.argument = argument
-        self.value = value
+        super().__init__(message, argument=argument, value=value)
 
 
 class UnknownEventType(TimelineError, _KeyErrorMessage):
@@ -112,36 +177,40 @@ class UnknownEventType(TimelineError, _KeyErrorMessage):
         version: the version asked for, where one was.
     """
 
+    type: str
+    version: int | None
+
     def __init__(self, message: str, *, type: str, version: int | None = None) -> None:  # noqa: A002
-        super().__init__(message)
-        self.type = type
-        self.version = version
+        super().__init__(message, type=type, version=version)
 
 
 class UnknownEvent(TimelineError, _KeyErrorMessage):
     """An event id that the log does not hold."""
 
+    event_id: UUID
+
     def __init__(self, message: str, *, event_id: UUID) -> None:
-        super().__init__(message)
-        self.event_id = event_id
+        super().__init__(message, event_id=event_id)
 
 
 class DuplicateEvent(TimelineError, ValueError):
     """An event id that is already in the log, or twice in one batch."""
 
+    event_id: UUID
+
     def __init__(self, message: str, *, event_id: UUID) -> None:
-        super().__init__(message)
-        self.event_id = event_id
+        super().__init__(message, event_id=event_id)
 
 
 class ConcurrencyError(TimelineError, RuntimeError):
     """A stale ``expected_version``: someone else appended to the stream first."""
 
+    stream: str
+    expected: int
+    actual: int
+
     def __init__(self, message: str, *, stream: str, expected: int, actual: int) -> None:
-        super().__init__(message)
-        self.stream = stream
-        self.expected = expected
-        self.actual = actual
+        super().__init__(message, stream=stream, expected=expected, actual=actual)
 
 
 class CorruptLog(TimelineError, ValueError):
@@ -152,28 +221,31 @@ class CorruptLog(TimelineError, ValueError):
         reason: what was found there.
     """
 
+    position: int
+    reason: str
+
     def __init__(self, message: str, *, position: int, reason: str) -> None:
-        super().__init__(message)
-        self.position = position
-        self.reason = reason
+        super().__init__(message, position=position, reason=reason)
 
 
 class DecodeError(TimelineError, ValueError):
     """Bytes that are not an encoded event (garbage, truncated, or the wrong shape)."""
 
+    reason: str
+
     def __init__(self, message: str, *, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
+        super().__init__(message, reason=reason)
 
 
 class CausalityError(TimelineError, ValueError):
     """A causal link that would put a cause after its effect or close a cycle."""
 
+    cause: UUID
+    effect: UUID
+    reason: str
+
     def __init__(self, message: str, *, cause: UUID, effect: UUID, reason: str) -> None:
-        super().__init__(message)
-        self.cause = cause
-        self.effect = effect
-        self.reason = reason
+        super().__init__(message, cause=cause, effect=effect, reason=reason)
 
 
 class InvalidData(TimelineError, ValueError):
@@ -191,6 +263,12 @@ class InvalidData(TimelineError, ValueError):
         path: the file, where there is one.
     """
 
+    row: int | None
+    column: str | None
+    value: object
+    reason: str
+    path: str | None
+
     def __init__(
         self,
         message: str,
@@ -201,12 +279,7 @@ class InvalidData(TimelineError, ValueError):
         reason: str,
         path: str | None = None,
     ) -> None:
-        super().__init__(message)
-        self.row = row
-        self.column = column
-        self.value = value
-        self.reason = reason
-        self.path = path
+        super().__init__(message, row=row, column=column, value=value, reason=reason, path=path)
 
 
 class MissingExtra(TimelineError, ImportError):
@@ -217,7 +290,8 @@ class MissingExtra(TimelineError, ImportError):
         package: the package that is missing.
     """
 
+    extra: str
+    package: str
+
     def __init__(self, message: str, *, extra: str, package: str) -> None:
-        super().__init__(message)
-        self.extra = extra
-        self.package = package
+        super().__init__(message, extra=extra, package=package)

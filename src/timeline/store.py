@@ -11,7 +11,7 @@ from pathlib import Path
 
 from timeline.causal.guard import CausalityGuard
 from timeline.codec import Codec, Registry, default_registry
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.events import Event
 from timeline.log import EventLog, Guard, MemoryLog
 from timeline.log.jsonl import JsonlLog
@@ -60,7 +60,7 @@ def open_log(
         guards: checks to run inside every append; :func:`standard_guards` by default.
 
     Raises:
-        InvalidEvent: for a URL that names no known backend.
+        InvalidArgument: for a URL that names no known backend.
 
     >>> log = open_log("memory:")
     >>> len(log)
@@ -71,26 +71,29 @@ def open_log(
     else:
         for cls in types:
             registry.register(cls)
-    options = {
-        "codec": Codec(registry),
-        "clock": clock,
-        "guards": standard_guards() if guards is None else tuple(guards),
-    }
+    codec = Codec(registry)
+    checks = standard_guards() if guards is None else tuple(guards)
     text = str(url)
     if text == "memory:":
-        return MemoryLog(**options)
+        return MemoryLog(codec=codec, clock=clock, guards=checks)
+    backend, target = _backend(text, url)
+    return backend(target, codec=codec, clock=clock, guards=checks)
+
+
+def _backend(text: str, url: str | Path) -> tuple[type[PostgresLog | SQLiteLog | JsonlLog], str]:
+    """The backend a URL names, and what to give its constructor."""
     if text.startswith(("postgresql://", "postgres://")):
-        return PostgresLog(text, **options)  # type: ignore[arg-type]  # typed in the backends
+        return PostgresLog, text
     if text.startswith("sqlite:///"):
-        return SQLiteLog(text.removeprefix("sqlite:///"), **options)  # type: ignore[arg-type]  # typed in the backends
+        return SQLiteLog, text.removeprefix("sqlite:///")
     suffix = Path(text).suffix.lower()
     if suffix in {".db", ".sqlite", ".sqlite3"}:
-        return SQLiteLog(text, **options)  # type: ignore[arg-type]  # same
+        return SQLiteLog, text
     if suffix == ".jsonl":
-        return JsonlLog(text, **options)  # type: ignore[arg-type]  # same
-    raise InvalidEvent(
+        return JsonlLog, text
+    raise InvalidArgument(
         f"cannot tell which log to open from {text!r}: use 'memory:', a .db/.sqlite path, "
         "'sqlite:///path', a .jsonl path or 'postgresql://...'",
-        field="url",
+        argument="url",
         value=url,
     )

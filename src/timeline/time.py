@@ -22,7 +22,7 @@ import attrs
 import pendulum
 from pendulum import DateTime
 
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument, InvalidEvent
 
 __all__ = [
     "Clock",
@@ -182,7 +182,16 @@ def floor_to(value: DateTime, precision: TimePrecision) -> DateTime:
 
     >>> floor_to(instant("2025-06-02T13:45:10+00:00"), TimePrecision.DAY)
     DateTime(2025, 6, 2, 0, 0, 0, tzinfo=Timezone('UTC'))
+
+    Raises:
+        InvalidArgument: for a precision that is not a :class:`TimePrecision`.
     """
+    if type(precision) is not TimePrecision:
+        raise InvalidArgument(
+            f"precision must be a TimePrecision, got {precision!r}",
+            argument="precision",
+            value=precision,
+        )
     if precision is TimePrecision.EXACT:
         return value
     if precision is TimePrecision.MINUTE:
@@ -213,7 +222,11 @@ class SystemClock:
 
 
 def _clock_instant(value: object) -> DateTime:
-    return to_utc(value, field="at")
+    """A clock's instant: an aware datetime, in UTC; anything else is a bad argument."""
+    try:
+        return to_utc(value, field="at")
+    except InvalidEvent as e:
+        raise InvalidArgument(str(e), argument="at", value=value) from None
 
 
 @attrs.define
@@ -221,9 +234,13 @@ class FixedClock:
     """A clock that stands still until told to move: for tests and for back-filling.
 
     Args:
-        at: the instant to report.
+        at: the instant to report, an aware datetime.
         tick: if given, each ``now()`` call moves the clock on by this much afterwards,
             so successive appends get distinct, increasing ``recorded_at``.
+
+    Raises:
+        InvalidArgument: for an ``at`` that is naive or not a datetime (a clock is not
+            event data).
 
     >>> clock = FixedClock(instant("2025-06-02T08:00:00+00:00"))
     >>> clock.now()
@@ -243,8 +260,12 @@ class FixedClock:
         return current
 
     def set(self, at: dt.datetime) -> FixedClock:
-        """Jump to ``at``. Returns the clock, for chaining."""
-        self.at = to_utc(at, field="at")
+        """Jump to ``at``. Returns the clock, for chaining.
+
+        Raises:
+            InvalidArgument: for a naive datetime, or anything that is not a datetime.
+        """
+        self.at = _clock_instant(at)
         return self
 
     def advance(self, **delta: float) -> FixedClock:

@@ -77,9 +77,9 @@ def test_node_link_files_round_trip(graph, tmp_path):
 
 
 def test_a_document_of_another_shape_is_refused(tmp_path):
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         from_node_link({"graph": {"format": "something else"}, "nodes": [], "edges": []})
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         from_node_link({"nodes": []})
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(tl.DecodeError):

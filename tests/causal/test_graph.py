@@ -76,7 +76,7 @@ def test_why_and_consequences_respect_depth_and_confidence(war):
     assert [c.confidence for c in consequences] == [0.9, 0.6, 0.6, 0.5]
     assert consequences[2].path[0].cause == ev["s1"].event_id
     assert graph.why(ev["demand"]) == []
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         graph.why(ev["round"], depth=-1)
 
 
@@ -244,7 +244,7 @@ def test_escalations_before_a_diplomatic_move_linked_or_not(war):
     ]
     assert [len(n.path) for n in found] == [1, 2]
     assert graph.escalations_before(ev["demand"], within=dt.timedelta(hours=6))[0].linked is False
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         graph.escalations_before(ev["round"], within=dt.timedelta(hours=-1))
 
 
@@ -349,3 +349,16 @@ def test_graphs_compare_by_events_claims_and_cuts(war):
     assert causal_graph(log).__eq__("graph") is NotImplemented
     with pytest.raises(TypeError):
         hash(causal_graph(log))
+
+
+def test_bad_arguments_are_refused_as_arguments(war):
+    log, ev, _ = war
+    graph = causal_graph(log)
+    with pytest.raises(tl.InvalidArgument) as caught:
+        graph.responses_to(ev["s1"], relations="retaliation")  # one name, not a collection
+    assert caught.value.argument == "relations"
+    with pytest.raises(tl.InvalidArgument):
+        graph.escalation_spirals(relations=tl.Relation.RETALIATION)
+    with pytest.raises(tl.InvalidArgument) as caught:
+        causal_graph([ev["s1"]])  # events, not a log
+    assert caught.value.argument == "log"

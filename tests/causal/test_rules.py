@@ -245,9 +245,9 @@ def test_default_rules_are_new_each_time_and_named_uniquely():
 
 
 def test_a_bad_rule_is_refused():
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         propose([BarrageAfterStrike(window=dt.timedelta(hours=-1))], [])
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         propose([BarrageAfterStrike(per_effect=0)], [])
 
 

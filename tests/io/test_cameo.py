@@ -87,10 +87,10 @@ def test_both_copies_load_into_the_same_tables(tables, tables_2013):
 
 
 def test_unknown_codes_are_refused(tables):
-    with pytest.raises(tl.InvalidEvent) as caught:
+    with pytest.raises(tl.InvalidArgument) as caught:
         tables.goldstein("841")  # "0841" without its leading zero
-    assert caught.value.field == "code"
-    with pytest.raises(tl.InvalidEvent):
+    assert caught.value.argument == "code"
+    with pytest.raises(tl.InvalidArgument):
         tables.describe(841)
 
 

@@ -18,10 +18,10 @@ def test_the_formats():
 
 
 def test_an_unknown_format_is_refused(memlog, tmp_path):
-    with pytest.raises(tl.InvalidEvent) as caught:
+    with pytest.raises(tl.InvalidArgument) as caught:
         tl.io.import_file(memlog, "gdelt", tmp_path / "x.csv")
-    assert (caught.value.field, caught.value.value) == ("format", "gdelt")
-    with pytest.raises(tl.InvalidEvent):
+    assert (caught.value.argument, caught.value.value) == ("format", "gdelt")
+    with pytest.raises(tl.InvalidArgument):
         tl.io.export_file(memlog, "xml", tmp_path / "x.xml")
 
 

@@ -366,7 +366,7 @@ def test_more_weapon_models_can_be_named(memlog, bad_file):
     tl.io.import_file(memlog, "missile-attacks", bad_file, kinds={"Mystery-1": "missile"})
     (mystery,) = [e for e in events(memlog) if e.weapon == "Mystery-1"]
     assert isinstance(mystery, tl.MissileStrike)
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         tl.io.import_file(memlog, "missile-attacks", bad_file, kinds={"Mystery-1": "bomb"})
 
 
@@ -444,5 +444,5 @@ def test_times_are_converted_with_daylight_saving_time():
     assert kyiv.parse("2025-10-26 05:00").utc == tl.instant("2025-10-26T03:00:00+00:00")
     assert kyiv.parse("2025-06-01 19:30 ").key == "2025-06-01 19:30"
     assert kyiv.end_of_day(dt.date(2025, 6, 30)) == tl.instant("2025-06-30T21:00:00+00:00")
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         LocalTimes("Mars/Olympus")

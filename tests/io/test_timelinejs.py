@@ -113,7 +113,7 @@ def test_groups_and_cuts(story, tmp_path):
         log, "timelinejs", path, group=None, known_at=tl.instant("2000-01-01T00:00:00+00:00")
     )
     assert load(path)["events"] == []
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         tl.io.export_file(log, "timelinejs", path, group="colour")
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         tl.io.export_file(log, "timelinejs", path, zone="Mars/Olympus")

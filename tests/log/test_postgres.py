@@ -522,9 +522,9 @@ def test_sql_metacharacters_in_streams_and_filters_are_just_data(log, pg_url):
 @pytest.mark.parametrize("stream", ["nul\x00inside", "lone \ud800 surrogate"])
 def test_a_stream_postgresql_cannot_store_is_refused_and_matches_nothing(log, stream):
     log.append(statements(1), stream="talks")
-    with pytest.raises(tl.InvalidEvent) as caught:
+    with pytest.raises(tl.InvalidArgument) as caught:
         log.append(statements(1, start=1), stream=stream)
-    assert caught.value.field == "stream"
+    assert caught.value.argument == "stream"
     assert list(log.read(stream=stream)) == []
     assert list(log.read(types=[stream])) == []
     assert len(log) == 1
@@ -537,7 +537,7 @@ def test_a_stream_postgresql_cannot_store_is_refused_and_matches_nothing(log, st
 @given(stream=st.text(min_size=1, max_size=40).filter(str.strip))
 def test_any_stream_name_is_stored_and_read_back_as_given(log, stream):
     if "\x00" in stream:
-        with pytest.raises(tl.InvalidEvent):
+        with pytest.raises(tl.InvalidArgument):
             log.append(statements(1), stream=stream)
         return
     version = log.stream_version(stream)
@@ -639,9 +639,9 @@ def test_follow_delivers_from_a_thread_of_the_logs_own(pg_url):
 
 @pytest.mark.postgres
 def test_wait_refuses_a_negative_timeout(log):
-    with pytest.raises(tl.InvalidEvent) as caught:
+    with pytest.raises(tl.InvalidArgument) as caught:
         log.wait(-1)
-    assert caught.value.field == "timeout"
+    assert caught.value.argument == "timeout"
 
 
 # -- copy between SQLite and PostgreSQL --------------------------------------------------------

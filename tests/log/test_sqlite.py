@@ -17,7 +17,7 @@ from timeline import (
     ConcurrencyError,
     CorruptLog,
     DuplicateEvent,
-    InvalidEvent,
+    InvalidArgument,
     Statement,
     TimelineError,
 )
@@ -150,9 +150,9 @@ def test_synchronous_setting(path, synchronous, level):
     [("synchronous", "off"), ("synchronous", 2), ("busy_timeout", -1), ("busy_timeout", "9")],
 )
 def test_bad_settings_are_refused(path, option, value):
-    with pytest.raises(InvalidEvent) as e:
+    with pytest.raises(InvalidArgument) as e:
         SQLiteLog(path, **{option: value})
-    assert e.value.field == option
+    assert e.value.argument == option
 
 
 # -- persistence -----------------------------------------------------------------------------

@@ -125,7 +125,7 @@ def test_the_revision_known_at_a_time(log):
     assert h.known_at(rec(-1)) is None
     assert h.known_at(rec(0.5)).event.launched == 472
     assert h.known_at(rec(1)).event.launched == 479
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         h.known_at(dt.datetime(2025, 6, 10))  # noqa: DTZ001  # naive on purpose
 
 

@@ -185,17 +185,17 @@ def test_save_snapshot_then_restart_from_it(log):
 
 
 def test_save_snapshot_needs_a_store(log):
-    with pytest.raises(tl.InvalidEvent) as caught:
+    with pytest.raises(tl.InvalidArgument) as caught:
         LiveProjection(log, Seen()).save_snapshot()
-    assert caught.value.field == "snapshots"
+    assert caught.value.argument == "snapshots"
 
 
 def test_bad_arguments_are_refused(log):
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         LiveProjection(log, Seen(), order="alphabetical")
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         LiveProjection(log, Seen(), order="recorded", snapshots=MemorySnapshotStore())
-    with pytest.raises(tl.InvalidEvent):
+    with pytest.raises(tl.InvalidArgument):
         LiveProjection(log, Seen(), as_of=dt.datetime(2025, 6, 1))  # noqa: DTZ001  # the refusal under test
 
 
@@ -318,9 +318,9 @@ def test_by_default_the_tables_live_in_the_logs_own_database(sqlite_log):
 
 
 def test_a_log_without_a_file_needs_a_database():
-    with pytest.raises(tl.InvalidEvent) as caught:
+    with pytest.raises(tl.InvalidArgument) as caught:
         ReadModel(tl.open_log("memory:"), handler=remember, name="seen")
-    assert caught.value.field == "database"
+    assert caught.value.argument == "database"
 
 
 def test_any_log_can_feed_a_read_model(log, tmp_path):

@@ -265,7 +265,7 @@ def test_a_process_killed_mid_batch_resumes_without_repeating_or_skipping(log, p
 
 
 def test_a_read_model_names_the_field_of_a_bad_argument(log):
-    with pytest.raises(tl.InvalidEvent) as caught:
+    with pytest.raises(tl.InvalidArgument) as caught:
         ReadModel(log, handler=remember, name=" ")
-    assert caught.value.field == "name"
+    assert caught.value.argument == "name"
     assert isinstance(log, PostgresLog)

@@ -27,6 +27,7 @@ from timeline.projections import (
     take_snapshot,
 )
 from timeline.projections.escalation import EscalationState
+from timeline.projections.resolution import MetaIndex, meta_index
 from timeline.store import standard_guards
 from timeline.testing.strategies import log_scripts
 from timeline.time import isoformat
@@ -173,15 +174,30 @@ def test_save_stores_the_answer_as_a_snapshot(log, store):
 
 
 def test_save_needs_a_store(log):
-    with pytest.raises(tl.InvalidEvent) as caught:
+    with pytest.raises(tl.InvalidArgument) as caught:
         replay(log, Launched(), save=True)
-    assert caught.value.field == "save"
+    assert caught.value.argument == "save"
 
 
 def test_snapshots_serve_valid_time_order_only(log, store):
-    with pytest.raises(tl.InvalidEvent) as caught:
+    with pytest.raises(tl.InvalidArgument) as caught:
         replay(log, Launched(), order="recorded", snapshots=store)
-    assert caught.value.field == "order"
+    assert caught.value.argument == "order"
+
+
+def test_bad_snapshot_and_projection_arguments_are_refused(log):
+    with pytest.raises(tl.InvalidArgument) as caught:
+        replay(log, Launched(), snapshots="not a store")
+    assert caught.value.argument == "snapshots"
+    with pytest.raises(tl.InvalidArgument) as caught:
+        take_snapshot(log, Launched(), store=object())
+    assert caught.value.argument == "snapshots"
+    with pytest.raises(tl.InvalidArgument) as caught:
+        replay(log, "not a projection")
+    assert caught.value.argument == "projection"
+    with pytest.raises(tl.InvalidArgument) as caught:
+        snapshot_store("memory:")
+    assert caught.value.argument == "log"
 
 
 def test_an_empty_log_snapshots_the_initial_state(log, store):
@@ -793,22 +809,41 @@ def test_snapshot_plus_tail_is_full_replay_for_escalation(plan, data, cache):
         check_snapshot_plus_tail_is_full_replay(log, store, tl.Escalation(), data)
 
 
-def test_the_meta_cache_reads_only_new_meta_events_and_notices_another_log():
+def test_each_log_has_one_meta_index_that_reads_only_new_meta_events():
     store = MemorySnapshotStore()
     a, b = tl.open_log("memory:", clock=clock()), tl.open_log("memory:", clock=clock())
+    index = meta_index(a)
+    assert meta_index(a) is index
+    assert meta_index(b) is not index
     first = barrage(1)
     a.append([first, barrage(2)], stream="air")
     a.append([tl.Correction(occurred_at=at(3), corrects=first.event_id, changes={"launched": 1})],
              stream="air")  # fmt: skip
     assert fast_no_spy(a, store) == full(a, Seen())
-    assert [m.position for m in store.meta_cache.upto(a, len(a))] == [3]
+    assert [m.position for m in index.upto(a, len(a))] == [3]
     a.append([tl.Retraction(occurred_at=at(3), retracts=first.event_id)], stream="air")
     assert fast_no_spy(a, store) == full(a, Seen())
-    assert [m.position for m in store.meta_cache.upto(a, len(a))] == [3, 4]
-    assert store.meta_cache.upto(a, 3)[-1].position == 3  # an earlier known_at: a prefix
+    assert [m.position for m in index.upto(a, len(a))] == [3, 4]
+    assert index.upto(a, 3)[-1].position == 3  # an earlier known_at: a prefix
+    assert index.resolution(a, 3).changes(first.event_id) == {"launched": 1}
+    assert index.resolution(a, 4).withdrawn(first.event_id)
     b.append([barrage(1), barrage(2), barrage(3)], stream="air")  # no meta events at all
     assert fast_no_spy(b, store) == full(b, Seen())
-    assert store.meta_cache.upto(b, len(b)) == []
+    assert meta_index(b).upto(b, len(b)) == []
+
+
+def test_a_meta_index_starts_afresh_on_a_log_that_no_longer_holds_what_it_read():
+    a, b = tl.open_log("memory:", clock=clock()), tl.open_log("memory:", clock=clock())
+    for log in (a, b):
+        first = barrage(1)
+        fix = tl.Correction(occurred_at=at(3), corrects=first.event_id, changes={"launched": 1})
+        log.append([first, fix], stream="air")
+    index = MetaIndex()  # one index shown two logs: the second is "a rewritten first"
+    assert index.upto(a, 2)[0].event == next(a.read(types=tl.Correction)).event
+    assert index.generation == 0
+    assert [m.position for m in index.upto(b, 2)] == [2]
+    assert index.generation == 1
+    assert index.upto(b, 2)[0].event == next(b.read(types=tl.Correction)).event
 
 
 def fast_no_spy(log, store):
@@ -818,21 +853,17 @@ def fast_no_spy(log, store):
 # -- Escalation's packed snapshots ---------------------------------------------------------------
 
 
-def test_an_escalation_snapshot_is_stored_packed_and_folded_on_unread(tmp_path):
+def test_an_escalation_snapshot_is_stored_packed_and_folded_on(tmp_path):
     with SQLiteLog(tmp_path / "air.db", clock=clock(), guards=standard_guards()) as log:
         log.append([barrage(h, launched=h) for h in range(6)], stream="air")
         taken = take_snapshot(log, tl.Escalation(), store=snapshot_store(log), as_of=at(3))
         with log.connection() as conn:
             (data,) = conn.execute("SELECT state FROM timeline_snapshots").fetchone()
-        assert b"timeline.tallies/1\n" in data
+        assert b"timeline.tallies/2\n" in data
         fresh = SQLiteSnapshotStore(log, cache=0)
         base = fresh.load(taken, EscalationState)
         assert (len(base.tallies), base.tallies.folded) == (4, 4)
-        with pytest.raises(AttributeError):
-            object.__getattribute__(base.tallies, "launched")  # not made yet
         state = replay(log, tl.Escalation(), as_of=at(5), snapshots=fresh)
-        with pytest.raises(AttributeError):
-            object.__getattribute__(base.tallies, "launched")  # folding on did not need it
         assert state == replay(log, tl.Escalation(), as_of=at(5))
         assert state.drones.launched == sum(range(6))
 

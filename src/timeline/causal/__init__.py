@@ -7,7 +7,11 @@ module                    what
 :mod:`.graph`             :class:`CausalGraph`, :func:`causal_graph`: views and queries
 :mod:`.results`           what the queries return (:class:`Cause`, :class:`Chain`, ...)
 :mod:`.guard`             :class:`CausalityGuard`: links checked at append time
-:mod:`.rules`             inference rules proposing :class:`Candidate` links
+:mod:`.candidates`        what a rule is (:class:`Rule`) and proposes (:class:`Candidate`)
+:mod:`.rules`             the inference rules that ship, :func:`propose`
+:mod:`._search`           the candidate search: a plain reference and the bulk engine
+:mod:`._build`            the graph's columns: a plain reference build and the bulk engine
+:mod:`._paths`            most confident paths and alternating strikes
 :mod:`.evaluation`        :func:`evaluate`: the rules' precision and recall
 :mod:`.export`            node-link JSON (lossless), GraphML and DOT
 ========================  =============================================================

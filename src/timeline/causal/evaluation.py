@@ -9,9 +9,9 @@ an analyst link with the same cause and effect, whatever the relations (an analy
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 import attrs
 
@@ -92,7 +92,11 @@ class Evaluation:
 
 
 def evaluate(
-    rules: Iterable[Rule], log: EventLog, *, as_of: Any = None, known_at: Any = None
+    rules: Iterable[Rule],
+    log: EventLog,
+    *,
+    as_of: dt.datetime | None = None,
+    known_at: dt.datetime | None = None,
 ) -> Evaluation:
     """Run the rules over a log's events and compare their candidates with the analysts' links.
 
@@ -101,6 +105,9 @@ def evaluate(
         log: the log (replayed as :func:`~timeline.causal.causal_graph` does).
         as_of: valid time, as for the graph.
         known_at: transaction time, as for the graph.
+
+    Raises:
+        InvalidArgument: ``log`` is not an event log.
     """
     rules = tuple(rules)
     graph = causal_graph(log, as_of=as_of, known_at=known_at)

@@ -28,7 +28,7 @@ import orjson
 
 from timeline.causal.graph import CausalGraph
 from timeline.codec import Codec
-from timeline.errors import DecodeError, InvalidEvent
+from timeline.errors import DecodeError, InvalidArgument
 from timeline.events import CausalLink, Event
 from timeline.time import instant, isoformat
 
@@ -94,7 +94,7 @@ def from_node_link(
             :meth:`~timeline.causal.CausalGraph.from_events`).
 
     Raises:
-        InvalidEvent: a document of another shape.
+        InvalidArgument: a document of another shape.
         DecodeError: an event that cannot be read.
         CausalityError: with ``check``, a link back in time or a cycle.
     """
@@ -102,17 +102,17 @@ def from_node_link(
     try:
         meta = data["graph"]
         if meta.get("format") != FORMAT:
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"not a timeline causal graph document: format {meta.get('format')!r}",
-                field="format",
+                argument="data",
                 value=meta.get("format"),
             )
         events: list[Event] = [codec.from_dict(node["event"]) for node in data["nodes"]]
         events.extend(codec.from_dict(claim) for edge in data["edges"] for claim in edge["claims"])
         as_of, known_at = meta.get("as_of"), meta.get("known_at")
     except (KeyError, TypeError, AttributeError) as e:
-        raise InvalidEvent(
-            f"not a node-link document of a causal graph: {e!r}", field="data", value=type(data)
+        raise InvalidArgument(
+            f"not a node-link document of a causal graph: {e!r}", argument="data", value=type(data)
         ) from e
     return CausalGraph.from_events(
         events,

@@ -16,51 +16,43 @@ Views:
     both its ends are. A link's own ``occurred_at`` (when it was asserted) plays no part.
 
 Queries return plain attrs objects holding the events (:mod:`timeline.causal.results`).
+
+The graph holds its events and edges as columns (:class:`~timeline.causal._build.Columns`:
+parallel lists of node numbers, with each edge's claims beside them), built by
+:mod:`timeline.causal._build` (a plain reference and a bulk engine that agree); the private
+networkx graph holds the nodes and the edges, each edge's data its number in the columns.
+Paths are searched by :mod:`timeline.causal._paths`.
 """
 
 from __future__ import annotations
 
 import bisect
-import collections
 import datetime as dt
-import heapq
 import itertools
-import operator
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final
+from typing import Final, TypeVar
 
 import networkx as nx  # type: ignore[import-untyped]  # networkx has no inline types; its stubs (types-networkx) are not a dependency
+from pendulum import DateTime
 
-from timeline.causal._collector import paused
+from timeline.causal._build import Columns, build, check_links, strongest
+from timeline.causal._paths import alternating, levels, widest
 from timeline.causal.results import Cause, Chain, Consequence, Edge, Nearby, Spiral
 from timeline.causal.timing import bounds, time_conflict
-from timeline.errors import CausalityError, DuplicateEvent, InvalidEvent, UnknownEvent
+from timeline.errors import InvalidArgument, UnknownEvent
 from timeline.events import (
+    CATALOG,
     Attack,
     CausalLink,
-    CausalLinkRetracted,
-    CeasefireDemanded,
-    CeasefireRejected,
-    Correction,
-    DelegationAnnounced,
-    DocumentReceived,
     DroneBarrage,
     Event,
-    MemorandumAwaited,
-    MemorandumDelivered,
-    MemorandumPromised,
     MissileStrike,
     PrisonerExchangeAgreed,
-    ProposalTabled,
     Relation,
-    ResponsePromised,
-    Retraction,
-    Statement,
     Strike,
-    TalkRoundHeld,
-    TalksProposed,
 )
+from timeline.events import diplomacy as _diplomacy
 from timeline.log import EventLog
 from timeline.projections.replay import replay_events
 from timeline.time import to_utc
@@ -76,39 +68,20 @@ __all__ = [
 #: What counts as an escalation for :meth:`CausalGraph.escalations_before` and spirals.
 ESCALATION_TYPES: Final[tuple[type[Event], ...]] = (DroneBarrage, MissileStrike, Strike)
 
-#: What counts as a diplomatic move for :meth:`CausalGraph.diplomatic_moves_after`.
+#: What counts as a diplomatic move for :meth:`CausalGraph.diplomatic_moves_after`: the
+#: catalog's diplomatic types (talks, documents, ceasefires, statements) and an agreed exchange.
 DIPLOMATIC_TYPES: Final[tuple[type[Event], ...]] = (
-    TalksProposed,
-    TalkRoundHeld,
-    DelegationAnnounced,
-    ProposalTabled,
-    MemorandumPromised,
-    MemorandumDelivered,
-    MemorandumAwaited,
-    DocumentReceived,
-    ResponsePromised,
-    CeasefireDemanded,
-    CeasefireRejected,
-    Statement,
+    *(kind for kind in CATALOG if kind.__module__ == _diplomacy.__name__),
     PrisonerExchangeAgreed,
 )
+
+#: What a query of causes or consequences returns, one per event reached.
+_Reached = TypeVar("_Reached", Cause, Consequence)
 
 #: A reference to an event in queries: the event itself, its id, or its id as text.
 EventRef = Event | uuid.UUID | str
 
-_NODE, _LINK, _UNRESOLVED = 0, 1, 2
 _RESPONSES: Final = (Relation.RESPONSE.value, Relation.RETALIATION.value)
-
-
-def _strongest(claims: tuple[CausalLink, ...]) -> CausalLink:
-    """The most confident claim (the first of equals): the one a path goes through."""
-    if len(claims) == 1:
-        return claims[0]
-    return max(claims, key=_confidence)
-
-
-def _confidence(link: CausalLink) -> float:
-    return link.confidence
 
 
 def _attacker(event: Event) -> str | None:
@@ -123,7 +96,7 @@ def _target(event: Event) -> str | None:
     return None
 
 
-def _cut(value: Any, name: str) -> Any:
+def _cut(value: dt.datetime | None, name: str) -> DateTime | None:
     return None if value is None else to_utc(value, field=name)
 
 
@@ -148,10 +121,13 @@ class CausalGraph:
     [('Ukraine', 0.8)]
     """
 
-    def __init__(self, *, as_of: Any = None, known_at: Any = None) -> None:
+    def __init__(
+        self, *, as_of: dt.datetime | None = None, known_at: dt.datetime | None = None
+    ) -> None:
         """An empty graph; see :meth:`from_events` and :func:`causal_graph`."""
-        self._graph = nx.DiGraph()
-        self._events: list[Event] = []  # node number -> event (node n holds self._events[n])
+        self._graph = nx.DiGraph()  # nodes: numbers; each edge's data: {"edge": its number}
+        self._columns = Columns([], {}, [], [], [], {})
+        self._events: list[Event] = []  # node n is self._events[n] (the columns' events)
         self._index: dict[int, int] = {}  # event id (as an int) -> node number
         self._as_of = _cut(as_of, "as_of")
         self._known_at = _cut(known_at, "known_at")
@@ -166,8 +142,8 @@ class CausalGraph:
         cls,
         events: Iterable[Event],
         *,
-        as_of: Any = None,
-        known_at: Any = None,
+        as_of: dt.datetime | None = None,
+        known_at: dt.datetime | None = None,
         check: bool = True,
     ) -> CausalGraph:
         """Build a graph from resolved events: what :func:`~timeline.projections.replay_events` yields.
@@ -182,7 +158,7 @@ class CausalGraph:
             known_at: only recorded as the view's ``known_at``: the events are taken as given.
             check: check that every link goes forward in time and that the links close no
                 cycle (a log's guard checks both at append time, so :func:`causal_graph` skips
-                it). Costs about a third more on a large graph.
+                it).
 
         Raises:
             InvalidEvent: a correction or retraction among the events (resolve them first,
@@ -192,143 +168,57 @@ class CausalGraph:
                 cycle.
         """
         graph = cls(as_of=as_of, known_at=known_at)
-        with paused():
-            edges = graph._build(events)
-            if check:
-                graph._check(edges)
-            del edges  # before the collector runs again: it need not walk the pairs
+        columns = build(events, as_of=graph._as_of)
+        graph._hold(columns)
+        if check:
+            check_links(columns, graph._graph)
         return graph
 
     @classmethod
     def from_log(
-        cls, log: EventLog, *, as_of: Any = None, known_at: Any = None, check: bool = False
+        cls,
+        log: EventLog,
+        *,
+        as_of: dt.datetime | None = None,
+        known_at: dt.datetime | None = None,
+        check: bool = False,
     ) -> CausalGraph:
-        """Replay a log and build its graph (the same as :func:`causal_graph`)."""
-        graph = cls(as_of=as_of, known_at=known_at)
-        with paused():
-            edges = graph._build(replay_events(log, known_at=graph._known_at, order="recorded"))
-            if check:
-                graph._check(edges)
-            del edges  # before the collector runs again: it need not walk the pairs
-        return graph
+        """Replay a log and build its graph (the same as :func:`causal_graph`).
 
-    def _build(self, events: Iterable[Event]) -> tuple[list[int], list[tuple[CausalLink, ...]]]:
-        """Add the events as nodes and their links as edges. Returns the edges and their claims.
-
-        The edges come back as :func:`_grouped` gives them (``cause × len(self) + effect``,
-        node numbers), their claims beside them. Every pass over the events, the links and
-        the edges is a chain of ``map``, ``zip`` and ``compress`` that the interpreter runs in
-        C, not a Python loop: on a million events and three million links each pass costs a
-        few hundredths of a microsecond per item. Only the links that repeat a pair (a second
-        analyst's claim) are grouped one by one, and only a bad input (an unresolved event, an
-        id given twice) is read one by one, to report the first problem.
+        Raises:
+            InvalidArgument: ``log`` is not an event log.
         """
-        given = events if isinstance(events, list | tuple) else list(events)
-        kinds = list(map(type, given))
-        roles = {kind: _role(kind) for kind in set(kinds)}
-        if _UNRESOLVED in roles.values():
-            _refuse(given, self._as_of)
-        link_kinds = {kind for kind, role in roles.items() if role == _LINK}
-        links: list[CausalLink]
-        if link_kinds:
-            is_link = list(map(link_kinds.__contains__, kinds))
-            links = list(itertools.compress(given, is_link))  # type: ignore[arg-type]  # their kinds say they are links
-            nodes = list(itertools.compress(given, map(operator.not_, is_link)))
-        else:
-            links, nodes = [], list(given)
-        del kinds
-        cut = self._as_of
-        if cut is not None:
-            nodes = [event for event in nodes if not event.occurred_at > cut]
-        count = len(nodes)
-        index = dict(zip(map(_ID, nodes), range(count), strict=True))
-        if len(index) != count:
-            _refuse(nodes, None)
-        self._events, self._index = nodes, index
-        pairs, claims = _grouped(links, index)
-        graph = self._graph
-        graph.add_nodes_from(range(count))  # the fast form (plain nodes); attributes set after
-        collections.deque(  # node n's attribute dict gets "event": nodes[n]
-            map(
-                operator.setitem,
-                map(operator.itemgetter(1), graph.nodes(data=True)),
-                itertools.repeat("event"),
-                nodes,
-            ),
-            maxlen=0,
-        )
-        # Each edge's attributes as a one-pair sequence, (("claims", claims),): networkx
-        # copies them into a dict of its own, so a dict of ours would be made for nothing.
-        graph.add_edges_from(
+        if not isinstance(log, EventLog):
+            raise InvalidArgument(
+                f"a causal graph is built from an event log, not {type(log).__name__}",
+                argument="log",
+                value=log,
+            )
+        events = replay_events(log, known_at=_cut(known_at, "known_at"), order="recorded")
+        return cls.from_events(events, as_of=as_of, known_at=known_at, check=check)
+
+    def _hold(self, columns: Columns) -> None:
+        """Hold the columns, and give networkx the nodes and the edges (data: ``{"edge": i}``)."""
+        self._columns, self._events, self._index = columns, columns.events, columns.index
+        self._graph.add_nodes_from(range(len(columns.events)))
+        self._graph.add_edges_from(
             zip(
-                map(operator.floordiv, pairs, itertools.repeat(count)),
-                map(operator.mod, pairs, itertools.repeat(count)),
-                zip(zip(itertools.repeat("claims", len(claims)), claims, strict=True)),
+                columns.causes,
+                columns.effects,
+                zip(zip(itertools.repeat("edge"), range(len(columns.causes)))),
                 strict=True,
             )
-        )
-        return pairs, claims
-
-    def _check(self, edges: tuple[list[int], list[tuple[CausalLink, ...]]]) -> None:
-        """Every edge goes forward in time, and the edges close no cycle.
-
-        ``edges`` as :meth:`_build` returns them. Cheap when every edge also goes forward in
-        the order (start, node number): that order is total, so no cycle is possible;
-        otherwise the nodes are sorted topologically to look for one.
-        """
-        events = self._events
-        count = len(events)
-        spans = list(map(bounds, events))
-        ordered = True
-        for pair, claims in zip(*edges, strict=True):
-            u, v = divmod(pair, count)
-            start, (v_start, v_latest) = spans[u][0], spans[v]
-            if start > v_latest:
-                reason = time_conflict(events[u], events[v]) or ""
-                raise CausalityError(
-                    f"link {claims[0].event_id} refused: {reason}",
-                    cause=events[u].event_id,
-                    effect=events[v].event_id,
-                    reason=reason,
-                )
-            if start > v_start or (start == v_start and u > v):
-                ordered = False
-        if not ordered:
-            self._check_acyclic()
-
-    def _check_acyclic(self) -> None:
-        succ = self._graph.succ
-        waiting = [0] * len(self._events)
-        for _, v in self._graph.edges():
-            waiting[v] += 1
-        ready = [n for n, w in enumerate(waiting) if not w]
-        while ready:
-            for v in succ[ready.pop()]:
-                waiting[v] -= 1
-                if not waiting[v]:
-                    ready.append(v)
-        stuck = [n for n, w in enumerate(waiting) if w]
-        if not stuck:
-            return
-        events = self._events
-        cycle = nx.find_cycle(self._graph.subgraph(stuck))
-        first, second = cycle[0][:2]
-        reason = "the links close a cycle: " + " → ".join(
-            events[n].headline() for n in [*(edge[0] for edge in cycle), first]
-        )
-        raise CausalityError(
-            reason, cause=events[first].event_id, effect=events[second].event_id, reason=reason
         )
 
     # -- what it holds --------------------------------------------------------------------------
 
     @property
-    def as_of(self) -> Any:
+    def as_of(self) -> DateTime | None:
         """The view's valid-time cut, or ``None``."""
         return self._as_of
 
     @property
-    def known_at(self) -> Any:
+    def known_at(self) -> DateTime | None:
         """The view's transaction-time cut, or ``None``."""
         return self._known_at
 
@@ -369,8 +259,14 @@ class CausalGraph:
         events = self._events
         return {
             (events[u].event_id, events[v].event_id): {c.event_id: c for c in claims}
-            for u, v, claims in self._graph.edges(data="claims")
+            for u, v, claims in self._edge_claims()
         }
+
+    def _edge_claims(self) -> Iterator[tuple[int, int, tuple[CausalLink, ...]]]:
+        """Each edge's two nodes and its claims, in networkx's order of the edges."""
+        claims = self._columns.claims
+        for u, v, edge in self._graph.edges(data="edge"):
+            yield u, v, claims(edge)
 
     def number_of_edges(self) -> int:
         """How many pairs of events are linked."""
@@ -378,7 +274,8 @@ class CausalGraph:
 
     def number_of_claims(self) -> int:
         """How many link claims the edges hold (one or more per edge)."""
-        return sum(len(claims) for _, _, claims in self._graph.edges(data="claims"))
+        columns = self._columns
+        return len(columns.strongest) + sum(len(c) - 1 for c in columns.several.values())
 
     def event(self, ref: EventRef) -> Event:
         """The event with this id.
@@ -395,12 +292,12 @@ class CausalGraph:
     def edges(self) -> Iterator[Edge]:
         """Every edge, with its claims."""
         events = self._events
-        for u, v, claims in self._graph.edges(data="claims"):
+        for u, v, claims in self._edge_claims():
             yield Edge(events[u], events[v], claims)
 
     def links(self) -> Iterator[CausalLink]:
         """Every link claim."""
-        for _, _, claims in self._graph.edges(data="claims"):
+        for _, _, claims in self._edge_claims():
             yield from claims
 
     def claims(self, cause: EventRef, effect: EventRef) -> tuple[CausalLink, ...]:
@@ -410,7 +307,7 @@ class CausalGraph:
             UnknownEvent: if either event is not in this view.
         """
         data = self._graph.get_edge_data(self._node(cause), self._node(effect))
-        return () if data is None else tuple(data["claims"])
+        return () if data is None else self._columns.claims(data["edge"])
 
     def _node(self, ref: EventRef) -> int:
         key = _key(ref)
@@ -441,13 +338,7 @@ class CausalGraph:
         Raises:
             UnknownEvent: if the event is not in this view.
         """
-        events = self._events
-        return [
-            Cause(events[n], path, confidence)
-            for n, path, confidence in self._reach(
-                self._node(event), forward=False, depth=depth, floor=min_confidence
-            )
-        ]
+        return self._reached(Cause, event, forward=False, depth=depth, floor=min_confidence)
 
     def consequences(
         self, event: EventRef, *, depth: int | None = None, min_confidence: float = 0.0
@@ -459,13 +350,7 @@ class CausalGraph:
         Raises:
             UnknownEvent: if the event is not in this view.
         """
-        events = self._events
-        return [
-            Consequence(events[n], path, confidence)
-            for n, path, confidence in self._reach(
-                self._node(event), forward=True, depth=depth, floor=min_confidence
-            )
-        ]
+        return self._reached(Consequence, event, forward=True, depth=depth, floor=min_confidence)
 
     def responses_to(
         self, event: EventRef, *, relations: Iterable[str] = _RESPONSES
@@ -479,13 +364,13 @@ class CausalGraph:
         Raises:
             UnknownEvent: if the event is not in this view.
         """
-        wanted = {str(getattr(r, "value", r)) for r in relations}
+        wanted = _relation_names(relations)
         events = self._events
         found = []
         for v, data in self._graph.succ[self._node(event)].items():
-            matching = tuple(c for c in data["claims"] if c.relation in wanted)
+            matching = [c for c in self._columns.claims(data["edge"]) if c.relation in wanted]
             if matching:
-                link = _strongest(matching)
+                link = strongest(matching)
                 found.append(Consequence(events[v], (link,), link.confidence))
         found.sort(key=lambda c: (c.event.occurred_at, c.event.event_id))
         return found
@@ -506,30 +391,49 @@ class CausalGraph:
         start, end = self._node(cause), self._node(effect)
         if start == end:
             return []
-        events, succ = self._events, self._graph.succ
+        events, succ, claims = self._events, self._graph.succ, self._columns.strongest
         chains = [
             Chain.of(
                 tuple(events[n] for n in nodes),
-                tuple(_strongest(succ[u][v]["claims"]) for u, v in itertools.pairwise(nodes)),
+                tuple(claims[succ[u][v]["edge"]] for u, v in itertools.pairwise(nodes)),
             )
             for nodes in nx.all_simple_paths(self._graph, start, end, cutoff=max_hops)
         ]
         chains.sort(key=lambda c: (-c.confidence, len(c.links)))
         return chains
 
+    def _reached(
+        self,
+        kind: type[_Reached],
+        event: EventRef,
+        *,
+        forward: bool,
+        depth: int | None,
+        floor: float,
+    ) -> list[_Reached]:
+        """Every event reachable from ``event``, as ``kind``, with its best path."""
+        events = self._events
+        return [
+            kind(events[n], path, confidence)
+            for n, path, confidence in self._reach(
+                self._node(event), forward=forward, depth=depth, floor=floor
+            )
+        ]
+
     def _reach(
         self, start: int, *, forward: bool, depth: int | None, floor: float
     ) -> list[tuple[int, tuple[CausalLink, ...], float]]:
         """Every node reachable from ``start``, with its best path and that path's confidence."""
         if depth is not None and (type(depth) is not int or depth < 0):
-            raise InvalidEvent(
-                f"depth must be a whole number ≥ 0, got {depth!r}", field="depth", value=depth
+            raise InvalidArgument(
+                f"depth must be a whole number ≥ 0, got {depth!r}", argument="depth", value=depth
             )
         adjacency = self._graph.succ if forward else self._graph.pred
+        claims = self._columns.strongest
         found = (
-            _widest(adjacency, start, forward=forward, floor=floor)
+            widest(adjacency, claims, start, forward=forward, floor=floor)
             if depth is None
-            else _levels(adjacency, start, forward=forward, depth=depth, floor=floor)
+            else levels(adjacency, claims, start, forward=forward, depth=depth, floor=floor)
         )
         events = self._events
         result = [(n, path, confidence) for n, (confidence, path) in found.items()]
@@ -553,7 +457,7 @@ class CausalGraph:
             min_strikes: the fewest strikes that make a spiral (2 is a single tit-for-tat).
             relations: the relations that count as retaliation.
         """
-        wanted = {str(getattr(r, "value", r)) for r in relations}
+        wanted = _relation_names(relations)
         events, succ = self._events, self._graph.succ
         strikes = {
             n: attacker
@@ -570,12 +474,13 @@ class CausalGraph:
                     continue
                 if _target(events[v]) not in (None, attacker):
                     continue
-                matching = tuple(c for c in data["claims"] if c.relation in wanted)
+                claims = self._columns.claims(data["edge"])
+                matching = [c for c in claims if c.relation in wanted]
                 if matching:
-                    steps.setdefault(u, []).append((v, _strongest(matching)))
+                    steps.setdefault(u, []).append((v, strongest(matching)))
         paths: list[tuple[tuple[int, ...], tuple[CausalLink, ...]]] = []
         for start in steps:
-            _alternating(start, steps, strikes, paths)
+            alternating(start, steps, strikes, paths)
         tails = {nodes[i:] for nodes, _ in paths for i in range(1, len(nodes))}
         spirals = [
             Spiral(
@@ -633,8 +538,8 @@ class CausalGraph:
         self, anchor: int, within: dt.timedelta, types: tuple[type[Event], ...], *, after: bool
     ) -> list[Nearby]:
         if not isinstance(within, dt.timedelta) or within < dt.timedelta(0):
-            raise InvalidEvent(
-                f"within must be a timedelta ≥ 0, got {within!r}", field="within", value=within
+            raise InvalidArgument(
+                f"within must be a timedelta ≥ 0, got {within!r}", argument="within", value=within
             )
         starts, order = self._timeline()
         events = self._events
@@ -659,7 +564,8 @@ class CausalGraph:
         return found
 
     def _best_path(self, cause: int, effect: int) -> tuple[CausalLink, ...]:
-        found = _widest(self._graph.succ, cause, forward=True, floor=0.0, target=effect)
+        succ, claims = self._graph.succ, self._columns.strongest
+        found = widest(succ, claims, cause, forward=True, floor=0.0, target=effect)
         return found[effect][1] if effect in found else ()
 
     def _timeline(self) -> tuple[list[int], list[int]]:
@@ -684,12 +590,28 @@ class CausalGraph:
         return self._restricted(sorted(keep))
 
     def _restricted(self, nodes: Sequence[int]) -> CausalGraph:
-        graph = CausalGraph(as_of=self._as_of, known_at=self._known_at)
-        graph._build(self._events[n] for n in nodes)
+        """The sub-graph of these nodes (in this order) and the edges among them."""
+        columns = self._columns
         renumber = {n: i for i, n in enumerate(nodes)}
-        graph._graph.add_edges_from(
-            (renumber[u], renumber[v], {"claims": claims})
-            for u, v, claims in self._graph.subgraph(nodes).edges(data="claims")
+        kept = [
+            (renumber[u], renumber[v], edge)
+            for u, v, edge in self._graph.subgraph(nodes).edges(data="edge")
+        ]
+        events = [self._events[n] for n in nodes]
+        graph = CausalGraph(as_of=self._as_of, known_at=self._known_at)
+        graph._hold(  # a graph of the same class
+            Columns(
+                events=events,
+                index={event.event_id.int: i for i, event in enumerate(events)},
+                causes=[u for u, _, _ in kept],
+                effects=[v for _, v, _ in kept],
+                strongest=[columns.strongest[edge] for _, _, edge in kept],
+                several={
+                    i: columns.several[edge]
+                    for i, (_, _, edge) in enumerate(kept)
+                    if edge in columns.several
+                },
+            )
         )
         return graph
 
@@ -707,19 +629,27 @@ class CausalGraph:
             (
                 events[u].event_id,
                 events[v].event_id,
-                {"claims": claims, "confidence": _strongest(claims).confidence},
+                {"claims": claims, "confidence": strongest(claims).confidence},
             )
-            for u, v, claims in self._graph.edges(data="claims")
+            for u, v, claims in self._edge_claims()
         )
         return copy
 
 
-def _role(kind: type[Event]) -> int:
-    if issubclass(kind, CausalLink):
-        return _LINK
-    if issubclass(kind, (Correction, Retraction, CausalLinkRetracted)):
-        return _UNRESOLVED
-    return _NODE
+def _relation_names(relations: Iterable[str]) -> set[str]:
+    """The names of the relations (members of :class:`~timeline.events.Relation` or names).
+
+    Raises:
+        InvalidArgument: one name rather than a collection of them (its letters would be
+            taken as relations), or something that is not a collection.
+    """
+    if isinstance(relations, str) or not isinstance(relations, Iterable):
+        raise InvalidArgument(
+            f"relations must be a collection of relation names, got {relations!r}",
+            argument="relations",
+            value=relations,
+        )
+    return {str(getattr(r, "value", r)) for r in relations}
 
 
 def _key(ref: object) -> int | None:
@@ -735,182 +665,12 @@ def _key(ref: object) -> int | None:
     return None
 
 
-_ID: Final = operator.attrgetter("event_id.int")
-_CAUSE: Final = operator.attrgetter("cause.int")
-_EFFECT: Final = operator.attrgetter("effect.int")
-
-
-def _refuse(events: Iterable[Event], cut: Any) -> None:
-    """Read the events one by one and raise for the first that a graph cannot be built from.
-
-    The careful path behind :meth:`CausalGraph._build`'s bulk one, taken once the bulk one has
-    seen that something is wrong: a correction or retraction among the events, or the same
-    event id twice among the nodes (up to ``cut``).
-
-    Raises:
-        InvalidEvent: an unresolved event (a correction or retraction).
-        DuplicateEvent: the same event id twice.
-    """
-    seen: set[int] = set()
-    for event in events:
-        kind = type(event)
-        role = _role(kind)
-        if role == _UNRESOLVED:
-            raise InvalidEvent(
-                f"a causal graph is built from resolved events, got a {kind.__name__} "
-                f"({event.event_id}); use causal_graph(log) or replay_events(log)",
-                field="events",
-                value=event,
-                event_id=event.event_id,
-            )
-        if role != _NODE or (cut is not None and event.occurred_at > cut):
-            continue
-        key = event.event_id.int
-        if key in seen:
-            raise DuplicateEvent(f"event {event.event_id} is given twice", event_id=event.event_id)
-        seen.add(key)
-
-
-def _grouped(
-    links: list[CausalLink], index: dict[int, int]
-) -> tuple[list[int], list[tuple[CausalLink, ...]]]:
-    """The pairs of nodes the links join, and each pair's claims.
-
-    A pair is keyed ``cause × len(index) + effect`` (node numbers). Pairs come in the order
-    of their first link, each pair's claims in the links' order. A link whose cause or effect
-    is not a node is left out.
-    """
-    count = len(index)
-    try:
-        causes = list(map(index.__getitem__, map(_CAUSE, links)))
-        effects = list(map(index.__getitem__, map(_EFFECT, links)))
-    except KeyError:  # some end is not in this view (after as_of, retracted): leave those out
-        known = index.__contains__
-        links = list(
-            itertools.compress(
-                links,
-                map(operator.and_, map(known, map(_CAUSE, links)), map(known, map(_EFFECT, links))),
-            )
-        )
-        causes = list(map(index.__getitem__, map(_CAUSE, links)))
-        effects = list(map(index.__getitem__, map(_EFFECT, links)))
-    keys = list(map(operator.add, map(operator.mul, causes, itertools.repeat(count)), effects))
-    del causes, effects
-    positions = range(len(keys))
-    first: dict[int, int] = {}  # pair -> the position of its first link
-    firsts = list(map(first.setdefault, keys, positions))  # each link's pair's first position
-    pairs = list(first)
-    claims: list[tuple[CausalLink, ...]] = list(
-        zip(map(links.__getitem__, first.values()))
-    )  # each pair's first link alone
-    if len(pairs) < len(keys):  # some pairs have several claims: add the others to those
-        fresh = list(map(operator.eq, firsts, positions))  # a link that is its pair's first
-        rank = list(itertools.accumulate(fresh))  # how many pairs begin up to each position
-        several: dict[int, list[CausalLink]] = {}
-        for i in itertools.compress(positions, map(operator.not_, fresh)):
-            at = firsts[i]
-            found = several.get(at)
-            if found is None:
-                several[at] = [links[at], links[i]]
-            else:
-                found.append(links[i])
-        for at, found in several.items():
-            claims[rank[at] - 1] = tuple(found)
-    return pairs, claims
-
-
-Adjacency = Any  # networkx's adjacency view: node -> {neighbour: edge data}
-
-
-def _step(
-    path: tuple[CausalLink, ...], link: CausalLink, *, forward: bool
-) -> tuple[CausalLink, ...]:
-    return (*path, link) if forward else (link, *path)
-
-
-def _levels(
-    adjacency: Adjacency, start: int, *, forward: bool, depth: int, floor: float
-) -> dict[int, tuple[float, tuple[CausalLink, ...]]]:
-    """Best paths of at most ``depth`` links, level by level (each label keeps its path)."""
-    best: dict[int, tuple[float, tuple[CausalLink, ...]]] = {}
-    frontier: dict[int, tuple[float, tuple[CausalLink, ...]]] = {start: (1.0, ())}
-    for _ in range(depth):
-        reached: dict[int, tuple[float, tuple[CausalLink, ...]]] = {}
-        for u, (confidence, path) in frontier.items():
-            for v, data in adjacency[u].items():
-                link = _strongest(data["claims"])
-                weakest = min(confidence, link.confidence)
-                if weakest < floor or v == start:
-                    continue
-                old = best.get(v)
-                if old is None or weakest > old[0]:
-                    best[v] = reached[v] = (weakest, _step(path, link, forward=forward))
-        if not reached:
-            break
-        frontier = reached
-    return best
-
-
-def _widest(
-    adjacency: Adjacency, start: int, *, forward: bool, floor: float, target: int | None = None
-) -> dict[int, tuple[float, tuple[CausalLink, ...]]]:
-    """Most confident paths (shortest of equals), Dijkstra-style on (-confidence, hops)."""
-    settled: dict[int, tuple[float, int, CausalLink | None]] = {}
-    counter = itertools.count()
-    heap: list[tuple[float, int, int, int, int, CausalLink | None]] = [
-        (-1.0, 0, next(counter), start, -1, None)
-    ]
-    while heap:
-        negative, hops, _, node, parent, link = heapq.heappop(heap)
-        if node in settled:
-            continue
-        settled[node] = (-negative, parent, link)
-        if node == target:
-            break
-        for v, data in adjacency[node].items():
-            if v in settled:
-                continue
-            claim = _strongest(data["claims"])
-            weakest = min(-negative, claim.confidence)
-            if weakest >= floor:
-                heapq.heappush(heap, (-weakest, hops + 1, next(counter), v, node, claim))
-    found: dict[int, tuple[float, tuple[CausalLink, ...]]] = {}
-    for node, (confidence, first_parent, first_link) in settled.items():
-        if node == start:
-            continue
-        path: list[CausalLink] = []
-        parent, link = first_parent, first_link
-        while link is not None:
-            path.append(link)
-            _, parent, link = settled[parent]
-        found[node] = (confidence, tuple(path) if not forward else tuple(reversed(path)))
-    return found
-
-
-def _alternating(
-    start: int,
-    steps: dict[int, list[tuple[int, CausalLink]]],
-    strikes: dict[int, str],
-    paths: list[tuple[tuple[int, ...], tuple[CausalLink, ...]]],
-) -> None:
-    """Every maximal alternating path from ``start`` (depth-first, iteratively)."""
-    stack: list[tuple[tuple[int, ...], tuple[CausalLink, ...]]] = [((start,), ())]
-    while stack:
-        nodes, links = stack.pop()
-        last = nodes[-1]
-        expected = strikes[nodes[-2]] if len(nodes) > 1 else None
-        extended = False
-        for v, link in steps.get(last, ()):
-            if v in nodes or (expected is not None and strikes[v] != expected):
-                continue
-            stack.append(((*nodes, v), (*links, link)))
-            extended = True
-        if not extended and len(nodes) > 1:
-            paths.append((nodes, links))
-
-
 def causal_graph(
-    log: EventLog, *, as_of: Any = None, known_at: Any = None, check: bool = False
+    log: EventLog,
+    *,
+    as_of: dt.datetime | None = None,
+    known_at: dt.datetime | None = None,
+    check: bool = False,
 ) -> CausalGraph:
     """The causal graph of a log, as it was known at ``known_at``, up to ``as_of``.
 
@@ -925,6 +685,7 @@ def causal_graph(
 
     Raises:
         InvalidEvent: for a naive ``as_of``/``known_at``.
+        InvalidArgument: ``log`` is not an event log.
         CausalityError: with ``check``, a link that goes back in time or closes a cycle.
 
     >>> import pendulum, timeline as tl

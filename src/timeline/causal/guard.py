@@ -38,9 +38,10 @@ time cost a scan of the batch's types.
 
 from __future__ import annotations
 
+import heapq
 import uuid
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Final
 
 import attrs
@@ -48,14 +49,13 @@ import attrs
 from timeline.causal.timing import bounds, time_conflict
 from timeline.errors import CausalityError, InvalidEvent, UnknownEvent
 from timeline.events import CausalLink, CausalLinkRetracted, Correction, Event, Retraction
-from timeline.log import EventLog
-from timeline.projections.replay import META_TYPES, Resolution
+from timeline.log import EventLog, Recorded
+from timeline.projections.resolution import Resolution, meta_index
 
 __all__ = ["CausalityGuard"]
 
 #: The fields whose change moves an event in time.
 TIME_FIELDS: Final = frozenset({"occurred_at", "occurred_until", "time_precision"})
-_READ: Final = (*META_TYPES, CausalLink.TYPE)
 _NOT_WORLD: Final = (CausalLink, Correction, Retraction, CausalLinkRetracted)
 
 
@@ -70,7 +70,8 @@ class _Known:
     """What the guard has read of one log, up to ``position``."""
 
     position: int = 0
-    resolution: Resolution = attrs.field(factory=Resolution)
+    generation: int = 0  # the log's meta index's, when this was started
+    resolution: Resolution = attrs.field(factory=Resolution)  # a copy of the index's
     ends: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID]] = attrs.field(factory=dict)  # link ends
     out: dict[uuid.UUID, list[uuid.UUID]] = attrs.field(factory=dict)  # event -> its link ids
     into: dict[uuid.UUID, list[uuid.UUID]] = attrs.field(factory=dict)
@@ -110,26 +111,63 @@ class CausalityGuard:
         _Check(log, self._stored(log), batch).run()
 
     def _stored(self, log: EventLog) -> _Known:
-        """What the log holds, catching up on records appended since the last call."""
+        """What the log holds, catching up on records appended since the last call.
+
+        The corrections and retractions come from the log's one meta index (each with what
+        it flipped when it was resolved), the links from a read of the new ones; both are
+        taken in position order.
+        """
         end = len(log)
-        known = self._known.get(log)
-        if known is None or known.position > end:
-            known = self._known[log] = _Known()
-        for record in log.read(after=known.position, types=_READ):
-            if record.position > end:
-                break
+        known, metas = self._since(log, end)
+        links = _links(log, after=known.position, end=end)
+        for record, flipped in heapq.merge(links, metas, key=_position):
             event = record.event
-            if isinstance(event, CausalLink):
-                _store_link(known, event)
-            else:
-                flipped = known.resolution.add(event)
-                for changed in _affected(known.resolution, flipped, event):
-                    known.spans.pop(changed, None)
-                for changed in flipped:
-                    if changed in known.ends and not known.resolution.withdrawn(changed):
-                        _restore_link(known, changed)
+            if flipped is None:
+                if isinstance(event, CausalLink):  # read as links
+                    _store_link(known, event)
+                continue
+            for changed in _affected(known.resolution, flipped, event):
+                known.spans.pop(changed, None)
+            for changed in flipped:
+                if changed in known.ends and not known.resolution.withdrawn(changed):
+                    _restore_link(known, changed)
         known.position = end
         return known
+
+    def _since(
+        self, log: EventLog, end: int
+    ) -> tuple[_Known, list[tuple[Recorded, list[uuid.UUID]]]]:
+        """What the guard knew of the log, and the meta events recorded since, up to ``end``.
+
+        Starts afresh if the log shrank or its meta index did (a rewritten log).
+        """
+        index = meta_index(log)
+        known = self._known.get(log)
+        if known is not None and known.position <= end:
+            metas = index.since(log, known.position, end, check=False)
+            if index.generation == known.generation:
+                if metas:
+                    known.resolution = index.resolution(log, end, check=False)
+                return known, metas
+        known = self._known[log] = _Known(generation=index.generation)
+        metas = index.since(log, 0, end, check=False)
+        known.generation = index.generation
+        known.resolution = index.resolution(log, end, check=False)
+        return known, metas
+
+
+def _links(
+    log: EventLog, *, after: int, end: int
+) -> Iterator[tuple[Recorded, list[uuid.UUID] | None]]:
+    """The links recorded after ``after`` up to ``end``, in position order (none flipped)."""
+    for record in log.read(after=after, types=CausalLink.TYPE):
+        if record.position > end:
+            return
+        yield record, None
+
+
+def _position(entry: tuple[Recorded, Iterable[uuid.UUID] | None]) -> int:
+    return entry[0].position
 
 
 def _affected(

@@ -22,12 +22,12 @@ def _weakest(path: tuple[CausalLink, ...]) -> float:
 
 
 @attrs.frozen
-class Cause:
-    """An event that led, directly or through others, to the event asked about.
+class _Reached:
+    """An event reached from the one asked about, with the path between them.
 
     Attributes:
-        event: the cause.
-        path: the links from the cause to the event asked about, in causal order.
+        event: the event reached.
+        path: the links between the two events, in causal order.
         confidence: the weakest confidence on the path.
     """
 
@@ -37,28 +37,24 @@ class Cause:
 
     @property
     def hops(self) -> int:
-        """How many links lie between the cause and the event asked about."""
+        """How many links lie between the event asked about and this one."""
         return len(self.path)
 
 
 @attrs.frozen
-class Consequence:
-    """An event that followed, directly or through others, from the event asked about.
+class Cause(_Reached):
+    """An event that led, directly or through others, to the event asked about.
 
-    Attributes:
-        event: the consequence.
-        path: the links from the event asked about to the consequence, in causal order.
-        confidence: the weakest confidence on the path.
+    Its ``path`` runs from the cause to the event asked about.
     """
 
-    event: Event
-    path: tuple[CausalLink, ...]
-    confidence: float
 
-    @property
-    def hops(self) -> int:
-        """How many links lie between the event asked about and the consequence."""
-        return len(self.path)
+@attrs.frozen
+class Consequence(_Reached):
+    """An event that followed, directly or through others, from the event asked about.
+
+    Its ``path`` runs from the event asked about to the consequence.
+    """
 
 
 @attrs.frozen

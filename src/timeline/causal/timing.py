@@ -45,8 +45,8 @@ __all__ = [
 
 _EPOCH_DAY: Final = dt.date(1970, 1, 1).toordinal()
 _DAY: Final = 86_400_000_000
-#: Members read through their class cost about 60 ns each on Python 3.11 (an enum's class
-#: attribute lookup), here 5: these functions run once per event and per link.
+#: Read once here rather than through the enum's class on each call: these functions run once
+#: per event and per link (docs/causal.md, Performance).
 _EXACT: Final = TimePrecision.EXACT
 _MONTH: Final = TimePrecision.MONTH
 

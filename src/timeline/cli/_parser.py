@@ -110,6 +110,15 @@ def _times(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _format(p: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    p.add_argument("format", choices=formats, metavar="FORMAT", help=", ".join(formats))
+
+
+def _source_and_target(p: argparse.ArgumentParser, source: str) -> None:
+    p.add_argument("source", metavar="SRC", help=source)
+    p.add_argument("target", metavar="DST", help="the empty (or new) log to copy into")
+
+
 def _text_or_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="default: text")
 
@@ -241,9 +250,7 @@ def _add_io_commands(commands: _Commands) -> None:
         "import a data set: " + ", ".join(IMPORT_FORMATS),
         "timeline import missile-attacks missile_attacks_daily_2025-05_2025-06.csv",
     )
-    p.add_argument(
-        "format", choices=IMPORT_FORMATS, metavar="FORMAT", help=", ".join(IMPORT_FORMATS)
-    )
+    _format(p, IMPORT_FORMATS)
     p.add_argument("file", metavar="FILE", help="the file to import")
     p.add_argument(
         "--strict",
@@ -264,9 +271,7 @@ def _add_io_commands(commands: _Commands) -> None:
         "timeline export cloudevents events.json",
         "timeline export jsonl - | gzip > events.jsonl.gz",
     )
-    p.add_argument(
-        "format", choices=EXPORT_FORMATS, metavar="FORMAT", help=", ".join(EXPORT_FORMATS)
-    )
+    _format(p, EXPORT_FORMATS)
     p.add_argument(
         "file", nargs="?", default="-", metavar="FILE", help="where to write; - or nothing: stdout"
     )
@@ -285,16 +290,14 @@ def _add_integrity_commands(commands: _Commands) -> None:
         "copy a log into an empty one of any backend, keeping positions and hashes",
         "timeline copy timeline.db archive.jsonl",
     )
-    p.add_argument("source", metavar="SRC", help="the log to copy")
-    p.add_argument("target", metavar="DST", help="the empty (or new) log to copy into")
+    _source_and_target(p, "the log to copy")
     p = commands.add(
         "salvage",
         c.cmd_salvage,
         "copy the intact prefix of a damaged log into a new one, and report what was left",
         "timeline salvage damaged.jsonl rescued.db",
     )
-    p.add_argument("source", metavar="SRC", help="the damaged log (only read)")
-    p.add_argument("target", metavar="DST", help="the empty (or new) log to copy into")
+    _source_and_target(p, "the damaged log (only read)")
 
 
 def build_parser() -> argparse.ArgumentParser:

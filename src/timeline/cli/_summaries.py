@@ -26,7 +26,7 @@ from timeline.projections import (
     History,
     NegotiationsState,
     Revision,
-    _dates,  # the built-ins' date labels, shared on purpose
+    dates,
 )
 from timeline.projections.escalation import DroneRecord, Figures, Tallies
 from timeline.projections.exchanges import Exchange
@@ -44,12 +44,12 @@ __all__ = [
 
 def when(event: Event) -> str:
     """When an event occurred, at its precision: ``2025-06-02``, ``2025-05-31T16:30Z``."""
-    return _dates.date_label(event)
+    return dates.date_label(event)
 
 
 def _span(start: dt.datetime, end: dt.datetime | None, precision: TimePrecision) -> str:
-    text = _dates.label(start, precision)
-    until = None if end is None else _dates.label(end, precision, end=True)
+    text = dates.label(start, precision)
+    until = None if end is None else dates.label(end, precision, end=True)
     return text if until in {None, text} else f"{text} to {until}"
 
 

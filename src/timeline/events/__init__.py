@@ -9,16 +9,13 @@ module                    types
 :mod:`.humanitarian`      prisoner exchanges agreed and carried out, casualties
 :mod:`.meta`              corrections, retractions, causal links
 ========================  =====================================================
+
+:mod:`.base` holds the :class:`Event` base and its parts, :mod:`.fields` the validators and
+converters every type shares, and :mod:`.registry` the :class:`Registry` of types by tag,
+:func:`event_type`, and :data:`DECLARED`, the one process-wide registry it fills.
 """
 
-from timeline.events.base import (
-    Event,
-    Location,
-    Source,
-    declared_types,
-    event_type,
-    new_event_id,
-)
+from timeline.events.base import Event, Location, Source, new_event_id
 from timeline.events.diplomacy import (
     CeasefireDemanded,
     CeasefireRejected,
@@ -48,8 +45,10 @@ from timeline.events.military import (
     MissileStrike,
     Strike,
 )
+from timeline.events.registry import DECLARED, Registry, declared_types, event_type
 
 __all__ = [
+    "DECLARED",
     "Attack",
     "CasualtyReport",
     "CausalLink",
@@ -72,6 +71,7 @@ __all__ = [
     "PrisonerExchangeAgreed",
     "PrisonerExchangeCarriedOut",
     "ProposalTabled",
+    "Registry",
     "Relation",
     "ResponsePromised",
     "Retraction",

@@ -1,4 +1,4 @@
-"""The :class:`Event` base, its parts, and :func:`event_type`, which names an event type.
+"""The :class:`Event` base and its parts (:class:`Source`, :class:`Location`).
 
 An event is a frozen, slotted, keyword-only attrs class. It records *valid time*
 (``occurred_at``: when it happened); *transaction time* (``recorded_at``: when the log
@@ -8,8 +8,8 @@ learned of it) belongs to the log's :class:`~timeline.log.Recorded` entry, not t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 import attrs
 import uuid_utils.compat as _uuid7
@@ -19,7 +19,7 @@ from timeline.errors import InvalidEvent
 from timeline.events import fields as f
 from timeline.time import TimePrecision
 
-__all__ = ["Event", "Location", "Source", "declared_types", "event_type", "new_event_id"]
+__all__ = ["Event", "Location", "Source", "new_event_id"]
 
 _GRADES = "ABCDEF"
 
@@ -31,19 +31,13 @@ def new_event_id() -> uuid.UUID:
 
 def _reliability(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (type(value) is not str or value not in _GRADES or len(value) != 1):
-        raise InvalidEvent(
-            f"Source.reliability must be one letter A-F (Admiralty scale), got {value!r}",
-            field="reliability",
-            value=value,
-        )
+        raise f.field_error(instance, attribute, value, "must be one letter A-F (Admiralty scale)")
 
 
 def _credibility(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (type(value) is not int or not 1 <= value <= 6):  # noqa: PLR2004
-        raise InvalidEvent(
-            f"Source.credibility must be a whole number 1-6 (Admiralty scale), got {value!r}",
-            field="credibility",
-            value=value,
+        raise f.field_error(
+            instance, attribute, value, "must be a whole number 1-6 (Admiralty scale)"
         )
 
 
@@ -65,9 +59,7 @@ class Source:
     """
 
     name: str = attrs.field(validator=f.non_empty)
-    url: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    url: str | None = f.text_or_none()
     published_at: DateTime | None = attrs.field(
         default=None, converter=f.to_optional_utc_instant, validator=f.optional_aware_utc
     )
@@ -84,20 +76,12 @@ class Source:
 
 def _latitude(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (type(value) not in (int, float) or not -90 <= value <= 90):  # type: ignore[operator]  # a number, just checked  # noqa: PLR2004
-        raise InvalidEvent(
-            f"Location.latitude must be between -90 and 90, got {value!r}",
-            field="latitude",
-            value=value,
-        )
+        raise f.field_error(instance, attribute, value, "must be between -90 and 90")
 
 
 def _longitude(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (type(value) not in (int, float) or not -180 <= value <= 180):  # type: ignore[operator]  # a number, just checked  # noqa: PLR2004
-        raise InvalidEvent(
-            f"Location.longitude must be between -180 and 180, got {value!r}",
-            field="longitude",
-            value=value,
-        )
+        raise f.field_error(instance, attribute, value, "must be between -180 and 180")
 
 
 @attrs.frozen(kw_only=True)
@@ -124,10 +108,8 @@ def _to_sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
 def _sources(instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
     for i, item in enumerate(value):
         if not isinstance(item, Source):
-            raise InvalidEvent(
-                f"{type(instance).__name__}.sources[{i}] must be a Source, got {item!r}",
-                field=f"sources[{i}]",
-                value=item,
+            raise f.field_error(
+                instance, attribute, item, "must be a Source", field=f"sources[{i}]"
             )
 
 
@@ -137,29 +119,27 @@ def _to_location(value: Location | str | None) -> Location | None:
 
 def _location(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not isinstance(value, Location):
-        raise InvalidEvent(
-            f"{type(instance).__name__}.location must be a Location or a name, got {value!r}",
-            field="location",
-            value=value,
-        )
+        raise f.field_error(instance, attribute, value, "must be a Location or a name")
 
 
 def _until(instance: Event, attribute: attrs.Attribute[Any], value: DateTime | None) -> None:
     if value is not None and value < instance.occurred_at:
-        raise InvalidEvent(
+        error = InvalidEvent(
             f"{type(instance).__name__}.occurred_until must not be before occurred_at "
             f"({instance.occurred_at.isoformat()}), got {value.isoformat()}",
             field="occurred_until",
             value=value,
             event_id=instance.event_id,
         )
+        raise f.refuse(instance, attribute, error)
 
 
 @attrs.frozen(kw_only=True)
 class Event:
     """The base of every event type.
 
-    Subclasses are ``@attrs.frozen(kw_only=True)`` and named with :func:`event_type`.
+    Subclasses are ``@attrs.frozen(kw_only=True)`` and named with
+    :func:`~timeline.events.registry.event_type`.
 
     Args:
         event_id: a UUID; a time-ordered UUIDv7 by default. Give a stable one (e.g. a
@@ -203,9 +183,7 @@ class Event:
     tags: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
-    summary: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    summary: str | None = f.text_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """Ids of other events this one refers to; the log refuses unknown ones."""
@@ -214,62 +192,3 @@ class Event:
     def headline(self) -> str:
         """A short line for people: the summary, or a description built from the fields."""
         return self.summary or self.TYPE
-
-
-E = TypeVar("E", bound=Event)
-
-_DECLARED: dict[str, dict[int, type[Event]]] = {}
-
-
-def event_type(name: str, *, version: int = 1) -> Callable[[type[E]], type[E]]:
-    """Name an event type, so the codec can store it and find it again.
-
-    Put it above ``@attrs.frozen(kw_only=True)``. The name is the stable tag written in the
-    log (never the class name, which you may rename); ``version`` grows when the fields
-    change, with an upcaster from the older version (see :mod:`timeline.codec`).
-
-    Declared types are picked up by :func:`timeline.codec.default_registry` (and so by
-    :func:`timeline.open_log`) when it is called. Declaring the same name and version again
-    (re-running a notebook cell) replaces the earlier class.
-
-    >>> import attrs
-    >>> @event_type("example.sighting", version=1)
-    ... @attrs.frozen(kw_only=True)
-    ... class Sighting(Event):
-    ...     what: str
-    >>> Sighting.TYPE, Sighting.VERSION
-    ('example.sighting', 1)
-    """
-    if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name):
-        raise InvalidEvent(
-            f"event type name must be non-empty text without spaces, got {name!r}",
-            field="name",
-            value=name,
-        )
-    if type(version) is not int or version < 1:
-        raise InvalidEvent(
-            f"event type version must be a whole number ≥ 1, got {version!r}",
-            field="version",
-            value=version,
-        )
-
-    def declare(cls: type[E]) -> type[E]:
-        # Its own attrs class: a plain subclass inherits attrs' marker but not its fields.
-        own_attrs = isinstance(cls, type) and "__attrs_attrs__" in vars(cls)
-        if not (own_attrs and issubclass(cls, Event)):
-            raise InvalidEvent(
-                f"@event_type({name!r}) needs an attrs subclass of Event, got {cls!r}",
-                field="cls",
-                value=cls,
-            )
-        cls.TYPE = name
-        cls.VERSION = version
-        _DECLARED.setdefault(name, {})[version] = cls
-        return cls
-
-    return declare
-
-
-def declared_types() -> list[type[Event]]:
-    """Every declared event type, the newest version of each name."""
-    return [versions[max(versions)] for versions in _DECLARED.values()]

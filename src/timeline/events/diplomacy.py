@@ -12,7 +12,8 @@ import attrs
 from pendulum import DateTime
 
 from timeline.events import fields as f
-from timeline.events.base import Event, event_type
+from timeline.events.base import Event
+from timeline.events.registry import event_type
 
 __all__ = [
     "CeasefireDemanded",
@@ -43,12 +44,8 @@ class TalksProposed(Event):
     parties: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
-    venue: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    city: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    venue: str | None = f.text_or_none()
+    city: str | None = f.text_or_none()
     conditions: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
@@ -65,25 +62,13 @@ class TalkRoundHeld(Event):
     """A round of talks took place: where, who hosted, who opened it and with what words."""
 
     parties: tuple[str, ...] = attrs.field(converter=f.to_names, validator=f.non_empty_names)
-    venue: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    city: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    host: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    mediator: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    opening_remarks: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    round_number: int | None = attrs.field(default=None, validator=f.count)
-    outcome: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    venue: str | None = f.text_or_none()
+    city: str | None = f.text_or_none()
+    host: str | None = f.text_or_none()
+    mediator: str | None = f.text_or_none()
+    opening_remarks: str | None = f.text_or_none()
+    round_number: int | None = f.count_or_none()
+    outcome: str | None = f.text_or_none()
 
     def headline(self) -> str:
         """E.g. "Talks: Ukraine–Russia at Ciragan Palace, Istanbul"."""
@@ -104,9 +89,7 @@ class DelegationAnnounced(Event):
 
     party: str = attrs.field(validator=f.non_empty)
     head: str = attrs.field(validator=f.non_empty)
-    head_title: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    head_title: str | None = f.text_or_none()
     members: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
@@ -135,9 +118,7 @@ class ProposalTabled(Event):
     terms: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
-    to_party: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    to_party: str | None = f.text_or_none()
 
     def headline(self) -> str:
         """E.g. "Ukraine tables: peace roadmap (4 terms)"."""
@@ -152,9 +133,7 @@ class MemorandumPromised(Event):
 
     party: str = attrs.field(validator=f.non_empty)
     subject: str = attrs.field(validator=f.non_empty)
-    to_party: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    to_party: str | None = f.text_or_none()
 
     def headline(self) -> str:
         """E.g. "Russia promises a memorandum: ..."."""
@@ -167,9 +146,7 @@ class MemorandumDelivered(Event):
     """A promised memorandum is handed over."""
 
     party: str = attrs.field(validator=f.non_empty)
-    to_party: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    to_party: str | None = f.text_or_none()
     promise: uuid.UUID | None = attrs.field(
         default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
     )
@@ -211,9 +188,7 @@ class DocumentReceived(Event):
 
     party: str = attrs.field(validator=f.non_empty)
     from_party: str = attrs.field(validator=f.non_empty)
-    title: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    title: str | None = f.text_or_none()
     document: uuid.UUID | None = attrs.field(
         default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
     )
@@ -234,9 +209,7 @@ class ResponsePromised(Event):
     """A party promises to answer, by a date if one is given ("a response on Monday")."""
 
     party: str = attrs.field(validator=f.non_empty)
-    to_party: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    to_party: str | None = f.text_or_none()
     regarding: uuid.UUID | None = attrs.field(
         default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
     )
@@ -260,14 +233,12 @@ class CeasefireDemanded(Event):
     """A party demands a ceasefire, with whoever backs the demand."""
 
     party: str = attrs.field(validator=f.non_empty)
-    addressed_to: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    addressed_to: str | None = f.text_or_none()
     backed_by: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
     immediate: bool = attrs.field(default=False, validator=f.boolean)
-    duration_days: int | None = attrs.field(default=None, validator=f.count)
+    duration_days: int | None = f.count_or_none()
 
     def headline(self) -> str:
         """E.g. "Ukraine demands an immediate ceasefire (backed by European allies)"."""
@@ -285,9 +256,7 @@ class CeasefireRejected(Event):
     demand: uuid.UUID | None = attrs.field(
         default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
     )
-    reason: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    reason: str | None = f.text_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The demand it rejects, if given."""
@@ -305,9 +274,7 @@ class Statement(Event):
 
     speaker: str = attrs.field(validator=f.non_empty)
     text: str = attrs.field(validator=f.non_empty)
-    party: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    party: str | None = f.text_or_none()
 
     def headline(self) -> str:
         """E.g. "Hakan Fidan: ..."."""

@@ -2,7 +2,8 @@
 
 They are plain callables for ``attrs.field(validator=..., converter=...)``. Each failure is an
 :class:`~timeline.errors.InvalidEvent` that names the field and the value, so a bad report is
-refused at construction and no invalid event ever exists.
+refused at construction and no invalid event ever exists. A validator raises through
+:func:`refuse`, so that one error names every bad field of the event, not just the first.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 import attrs
@@ -25,6 +26,9 @@ __all__ = [
     "aware_utc",
     "boolean",
     "count",
+    "count_or_none",
+    "distinct_counts",
+    "field_error",
     "is_precision",
     "non_empty",
     "non_empty_names",
@@ -33,6 +37,9 @@ __all__ = [
     "optional_non_empty",
     "optional_uuid_value",
     "probability",
+    "refuse",
+    "text_or_none",
+    "to_counts",
     "to_names",
     "to_optional_text",
     "to_optional_utc_instant",
@@ -47,15 +54,68 @@ _ZERO = dt.timedelta(0)
 _PENDULUM_UTC = pendulum.UTC
 
 
-def _fail(instance: object, field: str, value: object, message: str) -> InvalidEvent:
+def refuse(instance: object, attribute: attrs.Attribute[Any], error: InvalidEvent) -> InvalidEvent:
+    """The error a validator of ``attribute`` raises: ``error``, with the later bad fields.
+
+    attrs sets every field of an instance, then runs the validators in field order and stops
+    at the first that raises. So the first one to fail runs the validators of the fields
+    after its own, and the error it raises names them all (see
+    :meth:`~timeline.errors.InvalidEvent.combine`). A valid event never comes here: its
+    construction costs nothing more. A later check that fails only because an earlier field
+    is bad (an end compared with a start that is not a time) is left out.
+
+    >>> import pendulum
+    >>> from timeline.events import DroneBarrage
+    >>> try:
+    ...     DroneBarrage(occurred_at=pendulum.datetime(2025, 6, 1), launched=-1, lost=-2)
+    ... except InvalidEvent as e:
+    ...     print([(one.field, one.value) for one in e.errors])
+    [('launched', -1), ('lost', -2)]
+    """
+    cls = type(instance)
+    if not attrs.has(cls):
+        return error
+    later: list[InvalidEvent] = []
+    after = False
+    for other in attrs.fields(cls):
+        if not after:
+            after = other is attribute or other.name == attribute.name
+            continue
+        if other.validator is None:
+            continue
+        try:
+            other.validator(instance, other, getattr(instance, other.name))
+        except InvalidEvent as e:
+            later.extend(e.errors)
+            if len(e.errors) > 1:
+                break  # raised through refuse: it has checked the fields after it
+        except (TypeError, ValueError, AttributeError, LookupError):
+            continue  # a consequence of an earlier bad field, not an error of its own
+    return InvalidEvent.combine([error, *later]) if later else error
+
+
+def field_error(
+    instance: object,
+    attribute: attrs.Attribute[Any],
+    value: object,
+    message: str,
+    *,
+    field: str | None = None,
+) -> InvalidEvent:
+    """The error a validator of ``attribute`` raises for ``value`` (through :func:`refuse`).
+
+    The message reads ``"<Class>.<field> <message>, got <value>"``; ``field`` names a part
+    within the attribute (``"actors[1]"``) where it is not the attribute itself.
+    """
+    name = attribute.name if field is None else field
     event_id = getattr(instance, "event_id", None)
-    kind = type(instance).__name__
-    return InvalidEvent(
-        f"{kind}.{field} {message}, got {value!r}",
-        field=field,
+    error = InvalidEvent(
+        f"{type(instance).__name__}.{name} {message}, got {value!r}",
+        field=name,
         value=value,
         event_id=event_id if isinstance(event_id, uuid.UUID) else None,
     )
+    return refuse(instance, attribute, error)
 
 
 def count(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -63,13 +123,13 @@ def count(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
     if value is None:
         return
     if type(value) is not int or value < 0:
-        raise _fail(instance, attribute.name, value, "must be a whole number ≥ 0 or None")
+        raise field_error(instance, attribute, value, "must be a whole number ≥ 0 or None")
 
 
 def non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A required name: a string with something other than spaces in it."""
     if type(value) is not str or not value.strip():
-        raise _fail(instance, attribute.name, value, "must be a non-empty string")
+        raise field_error(instance, attribute, value, "must be a non-empty string")
 
 
 def optional_non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -84,13 +144,19 @@ def non_empty_names(
     """A tuple of non-empty strings (actors, tags, terms, members)."""
     for i, item in enumerate(value):
         if type(item) is not str or not item.strip():
-            raise _fail(instance, f"{attribute.name}[{i}]", item, "must be a non-empty string")
+            raise field_error(
+                instance,
+                attribute,
+                item,
+                "must be a non-empty string",
+                field=f"{attribute.name}[{i}]",
+            )
 
 
 def boolean(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """``True`` or ``False``."""
     if type(value) is not bool:
-        raise _fail(instance, attribute.name, value, "must be True or False")
+        raise field_error(instance, attribute, value, "must be True or False")
 
 
 def optional_boolean(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -106,13 +172,13 @@ def probability(instance: object, attribute: attrs.Attribute[Any], value: object
         or not math.isfinite(value)  # type: ignore[arg-type]  # checked to be a number
         or not 0 <= value <= 1  # type: ignore[operator]  # checked to be a number
     ):
-        raise _fail(instance, attribute.name, value, "must be a number between 0 and 1")
+        raise field_error(instance, attribute, value, "must be a number between 0 and 1")
 
 
 def uuid_value(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A UUID (ids of events and the events they refer to)."""
     if not isinstance(value, uuid.UUID):
-        raise _fail(instance, attribute.name, value, "must be a UUID")
+        raise field_error(instance, attribute, value, "must be a UUID")
 
 
 def to_utc_instant(value: object) -> object:
@@ -137,15 +203,15 @@ def aware_utc(instance: object, attribute: attrs.Attribute[Any], value: object) 
     if type(value) is DateTime and (value.tzinfo is _PENDULUM_UTC or value.utcoffset() == _ZERO):
         return
     if isinstance(value, dt.datetime) and value.utcoffset() is None:  # pendulum's naive too
-        raise _fail(
+        raise field_error(
             instance,
-            attribute.name,
+            attribute,
             value,
             "must be timezone-aware (attach the source's zone, e.g. Europe/Kyiv, or UTC)",
         )
     if isinstance(value, dt.datetime):
-        raise _fail(instance, attribute.name, value, "is out of range once converted to UTC")
-    raise _fail(instance, attribute.name, value, "must be an aware datetime")
+        raise field_error(instance, attribute, value, "is out of range once converted to UTC")
+    raise field_error(instance, attribute, value, "must be an aware datetime")
 
 
 def optional_aware_utc(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -168,7 +234,7 @@ def is_precision(instance: object, attribute: attrs.Attribute[Any], value: objec
     """One of the :class:`TimePrecision` values."""
     if type(value) is not TimePrecision:
         choices = ", ".join(p.value for p in TimePrecision)
-        raise _fail(instance, attribute.name, value, f"must be one of {choices}")
+        raise field_error(instance, attribute, value, f"must be one of {choices}")
 
 
 def to_uuid(value: object) -> object:
@@ -208,6 +274,64 @@ def to_optional_text(value: str | None) -> str | None:
     if isinstance(value, str) and not value.strip():
         return None
     return value
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
+
+
+def to_counts(part: type[Any], key: str, value: Any) -> tuple[Any, ...]:
+    """``value`` as a tuple of ``part`` counts (:class:`~timeline.events.PartyCount`, ...).
+
+    A mapping ``{name: count}`` gives one ``part(<key>=name, count=count)`` per entry; any
+    other iterable is kept, as a tuple, for :func:`distinct_counts` to check.
+    """
+    if isinstance(value, dict):
+        return tuple(part(**{key: k, "count": v}) for k, v in value.items())
+    return tuple(value)
+
+
+def distinct_counts(
+    part: type[Any], key: str, *, at_least_one: bool = False
+) -> Callable[[Any, attrs.Attribute[Any], tuple[Any, ...]], None]:
+    """A validator: a tuple of ``part`` counts, each for a ``key`` not listed before."""
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+        if at_least_one and not value:
+            error = InvalidEvent(
+                f"{type(instance).__name__}.{attribute.name} must name at least one {key}",
+                field=attribute.name,
+                value=value,
+            )
+            raise refuse(instance, attribute, error)
+        seen: set[str] = set()
+        for i, item in enumerate(value):
+            if not isinstance(item, part) or getattr(item, key) in seen:
+                raise field_error(
+                    instance,
+                    attribute,
+                    item,
+                    f"must be {_a(part.__name__)} for {_a(key)} not listed before",
+                    field=f"{attribute.name}[{i}]",
+                )
+            seen.add(getattr(item, key))
+
+    return validate
+
+
+# -- shared field definitions: one declaration for a field shape the catalog repeats --------
+# Only for fields whose converter takes what the annotation says: mypy's attrs plugin types a
+# field made here by its annotation alone.
+
+
+def text_or_none() -> Any:
+    """An optional text field: ``None`` by default, blank text read as ``None``."""
+    return attrs.field(default=None, converter=to_optional_text, validator=optional_non_empty)
+
+
+def count_or_none() -> Any:
+    """A count that may be unknown: ``None`` by default, else a whole number ≥ 0."""
+    return attrs.field(default=None, validator=count)
 
 
 #: The deepest nesting of arrays and objects in a free-form value (a field typed ``Any`` or

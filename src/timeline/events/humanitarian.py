@@ -9,7 +9,8 @@ import attrs
 
 from timeline.errors import InvalidEvent
 from timeline.events import fields as f
-from timeline.events.base import Event, event_type
+from timeline.events.base import Event
+from timeline.events.registry import event_type
 
 __all__ = ["CasualtyReport", "PartyCount", "PrisonerExchangeAgreed", "PrisonerExchangeCarriedOut"]
 
@@ -23,30 +24,10 @@ class PartyCount:
 
 
 def _to_party_counts(value: Any) -> tuple[PartyCount, ...]:
-    if isinstance(value, dict):
-        return tuple(PartyCount(party=k, count=v) for k, v in value.items())
-    return tuple(value)
+    return f.to_counts(PartyCount, "party", value)
 
 
-def _party_counts(
-    instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]
-) -> None:
-    if not value:
-        raise InvalidEvent(
-            f"{type(instance).__name__}.{attribute.name} must name at least one party",
-            field=attribute.name,
-            value=value,
-        )
-    seen: set[str] = set()
-    for i, item in enumerate(value):
-        if not isinstance(item, PartyCount) or item.party in seen:
-            raise InvalidEvent(
-                f"{type(instance).__name__}.{attribute.name}[{i}] must be a PartyCount "
-                f"for a party not listed before, got {item!r}",
-                field=f"{attribute.name}[{i}]",
-                value=item,
-            )
-        seen.add(item.party)
+_party_counts = f.distinct_counts(PartyCount, "party", at_least_one=True)
 
 
 @event_type("humanitarian.prisoner_exchange_agreed")
@@ -86,8 +67,8 @@ class PrisonerExchangeCarriedOut(Event):
     agreement: uuid.UUID | None = attrs.field(
         default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
     )
-    stage: int | None = attrs.field(default=None, validator=f.count)
-    stages_total: int | None = attrs.field(default=None, validator=f.count)
+    stage: int | None = f.count_or_none()
+    stages_total: int | None = f.count_or_none()
 
     def __attrs_post_init__(self) -> None:
         if (
@@ -122,14 +103,12 @@ class PrisonerExchangeCarriedOut(Event):
 class CasualtyReport(Event):
     """People killed, injured or missing in one incident or period, as someone reports it."""
 
-    party: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    killed: int | None = attrs.field(default=None, validator=f.count)
-    killed_low: int | None = attrs.field(default=None, validator=f.count)
-    killed_high: int | None = attrs.field(default=None, validator=f.count)
-    injured: int | None = attrs.field(default=None, validator=f.count)
-    missing: int | None = attrs.field(default=None, validator=f.count)
+    party: str | None = f.text_or_none()
+    killed: int | None = f.count_or_none()
+    killed_low: int | None = f.count_or_none()
+    killed_high: int | None = f.count_or_none()
+    injured: int | None = f.count_or_none()
+    missing: int | None = f.count_or_none()
     civilians: bool | None = attrs.field(default=None, validator=f.optional_boolean)
 
     def __attrs_post_init__(self) -> None:

@@ -16,7 +16,8 @@ import attrs
 
 from timeline.errors import InvalidEvent
 from timeline.events import fields as f
-from timeline.events.base import Event, event_type
+from timeline.events.base import Event
+from timeline.events.registry import event_type
 from timeline.time import isoformat, to_utc
 
 __all__ = ["CausalLink", "CausalLinkRetracted", "Correction", "Relation", "Retraction"]
@@ -74,16 +75,15 @@ def _to_changes(value: Mapping[str, Any]) -> dict[str, Any]:
 
 def _changes(instance: object, attribute: attrs.Attribute[Any], value: dict[str, Any]) -> None:
     if not value:
-        raise InvalidEvent(
-            "Correction.changes must name at least one field, got {}", field="changes", value=value
-        )
+        raise f.field_error(instance, attribute, value, "must name at least one field")
     for name in value:
         if not isinstance(name, str) or not name.isidentifier() or name in _FIXED:
-            raise InvalidEvent(
+            error = InvalidEvent(
                 f"Correction.changes cannot change field {name!r}",
                 field=f"changes.{name}",
                 value=name,
             )
+            raise f.refuse(instance, attribute, error)
 
 
 @event_type("meta.correction")
@@ -103,9 +103,7 @@ class Correction(Event):
 
     corrects: uuid.UUID = attrs.field(converter=f.to_uuid, validator=f.uuid_value)
     changes: dict[str, Any] = attrs.field(converter=_to_changes, validator=_changes, hash=False)
-    reason: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    reason: str | None = f.text_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The corrected event."""
@@ -123,9 +121,7 @@ class Retraction(Event):
     """Withdraws an earlier event from later views; the original stays in the log."""
 
     retracts: uuid.UUID = attrs.field(converter=f.to_uuid, validator=f.uuid_value)
-    reason: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    reason: str | None = f.text_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The retracted event."""
@@ -151,12 +147,13 @@ class Relation(enum.StrEnum):
 
 def _distinct(instance: CausalLink, attribute: attrs.Attribute[Any], value: uuid.UUID) -> None:
     if value == instance.cause:
-        raise InvalidEvent(
+        error = InvalidEvent(
             f"CausalLink.effect must differ from its cause, got {value}",
             field="effect",
             value=value,
             event_id=instance.event_id,
         )
+        raise f.refuse(instance, attribute, error)
 
 
 def _to_relation(value: object) -> object:
@@ -183,15 +180,9 @@ class CausalLink(Event):
     effect: uuid.UUID = attrs.field(converter=f.to_uuid, validator=[f.uuid_value, _distinct])
     relation: str = attrs.field(converter=_to_relation, validator=f.non_empty)
     confidence: float = attrs.field(default=1.0, validator=f.probability)
-    asserted_by: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    evidence: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    rule: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    asserted_by: str | None = f.text_or_none()
+    evidence: str | None = f.text_or_none()
+    rule: str | None = f.text_or_none()
     score: float | None = attrs.field(
         default=None, validator=attrs.validators.optional(f.probability)
     )
@@ -213,9 +204,7 @@ class CausalLinkRetracted(Event):
     """Withdraws a causal link from later views."""
 
     link: uuid.UUID = attrs.field(converter=f.to_uuid, validator=f.uuid_value)
-    reason: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    reason: str | None = f.text_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The retracted link."""

@@ -11,7 +11,8 @@ import attrs
 
 from timeline.errors import InvalidEvent
 from timeline.events import fields as f
-from timeline.events.base import Event, event_type
+from timeline.events.base import Event
+from timeline.events.registry import event_type
 
 __all__ = ["Attack", "DroneBarrage", "ItemCount", "LossReport", "MissileStrike", "Strike"]
 
@@ -25,22 +26,10 @@ class ItemCount:
 
 
 def _to_item_counts(value: Any) -> tuple[ItemCount, ...]:
-    if isinstance(value, dict):
-        return tuple(ItemCount(item=k, count=v) for k, v in value.items())
-    return tuple(value)
+    return f.to_counts(ItemCount, "item", value)
 
 
-def _item_counts(instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
-    seen: set[str] = set()
-    for i, item in enumerate(value):
-        if not isinstance(item, ItemCount) or item.item in seen:
-            raise InvalidEvent(
-                f"{type(instance).__name__}.{attribute.name}[{i}] must be an ItemCount "
-                f"for an item not listed before, got {item!r}",
-                field=f"{attribute.name}[{i}]",
-                value=item,
-            )
-        seen.add(item.item)
+_item_counts = f.distinct_counts(ItemCount, "item")
 
 
 @attrs.frozen(kw_only=True)
@@ -64,27 +53,19 @@ class Attack(Event):
         carrier: the launch platform (Tu-95MS, ...).
     """
 
-    attacker: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    target: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    weapon: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    launched: int | None = attrs.field(default=None, validator=f.count)
-    destroyed: int | None = attrs.field(default=None, validator=f.count)
-    lost: int | None = attrs.field(default=None, validator=f.count)
-    still_attacking: int | None = attrs.field(default=None, validator=f.count)
-    hit_locations: int | None = attrs.field(default=None, validator=f.count)
-    debris_locations: int | None = attrs.field(default=None, validator=f.count)
+    attacker: str | None = f.text_or_none()
+    target: str | None = f.text_or_none()
+    weapon: str | None = f.text_or_none()
+    launched: int | None = f.count_or_none()
+    destroyed: int | None = f.count_or_none()
+    lost: int | None = f.count_or_none()
+    still_attacking: int | None = f.count_or_none()
+    hit_locations: int | None = f.count_or_none()
+    debris_locations: int | None = f.count_or_none()
     launch_sites: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
-    carrier: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    carrier: str | None = f.text_or_none()
 
     def __attrs_post_init__(self) -> None:
         if self.launched is None:
@@ -132,21 +113,15 @@ class Strike(Event):
     """A strike on named targets, with what it hit (the 1 June strike on the bombers)."""
 
     attacker: str = attrs.field(validator=f.non_empty)
-    target_party: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    target_party: str | None = f.text_or_none()
     targets: tuple[str, ...] = attrs.field(
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
     assets_hit: tuple[ItemCount, ...] = attrs.field(
         default=(), converter=_to_item_counts, validator=_item_counts
     )
-    weapon: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
-    operation: str | None = attrs.field(
-        default=None, converter=f.to_optional_text, validator=f.optional_non_empty
-    )
+    weapon: str | None = f.text_or_none()
+    operation: str | None = f.text_or_none()
 
     def headline(self) -> str:
         """E.g. "Ukraine strikes: nuclear-capable bombers in Siberia"."""
@@ -168,7 +143,7 @@ class LossReport(Event):
 
     party: str = attrs.field(validator=f.non_empty)
     cumulative: bool = attrs.field(default=False, validator=f.boolean)
-    personnel: int | None = attrs.field(default=None, validator=f.count)
+    personnel: int | None = f.count_or_none()
     equipment: tuple[ItemCount, ...] = attrs.field(
         default=(), converter=_to_item_counts, validator=_item_counts
     )

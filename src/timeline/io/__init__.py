@@ -38,17 +38,18 @@ import os
 import types
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.io import cameo
+from timeline.io._files import display_path
 from timeline.io._pipeline import Progress
 from timeline.io.acled import import_acled
 from timeline.io.cloudevents import export_cloudevents, import_cloudevents
 from timeline.io.jsonl import export_jsonl, import_jsonl
 from timeline.io.missile_attacks import import_missile_attacks
 from timeline.io.pandas import export_parquet, to_pandas
-from timeline.io.report import ExportReport, ImportReport, Issue
+from timeline.io.report import ExportReport, Importer, ImportReport, Issue, ReportBuilder
 from timeline.io.ru_losses import import_ru_losses
 from timeline.io.timelinejs import export_timelinejs
 from timeline.io.ucdp import import_ucdp
@@ -70,14 +71,17 @@ __all__ = [
     "to_pandas",
 ]
 
-_IMPORTERS: Final[Mapping[str, Callable[..., ImportReport]]] = types.MappingProxyType(
+
+#: Each import format's importer, and the stream it appends to unless told otherwise
+#: (``""``: each record's own).
+_IMPORTERS: Final[Mapping[str, tuple[Importer, str]]] = types.MappingProxyType(
     {
-        "missile-attacks": import_missile_attacks,
-        "ru-losses": import_ru_losses,
-        "ucdp-ged": import_ucdp,
-        "acled": import_acled,
-        "cloudevents": import_cloudevents,
-        "jsonl": import_jsonl,
+        "missile-attacks": (import_missile_attacks, "missile-attacks"),
+        "ru-losses": (import_ru_losses, "ru-losses"),
+        "ucdp-ged": (import_ucdp, "ucdp-ged"),
+        "acled": (import_acled, "acled"),
+        "cloudevents": (import_cloudevents, ""),
+        "jsonl": (import_jsonl, ""),
     }
 )
 _EXPORTERS: Final[Mapping[str, Callable[..., ExportReport]]] = types.MappingProxyType(
@@ -88,18 +92,20 @@ _EXPORTERS: Final[Mapping[str, Callable[..., ExportReport]]] = types.MappingProx
         "timelinejs": export_timelinejs,
     }
 )
+_T = TypeVar("_T")
+
 #: The formats :func:`import_file` reads.
 IMPORT_FORMATS: Final = tuple(_IMPORTERS)
 #: The formats :func:`export_file` writes.
 EXPORT_FORMATS: Final = tuple(_EXPORTERS)
 
 
-def _choose(kind: str, format: str, table: Mapping[str, Any]) -> Any:  # noqa: A002  # the design's name
+def _choose(kind: str, format: str, table: Mapping[str, _T]) -> _T:  # noqa: A002  # the design's name
     found = table.get(format) if isinstance(format, str) else None
     if found is None:
-        raise InvalidEvent(
+        raise InvalidArgument(
             f"unknown {kind} format {format!r}; known: {', '.join(table)}",
-            field="format",
+            argument="format",
             value=format,
         )
     return found
@@ -140,13 +146,17 @@ def import_file(
         ``value``, ``reason``).
 
     Raises:
-        InvalidEvent: for an unknown format or option value.
+        InvalidArgument: for an unknown format or option value.
         InvalidData: for a file that cannot be read at all (the wrong encoding, not the data
             set named); in strict mode, for the first bad row.
         OSError: if the file cannot be opened.
     """
-    importer = _choose("import", format, _IMPORTERS)
-    return importer(log, path, strict=strict, progress=progress, stream=stream, **options)  # type: ignore[no-any-return]  # each importer returns an ImportReport
+    importer, own_stream = _choose("import", format, _IMPORTERS)
+    report = ReportBuilder(
+        format=format, path=display_path(path), stream=stream or own_stream, strict=strict
+    )
+    importer(log, report, progress=progress, **options)
+    return report.build()
 
 
 def export_file(
@@ -172,11 +182,11 @@ def export_file(
         An :class:`ExportReport`: ``format``, ``path``, ``records``.
 
     Raises:
-        InvalidEvent: for an unknown format.
+        InvalidArgument: for an unknown format.
         TimelineError: for Parquet without the pandas extra.
     """
     exporter = _choose("export", format, _EXPORTERS)
-    return exporter(log, path, progress=progress, **options)  # type: ignore[no-any-return]  # each exporter returns an ExportReport
+    return exporter(log, path, progress=progress, **options)
 
 
 # (what the lower-cased file name contains or ends with, the format), first match wins.

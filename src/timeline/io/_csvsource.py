@@ -6,15 +6,35 @@ Private to :mod:`timeline.io`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterator
-from typing import Final, Protocol
+from collections.abc import Callable, Collection, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
+import attrs
+
+from timeline.errors import InvalidEvent
 from timeline.events import Location
 from timeline.io._files import CsvFile, file_error, scan
-from timeline.io._pipeline import Row
-from timeline.io.report import Issue
+from timeline.io._pipeline import Progress, Reconciler, Row, run_rows
+from timeline.io._times import LocalTimes
+from timeline.io.report import Importer, Issue, ReportBuilder
 
-__all__ = ["CsvSource", "Fields", "RowBuilder", "coordinate", "place", "split_names"]
+if TYPE_CHECKING:
+    from timeline.log import EventLog
+
+__all__ = [
+    "CsvDataset",
+    "CsvSource",
+    "DatedRows",
+    "Fields",
+    "RowBuilder",
+    "coordinate",
+    "csv_importer",
+    "import_csv",
+    "place",
+    "refused",
+    "split_names",
+]
 
 
 class Fields:
@@ -41,14 +61,31 @@ class RowBuilder(Protocol):
 _CUT_SHORT: Final = "the file does not end with a line break: its last row may be cut short"
 
 
+@attrs.frozen
+class CsvDataset:
+    """What a CSV importer knows of its data set before reading a file.
+
+    Attributes:
+        format: the import format's name (``"acled"``), the default stream.
+        tag: the tag of the corrections its re-imports append (``"import:acled"``).
+        name: the data set's name, for messages (``"UCDP GED"``).
+        required: columns without which the file is not that data set.
+        known: every column the data set defines (others are noted in a warning).
+    """
+
+    format: str
+    tag: str
+    name: str
+    required: Collection[str]
+    known: Collection[str]
+
+
 class CsvSource:
     """A CSV file of one data set, as rows of events (a row source for the pipeline).
 
     Args:
         path: the file.
-        name: the data set's name, for messages ("UCDP GED").
-        required: columns without which the file is not that data set.
-        known: every column the data set defines (others are noted in a warning).
+        dataset: what the file should hold.
         builder: makes a fresh :class:`RowBuilder` for each pass over the file, given the
             header's column index.
 
@@ -59,13 +96,13 @@ class CsvSource:
     def __init__(
         self,
         path: str,
+        dataset: CsvDataset,
         *,
-        name: str,
-        required: Collection[str],
-        known: Collection[str],
         builder: Callable[[dict[str, int]], RowBuilder],
     ) -> None:
         self.path = path
+        self.dataset = dataset
+        name, required, known = dataset.name, dataset.required, dataset.known
         self.make_builder = builder
         self.scanned = scan(path)
         probe = CsvFile(path, self.scanned)
@@ -103,6 +140,65 @@ class CsvSource:
             note = Issue(row=last, column=None, value=None, reason=_CUT_SHORT)
             if note not in self.file_warnings:
                 self.file_warnings.append(note)
+
+
+class DatedRows:
+    """Where the row builders of the daily data sets (ACLED, UCDP GED) start.
+
+    Attributes:
+        index: the file's columns, by name.
+        times: reads the file's dates in its zone.
+        counts: what :func:`~timeline.io._times.parse_count` keeps of the figures read.
+    """
+
+    def __init__(self, index: dict[str, int], zone: str) -> None:
+        self.index = index
+        self.times = LocalTimes(zone)
+        self.counts: dict[str, int] = {}
+
+
+def import_csv(
+    log: EventLog, source: CsvSource, report: ReportBuilder, *, progress: Progress | None
+) -> None:
+    """Import one CSV file's rows into ``report``: what each CSV importer does.
+
+    Rows go through :func:`~timeline.io._pipeline.run_rows` with a
+    :class:`~timeline.io._pipeline.Reconciler` for the data set's tag; the file's own
+    warnings (about its columns, or a last row cut short) come first in the report.
+    """
+    run_rows(
+        log,
+        source,
+        report=report,
+        reconciler=Reconciler(log, tag=source.dataset.tag),
+        why=f"changed in {Path(source.path).name}",
+        progress=progress,
+    )
+    report.warnings[:0] = source.file_warnings
+
+
+def csv_importer(source: Callable[..., CsvSource]) -> Importer:
+    """The importer of a CSV data set: its row source's rows through :func:`import_csv`.
+
+    ``options`` (given to :func:`timeline.io.import_file`) go to ``source``.
+    """
+
+    def import_rows(
+        log: EventLog, report: ReportBuilder, *, progress: Progress | None, **options: Any
+    ) -> None:
+        import_csv(log, source(report.path, **options), report, progress=progress)
+
+    import_rows.__doc__ = f"Import the rows of :func:`{source.__name__}`; see ``import_file``."
+    return import_rows
+
+
+def refused(row: int, error: InvalidEvent, column_of: Mapping[str, str]) -> Row:
+    """A row whose event the validators refused: the problem names the file's column.
+
+    ``column_of`` maps an event's field to the column it is read from, where they differ.
+    """
+    column = column_of.get(error.field, error.field)
+    return Row.refuse(row, column, error.value, str(error))
 
 
 def split_names(text: str, sep: str = ";") -> tuple[str, ...]:

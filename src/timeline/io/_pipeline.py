@@ -21,14 +21,13 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
-from pathlib import Path
 from typing import Any, Final, NamedTuple, Protocol
 
 import attrs
 from pendulum import DateTime
 
 from timeline.events import Correction, Event
-from timeline.io.report import ImportReport, Issue, ReportBuilder
+from timeline.io.report import Issue, ReportBuilder
 from timeline.log import EventLog
 from timeline.projections.replay import apply_changes
 
@@ -80,7 +79,7 @@ _UNKNOWN = uuid.SafeUUID.unknown
 
 
 class StableIds:
-    """One data set's stable ids, made fast: the ids of ``uuid.uuid5``, a quarter of the cost.
+    """One data set's stable ids: the ids ``uuid.uuid5`` makes, without its repeated work.
 
     An import makes one id per row, so this skips what ``uuid.uuid5`` repeats each time: the
     namespace and data set's prefix is encoded once, and the UUID is filled in without
@@ -108,6 +107,11 @@ class Row(NamedTuple):
     events: tuple[Event, ...] = ()
     warnings: tuple[Issue, ...] = ()
     problem: Issue | None = None
+
+    @classmethod
+    def refuse(cls, row: int, column: str | None, value: object, reason: str) -> Row:
+        """A row that cannot be read as an event: the problem names its column and value."""
+        return cls(row, problem=Issue(row, column, value, reason))
 
 
 class RowSource(Protocol):
@@ -408,33 +412,3 @@ def run_rows(
         log.append(pending, stream=report.stream)
     report.rows = ticker.done
     ticker.finish()
-
-
-def import_rows(
-    log: EventLog,
-    source: RowSource,
-    file_warnings: list[Issue],
-    *,
-    format: str,  # noqa: A002  # the import format's name, as import_file calls it
-    tag: str,
-    path: str,
-    strict: bool,
-    progress: Progress | None,
-    stream: str | None,
-) -> ImportReport:
-    """Import one file's rows with the usual report: what each CSV importer does.
-
-    Rows go through :func:`run_rows` with a :class:`Reconciler` for ``tag``; the file's own
-    warnings (about its columns or encoding) come first in the report.
-    """
-    report = ReportBuilder(format=format, path=path, stream=stream or format, strict=strict)
-    run_rows(
-        log,
-        source,
-        report=report,
-        reconciler=Reconciler(log, tag=tag),
-        why=f"changed in {Path(path).name}",
-        progress=progress,
-    )
-    report.warnings[:0] = file_warnings
-    return report.build()

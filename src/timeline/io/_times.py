@@ -17,7 +17,7 @@ import attrs
 import pendulum
 from pendulum import DateTime
 
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.time import TimePrecision, to_utc
 
 __all__ = ["LocalTime", "LocalTimes", "parse_count"]
@@ -73,7 +73,7 @@ class LocalTimes:
         try:
             self.zone = pendulum.timezone(zone)
         except ValueError as e:  # pendulum's InvalidTimezone
-            raise InvalidEvent(f"unknown time zone {zone!r}", field="zone", value=zone) from e
+            raise InvalidArgument(f"unknown time zone {zone!r}", argument="zone", value=zone) from e
         self._cache: dict[str, LocalTime] = {}
 
     def parse(self, text: str) -> LocalTime:
@@ -90,6 +90,17 @@ class LocalTimes:
             self._cache.clear()
         self._cache[text] = value
         return value
+
+    def parse_date(self, text: str, *, expected: str = "a date") -> LocalTime:
+        """Read one date (a time of day is refused): the day of a daily data set's row.
+
+        Raises:
+            ValueError: for text that is not a date, saying what was ``expected``.
+        """
+        found = self.parse(text)
+        if not found.date_only:
+            raise ValueError(f"{expected} was expected, not a time")
+        return found
 
     def _read(self, text: str) -> LocalTime:
         clean = text.strip()

@@ -39,19 +39,26 @@ column                                             field
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Final
 
 import pendulum
 
 from timeline.errors import InvalidEvent
 from timeline.events import CasualtyReport, Source
-from timeline.io._csvsource import CsvSource, Fields, coordinate, place, split_names
-from timeline.io._files import display_path
-from timeline.io._pipeline import Progress, Row, import_rows, stable_id
+from timeline.io._csvsource import (
+    CsvDataset,
+    CsvSource,
+    DatedRows,
+    Fields,
+    coordinate,
+    csv_importer,
+    place,
+    refused,
+    split_names,
+)
+from timeline.io._pipeline import Row, stable_id
 from timeline.io._times import LocalTime, LocalTimes, parse_count
-from timeline.io.report import ImportReport, Issue
-from timeline.log import EventLog
+from timeline.io.report import Issue
 from timeline.time import TimePrecision
 
 __all__ = ["COLUMNS", "FORMAT", "acled_source", "import_acled"]
@@ -97,6 +104,7 @@ COLUMNS: Final = (
     "timestamp",
 )
 _REQUIRED: Final = ("event_id_cnty", "event_date", "event_type", "fatalities")
+_DATASET: Final = CsvDataset(FORMAT, TAG, name="ACLED", required=_REQUIRED, known=COLUMNS)
 
 #: ``time_precision`` codes and the precision each gives.
 TIME_PRECISION: Final = {"1": TimePrecision.DAY, "2": TimePrecision.DAY, "3": TimePrecision.MONTH}
@@ -114,18 +122,10 @@ def _date(times: LocalTimes, text: str) -> LocalTime:
                 break
             except ValueError:
                 continue
-    found = times.parse(text)
-    if not found.date_only:
-        raise ValueError("a date was expected, not a time")
-    return found
+    return times.parse_date(text)
 
 
-class _Builder:
-    def __init__(self, index: dict[str, int], zone: str) -> None:
-        self.index = index
-        self.times = LocalTimes(zone)
-        self.counts: dict[str, int] = {}
-
+class _Builder(DatedRows):
     def _acled(self, stamp: str) -> Source:
         if not stamp:
             return Source(name=_ACLED_NAME, url=_ACLED_URL)
@@ -140,13 +140,11 @@ class _Builder:
     def build(self, row: int, f: Fields) -> Row:  # noqa: C901, PLR0911  # one row, read column by column
         key = f["event_id_cnty"]
         if not key:
-            return Row(row, problem=Issue(row, "event_id_cnty", key, "no event id"))
+            return Row.refuse(row, "event_id_cnty", key, "no event id")
         try:
             day = _date(self.times, f["event_date"])
         except ValueError as e:
-            return Row(
-                row, problem=Issue(row, "event_date", f["event_date"], f"unreadable date: {e}")
-            )
+            return Row.refuse(row, "event_date", f["event_date"], f"unreadable date: {e}")
         warnings: list[Issue] = []
         tags = [t for t in (f["disorder_type"], f["event_type"], f["sub_event_type"]) if t]
         precision = TimePrecision.DAY
@@ -154,10 +152,7 @@ class _Builder:
         if code:
             found = TIME_PRECISION.get(code)
             if found is None:
-                return Row(
-                    row,
-                    problem=Issue(row, "time_precision", code, "not an ACLED time precision (1-3)"),
-                )
+                return Row.refuse(row, "time_precision", code, "not an ACLED time precision (1-3)")
             precision = found
             if code == "2":
                 tags.append(_APPROXIMATE)
@@ -166,7 +161,7 @@ class _Builder:
         try:
             killed = parse_count(text, self.counts)
         except ValueError as e:
-            return Row(row, problem=Issue(row, "fatalities", text, str(e)))
+            return Row.refuse(row, "fatalities", text, str(e))
         if killed is None:
             warnings.append(Issue(row, "fatalities", text, "empty: killed is unknown (None)"))
         civilians = (
@@ -180,11 +175,11 @@ class _Builder:
             longitude = coordinate(f["longitude"])
         except ValueError as e:
             column = "latitude" if f["latitude"] else "longitude"
-            return Row(row, problem=Issue(row, column, f[column], f"not a coordinate: {e}"))
+            return Row.refuse(row, column, f[column], f"not a coordinate: {e}")
         try:
             acled = self._acled(f["timestamp"])
         except ValueError as e:
-            return Row(row, problem=Issue(row, "timestamp", f["timestamp"], str(e)))
+            return Row.refuse(row, "timestamp", f["timestamp"], str(e))
         actors = split_names(
             ";".join((f["actor1"], f["assoc_actor_1"], f["actor2"], f["assoc_actor_2"]))
         )
@@ -204,54 +199,23 @@ class _Builder:
                 civilians=civilians,
             )
         except InvalidEvent as e:
-            column = _COLUMN_OF.get(e.field, e.field)
-            return Row(row, problem=Issue(row, column, e.value, str(e)))
+            return refused(row, e, _COLUMN_OF)
         return Row(row, events=(event,), warnings=tuple(warnings))
 
 
 def acled_source(path: str, *, zone: str = "UTC") -> CsvSource:
     """The rows of an ACLED CSV export as events (a row source for the pipeline).
 
+    :func:`timeline.io.import_file` (``"acled"``) imports them. ``zone`` is the zone in which
+    the file's dates are read (ACLED dates are local calendar days and carry no zone):
+    ``"Europe/Kyiv"`` for events in Ukraine.
+
     Raises:
         InvalidData: for a file that is not UTF-8 text, or lacks a required column.
     """
-    return CsvSource(
-        path,
-        name="ACLED",
-        required=_REQUIRED,
-        known=COLUMNS,
-        builder=lambda index: _Builder(index, zone),
-    )
+    return CsvSource(path, _DATASET, builder=lambda index: _Builder(index, zone))
 
 
-def import_acled(
-    log: EventLog,
-    path: str | os.PathLike[str],
-    *,
-    strict: bool = False,
-    progress: Progress | None = None,
-    stream: str | None = None,
-    zone: str = "UTC",
-) -> ImportReport:
-    """Import an ACLED CSV export. Use :func:`timeline.io.import_file` (``"acled"``).
-
-    ``zone`` is the zone in which the file's dates are read (ACLED dates are local calendar
-    days and carry no zone): ``"Europe/Kyiv"`` for events in Ukraine.
-
-    Raises:
-        InvalidData: for a file that cannot be read at all; in strict mode, for the first
-            bad row (nothing is appended then).
-    """
-    text = display_path(path)
-    source = acled_source(text, zone=zone)
-    return import_rows(
-        log,
-        source,
-        source.file_warnings,
-        format=FORMAT,
-        tag=TAG,
-        path=text,
-        strict=strict,
-        progress=progress,
-        stream=stream,
-    )
+#: Import the file's rows into a log: :func:`timeline.io.import_file` (``"acled"``) calls it,
+#: with the options of :func:`acled_source`.
+import_acled: Final = csv_importer(acled_source)

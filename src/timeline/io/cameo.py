@@ -31,11 +31,11 @@ import re
 import types
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 import attrs
 
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.events import Attack, Event
 from timeline.io._files import file_error, read_text
 from timeline.projections.escalation import DRONE, MISSILE, STRIKE, EscalationState
@@ -187,6 +187,21 @@ def code_for(event: Event | type[Event] | str) -> str | None:
     return EVENT_CODES.get(tag)
 
 
+_T = TypeVar("_T")
+
+
+def _look_up(table: Mapping[str, _T], code: str) -> _T:
+    """``table[code]``, refusing a code the tables do not hold by name."""
+    try:
+        return table[code]
+    except (KeyError, TypeError):
+        raise InvalidArgument(
+            f"{code!r} is not a CAMEO code of these tables (codes are text: '0841')",
+            argument="code",
+            value=code,
+        ) from None
+
+
 @attrs.frozen
 class Cameo:
     """The CAMEO tables: each code's description and Goldstein score.
@@ -264,31 +279,17 @@ class Cameo:
         """The Goldstein score of a code (text, leading zeros kept: ``"0841"``).
 
         Raises:
-            InvalidEvent: for a code the tables do not hold.
+            InvalidArgument: for a code the tables do not hold.
         """
-        try:
-            return self.scores[code]
-        except (KeyError, TypeError):
-            raise InvalidEvent(
-                f"{code!r} is not a CAMEO code of these tables (codes are text: '0841')",
-                field="code",
-                value=code,
-            ) from None
+        return _look_up(self.scores, code)
 
     def describe(self, code: str) -> str:
         """The description of a code.
 
         Raises:
-            InvalidEvent: for a code the tables do not hold.
+            InvalidArgument: for a code the tables do not hold.
         """
-        try:
-            return self.descriptions[code]
-        except (KeyError, TypeError):
-            raise InvalidEvent(
-                f"{code!r} is not a CAMEO code of these tables (codes are text: '0841')",
-                field="code",
-                value=code,
-            ) from None
+        return _look_up(self.descriptions, code)
 
     def score(self, event: Event | type[Event] | str) -> float | None:
         """The Goldstein score of an event's type (``None`` for a type not scored)."""

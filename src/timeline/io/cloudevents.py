@@ -37,6 +37,7 @@ derived extensions (``timelineposition``, ``causationid``...) are not read back.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import urllib.parse
 from collections.abc import Callable
@@ -49,7 +50,7 @@ from timeline.io._files import display_path, json_array, read_text
 from timeline.io._output import atomic_output
 from timeline.io._pipeline import PROGRESS_EVERY, Progress
 from timeline.io._records import Item, append_records
-from timeline.io.report import ExportReport, ImportReport, Issue, ReportBuilder
+from timeline.io.report import ExportReport, Issue, ReportBuilder
 from timeline.log import EventLog, Recorded
 from timeline.time import isoformat, parse_utc
 
@@ -89,7 +90,7 @@ def stream_of(source: str) -> str | None:
     return urllib.parse.unquote(source.removeprefix(_SCHEME)) or None
 
 
-def _rfc3339(value: Any) -> str:
+def _rfc3339(value: dt.datetime) -> str:
     return isoformat(value).replace(".000000+00:00", "Z").replace("+00:00", "Z")
 
 
@@ -198,25 +199,17 @@ def from_cloudevent(  # noqa: C901, PLR0911  # each way a CloudEvent can be refu
     return Item(row=row, stream=target, recorded_at=at, event=event)
 
 
-def import_cloudevents(
-    log: EventLog,
-    path: str | os.PathLike[str],
-    *,
-    strict: bool = False,
-    progress: Progress | None = None,
-    stream: str | None = None,
-) -> ImportReport:
-    """Read a CloudEvents JSON batch (or a single event) back into a log.
+def import_cloudevents(log: EventLog, report: ReportBuilder, *, progress: Progress | None) -> None:
+    """Read a CloudEvents JSON batch (or a single event) back into a log, filling ``report``.
 
-    Use :func:`timeline.io.import_file` (``format="cloudevents"``). ``stream`` sends every
-    event to one stream instead of each event's own (``subject``).
+    Use :func:`timeline.io.import_file` (``format="cloudevents"``). Every event goes to its
+    own stream (``subject``), or all to ``report.stream`` where one was asked for.
 
     Raises:
         InvalidData: for a file that is not UTF-8; in strict mode, for the first event that
             cannot be read (nothing is appended then).
     """
-    text = display_path(path)
-    report = ReportBuilder(format=FORMAT, path=text, stream=stream or "", strict=strict)
+    text, stream = report.path, report.stream or None
     items: list[Item] = []
     from_dict = log.codec.from_dict
     for row, value in json_array(read_text(text), "event"):
@@ -229,4 +222,3 @@ def import_cloudevents(
         else:
             items.append(found)
     append_records(log, items, report=report, total=len(items), progress=progress)
-    return report.build()

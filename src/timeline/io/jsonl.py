@@ -24,7 +24,7 @@ from timeline.io._files import display_path, file_error, scan
 from timeline.io._output import atomic_output
 from timeline.io._pipeline import PROGRESS_EVERY, Progress
 from timeline.io._records import Item, append_records
-from timeline.io.report import ExportReport, ImportReport, Issue, ReportBuilder
+from timeline.io.report import ExportReport, Issue, ReportBuilder
 from timeline.log import EventLog, RawRecord
 from timeline.log.jsonl import JsonlLog
 
@@ -62,7 +62,7 @@ def export_jsonl(
     with atomic_output(text) as out:
         # The stored bytes, not a re-encoding: an event read through an upcaster would be
         # written in its new version, and no longer match its hash.
-        for raw in log._raw():  # noqa: SLF001  # see above
+        for raw in log.raw():
             if previous is not None:
                 out.write(_line(previous, commit=previous.recorded_at != raw.recorded_at))
                 written += 1
@@ -77,28 +77,21 @@ def export_jsonl(
     return ExportReport(format=FORMAT, path=text, records=written)
 
 
-def import_jsonl(
-    log: EventLog,
-    path: str | os.PathLike[str],
-    *,
-    strict: bool = False,
-    progress: Progress | None = None,
-    stream: str | None = None,
-) -> ImportReport:
-    """Read a JSON-lines log file into a log. Use :func:`timeline.io.import_file` ("jsonl").
+def import_jsonl(log: EventLog, report: ReportBuilder, *, progress: Progress | None) -> None:
+    """Read a JSON-lines log file into a log, filling ``report``. Use ``import_file("jsonl")``.
 
-    ``stream`` sends every event to one stream instead of each record's own.
+    Every event goes to its record's own stream, or all to ``report.stream`` where one was
+    asked for.
 
     Raises:
         InvalidData: for a file that is not there or not UTF-8; in strict mode, for damage
             anywhere in it (nothing is appended then).
     """
-    text = display_path(path)
+    text, stream = report.path, report.stream or None
     if not Path(text).is_file():
         raise file_error(text, text, "no such file")
     if not scan(text).utf8:
         raise file_error(text, text, "not UTF-8: not a timeline JSON-lines file")
-    report = ReportBuilder(format=FORMAT, path=text, stream=stream or "", strict=strict)
     items: list[Item] = []
     source = JsonlLog(text, codec=log.codec, fsync=False)
     try:
@@ -120,4 +113,3 @@ def import_jsonl(
     if problem is not None:
         report.problem(problem)
     append_records(log, items, report=report, total=len(items), progress=progress)
-    return report.build()

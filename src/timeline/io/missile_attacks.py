@@ -35,18 +35,15 @@ Not mapped: ``turbojet``, ``turbojet_destroyed``, ``is_shahed`` and the Python-l
 from __future__ import annotations
 
 import operator
-import os
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument, InvalidEvent
 from timeline.events import Attack, DroneBarrage, Location, MissileStrike, Source
-from timeline.io._csvsource import CsvSource, Fields
-from timeline.io._files import display_path
-from timeline.io._pipeline import CHUNK, Progress, Row, StableIds, import_rows
+from timeline.io._csvsource import CsvDataset, CsvSource, Fields, csv_importer, refused
+from timeline.io._pipeline import CHUNK, Row, StableIds
 from timeline.io._times import LocalTime, LocalTimes, parse_count
-from timeline.io.report import ImportReport, Issue
-from timeline.log import EventLog
+from timeline.io.report import Issue
 from timeline.time import TimePrecision
 
 __all__ = [
@@ -91,6 +88,7 @@ COLUMNS: Final = (
     "source",
 )
 _REQUIRED: Final = ("time_start", "time_end", "model", "launched", "destroyed")
+_DATASET: Final = CsvDataset(FORMAT, TAG, name=FORMAT, required=_REQUIRED, known=COLUMNS)
 
 #: The Air Force accounts a ``source`` post comes from, and whose claim it is.
 ACCOUNTS: Final[Mapping[str, str]] = {
@@ -234,6 +232,8 @@ def missile_attacks_source(
 ) -> CsvSource:
     """The rows of a ``missile_attacks_daily.csv`` as events (a row source for the pipeline).
 
+    :func:`timeline.io.import_file` (``"missile-attacks"``) imports them.
+
     Args:
         path: the CSV file.
         zone: the zone its times are written in.
@@ -242,21 +242,19 @@ def missile_attacks_source(
 
     Raises:
         InvalidData: for a file that is not UTF-8 text, or lacks a required column.
-        InvalidEvent: for a ``kinds`` value other than "drone" or "missile".
+        InvalidArgument: for a ``kinds`` value other than "drone" or "missile".
     """
     known: dict[str, Kind] = {**WEAPONS, **(kinds or {})}
     for model, kind in known.items():
         if kind not in ("drone", "missile"):
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"kinds[{model!r}] must be 'drone' or 'missile', got {kind!r}",
-                field=f"kinds[{model!r}]",
+                argument=f"kinds[{model!r}]",
                 value=kind,
             )
     return CsvSource(
         path,
-        name=FORMAT,
-        required=_REQUIRED,
-        known=COLUMNS,
+        _DATASET,
         builder=lambda index: _RowBuilder(index, zone=zone, kinds=known, attacker=attacker),
     )
 
@@ -365,18 +363,15 @@ class _RowBuilder:
         try:
             start = self.parse_time(start_text)
         except ValueError as e:
-            return Row(row, problem=Issue(row, "time_start", start_text, f"unreadable time: {e}"))
+            return Row.refuse(row, "time_start", start_text, f"unreadable time: {e}")
         try:
             end = self.parse_time(end_text)
         except ValueError as e:
-            return Row(row, problem=Issue(row, "time_end", end_text, f"unreadable time: {e}"))
+            return Row.refuse(row, "time_end", end_text, f"unreadable time: {e}")
         until = self.end_of_day(end.local.date()) if end.date_only else end.utc
         if until < start.utc:
-            return Row(
-                row,
-                problem=Issue(
-                    row, "time_end", end_text, f"the window ends before it starts ({start_text})"
-                ),
+            return Row.refuse(
+                row, "time_end", end_text, f"the window ends before it starts ({start_text})"
             )
         warnings: list[Issue] = []
         figures = self._figures(row, fields, warnings)
@@ -416,42 +411,10 @@ class _RowBuilder:
                 debris_locations=figures["debris_locations"],
             )
         except InvalidEvent as e:
-            column = _COLUMN_OF.get(e.field, e.field)
-            return Row(row, problem=Issue(row, column, e.value, str(e)))
+            return refused(row, e, _COLUMN_OF)
         return Row(row, (event,), tuple(warnings) if warnings else ())
 
 
-def import_missile_attacks(
-    log: EventLog,
-    path: str | os.PathLike[str],
-    *,
-    strict: bool = False,
-    progress: Progress | None = None,
-    stream: str | None = None,
-    zone: str = ZONE,
-    kinds: Mapping[str, Kind] | None = None,
-    attacker: str = "Russia",
-) -> ImportReport:
-    """Import a ``missile_attacks_daily.csv`` (or an excerpt in its shape) into a log.
-
-    Use :func:`timeline.io.import_file` (``format="missile-attacks"``); the arguments are
-    described there. ``zone`` is the zone of the file's times, ``kinds`` adds weapon models
-    (``{"Heavy UAV": "drone"}``), ``attacker`` names who launched them.
-
-    Raises:
-        InvalidData: for a file that cannot be read at all; in strict mode, for the first
-            bad row (nothing is appended then).
-    """
-    text = display_path(path)
-    source = missile_attacks_source(text, zone=zone, kinds=kinds, attacker=attacker)
-    return import_rows(
-        log,
-        source,
-        source.file_warnings,
-        format=FORMAT,
-        tag=TAG,
-        path=text,
-        strict=strict,
-        progress=progress,
-        stream=stream,
-    )
+#: Import the file's rows into a log: :func:`timeline.io.import_file` (``"missile-attacks"``) calls it,
+#: with the options of :func:`missile_attacks_source`.
+import_missile_attacks: Final = csv_importer(missile_attacks_source)

@@ -48,6 +48,7 @@ from timeline.time import isoformat
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]  # pandas ships no type stubs, and pandas-stubs is not a dependency
+    from pendulum import DateTime
 
 __all__ = ["FORMAT", "export_parquet", "to_pandas"]
 
@@ -208,7 +209,9 @@ def _row(record: Recorded, d: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _records(log: EventLog, *, resolved: bool, as_of: Any, known_at: Any) -> Iterator[Recorded]:
+def _records(
+    log: EventLog, *, resolved: bool, as_of: DateTime | None, known_at: DateTime | None
+) -> Iterator[Recorded]:
     if resolved:
         return replay_records(log, as_of=as_of, known_at=known_at, order="recorded")
     if as_of is not None or known_at is not None:
@@ -256,8 +259,8 @@ def to_pandas(
     log: EventLog,
     *,
     resolved: bool = False,
-    as_of: Any = None,
-    known_at: Any = None,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """The log as a DataFrame, one row per record (see the module for the columns).
@@ -306,8 +309,8 @@ def export_parquet(
     *,
     progress: Progress | None = None,
     resolved: bool = False,
-    as_of: Any = None,
-    known_at: Any = None,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
 ) -> ExportReport:
     """Write :func:`to_pandas` of the log as a Parquet file (pyarrow).
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
 from timeline.errors import InvalidData
 
-__all__ = ["ExportReport", "ImportReport", "Issue", "ReportBuilder"]
+__all__ = ["ExportReport", "ImportReport", "Importer", "Issue", "ReportBuilder"]
 
 
 @attrs.frozen
@@ -167,3 +168,11 @@ class ReportBuilder:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+#: What :func:`timeline.io.import_file` calls for a format:
+#: ``importer(log, report, *, progress, **options)``, which fills in ``report``. The report
+#: names the file (``report.path``), the stream to append to (``report.stream``; ``""`` for
+#: each record's own) and whether to stop at the first problem (``report.strict``);
+#: ``options`` are the format's own.
+Importer = Callable[..., None]

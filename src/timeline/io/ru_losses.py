@@ -41,10 +41,10 @@ from pendulum import DateTime
 
 from timeline.errors import InvalidData, InvalidEvent
 from timeline.events import Event, ItemCount, LossReport, Retraction, Source
-from timeline.io._files import display_path, file_error, json_array, read_text
+from timeline.io._files import file_error, json_array, read_text
 from timeline.io._pipeline import Progress, Reconciler, Row, run_rows, stable_id
 from timeline.io._times import LocalTimes
-from timeline.io.report import ImportReport, Issue, ReportBuilder
+from timeline.io.report import Issue, ReportBuilder
 from timeline.log import EventLog
 from timeline.time import TimePrecision, parse_utc
 
@@ -446,27 +446,25 @@ def _revisions(
 
 def import_ru_losses(
     log: EventLog,
-    path: str | os.PathLike[str],
+    report: ReportBuilder,
     *,
-    strict: bool = False,
-    progress: Progress | None = None,
-    stream: str | None = None,
+    progress: Progress | None,
     personnel: str | os.PathLike[str] | bool | None = None,
     zone: str = ZONE,
-) -> ImportReport:
-    """Import the General Staff's loss tallies: the current files or their revision history.
+) -> None:
+    """Import the General Staff's loss tallies into a log, filling ``report``.
 
-    Use :func:`timeline.io.import_file` (``format="ru-losses"``); the arguments are described
-    there and in this module's docstring. ``personnel`` names the personnel file to merge in
-    (by default the one beside the equipment file; ``False`` for none).
+    The current files or their revision history. Use :func:`timeline.io.import_file`
+    (``format="ru-losses"``); the arguments are described there and in this module's
+    docstring. ``personnel`` names the personnel file to merge in (by default the one beside
+    the equipment file; ``False`` for none).
 
     Raises:
         InvalidData: for a file that cannot be read at all (the corrections file, the wrong
             encoding); in strict mode, for the first bad record (nothing is appended then).
     """
-    text = display_path(path)
+    text = report.path
     where = Path(text)
-    report = ReportBuilder(format=FORMAT, path=text, stream=stream or FORMAT, strict=strict)
     if "correction" in where.name:
         raise file_error(
             text,
@@ -488,4 +486,3 @@ def import_ru_losses(
             reason="unknown kind of file",
             path=text,
         )
-    return report.build()

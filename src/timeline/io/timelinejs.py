@@ -26,12 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import orjson
 import pendulum
 
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.events import Event
 from timeline.io._files import display_path
 from timeline.io._output import atomic_output
@@ -41,6 +41,9 @@ from timeline.io.report import ExportReport
 from timeline.log import EventLog, Recorded
 from timeline.projections.replay import replay_records
 from timeline.time import TimePrecision
+
+if TYPE_CHECKING:
+    from pendulum import DateTime
 
 __all__ = ["FORMAT", "GROUPS", "export_timelinejs", "slide", "timeline_json"]
 
@@ -189,25 +192,25 @@ def timeline_json(
     text: str | None = None,
     group: Group | None = "stream",
     zone: str = "UTC",
-    as_of: Any = None,
-    known_at: Any = None,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """The TimelineJS JSON object of a log (see the module).
 
     Raises:
-        InvalidEvent: for an unknown ``group`` or ``zone``.
+        InvalidArgument: for an unknown ``group`` or ``zone``.
     """
     if group is not None and group not in GROUPS:
-        raise InvalidEvent(
+        raise InvalidArgument(
             f"group must be one of {', '.join(GROUPS)} or None, got {group!r}",
-            field="group",
+            argument="group",
             value=group,
         )
     try:
         pendulum.timezone(zone)
     except ValueError as e:  # pendulum's InvalidTimezone
-        raise InvalidEvent(f"unknown time zone {zone!r}", field="zone", value=zone) from e
+        raise InvalidArgument(f"unknown time zone {zone!r}", argument="zone", value=zone) from e
     to_dict = log.codec.to_dict
     slides = []
     total = len(log)
@@ -237,8 +240,8 @@ def export_timelinejs(
     text: str | None = None,
     group: Group | None = "stream",
     zone: str = "UTC",
-    as_of: Any = None,
-    known_at: Any = None,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
 ) -> ExportReport:
     """Write the log as a TimelineJS 3 JSON file. Use :func:`timeline.io.export_file`."""
     target = display_path(path)

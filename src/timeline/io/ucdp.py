@@ -40,17 +40,24 @@ the ``*_dset_id`` and ``*_new_id`` codes, ``dyad_name``, ``number_of_sources``,
 
 from __future__ import annotations
 
-import os
 from typing import Final
 
 from timeline.errors import InvalidEvent
 from timeline.events import CasualtyReport, Source
-from timeline.io._csvsource import CsvSource, Fields, coordinate, place, split_names
-from timeline.io._files import display_path
-from timeline.io._pipeline import Progress, Row, import_rows, stable_id
+from timeline.io._csvsource import (
+    CsvDataset,
+    CsvSource,
+    DatedRows,
+    Fields,
+    coordinate,
+    csv_importer,
+    place,
+    refused,
+    split_names,
+)
+from timeline.io._pipeline import Row, stable_id
 from timeline.io._times import LocalTime, LocalTimes, parse_count
-from timeline.io.report import ImportReport, Issue
-from timeline.log import EventLog
+from timeline.io.report import Issue
 from timeline.time import TimePrecision
 
 __all__ = ["COLUMNS", "DATE_PRECISION", "FORMAT", "import_ucdp", "ucdp_source"]
@@ -116,6 +123,7 @@ COLUMNS: Final = (
     "gwnob",
 )
 _REQUIRED: Final = ("id", "date_start", "best")
+_DATASET: Final = CsvDataset(FORMAT, TAG, name="UCDP GED", required=_REQUIRED, known=COLUMNS)
 
 #: ``date_prec`` codes and the precision each gives.
 DATE_PRECISION: Final = {
@@ -144,42 +152,32 @@ def _date(times: LocalTimes, text: str) -> LocalTime:
     head, _, rest = text.partition(" ")
     if rest and rest.strip("0:. ") == "":
         text = head
-    found = times.parse(text)
-    if not found.date_only:
-        raise ValueError("a date (YYYY-MM-DD) was expected, not a time")
-    return found
+    return times.parse_date(text, expected="a date (YYYY-MM-DD)")
 
 
-class _Builder:
+class _Builder(DatedRows):
     def __init__(self, index: dict[str, int], zone: str) -> None:
-        self.index = index
-        self.times = LocalTimes(zone)
-        self.counts: dict[str, int] = {}
+        super().__init__(index, zone)
         self.has_prec = "date_prec" in index
 
     def build(self, row: int, f: Fields) -> Row:  # noqa: C901, PLR0911, PLR0912, PLR0915  # one row, read column by column
         key = f["id"]
         if not key:
-            return Row(row, problem=Issue(row, "id", key, "no event id"))
+            return Row.refuse(row, "id", key, "no event id")
         try:
             start = _date(self.times, f["date_start"])
         except ValueError as e:
-            return Row(
-                row, problem=Issue(row, "date_start", f["date_start"], f"unreadable date: {e}")
-            )
+            return Row.refuse(row, "date_start", f["date_start"], f"unreadable date: {e}")
         end_text = f["date_end"]
         until = None
         if end_text:
             try:
                 end = _date(self.times, end_text)
             except ValueError as e:
-                return Row(row, problem=Issue(row, "date_end", end_text, f"unreadable date: {e}"))
+                return Row.refuse(row, "date_end", end_text, f"unreadable date: {e}")
             if end.local < start.local:
-                return Row(
-                    row,
-                    problem=Issue(
-                        row, "date_end", end_text, f"ends before it starts ({f['date_start']})"
-                    ),
+                return Row.refuse(
+                    row, "date_end", end_text, f"ends before it starts ({f['date_start']})"
                 )
             if end.local > start.local:
                 until = self.times.end_of_day(end.local.date())
@@ -189,11 +187,8 @@ class _Builder:
             code = f["date_prec"].removesuffix(".0")
             found = DATE_PRECISION.get(code)
             if found is None:
-                return Row(
-                    row,
-                    problem=Issue(
-                        row, "date_prec", f["date_prec"], "not a GED date precision (1-5)"
-                    ),
+                return Row.refuse(
+                    row, "date_prec", f["date_prec"], "not a GED date precision (1-5)"
                 )
             precision = found
         figures: dict[str, int | None] = {}
@@ -202,7 +197,7 @@ class _Builder:
             try:
                 figures[field] = parse_count(text, self.counts)
             except ValueError as e:
-                return Row(row, problem=Issue(row, column, text, str(e)))
+                return Row.refuse(row, column, text, str(e))
             if figures[field] is None and column in self.index:
                 warnings.append(Issue(row, column, text, f"empty: {field} is unknown (None)"))
         dead: dict[str, int | None] = {}
@@ -210,7 +205,7 @@ class _Builder:
             try:
                 dead[column] = parse_count(f[column], self.counts)
             except ValueError as e:
-                return Row(row, problem=Issue(row, column, f[column], str(e)))
+                return Row.refuse(row, column, f[column], str(e))
         civilians_dead, unknown_dead = dead["deaths_civilians"], dead["deaths_unknown"]
         best = figures["killed"]
         civilians = None
@@ -233,7 +228,7 @@ class _Builder:
             longitude = coordinate(f["longitude"])
         except ValueError as e:
             column = "latitude" if f["latitude"] else "longitude"
-            return Row(row, problem=Issue(row, column, f[column], f"not a coordinate: {e}"))
+            return Row.refuse(row, column, f[column], f"not a coordinate: {e}")
         try:
             location = place(f["where_coordinates"], f["adm_1"], f["country"], latitude, longitude)
             event = CasualtyReport(
@@ -252,55 +247,24 @@ class _Builder:
                 killed_high=figures["killed_high"],
             )
         except InvalidEvent as e:
-            column = _COLUMN_OF.get(e.field, e.field)
-            return Row(row, problem=Issue(row, column, e.value, str(e)))
+            return refused(row, e, _COLUMN_OF)
         return Row(row, events=(event,), warnings=tuple(warnings))
 
 
 def ucdp_source(path: str, *, zone: str = "UTC") -> CsvSource:
     """The rows of a GED CSV file as events (a row source for the pipeline).
 
+    :func:`timeline.io.import_file` (``"ucdp-ged"``) imports them. ``zone`` is the zone in
+    which the file's dates are read (GED dates are local calendar days and carry no zone):
+    ``"Europe/Kyiv"`` for events in Ukraine.
+
     Raises:
         InvalidData: for a file that is not UTF-8 text, or lacks ``id``, ``date_start`` or
             ``best``.
     """
-    return CsvSource(
-        path,
-        name="UCDP GED",
-        required=_REQUIRED,
-        known=COLUMNS,
-        builder=lambda index: _Builder(index, zone),
-    )
+    return CsvSource(path, _DATASET, builder=lambda index: _Builder(index, zone))
 
 
-def import_ucdp(
-    log: EventLog,
-    path: str | os.PathLike[str],
-    *,
-    strict: bool = False,
-    progress: Progress | None = None,
-    stream: str | None = None,
-    zone: str = "UTC",
-) -> ImportReport:
-    """Import a UCDP GED CSV file. Use :func:`timeline.io.import_file` (``"ucdp-ged"``).
-
-    ``zone`` is the zone in which the file's dates are read (GED dates are local calendar
-    days and carry no zone): ``"Europe/Kyiv"`` for events in Ukraine.
-
-    Raises:
-        InvalidData: for a file that cannot be read at all; in strict mode, for the first
-            bad row (nothing is appended then).
-    """
-    text = display_path(path)
-    source = ucdp_source(text, zone=zone)
-    return import_rows(
-        log,
-        source,
-        source.file_warnings,
-        format=FORMAT,
-        tag=TAG,
-        path=text,
-        strict=strict,
-        progress=progress,
-        stream=stream,
-    )
+#: Import the file's rows into a log: :func:`timeline.io.import_file` (``"ucdp-ged"``) calls it,
+#: with the options of :func:`ucdp_source`.
+import_ucdp: Final = csv_importer(ucdp_source)

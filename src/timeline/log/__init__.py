@@ -8,21 +8,30 @@ backend                   for
 :class:`JsonlLog`         one append-only JSON-lines file, diffable and git-friendly
 :class:`PostgresLog`      a team: many writers on one PostgreSQL schema (``postgres`` extra)
 ========================  ==========================================================
+
+A backend of your own subclasses :class:`EventLog` and implements its storage protocol
+(:mod:`timeline.log.base` lists it), with :class:`StoredRecord` rows and :class:`Query`
+reads; ``docs/howto/backend.md`` writes one on :mod:`dbm`.
 """
 
 from timeline.log.base import (
     GENESIS,
     EventLog,
     Guard,
+    Order,
+    Query,
     RawRecord,
     Recorded,
+    StoredRecord,
     Subscription,
     VerifyReport,
     chain_hash,
+    stored_recorded_at,
 )
 from timeline.log.jsonl import JsonlLog
 from timeline.log.memory import MemoryLog
 from timeline.log.postgres import PostgresLog
+from timeline.log.query import keyset_pages
 from timeline.log.salvage import SalvageReport, salvage
 from timeline.log.sqlite import SQLiteLog
 
@@ -32,13 +41,18 @@ __all__ = [
     "Guard",
     "JsonlLog",
     "MemoryLog",
+    "Order",
     "PostgresLog",
+    "Query",
     "RawRecord",
     "Recorded",
     "SQLiteLog",
     "SalvageReport",
+    "StoredRecord",
     "Subscription",
     "VerifyReport",
     "chain_hash",
+    "keyset_pages",
     "salvage",
+    "stored_recorded_at",
 ]

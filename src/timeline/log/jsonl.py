@@ -35,8 +35,10 @@ import orjson
 from pendulum import DateTime
 
 from timeline.errors import CorruptLog, TimelineError
-from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded, stored_recorded_at
-from timeline.time import isoformat
+from timeline.log.base import EventLog
+from timeline.log.query import Query
+from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
+from timeline.log.sqlite_snapshots import SQLiteSnapshotStore
 
 if TYPE_CHECKING:
     import uuid
@@ -270,7 +272,13 @@ class JsonlLog(EventLog):
         return dict(self._versions)
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[None]:
+    def writing(self) -> Iterator[None]:
+        """Hold the exclusive ``flock`` for one append, caught up with the file's end.
+
+        Raises:
+            TimelineError: if the file was opened read-only.
+            CorruptLog: if the file is damaged: nothing is written after damage.
+        """
         with self._lock:
             fd = self._descriptor()
             if not self.writable:
@@ -286,15 +294,18 @@ class JsonlLog(EventLog):
                 self._exclusive = False
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
-    def _stream_version(self, stream: str) -> int:
+    def stream_version(self, stream: str) -> int:
+        """The stream's current version: how many events it holds (0 if none)."""
         self._refresh()
         return self._versions.get(stream, 0)
 
-    def _existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    def existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these event ids the file holds."""
         self._refresh()
         return {i for i in ids if str(i) in self._by_id}
 
-    def _tail(self) -> tuple[int, str, DateTime | None]:
+    def tail(self) -> tuple[int, str, DateTime | None]:
+        """The last position, its hash and its ``recorded_at``, from the index."""
         position = len(self._offsets) - 1
         recorded = self._tail_recorded
         if recorded is None:
@@ -306,24 +317,22 @@ class JsonlLog(EventLog):
             stored_recorded_at(recorded, position=position, where=where),
         )
 
-    def _write(
-        self,
-        records: Sequence[Recorded],
-        payloads: Sequence[bytes],
-        recorded_at: str,
-        keys: Sequence[tuple[str, str]],  # noqa: ARG002  # for backends with index columns
-    ) -> None:
+    def insert(self, records: Sequence[StoredRecord]) -> None:
+        """Write the records' lines in one ``write``, the last with the commit marker.
+
+        A failed write is cut off again, so the file ends where the last append ended.
+        """
         fd = self._descriptor()
         objects: list[dict[str, Any]] = [
             {
                 "position": r.position,
                 "stream": r.stream,
                 "version": r.version,
-                "recorded_at": recorded_at,
+                "recorded_at": r.recorded_at,
                 "hash": r.hash,
-                "event": orjson.Fragment(payload),  # the canonical bytes, embedded as they are
+                "event": orjson.Fragment(r.payload),  # the canonical bytes, embedded as they are
             }
-            for r, payload in zip(records, payloads, strict=True)
+            for r in records
         ]
         objects[-1]["commit"] = True
         lines = [orjson.dumps(o) for o in objects]
@@ -335,7 +344,6 @@ class JsonlLog(EventLog):
             if self.fsync:
                 os.fsync(fd)
         except BaseException:
-            # Undo our own partial write, so the file ends where the last append ended.
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, start)
             raise
@@ -344,80 +352,49 @@ class JsonlLog(EventLog):
         for line, r in zip(lines, records, strict=True):
             end += len(line) + 1
             entries.append(
-                (
-                    end,
-                    r.position,
-                    r.stream,
-                    r.version,
-                    recorded_at,
-                    r.hash,
-                    str(r.event.event_id),
-                    r.event.TYPE,
-                    isoformat(r.event.occurred_at),
-                )
-            )
+                (end, r.position, r.stream, r.version, r.recorded_at, r.hash,
+                 str(r.event_id), str(r.type), str(r.occurred_at))
+            )  # fmt: skip
         self._index(entries)
         self._seen_size = end
 
-    def _read(
-        self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
-    ) -> Iterator[Recorded]:
-        self._refresh()
-        decode = self._decode
-        if order == "recorded" and stream is None and types is None:
-            for position, line in self._lines(after + 1):
-                yield decode(position, line)
-        else:
-            for position in self._select(after, stream, types, order):
-                yield decode(position, self._line(position))
-        if self._damage is not None:
-            raise self._corrupt()
+    def scan(self, query: Query) -> Iterator[Recorded]:
+        """The records ``query`` asks for: positions from the index, lines read as needed.
 
-    def _read_range(  # noqa: PLR0917  # the signature EventLog._read_range fixes
-        self,
-        after: int,
-        stream: str | None,
-        types: tuple[str, ...] | None,
-        order: Order,
-        occurred_after: DateTime | None,
-        occurred_by: DateTime | None,
-    ) -> Iterator[Recorded]:
-        # The index keeps occurred_at as canonical text, which sorts chronologically.
-        low = None if occurred_after is None else isoformat(occurred_after)
-        high = None if occurred_by is None else isoformat(occurred_by)
-        self._refresh()
-        decode = self._decode
-        for position in self._select(after, stream, types, order, low, high):
-            yield decode(position, self._line(position))
-        if self._damage is not None:
-            raise self._corrupt()
-
-    def _select(  # noqa: PLR0917  # _read's filters and the two bounds
-        self,
-        after: int,
-        stream: str | None,
-        types: tuple[str, ...] | None,
-        order: Order,
-        low: str | None = None,
-        high: str | None = None,
-    ) -> Iterable[int]:
-        """The positions after ``after`` that pass the filters, in order, from the index.
-
-        ``low`` (exclusive) and ``high`` (inclusive) bound ``occurred_at``, as canonical text.
+        Raises:
+            CorruptLog: on reaching the file's first damaged position.
         """
+        self._refresh()
+        decode = self._decode
+        whole = query == Query(query.after)  # every record after a position
+        lines = self._lines(query.after + 1) if whole else self._lines_where(self._positions(query))
+        for position, line in lines:
+            yield decode(position, line)
+        if self._damage is not None:
+            raise self._corrupt()
+
+    def _positions(self, query: Query) -> Iterable[int]:
+        """The positions after ``after`` that pass the query's filters, in order, from the index."""
         streams, types_of, occurred = self._streams_of, self._types_of, self._occurred
-        wanted = None if types is None else frozenset(types)
+        stream = query.stream
+        wanted = None if query.types is None else frozenset(query.types)
+        low, high = query.low, query.high  # canonical text sorts chronologically
         selected = (
             p
-            for p in range(after + 1, len(self._offsets))
+            for p in range(query.after + 1, len(self._offsets))
             if (stream is None or streams[p - 1] == stream)
             and (wanted is None or types_of[p - 1] in wanted)
             and (low is None or occurred[p - 1] > low)
             and (high is None or occurred[p - 1] <= high)
         )
-        if order == "occurred":
+        if query.order == "occurred":
             return sorted(selected, key=lambda p: (occurred[p - 1], p))
         return selected
+
+    def _lines_where(self, positions: Iterable[int]) -> Iterator[tuple[int, bytes | memoryview]]:
+        """``(position, line)`` for each of ``positions``, one read each."""
+        for position in positions:
+            yield position, self._line(position)
 
     def _line(self, position: int) -> bytes:
         start, end = self._offsets[position - 1], self._offsets[position]
@@ -466,12 +443,13 @@ class JsonlLog(EventLog):
             record["hash"],
         )
 
-    def _raw(self) -> Iterator[RawRecord]:
+    def raw(self) -> Iterator[StoredRecord]:
+        """Every line as stored, with the event's canonical bytes (what ``verify`` checks)."""
         self._refresh()
         dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
         for position, line in self._lines(1):
             record = self._parse(position, line)
-            yield RawRecord(
+            yield StoredRecord(
                 record["position"],
                 record["stream"],
                 record["version"],
@@ -482,10 +460,18 @@ class JsonlLog(EventLog):
         if self._damage is not None:
             raise self._corrupt()
 
-    def _get(self, event_id: uuid.UUID) -> Recorded | None:
+    def find(self, event_id: uuid.UUID) -> Recorded | None:
+        """The record holding an event, or ``None``."""
         self._refresh()
         position = self._by_id.get(str(event_id))
         return None if position is None else self._decode(position, self._line(position))
+
+    def snapshot_store(self) -> SQLiteSnapshotStore:
+        """Snapshots in a SQLite sidecar file: the log's path plus ``.snapshots.db``.
+
+        Derived data: safe to delete, and best kept out of git.
+        """
+        return SQLiteSnapshotStore(self.path + ".snapshots.db", codec=self.codec)
 
 
 _ENVELOPE: Final = (

@@ -5,11 +5,19 @@ from __future__ import annotations
 import contextlib
 import threading
 import uuid
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from pendulum import DateTime
 
-from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded
+from timeline.log.base import EventLog
+from timeline.log.query import Query
+from timeline.log.records import GENESIS, Recorded, StoredRecord
+
+if TYPE_CHECKING:
+    from timeline.codec import Codec
+    from timeline.log.base import Guard
+    from timeline.time import Clock
 
 __all__ = ["MemoryLog"]
 
@@ -21,17 +29,24 @@ class MemoryLog(EventLog):
     chain as the stored backends.
 
     >>> import pendulum, timeline as tl
-    >>> log = MemoryLog(clock=tl.FixedClock(pendulum.datetime(2025, 6, 2)))
-    >>> ev = tl.Statement(occurred_at=pendulum.datetime(2025, 6, 2), speaker="Hakan Fidan",
-    ...                   text="Welcome to Istanbul.")
-    >>> [r.position for r in log.append([ev], stream="talks/istanbul")]
-    [1]
-    >>> log.verify().ok
-    True
+    >>> t = pendulum.datetime(2025, 6, 2)
+    >>> log = MemoryLog(clock=tl.FixedClock(t))
+    >>> said = [tl.Statement(occurred_at=t, speaker=who, text="Welcome.")
+    ...         for who in ("Hakan Fidan", "Rustem Umerov")]
+    >>> [(r.position, r.version) for r in log.append(said, stream="talks/istanbul")]
+    [(1, 1), (2, 2)]
+    >>> [r.event.speaker for r in log.read()], log.verify().ok
+    (['Hakan Fidan', 'Rustem Umerov'], True)
     """
 
-    def __init__(self, **options: object) -> None:
-        super().__init__(**options)  # type: ignore[arg-type]  # codec, clock, guards
+    def __init__(
+        self,
+        *,
+        codec: Codec | None = None,
+        clock: Clock | None = None,
+        guards: Iterable[Guard] = (),
+    ) -> None:
+        super().__init__(codec=codec, clock=clock, guards=guards)
         self._records: list[Recorded] = []
         self._payloads: list[bytes] = []
         self._stamps: list[str] = []  # recorded_at exactly as hashed
@@ -46,79 +61,54 @@ class MemoryLog(EventLog):
         """Every stream and its current version."""
         return dict(self._versions)
 
+    def stream_version(self, stream: str) -> int:
+        """The stream's current version: how many events it holds (0 if none)."""
+        return self._versions.get(stream, 0)
+
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[None]:
+    def writing(self) -> Iterator[None]:
+        """Hold the log's lock for one append (nothing is stored before ``insert``)."""
         with self._lock:
             yield
 
-    def _stream_version(self, stream: str) -> int:
-        return self._versions.get(stream, 0)
-
-    def _existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
-        return {i for i in ids if i in self._by_id}
-
-    def _tail(self) -> tuple[int, str, DateTime | None]:
+    def tail(self) -> tuple[int, str, DateTime | None]:
+        """The last position, its hash and its ``recorded_at``."""
         if not self._records:
             return 0, GENESIS, None
         last = self._records[-1]
         return last.position, last.hash, last.recorded_at
 
-    def _write(
-        self,
-        records: Sequence[Recorded],
-        payloads: Sequence[bytes],
-        recorded_at: str,
-        keys: Sequence[tuple[str, str]],  # noqa: ARG002  # for backends with index columns
-    ) -> None:
-        for record in records:
-            self._by_id[record.event.event_id] = record.position - 1
-            self._versions[record.stream] = record.version
-        self._records.extend(records)
-        self._payloads.extend(payloads)
-        self._stamps.extend([recorded_at] * len(records))
+    def existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these event ids the log holds."""
+        return {i for i in ids if i in self._by_id}
 
-    def _read(
-        self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
-    ) -> Iterator[Recorded]:
-        selected = (
-            r
-            for r in self._records[after:]
-            if (stream is None or r.stream == stream) and (types is None or r.event.TYPE in types)
-        )
-        if order == "occurred":
-            return iter(sorted(selected, key=lambda r: (r.event.occurred_at, r.position)))
-        return selected
+    def insert(self, records: Sequence[StoredRecord]) -> None:
+        """Keep the records: each entry as appended, and the bytes its hash covers."""
+        for r in records:
+            entry = r.entry
+            assert entry is not None  # noqa: S101  # append gives every record its entry
+            self._records.append(entry)
+            self._payloads.append(r.payload)
+            self._stamps.append(r.recorded_at)
+            self._by_id[entry.event.event_id] = r.position - 1
+            self._versions[r.stream] = r.version
 
-    def _read_range(  # noqa: PLR0917  # the signature EventLog._read_range fixes
-        self,
-        after: int,
-        stream: str | None,
-        types: tuple[str, ...] | None,
-        order: Order,
-        occurred_after: DateTime | None,
-        occurred_by: DateTime | None,
-    ) -> Iterator[Recorded]:
-        selected = (
-            r
-            for r in self._records[after:]
-            if (occurred_after is None or r.event.occurred_at > occurred_after)
-            and (occurred_by is None or r.event.occurred_at <= occurred_by)
-            and (stream is None or r.stream == stream)
-            and (types is None or r.event.TYPE in types)
-        )
-        if order == "occurred":
-            return iter(sorted(selected, key=lambda r: (r.event.occurred_at, r.position)))
-        return selected
+    def scan(self, query: Query) -> Iterator[Recorded]:
+        """The records ``query`` asks for (the reference: :meth:`Query.select`)."""
+        return query.select(self._records[query.after :])
 
-    def _recorded_at(self, position: int) -> DateTime:
+    def recorded_at(self, position: int) -> DateTime:
+        """The ``recorded_at`` of the record at a position."""
         return self._records[position - 1].recorded_at
 
-    def _raw(self) -> Iterator[RawRecord]:
+    def raw(self) -> Iterator[StoredRecord]:
+        """Every record as stored: its bytes and ``recorded_at`` text."""
         for record, payload, stamp in zip(self._records, self._payloads, self._stamps, strict=True):
-            yield RawRecord(
+            yield StoredRecord(
                 record.position, record.stream, record.version, stamp, payload, record.hash
             )
 
-    def _get(self, event_id: uuid.UUID) -> Recorded | None:
+    def find(self, event_id: uuid.UUID) -> Recorded | None:
+        """The record holding an event, or ``None``."""
         index = self._by_id.get(event_id)
         return None if index is None else self._records[index]

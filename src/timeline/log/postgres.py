@@ -20,8 +20,8 @@ take no lock and never wait for writers.
 
 The payload is the event's canonical bytes in a ``bytea`` column, byte for byte as hashed:
 ``jsonb`` would reorder keys, drop duplicate ones and normalise numbers, so the stored
-document would no longer be the hashed bytes, and reading ``bytea`` back is also about 1.7
-times as fast. The event's id (``uuid``), type and ``occurred_at`` (canonical ISO text,
+document would no longer be the hashed bytes (``docs/postgres.md`` has the figures). The
+event's id (``uuid``), type and ``occurred_at`` (canonical ISO text,
 which sorts chronologically under the ``"C"`` collation) are kept in columns beside it for
 indexing; :meth:`~timeline.log.EventLog.verify` checks that they agree with the payload.
 
@@ -51,80 +51,49 @@ import contextlib
 import hashlib
 import string
 import threading
-import time
 import urllib.parse
-from typing import TYPE_CHECKING, Any, Final
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from pendulum import DateTime
 
-from timeline.errors import (
-    CorruptLog,
-    InvalidEvent,
-    TimelineError,
-)
-from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded, stored_recorded_at
-from timeline.time import isoformat
+from timeline.errors import InvalidArgument, TimelineError
+from timeline.log._postgres_follow import Follower
+from timeline.log._postgres_schema import SCHEMA, SCHEMA_VERSION, open_schema
+from timeline.log.base import EventLog
+from timeline.log.postgres_snapshots import PostgresSnapshotStore
+from timeline.log.query import keyset_pages
+from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
 
 if TYPE_CHECKING:
-    import datetime as dt
     import uuid
-    from collections.abc import Collection, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
     from types import ModuleType
 
     import psycopg
 
     from timeline.codec import Codec
-    from timeline.events import Event
     from timeline.log.base import Guard
+    from timeline.log.query import Query
     from timeline.time import Clock
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "PostgresLog", "schema_url"]
 
-#: The version of :data:`SCHEMA`, kept in ``timeline_meta`` under ``schema_version``.
-SCHEMA_VERSION: Final = 1
-
-#: The tables and indexes of a log, created in the connection's current schema (``{events}``
-#: and ``{meta}`` stand for the schema-qualified table names).
-SCHEMA: Final = """
-CREATE TABLE {events} (
-  position bigint NOT NULL,
-  event_id uuid NOT NULL,
-  stream text COLLATE "C" NOT NULL,
-  version bigint NOT NULL,
-  type text COLLATE "C" NOT NULL,
-  occurred_at text COLLATE "C" NOT NULL,
-  recorded_at text COLLATE "C" NOT NULL,
-  payload bytea NOT NULL,
-  hash text COLLATE "C" NOT NULL,
-  CONSTRAINT timeline_events_position PRIMARY KEY (position),
-  CONSTRAINT timeline_events_event_id UNIQUE (event_id),
-  CONSTRAINT timeline_events_stream_version UNIQUE (stream, version)
-);
-CREATE INDEX timeline_events_type ON {events} (type, position);
-CREATE INDEX timeline_events_occurred ON {events} (occurred_at, position);
-CREATE TABLE {meta} (key text PRIMARY KEY, value text NOT NULL)
-"""
-
 _PAGE: Final = 2000  # rows per read query: a round trip amortised, a few hundred kB at most
 _LAST: Final = 2**63 - 1  # above every position
-#: The high half of the advisory lock key of a log (its low half is the table's oid):
-#: "time" in ASCII, so our locks are told apart from other software's in ``pg_locks``.
-_LOCK_SPACE: Final = 0x74696D65 << 32
 _CHANNEL_BYTES: Final = 63  # PostgreSQL truncates longer identifiers
 
 _COPY_FROM: Final = 8  # batches of this many records or more are sent with COPY
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
-_INSERT: Final = (
-    "INSERT INTO {events} (position, event_id, stream, version, type, occurred_at,"
-    " recorded_at, payload, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+#: The columns in the order of a StoredRecord's fields.
+_COLUMNS: Final = (
+    "position, stream, version, recorded_at, payload, hash, event_id, type, occurred_at"
 )
-_COPY: Final = (
-    "COPY {events} (position, event_id, stream, version, type, occurred_at, recorded_at,"
-    " payload, hash) FROM STDIN (FORMAT BINARY)"
-)
+_INSERT: Final = f"INSERT INTO {{events}} ({_COLUMNS}) VALUES ({', '.join(['%s'] * 9)})"  # noqa: S608  # fixed text
+_COPY: Final = f"COPY {{events}} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 #: The columns' types for the binary COPY: the payload goes as raw bytes (text COPY would
-#: escape every byte of it), a quarter of the client's CPU per row and about half the wall.
-_COPY_TYPES: Final = ("int8", "uuid", "text", "int8", "text", "text", "text", "bytea", "text")
+#: escape every byte of it).
+_COPY_TYPES: Final = ("int8", "text", "int8", "text", "bytea", "text", "uuid", "text", "text")
 
 
 def _driver() -> ModuleType:
@@ -188,7 +157,7 @@ class PostgresLog(EventLog):
         connect_timeout: seconds to wait for the server when connecting.
 
     Raises:
-        InvalidEvent: for a ``connect_timeout`` that makes no sense.
+        InvalidArgument: for a ``connect_timeout`` or URL that makes no sense.
         CorruptLog: if the schema holds a ``timeline_events`` table that is not a log.
         TimelineError: if psycopg is missing, the server cannot be reached, the search path
             names no schema, or the role may not read (or, for a new log, create) the tables.
@@ -198,8 +167,6 @@ class PostgresLog(EventLog):
         log = PostgresLog("postgresql://analyst@db.example/newsroom?options=-csearch_path%3Dwar")
         log.append([ev], stream="talks/istanbul")
     """
-
-    _unique_ids_enforced = True  # the unique constraint on event_id; _write reports it
 
     def __init__(
         self,
@@ -212,9 +179,9 @@ class PostgresLog(EventLog):
     ) -> None:
         super().__init__(codec=codec, clock=clock, guards=guards)
         if type(connect_timeout) not in (int, float) or not 0 < connect_timeout < float("inf"):
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"connect_timeout must be a number of seconds > 0, got {connect_timeout!r}",
-                field="connect_timeout",
+                argument="connect_timeout",
                 value=connect_timeout,
             )
         self._pg = _driver()
@@ -222,14 +189,8 @@ class PostgresLog(EventLog):
         self._connect_timeout = connect_timeout
         self._lock = threading.RLock()
         self._depth = 0  # how many _db blocks are open (a transaction is one level down)
-        self._delivery = threading.RLock()
-        self._listen_lock = threading.Lock()
-        self._listener: psycopg.Connection[Any] | None = None
-        self._following: threading.Thread | None = None
-        self._stop = threading.Event()
         self._queries: dict[str, bytes] = {}
-        #: The last error the :meth:`follow` thread met (it keeps trying), if any.
-        self.follow_error: TimelineError | None = None
+        self._follower = Follower(self)
         self.schema = ""
         self.where = self._describe(url)
         self._conn: psycopg.Connection[Any] | None = self._connect()
@@ -251,8 +212,8 @@ class PostgresLog(EventLog):
         try:
             params = self._pg.conninfo.conninfo_to_dict(url)
         except self._pg.ProgrammingError as e:
-            raise InvalidEvent(
-                f"not a PostgreSQL connection URL: {e}", field="url", value="<redacted>"
+            raise InvalidArgument(
+                f"not a PostgreSQL connection URL: {e}", argument="url", value="<redacted>"
             ) from e
         self._named = bool(params.get("application_name"))
         user = f"{params['user']}@" if params.get("user") else ""
@@ -342,101 +303,14 @@ class PostgresLog(EventLog):
 
     def _setup(self) -> None:
         with self._db() as conn:
-            row = conn.execute("SELECT current_schema()").fetchone()
-            if row is None or row[0] is None:
-                raise TimelineError(
-                    f"PostgreSQL log {self.where}: the search_path names no schema that exists "
-                    "(create it, or set one with the URL's options=-csearch_path=NAME)"
-                )
-            self.schema = str(row[0])
-            version = self._schema_version(conn)
-            if version is None:
-                with conn.transaction():
-                    # Two processes opening a new log at once: one creates, the other waits.
-                    conn.execute(
-                        "SELECT pg_advisory_xact_lock(hashtext('timeline'), hashtext(%s))",
-                        (self.schema,),
-                    )
-                    version = self._create_schema(conn)
-            if version != str(SCHEMA_VERSION):
-                raise TimelineError(
-                    f"PostgreSQL log {self.where} (schema {self.schema!r}) has schema version "
-                    f"{version!r}; this version of timeline reads version {SCHEMA_VERSION}. "
-                    "Upgrade timeline to open it."
-                )
-            row = conn.execute(
-                "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                " WHERE n.nspname = %s AND c.relname = 'timeline_events'",
-                (self.schema,),
-            ).fetchone()
-            if row is None:
-                raise CorruptLog(
-                    f"PostgreSQL log {self.where} (schema {self.schema!r}) has a timeline_meta "
-                    "table but no timeline_events",
-                    position=1,
-                    reason="no timeline_events table",
-                )
-            self._lock_key = _LOCK_SPACE | int(row[0])
-
-    def _tables(self, conn: psycopg.Connection[Any]) -> set[str]:
-        rows = conn.execute(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE n.nspname = %s AND c.relname IN ('timeline_events', 'timeline_meta')",
-            (self.schema,),
-        ).fetchall()
-        return {str(name) for (name,) in rows}
-
-    def _schema_version(self, conn: psycopg.Connection[Any]) -> str | None:
-        if "timeline_meta" not in self._tables(conn):
-            return None
-        row = conn.execute(
-            self.sql("SELECT value FROM {meta} WHERE key = 'schema_version'")
-        ).fetchone()
-        return None if row is None else str(row[0])
-
-    def _create_schema(self, conn: psycopg.Connection[Any]) -> str:
-        """Create the tables inside the caller's transaction; return the schema version."""
-        tables = self._tables(conn)
-        if "timeline_meta" not in tables:
-            if "timeline_events" in tables:  # someone else's table: never write into it
-                raise CorruptLog(
-                    f"schema {self.schema!r} of {self.where} holds a timeline_events table "
-                    "but no timeline_meta: it is not a timeline log",
-                    position=1,
-                    reason="not a timeline log",
-                )
-            for statement in SCHEMA.split(";"):
-                conn.execute(self.sql(statement))
-            conn.execute(
-                self.sql(
-                    "INSERT INTO {meta} (key, value) VALUES ('schema_version', %s)"
-                    " ON CONFLICT (key) DO NOTHING"
-                ),
-                (str(SCHEMA_VERSION),),
-            )
-        version = self._schema_version(conn)
-        if version is None:
-            raise CorruptLog(
-                f"schema {self.schema!r} of {self.where} has a timeline_meta table without a "
-                "schema_version",
-                position=1,
-                reason="no schema_version",
-            )
-        return version
+            self.schema, self._lock_key = open_schema(self, conn)
 
     def close(self) -> None:
         """Stop following and close the connections.
 
         Idempotent; the log cannot be used afterwards.
         """
-        self._stop.set()
-        following, self._following = self._following, None
-        if following is not None and following is not threading.current_thread():
-            following.join()
-        with self._listen_lock:
-            listener, self._listener = self._listener, None
-            if listener is not None:
-                listener.close()
+        self._follower.close()
         with self._lock:
             conn, self._conn = self._conn, None
             if conn is not None:
@@ -475,37 +349,9 @@ class PostgresLog(EventLog):
             ).fetchall()
         return {str(stream): int(version) for stream, version in rows}
 
-    def append(
-        self,
-        events: Iterable[Event],
-        *,
-        stream: str,
-        expected_version: int | None = None,
-        recorded_at: dt.datetime | None = None,
-    ) -> list[Recorded]:
-        """Append events to a stream, all or none (see :meth:`EventLog.append`).
-
-        Delivery to this log's subscriptions after the append is serialised with
-        :meth:`wait` and :meth:`follow`, so no record reaches a subscription twice.
-
-        Raises:
-            InvalidEvent: also for a stream name PostgreSQL cannot store as text (one with a
-                NUL character or a lone surrogate).
-        """
-        if isinstance(stream, str) and not _storable(stream):
-            raise InvalidEvent(
-                f"stream must be text PostgreSQL can store (no NUL character, no lone "
-                f"surrogate), got {stream!r}",
-                field="stream",
-                value=stream,
-            )
-        with self._delivery:
-            return super().append(
-                events, stream=stream, expected_version=expected_version, recorded_at=recorded_at
-            )
-
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[None]:
+    def writing(self) -> Iterator[None]:
+        """One transaction holding the log's advisory lock, to the commit."""
         with self._db() as conn:
             try:
                 with conn.transaction():
@@ -513,27 +359,43 @@ class PostgresLog(EventLog):
                     # commit: the next writer reads them only after this one committed.
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
                     yield
-            except _LostRaceError as race:  # raised by _write; rolled back by now
+            except _LostRaceError as race:  # raised by insert; rolled back by now
                 constraint = getattr(getattr(race.error, "diag", None), "constraint_name", None)
-                raise self._lost_race(
+                raise self.refused_insert(
                     race.records, duplicate_id=constraint == "timeline_events_event_id"
                 ) from race.error
 
-    def _stream_version(self, stream: str) -> int:
+    def stream_version(self, stream: str) -> int:
+        """The stream's current version: how many events it holds (0 if none).
+
+        Raises:
+            InvalidArgument: for a stream name PostgreSQL cannot store as text (one with a
+                NUL character or a lone surrogate): ``append`` refuses it here, before
+                anything is written.
+        """
+        if not _storable(stream):
+            raise InvalidArgument(
+                f"stream must be text PostgreSQL can store (no NUL character, no lone "
+                f"surrogate), got {stream!r}",
+                argument="stream",
+                value=stream,
+            )
         with self._db() as conn:
             row = conn.execute(
                 self.sql("SELECT max(version) FROM {events} WHERE stream = %s"), (stream,)
             ).fetchone()
         return int(row[0] or 0) if row is not None else 0
 
-    def _existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    def existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these event ids the log holds."""
         with self._db() as conn:
             rows = conn.execute(
                 self.sql("SELECT event_id FROM {events} WHERE event_id = ANY(%s)"), (list(ids),)
             ).fetchall()
         return {event_id for (event_id,) in rows}
 
-    def _tail(self) -> tuple[int, str, DateTime | None]:
+    def tail(self) -> tuple[int, str, DateTime | None]:
+        """The last position, its hash and its ``recorded_at``."""
         with self._db() as conn:
             row = conn.execute(
                 self.sql(
@@ -547,24 +409,22 @@ class PostgresLog(EventLog):
         where = f"PostgreSQL log {self.where}"
         return position, hash_, stored_recorded_at(recorded_at, position=position, where=where)
 
-    def _write(
-        self,
-        records: Sequence[Recorded],
-        payloads: Sequence[bytes],
-        recorded_at: str,
-        keys: Sequence[tuple[str, str]],
-    ) -> None:
+    #: The unique constraint on ``event_id`` refuses a duplicate; :meth:`writing` reports it.
+    enforces_unique_ids: ClassVar[bool] = True
+
+    def insert(self, records: Sequence[StoredRecord]) -> None:
+        """Insert the rows (``COPY`` for a batch), and ``NOTIFY`` the log's channel."""
         rows = [
-            (r.position, r.event.event_id, r.stream, r.version, r.event.TYPE, occurred_at,
-             recorded_at, payload, r.hash)
-            for r, payload, (_, occurred_at) in zip(records, payloads, keys, strict=True)
+            (r.position, r.stream, r.version, r.recorded_at, r.payload, r.hash,
+             r.entry.event.event_id if r.entry is not None else r.event_id, r.type, r.occurred_at)
+            for r in records
         ]  # fmt: skip
         with self._db() as conn:
             try:
                 with conn.cursor() as cursor:
                     if len(rows) < _COPY_FROM:
                         cursor.executemany(self.sql(_INSERT), rows)
-                    else:  # about 1.7 times as fast as executemany on batches of 1,000
+                    else:  # COPY: faster on a batch (docs/postgres.md)
                         with cursor.copy(self.sql(_COPY)) as copy:
                             copy.set_types(_COPY_TYPES)
                             for row in rows:
@@ -576,28 +436,15 @@ class PostgresLog(EventLog):
             except self._pg.errors.UniqueViolation as e:
                 raise _LostRaceError(e, records) from e
 
-    def _read(
-        self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
-    ) -> Iterator[Recorded]:
-        return self._read_range(after, stream, types, order, None, None)
-
-    def _read_range(  # noqa: PLR0917  # the signature EventLog._read_range fixes
-        self,
-        after: int,
-        stream: str | None,
-        types: tuple[str, ...] | None,
-        order: Order,
-        occurred_after: DateTime | None,
-        occurred_by: DateTime | None,
-    ) -> Iterator[Recorded]:
+    def scan(self, query: Query) -> Iterator[Recorded]:
         """Build the query for the filters (fixed text and placeholders only) and page it."""
-        # occurred_at is stored as canonical text, which sorts chronologically.
-        low = None if occurred_after is None else isoformat(occurred_after)
-        high = None if occurred_by is None else isoformat(occurred_by)
+        types = query.types
         if types is not None:  # text PostgreSQL cannot store is in no record
-            types = tuple(t for t in dict.fromkeys(types) if _storable(t))
+            types = tuple(t for t in types if _storable(t))
+        stream = query.stream
         if (stream is not None and not _storable(stream)) or types == ():
             return iter(())
+        low, high = query.low, query.high
         where: list[str] = []
         params: list[Any] = []
         if stream is not None:
@@ -606,32 +453,33 @@ class PostgresLog(EventLog):
         if types is not None:
             where.append("type = ANY(%s)")
             params.append(list(types))
-        if low is not None and order != "occurred":  # in occurred order, where pages start
+        if low is not None and query.order != "occurred":  # in occurred order, where pages start
             where.append("occurred_at > %s")
             params.append(low)
         if high is not None:
             where.append("occurred_at <= %s")
             params.append(high)
         filters = "".join(f" AND {clause}" for clause in where)
-        if order == "occurred":
-            query = self.sql(
+        if query.order == "occurred":
+            sql = self.sql(
                 f"SELECT {_RECORD}, occurred_at FROM {{events}}"  # noqa: S608  # fixed text and placeholders only
                 f" WHERE (occurred_at, position) > (%s, %s) AND position > %s{filters}"
                 f" ORDER BY occurred_at, position LIMIT {_PAGE}"
             )
-            return self._pages_occurred(query, after, params, low)
+            return self._decoded_occurred(sql, query.after, params, low)
         if stream is not None:
             # Within a stream, versions grow with positions: page on the (stream, version) key.
-            query = self.sql(
+            sql = self.sql(
                 f"SELECT {_RECORD} FROM {{events}} WHERE version > %s AND position > %s"  # noqa: S608  # fixed text and placeholders only
                 f"{filters} ORDER BY version LIMIT {_PAGE}"
             )
-            return self._pages(query, after, params, key=2, prefix=(0,))
-        query = self.sql(
+            after = query.after
+            return self._decoded(sql, lambda v: (v, after, *params), 0, itemgetter(2))
+        sql = self.sql(
             f"SELECT {_RECORD} FROM {{events}} WHERE position > %s{filters}"  # noqa: S608  # fixed text and placeholders only
             f" ORDER BY position LIMIT {_PAGE}"
         )
-        return self._pages(query, after, params, key=0, prefix=())
+        return self._decoded(sql, lambda a: (a, *params), query.after, itemgetter(0))
 
     def _fetch(self, query: bytes, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with self._db() as conn, conn.cursor(binary=True) as cursor:
@@ -639,46 +487,43 @@ class PostgresLog(EventLog):
 
     def _pages(
         self,
-        query: bytes,
-        after: int,
-        params: list[Any],
-        *,
-        key: int,
-        prefix: tuple[int, ...],
-    ) -> Iterator[Recorded]:
-        """Page through ``query``, keyset by keyset.
+        sql: bytes,
+        arguments: Callable[[Any], Sequence[Any]],
+        start: object,
+        key: Callable[[tuple[Any, ...]], object],
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The pages of ``sql`` by keyset (:func:`~timeline.log.keyset_pages`).
 
-        Its first placeholders are ``prefix`` (the keyset, taken from column ``key`` of each
-        page's last row) and ``position > after``.
+        ``arguments(k)`` are a page's parameters for the keyset ``k``, which starts at
+        ``start`` and moves to ``key`` of each page's last row.
         """
-        decode = self.decode_own_record
-        while True:
-            rows = self._fetch(query, (*prefix, after, *params))
+        return keyset_pages(lambda k: self._fetch(sql, arguments(k)), start, key, _PAGE)
+
+    def _decoded(
+        self,
+        sql: bytes,
+        arguments: Callable[[Any], Sequence[Any]],
+        start: object,
+        key: Callable[[tuple[Any, ...]], object],
+    ) -> Iterator[Recorded]:
+        decode = self.decode_record
+        for rows in self._pages(sql, arguments, start, key):
             for row in rows:
                 yield decode(*row)
-            if len(rows) < _PAGE:
-                return
-            if prefix:
-                prefix = (rows[-1][key],)
-            else:
-                after = rows[-1][key]
 
-    def _pages_occurred(
-        self, query: bytes, after: int, params: list[Any], low: str | None
+    def _decoded_occurred(
+        self, sql: bytes, after: int, params: list[Any], low: str | None
     ) -> Iterator[Recorded]:
         """Page by ``(occurred_at, position)``; the lower bound, if any, starts the range."""
-        decode = self.decode_own_record
+        decode = self.decode_record
         # Past every position at occurred_after: the range starts after that instant.
-        occurred, position = ("", 0) if low is None else (low, _LAST)
-        while True:
-            rows = self._fetch(query, (occurred, position, after, *params))
+        start = ("", 0) if low is None else (low, _LAST)
+        for rows in self._pages(sql, lambda k: (*k, after, *params), start, itemgetter(6, 0)):
             for p, s, v, r, payload, h, _ in rows:
                 yield decode(p, s, v, r, payload, h)
-            if len(rows) < _PAGE:
-                return
-            position, occurred = rows[-1][0], rows[-1][6]
 
-    def _recorded_at(self, position: int) -> DateTime:
+    def recorded_at(self, position: int) -> DateTime:
+        """The ``recorded_at`` of the record at a position, from the primary key."""
         with self._db() as conn:
             row = conn.execute(
                 self.sql("SELECT recorded_at FROM {events} WHERE position = %s"), (position,)
@@ -686,63 +531,26 @@ class PostgresLog(EventLog):
         text = None if row is None else row[0]
         return stored_recorded_at(text, position=position, where=f"PostgreSQL log {self.where}")
 
-    def _raw(self) -> Iterator[RawRecord]:
+    def raw(self) -> Iterator[StoredRecord]:
+        """Every row as stored, with its index columns (which ``verify`` checks too)."""
         query = self.sql(
             f"SELECT {_RECORD}, event_id::text, type, occurred_at FROM {{events}}"  # noqa: S608  # fixed text
             f" WHERE position > %s ORDER BY position LIMIT {_PAGE}"
         )
-        after = 0
-        while True:
-            rows = self._fetch(query, (after,))
+        for rows in self._pages(query, lambda after: (after,), 0, itemgetter(0)):
             for p, s, v, r, payload, h, event_id, type_, occurred in rows:
-                yield RawRecord(p, s, v, r, bytes(payload), h, event_id, type_, occurred)
-            if len(rows) < _PAGE:
-                return
-            after = rows[-1][0]
+                yield StoredRecord(p, s, v, r, bytes(payload), h, event_id, type_, occurred)
 
-    def _get(self, event_id: uuid.UUID) -> Recorded | None:
+    def find(self, event_id: uuid.UUID) -> Recorded | None:
+        """The record holding an event, or ``None``."""
         with self._db() as conn:
             row = conn.execute(
                 self.sql(f"SELECT {_RECORD} FROM {{events}} WHERE event_id = %s"),  # noqa: S608  # fixed text
                 (event_id,),
             ).fetchone()
-        return None if row is None else self.decode_own_record(*row)
+        return None if row is None else self.decode_record(*row)
 
-    # -- following other writers: LISTEN / NOTIFY ---------------------------------------------
-
-    def _listening(self) -> psycopg.Connection[Any]:
-        """The listening connection (under ``_listen_lock``), opened and ``LISTEN``-ing."""
-        if self._conn is None:
-            raise TimelineError(f"PostgreSQL log {self.where} is closed")
-        if self._listener is not None and self._listener.broken:
-            # Lost: listen again; what was appended meanwhile is delivered by the catch-up.
-            self._listener.close()
-            self._listener = None
-        if self._listener is None:
-            listener = self._connect(listening=True)
-            try:
-                listener.execute(
-                    self._pg.sql.SQL("LISTEN {}").format(self._pg.sql.Identifier(self.channel))
-                )
-            except self._pg.Error as e:
-                listener.close()
-                raise self._error(e) from e
-            self._listener = listener
-        return self._listener
-
-    def _deliver(self) -> int:
-        """Deliver new records to every subscription; how many positions they moved on.
-
-        As after an append, a callback that raises pauses its subscription (its error is in
-        ``subscription.error`` until ``poll()`` retries it) without stopping the others.
-        """
-        moved = 0
-        with self._delivery:
-            for subscription in tuple(self._subscriptions):
-                before = subscription.position
-                subscription.notify()
-                moved += subscription.position - before
-        return moved
+    # -- following other writers: LISTEN / NOTIFY (timeline.log._postgres_follow) ----------
 
     def wait(self, timeout: float | None = None) -> int:
         """Wait for appends (by anyone) and deliver them to this log's subscriptions.
@@ -761,46 +569,16 @@ class PostgresLog(EventLog):
             How many records the subscriptions moved on by (0 if ``timeout`` passed first).
 
         Raises:
-            InvalidEvent: for a negative ``timeout``.
+            InvalidArgument: for a negative ``timeout``.
             TimelineError: if the log is closed or the connection is lost.
         """
         if timeout is not None and (type(timeout) not in (int, float) or not timeout >= 0):
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"timeout must be a number of seconds ≥ 0 or None, got {timeout!r}",
-                field="timeout",
+                argument="timeout",
                 value=timeout,
             )
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._listen_lock:
-            self._drain(0)
-            moved = self._deliver()
-            while not moved:
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    return 0
-                if self._drain(left):
-                    moved = self._deliver()
-        return moved
-
-    def _drain(self, timeout: float | None) -> int:
-        """Wait up to ``timeout`` for a notification, then take all those pending.
-
-        A listening connection found lost is replaced (listening again) and counts as a
-        notification, so that the caller catches up with what it may have missed.
-        """
-        listener = self._listening()
-        try:
-            got = sum(1 for _ in listener.notifies(timeout=timeout, stop_after=1))
-            if got:
-                got += sum(1 for _ in listener.notifies(timeout=0))
-        except self._pg.OperationalError as e:
-            if not listener.broken:
-                raise self._error(e) from e
-            self._listening()  # raises if the server cannot be reached
-            return 1
-        except self._pg.Error as e:
-            raise self._error(e) from e
-        return got
+        return self._follower.wait(timeout)
 
     def follow(self, *, interval: float = 0.5) -> None:
         """Deliver other writers' appends to the subscriptions from a thread of the log's own.
@@ -816,29 +594,25 @@ class PostgresLog(EventLog):
         Args:
             interval: how often (seconds) the thread checks whether the log was closed.
         """
-        if self._following is not None:
-            return
-        with self._listen_lock:
-            self._listening()  # listen now: nothing appended from here on is missed
-        self._stop.clear()
-        thread = threading.Thread(
-            target=self._follow,
-            args=(interval,),
-            name=f"timeline-follow-{self.schema}",
-            daemon=True,
-        )
-        self._following = thread
-        thread.start()
+        self._follower.follow(interval)
 
-    def _follow(self, interval: float) -> None:
-        while not self._stop.is_set():
-            try:
-                self.wait(interval)
-            except TimelineError as e:  # the server is away: try again after a pause
-                if self._stop.is_set():  # closed meanwhile
-                    return
-                self.follow_error = e
-                self._stop.wait(interval)
+    @property
+    def follow_error(self) -> TimelineError | None:
+        """The last error the :meth:`follow` thread met (it keeps trying), if any."""
+        return self._follower.error
+
+    @property
+    def _following(self) -> threading.Thread | None:
+        """The :meth:`follow` thread, while it runs."""
+        return self._follower.thread
+
+    def snapshot_store(self) -> PostgresSnapshotStore:
+        """Snapshots in a table of the log's own schema (``timeline_snapshots``)."""
+        return PostgresSnapshotStore(self)
+
+    def read_model_database(self) -> Callable[[], psycopg.Connection[Any]]:
+        """The log's own database: read models' tables sit in the log's schema."""
+        return self.connect
 
 
 def _storable(text: str) -> bool:
@@ -855,7 +629,7 @@ def _storable(text: str) -> bool:
 class _LostRaceError(Exception):
     """A unique constraint failed inside an append: mapped to ours after the rollback."""
 
-    def __init__(self, error: Exception, records: Sequence[Recorded]) -> None:
+    def __init__(self, error: Exception, records: Sequence[StoredRecord]) -> None:
         super().__init__(str(error))
         self.error = error
         self.records = records

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from timeline.errors import CorruptLog, InvalidEvent, TimelineError
+from timeline.errors import CorruptLog, InvalidArgument, TimelineError
 from timeline.log.base import GENESIS, EventLog, Recorded, chain_hash
 from timeline.log.jsonl import JsonlLog
 from timeline.log.postgres import PostgresLog
@@ -92,17 +92,17 @@ def salvage(
         What was copied and what was left.
 
     Raises:
-        InvalidEvent: if ``target`` is not empty, or is ``source`` itself.
+        InvalidArgument: if ``target`` is not empty, or is ``source`` itself.
         TimelineError: if ``target`` refuses a record (its guards, its storage).
     """
     if target is source:
-        raise InvalidEvent(
-            "salvage needs a target other than its source", field="target", value=target
+        raise InvalidArgument(
+            "salvage needs a target other than its source", argument="target", value=target
         )
     if len(target):
-        raise InvalidEvent(
+        raise InvalidArgument(
             f"the target already holds {len(target)} records; salvage needs an empty log",
-            field="target",
+            argument="target",
             value=target,
         )
     report = source.verify()

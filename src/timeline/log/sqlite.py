@@ -23,22 +23,25 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-import attrs
 from pendulum import DateTime
 
-from timeline.errors import CorruptLog, InvalidEvent, TimelineError
-from timeline.log.base import GENESIS, EventLog, Order, RawRecord, Recorded, stored_recorded_at
-from timeline.time import isoformat
+from timeline.errors import CorruptLog, InvalidArgument, TimelineError
+from timeline.log.base import EventLog
+from timeline.log.query import keyset_pages
+from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
+from timeline.log.sqlite_snapshots import SQLiteSnapshotStore, synchronous_mode
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Collection, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
     from timeline.codec import Codec
     from timeline.log.base import Guard
+    from timeline.log.query import Query
     from timeline.time import Clock
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "SQLiteLog"]
@@ -69,13 +72,13 @@ CREATE TABLE IF NOT EXISTS timeline_meta (key TEXT PRIMARY KEY, value TEXT NOT N
 _PAGE: Final = 1000  # rows per read query: large enough to amortise it, small in memory
 _CHUNK: Final = 500  # ids per IN (...) lookup, well under SQLite's bound-parameter limit
 _MERGE_TYPES: Final = 50  # up to this many types, merge their index ranges (else scan)
-_SYNCHRONOUS: Final = {"full": "FULL", "normal": "NORMAL"}
 _CORRUPT: Final = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
+#: The columns in the order of a StoredRecord's fields, so that a record is its own row.
 _INSERT: Final = (
-    "INSERT INTO events (position, event_id, stream, version, type, occurred_at, recorded_at,"
-    " payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (position, stream, version, recorded_at, payload, hash, event_id,"
+    " type, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -101,7 +104,7 @@ class SQLiteLog(EventLog):
         busy_timeout: seconds to wait for another writer's lock before giving up.
 
     Raises:
-        InvalidEvent: for a ``synchronous`` or ``busy_timeout`` that makes no sense.
+        InvalidArgument: for a ``synchronous`` or ``busy_timeout`` that makes no sense.
         CorruptLog: if the file is not a SQLite database, or not a timeline log.
         TimelineError: if the file cannot be opened (a missing directory, no permission).
 
@@ -127,20 +130,14 @@ class SQLiteLog(EventLog):
         busy_timeout: float = 30.0,
     ) -> None:
         super().__init__(codec=codec, clock=clock, guards=guards)
-        mode = _SYNCHRONOUS.get(synchronous.lower()) if isinstance(synchronous, str) else None
-        if mode is None:
-            raise InvalidEvent(
-                f"synchronous must be 'full' or 'normal', got {synchronous!r}",
-                field="synchronous",
-                value=synchronous,
-            )
+        mode = synchronous_mode(synchronous)
         if (
             type(busy_timeout) not in (int, float)
             or not 0 <= busy_timeout < float("inf")  # also refuses NaN
         ):
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"busy_timeout must be a number of seconds ≥ 0, got {busy_timeout!r}",
-                field="busy_timeout",
+                argument="busy_timeout",
                 value=busy_timeout,
             )
         self.path = str(path)
@@ -278,8 +275,17 @@ class SQLiteLog(EventLog):
             ).fetchall()
         return dict(rows)
 
+    def stream_version(self, stream: str) -> int:
+        """The stream's current version: how many events it holds (0 if none)."""
+        with self._db() as conn:
+            row = conn.execute(
+                "SELECT MAX(version) FROM events WHERE stream = ?", (stream,)
+            ).fetchone()
+        return int(row[0] or 0)
+
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[None]:
+    def writing(self) -> Iterator[None]:
+        """One ``BEGIN IMMEDIATE`` transaction: the write lock, taken before anything is read."""
         with self._db() as conn:
             # IMMEDIATE takes the write lock now, before the tail and versions are read,
             # so no other connection can append between our checks and our write.
@@ -292,14 +298,19 @@ class SQLiteLog(EventLog):
                     conn.execute("ROLLBACK")
                 raise
 
-    def _stream_version(self, stream: str) -> int:
+    def tail(self) -> tuple[int, str, DateTime | None]:
+        """The last position, its hash and its ``recorded_at``."""
         with self._db() as conn:
             row = conn.execute(
-                "SELECT MAX(version) FROM events WHERE stream = ?", (stream,)
+                "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
             ).fetchone()
-        return int(row[0] or 0)
+        if row is None:
+            return 0, GENESIS, None
+        position, hash_, recorded_at = row
+        return position, hash_, stored_recorded_at(recorded_at, position=position, where=self.where)
 
-    def _existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    def existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these event ids the log holds."""
         by_text = {str(i): i for i in ids}
         texts = list(by_text)
         found: set[uuid.UUID] = set()
@@ -313,146 +324,111 @@ class SQLiteLog(EventLog):
                 found.update(by_text[text] for (text,) in rows)
         return found
 
-    def _tail(self) -> tuple[int, str, DateTime | None]:
-        with self._db() as conn:
-            row = conn.execute(
-                "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
-            ).fetchone()
-        if row is None:
-            return 0, GENESIS, None
-        position, hash_, recorded_at = row
-        return position, hash_, stored_recorded_at(recorded_at, position=position, where=self.where)
+    #: The UNIQUE index on ``event_id`` refuses a duplicate; :meth:`insert` reports it.
+    enforces_unique_ids: ClassVar[bool] = True
 
-    _unique_ids_enforced = True  # the UNIQUE index on event_id; _write reports it
-
-    def _write(
-        self,
-        records: Sequence[Recorded],
-        payloads: Sequence[bytes],
-        recorded_at: str,
-        keys: Sequence[tuple[str, str]],
-    ) -> None:
-        rows = [
-            (r.position, event_id, r.stream, r.version, r.event.TYPE, occurred_at, recorded_at,
-             payload, r.hash)
-            for r, payload, (event_id, occurred_at) in zip(records, payloads, keys, strict=True)
-        ]  # fmt: skip
+    def insert(self, records: Sequence[StoredRecord]) -> None:
+        """Insert the rows; a unique index refusing one is our error, after the rollback."""
         with self._db(records[0].position) as conn:
             try:
-                conn.executemany(_INSERT, rows)
+                conn.executemany(_INSERT, [r[:9] for r in records])
             except sqlite3.IntegrityError as e:
                 # A duplicate id (the unique index is the check), or a race with software
                 # that writes without BEGIN IMMEDIATE.
                 conn.execute("ROLLBACK")
-                raise self._lost_race(records, duplicate_id="event_id" in str(e)) from e
+                raise self.refused_insert(records, duplicate_id="event_id" in str(e)) from e
 
-    def _read(
-        self, after: int, stream: str | None, types: tuple[str, ...] | None, order: Order
-    ) -> Iterator[Recorded]:
-        return self._select(after, stream, types, order, _Bounds())
-
-    def _read_range(  # noqa: PLR0917  # the signature EventLog._read_range fixes
-        self,
-        after: int,
-        stream: str | None,
-        types: tuple[str, ...] | None,
-        order: Order,
-        occurred_after: DateTime | None,
-        occurred_by: DateTime | None,
-    ) -> Iterator[Recorded]:
-        bounds = _Bounds(
-            None if occurred_after is None else isoformat(occurred_after),
-            None if occurred_by is None else isoformat(occurred_by),
-        )
-        return self._select(after, stream, types, order, bounds)
-
-    def _select(  # _read's filters and the bounds
-        self,
-        after: int,
-        stream: str | None,
-        types: tuple[str, ...] | None,
-        order: Order,
-        bounds: _Bounds,
-    ) -> Iterator[Recorded]:
-        types = None if types is None else tuple(dict.fromkeys(types))
-        if order == "occurred":
-            return self._read_occurred(after, stream, types, bounds)
-        if stream is not None:
-            return self._read_stream(after, stream, types, bounds)
+    def scan(self, query: Query) -> Iterator[Recorded]:
+        """The records ``query`` asks for, paged through the index that serves it."""
+        if query.order == "occurred":
+            return self._read_occurred(query)
+        if query.stream is not None:
+            return self._read_stream(query)
+        types = query.types
         if types is not None and 1 < len(types) <= _MERGE_TYPES:
-            return self._read_types(after, types, bounds)
+            return self._read_types(query)
         where = "position > ?"
         params: tuple[str, ...] = ()
         if types is not None:
             # One type: the (type, position) index serves the range; many: scan the table.
             where += f" AND {'type' if len(types) == 1 else '+type'} IN ({_marks(types)})"
             params = types
-        where, params = bounds.where(where, params)
+        where, params = _bounded(where, params, query)
         sql = f"SELECT {_RECORD} FROM events WHERE {where} ORDER BY position LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
-        return self._pages(sql, params, after)
+        return self._pages(sql, query.after, lambda after: (after, *params))
 
-    def _pages(self, sql: str, params: tuple[str, ...], after: int) -> Iterator[Recorded]:
-        """Page through ``sql``, whose first placeholder is the keyset ``position > ?``."""
-        decode = self.decode_own_record
-        while True:
-            with self._db(after + 1) as conn:
-                rows = conn.execute(sql, (after, *params)).fetchall()
+    def _pages(
+        self,
+        sql: str,
+        after: int,
+        arguments: Callable[[Any], Sequence[Any]],
+        *,
+        start: object = None,
+        key: Callable[[tuple[Any, ...]], object] = itemgetter(0),
+    ) -> Iterator[Recorded]:
+        """Decode the rows of ``sql``, paged by keyset (:func:`~timeline.log.keyset_pages`).
+
+        ``arguments(k)`` are a page's parameters for the keyset ``k``, which starts at
+        ``start`` (``after`` if ``None``) and moves to ``key`` of each page's last row.
+        """
+        decode = self.decode_record
+        for rows in self._keyset(sql, after, arguments, start, key):
             for row in rows:
                 yield decode(*row)
-            if len(rows) < _PAGE:
-                return
-            after = rows[-1][0]
 
-    def _read_types(
-        self, after: int, types: tuple[str, ...], bounds: _Bounds
-    ) -> Iterator[Recorded]:
+    def _keyset(
+        self,
+        sql: str,
+        after: int,
+        arguments: Callable[[Any], Sequence[Any]],
+        start: object,
+        key: Callable[[tuple[Any, ...]], object],
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The pages of rows of :meth:`_pages` (whose first column is the position)."""
+
+        def fetch(keys: tuple[int, object]) -> list[tuple[Any, ...]]:
+            with self._db(keys[0] + 1) as conn:  # where damage would first show
+                return conn.execute(sql, arguments(keys[1])).fetchall()
+
+        first = (after, after if start is None else start)
+        return keyset_pages(fetch, first, lambda row: (row[0], key(row)), _PAGE)
+
+    def _read_types(self, query: Query) -> Iterator[Recorded]:
         """Several types in position order: merge their ranges of the (type, position) index.
 
         SQLite merges ``UNION ALL`` arms that are each in order, so a page touches only the
         rows it returns, however rare the types are among the rest.
         """
-        where, extra = bounds.where("type = ? AND position > ?", ())
+        types = query.types or ()
+        where, extra = _bounded("type = ? AND position > ?", (), query)
         arm = f"SELECT {_RECORD} FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
         sql = " UNION ALL ".join([arm] * len(types)) + f" ORDER BY position LIMIT {_PAGE}"
-        decode = self.decode_own_record
-        while True:
-            params = [p for t in types for p in (t, after, *extra)]
-            with self._db(after + 1) as conn:
-                rows = conn.execute(sql, params).fetchall()
-            for row in rows:
-                yield decode(*row)
-            if len(rows) < _PAGE:
-                return
-            after = rows[-1][0]
+        return self._pages(
+            sql, query.after, lambda after: [p for t in types for p in (t, after, *extra)]
+        )
 
-    def _read_stream(
-        self, after: int, stream: str, types: tuple[str, ...] | None, bounds: _Bounds
-    ) -> Iterator[Recorded]:
+    def _read_stream(self, query: Query) -> Iterator[Recorded]:
         """One stream in position order, paged by version on the (stream, version) index.
 
         Within a stream, versions grow with positions, so version order is position order.
         """
         where = "stream = ? AND version > ? AND position > ?"
         params: tuple[Any, ...] = ()
-        if types is not None:
-            where += f" AND +type IN ({_marks(types)})"
-            params = types
-        where, params = bounds.where(where, params)
+        if query.types is not None:
+            where += f" AND +type IN ({_marks(query.types)})"
+            params = query.types
+        where, params = _bounded(where, params, query)
         sql = f"SELECT {_RECORD} FROM events WHERE {where} ORDER BY version LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
-        decode = self.decode_own_record
-        version, last = 0, after
-        while True:
-            with self._db(last + 1) as conn:
-                rows = conn.execute(sql, (stream, version, after, *params)).fetchall()
-            for row in rows:
-                yield decode(*row)
-            if len(rows) < _PAGE:
-                return
-            version, last = rows[-1][2], rows[-1][0]
+        stream, after = query.stream, query.after
+        return self._pages(
+            sql,
+            after,
+            lambda version: (stream, version, after, *params),
+            start=0,
+            key=itemgetter(2),
+        )
 
-    def _read_occurred(
-        self, after: int, stream: str | None, types: tuple[str, ...] | None, bounds: _Bounds
-    ) -> Iterator[Recorded]:
+    def _read_occurred(self, query: Query) -> Iterator[Recorded]:
         """By ``occurred_at`` (ties by position), paged on the (occurred_at, position) index.
 
         The filters are applied to that index's rows (``+column`` keeps SQLite from choosing
@@ -461,32 +437,30 @@ class SQLiteLog(EventLog):
         """
         where = "(occurred_at, position) > (?, ?) AND position > ?"
         params: list[Any] = []
-        if bounds.high is not None:
+        if query.high is not None:
             where += " AND occurred_at <= ?"
-            params.append(bounds.high)
-        if stream is not None:
+            params.append(query.high)
+        if query.stream is not None:
             where += " AND +stream = ?"
-            params.append(stream)
-        if types is not None:
-            where += f" AND +type IN ({_marks(types)})"
-            params.extend(types)
+            params.append(query.stream)
+        if query.types is not None:
+            where += f" AND +type IN ({_marks(query.types)})"
+            params.extend(query.types)
         sql = (
             f"SELECT {_RECORD}, occurred_at FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
             f" ORDER BY occurred_at, position LIMIT {_PAGE}"
         )
-        decode = self.decode_own_record
+        after, decode = query.after, self.decode_record
         # Past every position at occurred_after: the range starts after that instant.
-        occurred, position = ("", 0) if bounds.low is None else (bounds.low, _LAST)
-        while True:
-            with self._db(position + 1) as conn:
-                rows = conn.execute(sql, (occurred, position, after, *params)).fetchall()
+        start = ("", 0) if query.low is None else (query.low, _LAST)
+        for rows in self._keyset(
+            sql, after, lambda k: (*k, after, *params), start, itemgetter(6, 0)
+        ):
             for p, s, v, r, payload, h, _ in rows:
                 yield decode(p, s, v, r, payload, h)
-            if len(rows) < _PAGE:
-                return
-            position, occurred = rows[-1][0], rows[-1][6]
 
-    def _recorded_at(self, position: int) -> DateTime:
+    def recorded_at(self, position: int) -> DateTime:
+        """The ``recorded_at`` of the record at a position, from the primary key."""
         with self._db(position) as conn:
             row = conn.execute(
                 "SELECT recorded_at FROM events WHERE position = ?", (position,)
@@ -511,30 +485,34 @@ class SQLiteLog(EventLog):
         with self._db() as conn:
             yield conn
 
-    def _raw(self) -> Iterator[RawRecord]:
+    def raw(self) -> Iterator[StoredRecord]:
+        """Every row as stored, with its index columns (which ``verify`` checks too)."""
         sql = (
             f"SELECT {_RECORD}, event_id, type, occurred_at FROM events"  # noqa: S608  # fixed text
             f" WHERE position > ? ORDER BY position LIMIT {_PAGE}"
         )
-        after = 0
-        while True:
-            with self._db(after + 1) as conn:
-                rows = conn.execute(sql, (after,)).fetchall()
+        for rows in self._keyset(sql, 0, lambda after: (after,), None, itemgetter(0)):
             for p, s, v, r, payload, h, event_id, type_, occurred in rows:
                 if type(payload) is not bytes:  # a damaged row may hold text or a number
                     payload = str(payload).encode()  # noqa: PLW2901  # normalised in place
-                yield RawRecord(p, s, v, r, payload, h, event_id, type_, occurred)
-            if len(rows) < _PAGE:
-                return
-            after = rows[-1][0]
+                yield StoredRecord(p, s, v, r, payload, h, event_id, type_, occurred)
 
-    def _get(self, event_id: uuid.UUID) -> Recorded | None:
+    def find(self, event_id: uuid.UUID) -> Recorded | None:
+        """The record holding an event, or ``None``."""
         with self._db() as conn:
             row = conn.execute(
                 f"SELECT {_RECORD} FROM events WHERE event_id = ?",  # noqa: S608  # fixed text
                 (str(event_id),),
             ).fetchone()
-        return None if row is None else self.decode_own_record(*row)
+        return None if row is None else self.decode_record(*row)
+
+    def snapshot_store(self) -> SQLiteSnapshotStore:
+        """Snapshots in a table of the log's own database (``timeline_snapshots``)."""
+        return SQLiteSnapshotStore(self)
+
+    def read_model_database(self) -> str | None:
+        """The log's own file (``None`` for a database in memory)."""
+        return None if self.path == ":memory:" else self.path
 
 
 _HEADER: Final = b"SQLite format 3\x00"
@@ -572,23 +550,16 @@ def _marks(values: Sequence[object]) -> str:
 _LAST: Final = 2**63 - 1  # above every position
 
 
-@attrs.frozen
-class _Bounds:
-    """Bounds on ``occurred_at`` as canonical text: ``low`` exclusive, ``high`` inclusive."""
+def _bounded(where: str, params: tuple[Any, ...], query: Query) -> tuple[str, tuple[Any, ...]]:
+    """``where`` and ``params`` with the query's bounds on ``occurred_at`` added as filters.
 
-    low: str | None = None
-    high: str | None = None
-
-    def where(self, where: str, params: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
-        """``where`` and ``params`` with the bounds added as filters on the rows scanned.
-
-        ``+occurred_at`` keeps SQLite on the index the rest of the query pages through
-        (positions, a stream or a type), rather than sorting a range of another.
-        """
-        if self.low is not None:
-            where += " AND +occurred_at > ?"
-            params = (*params, self.low)
-        if self.high is not None:
-            where += " AND +occurred_at <= ?"
-            params = (*params, self.high)
-        return where, params
+    ``+occurred_at`` keeps SQLite on the index the rest of the query pages through
+    (positions, a stream or a type), rather than sorting a range of another.
+    """
+    if query.low is not None:
+        where += " AND +occurred_at > ?"
+        params = (*params, query.low)
+    if query.high is not None:
+        where += " AND +occurred_at <= ?"
+        params = (*params, query.high)
+    return where, params

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from timeline.errors import InvalidEvent, TimelineError
+from timeline.errors import InvalidArgument, TimelineError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -58,19 +58,19 @@ def axes(ax: object, size: tuple[float, float]) -> tuple[Figure, Axes]:
     still show it, as the value of a cell.
 
     Raises:
-        InvalidEvent: ``ax`` is not a matplotlib ``Axes``.
+        InvalidArgument: ``ax`` is not a matplotlib ``Axes``.
     """
     figure_class, canvas_class, _ = matplotlib()
     if ax is not None:
         from matplotlib.axes import Axes  # noqa: PLC0415  # the plot extra is optional
 
         if not isinstance(ax, Axes):
-            raise InvalidEvent(
-                f"ax must be a matplotlib Axes, got {type(ax).__name__}", field="ax", value=ax
+            raise InvalidArgument(
+                f"ax must be a matplotlib Axes, got {type(ax).__name__}", argument="ax", value=ax
             )
         figure = ax.get_figure(root=True)
         if figure is None:  # pragma: no cover  # an Axes is always made on a figure
-            raise InvalidEvent("ax belongs to no figure", field="ax", value=ax)
+            raise InvalidArgument("ax belongs to no figure", argument="ax", value=ax)
         return figure, ax
     checked = check_size(size)
     figure = figure_class(figsize=checked, layout="constrained")
@@ -82,7 +82,7 @@ def check_size(size: object) -> tuple[float, float]:
     """A figure size in inches, two positive numbers.
 
     Raises:
-        InvalidEvent: anything else.
+        InvalidArgument: anything else.
     """
     if (
         isinstance(size, tuple)
@@ -90,8 +90,10 @@ def check_size(size: object) -> tuple[float, float]:
         and all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in size)
     ):
         return float(size[0]), float(size[1])
-    raise InvalidEvent(
-        f"size must be (width, height) in inches, both > 0, got {size!r}", field="size", value=size
+    raise InvalidArgument(
+        f"size must be (width, height) in inches, both > 0, got {size!r}",
+        argument="size",
+        value=size,
     )
 
 
@@ -99,14 +101,14 @@ def check_choice(name: str, value: object, allowed: Iterable[str]) -> str:
     """``value`` if it is one of ``allowed``.
 
     Raises:
-        InvalidEvent: naming the argument, the value and the choices.
+        InvalidArgument: naming the argument, the value and the choices.
     """
     choices = tuple(allowed)
     if isinstance(value, str) and value in choices:
         return value
-    raise InvalidEvent(
+    raise InvalidArgument(
         f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}",
-        field=name,
+        argument=name,
         value=value,
     )
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from timeline.causal.graph import CausalGraph
 from timeline.codec import Codec
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.events import Event
 from timeline.log import EventLog
 from timeline.plot._base import check_choice, naive, plain, short
 from timeline.projections.replay import META_TYPES, Resolution, replay_records
+
+if TYPE_CHECKING:
+    from pendulum import DateTime
 
 #: The built-in ways to split events into lanes; a callable ``event -> name(s)`` also works.
 LANES: Final = ("actor", "stream")
@@ -55,7 +58,9 @@ class Item:
     lanes: tuple[str, ...] = ()
 
 
-def from_log(log: EventLog, as_of: Any, known_at: Any) -> tuple[list[Item], CausalGraph]:
+def from_log(
+    log: EventLog, as_of: DateTime | None, known_at: DateTime | None
+) -> tuple[list[Item], CausalGraph]:
     records = list(replay_records(log, known_at=known_at, order="recorded"))
     graph = CausalGraph.from_events(
         (r.event for r in records), as_of=as_of, known_at=known_at, check=False
@@ -70,14 +75,14 @@ def from_log(log: EventLog, as_of: Any, known_at: Any) -> tuple[list[Item], Caus
     return items, graph
 
 
-def from_events(events: Iterable[object], as_of: Any) -> tuple[list[Item], CausalGraph]:
+def from_events(events: Iterable[object], as_of: DateTime | None) -> tuple[list[Item], CausalGraph]:
     given: list[Event] = []
     for event in events:
         if not isinstance(event, Event):
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"a timeline chart draws a log or events, got a {type(event).__name__} "
                 f"among the events: {event!r}",
-                field="source",
+                argument="source",
                 value=event,
             )
         given.append(event)
@@ -109,12 +114,11 @@ def lanes_of(choice: LaneChoice, item: Item) -> tuple[str, ...]:
     named = choice(item.event)  # type: ignore[operator]  # checked callable by the caller
     names = (named,) if isinstance(named, str) else tuple(named)
     if not names or not all(isinstance(n, str) and n for n in names):
-        raise InvalidEvent(
+        raise InvalidArgument(
             f"the lanes function gave {named!r} for {item.event.headline()!r}: "
             "it must give a lane name or several",
-            field="lanes",
+            argument="lanes",
             value=named,
-            event_id=item.event.event_id,
         )
     return names
 
@@ -124,8 +128,8 @@ def check_lanes(lanes: object, *, have_log: bool) -> LaneChoice:
         return lanes  # called with an event; its answer is checked by _lanes_of
     choice = check_choice("lanes", lanes, LANES)
     if choice == "stream" and not have_log:
-        raise InvalidEvent(
-            "lanes='stream' needs a log: events alone have no stream", field="lanes", value=lanes
+        raise InvalidArgument(
+            "lanes='stream' needs a log: events alone have no stream", argument="lanes", value=lanes
         )
     return choice
 

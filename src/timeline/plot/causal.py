@@ -128,7 +128,7 @@ def draw_causal(
     Raises:
         TimelineError: matplotlib (the ``plot`` extra) is not installed.
         UnknownEvent: ``around`` is not in the graph.
-        InvalidEvent: ``ax`` is not a matplotlib ``Axes``, or ``size`` is not two positive
+        InvalidArgument: ``ax`` is not a matplotlib ``Axes``, or ``size`` is not two positive
             numbers.
     """
     _, _, mdates = matplotlib()

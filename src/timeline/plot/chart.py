@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from timeline.causal.timing import latest
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.events import (
     Attack,
     CasualtyReport,
@@ -70,6 +70,7 @@ from timeline.time import to_utc
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from pendulum import DateTime
 
 __all__ = ["LANES", "MARKS", "Mark", "timeline_chart"]
 
@@ -224,6 +225,13 @@ class _Chart:
             return _UNKNOWN_HEIGHT, "//"
         return max(_BAR_HEIGHT * event.launched / self.launched_max, 0.04), None
 
+    def lane_bar(
+        self, span: tuple[float, float], floor: float, height: float, **style: Any
+    ) -> None:
+        """A bar over ``span`` on the x axis, standing on a lane's ``floor``."""
+        start, end = span
+        self.ax.bar(start, height, width=end - start, bottom=floor, align="edge", **style)
+
     def bar(self, item: Item) -> None:
         event = item.event
         start, end = self.span(event)
@@ -234,12 +242,10 @@ class _Chart:
         ys = []
         for n, lane in enumerate(item.lanes):
             floor = self.floor[lane]
-            self.ax.bar(
-                start,
+            self.lane_bar(
+                (start, end),
+                floor,
                 height,
-                width=end - start,
-                bottom=floor,
-                align="edge",
                 color=_BAR_COLOURS[kind],
                 alpha=0.85,
                 hatch=hatch,
@@ -266,12 +272,10 @@ class _Chart:
         for lane in item.lanes:
             floor = self.floor[lane]
             if o_height != height or (o_start, o_end) != (start, end):
-                self.ax.bar(
-                    o_start,
+                self.lane_bar(
+                    (o_start, o_end),
+                    floor,
                     o_height,
-                    width=o_end - o_start,
-                    bottom=floor,
-                    align="edge",
                     fill=False,
                     edgecolor=VERMILLION,
                     linestyle="--",
@@ -394,8 +398,8 @@ class _Chart:
 def timeline_chart(  # noqa: C901, PLR0912  # one picture, drawn in one pass
     source: EventLog | Iterable[Event],
     *,
-    as_of: Any = None,
-    known_at: Any = None,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
     lanes: LaneChoice = "actor",
     links: bool = True,
     corrections: bool = True,
@@ -450,9 +454,10 @@ def timeline_chart(  # noqa: C901, PLR0912  # one picture, drawn in one pass
 
     Raises:
         TimelineError: matplotlib (the ``plot`` extra) is not installed.
-        InvalidEvent: an unknown ``lanes``; ``"stream"`` lanes or ``known_at`` without a
-            log; a naive ``as_of``/``known_at``; something among the events that is not an
-            event; a bad ``label_length``, ``size`` or ``ax``.
+        InvalidArgument: an unknown ``lanes``; ``"stream"`` lanes or ``known_at`` without a
+            log; something among the events that is not an event; a bad ``label_length``,
+            ``size`` or ``ax``.
+        InvalidEvent: a naive ``as_of``/``known_at`` (as :func:`~timeline.replay` does).
 
     >>> import pendulum, timeline as tl
     >>> at = pendulum.datetime(2025, 6, 1, 16, 30)
@@ -466,9 +471,9 @@ def timeline_chart(  # noqa: C901, PLR0912  # one picture, drawn in one pass
     have_log = isinstance(source, EventLog)
     choice = check_lanes(lanes, have_log=have_log)
     if type(label_length) is not int or label_length < 2:  # noqa: PLR2004  # a letter and "…"
-        raise InvalidEvent(
+        raise InvalidArgument(
             f"label_length must be a whole number ≥ 2, got {label_length!r}",
-            field="label_length",
+            argument="label_length",
             value=label_length,
         )
     cut = None if as_of is None else to_utc(as_of, field="as_of")
@@ -477,15 +482,15 @@ def timeline_chart(  # noqa: C901, PLR0912  # one picture, drawn in one pass
         items, graph = from_log(source, cut, known)
     else:
         if known is not None:
-            raise InvalidEvent(
+            raise InvalidArgument(
                 "known_at needs a log: events alone have no recorded_at",
-                field="known_at",
+                argument="known_at",
                 value=known_at,
             )
         if not isinstance(source, Iterable) or isinstance(source, str | bytes):
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"a timeline chart draws a log or events, got {type(source).__name__}",
-                field="source",
+                argument="source",
                 value=source,
             )
         items, graph = from_events(source, cut)

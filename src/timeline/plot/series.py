@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from timeline.errors import InvalidEvent
+from timeline.errors import InvalidArgument
 from timeline.events import Event, TalkRoundHeld
 from timeline.io.cameo import Cameo, Intensity
 from timeline.log import EventLog
@@ -40,6 +40,7 @@ from timeline.time import TimePrecision, to_utc
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from pendulum import DateTime
 
 __all__ = ["KINDS", "WEIGHTS", "intensity_chart", "nights_chart"]
 
@@ -54,7 +55,7 @@ _UNNAMED: Final = "(attacker not named)"
 
 
 def _state_and_rounds(
-    source: object, as_of: Any, known_at: Any, talks: bool | Iterable[Event]
+    source: object, as_of: DateTime | None, known_at: DateTime | None, talks: bool | Iterable[Event]
 ) -> tuple[EscalationState, list[Event]]:
     """The escalation state to draw and the talk rounds to mark."""
     cut = None if as_of is None else to_utc(as_of, field="as_of")
@@ -70,14 +71,14 @@ def _state_and_rounds(
         return state, rounds
     if cut is not None or known is not None:
         name, value = ("as_of", as_of) if cut is not None else ("known_at", known_at)
-        raise InvalidEvent(
-            f"{name} needs a log to replay: a state is already cut", field=name, value=value
+        raise InvalidArgument(
+            f"{name} needs a log to replay: a state is already cut", argument=name, value=value
         )
     if isinstance(source, EscalationState):
         return source, given
-    raise InvalidEvent(
+    raise InvalidArgument(
         f"expected an event log or an Escalation state, got {type(source).__name__}",
-        field="source",
+        argument="source",
         value=source,
     )
 
@@ -86,15 +87,15 @@ def _given_rounds(talks: object) -> list[Event]:
     if isinstance(talks, bool):
         return []
     if not isinstance(talks, Iterable) or isinstance(talks, str | bytes):
-        raise InvalidEvent(
-            f"talks must be True, False or events, got {talks!r}", field="talks", value=talks
+        raise InvalidArgument(
+            f"talks must be True, False or events, got {talks!r}", argument="talks", value=talks
         )
     rounds = list(talks)
     for event in rounds:
         if not isinstance(event, Event):
-            raise InvalidEvent(
+            raise InvalidArgument(
                 f"talks must be events, got a {type(event).__name__}: {event!r}",
-                field="talks",
+                argument="talks",
                 value=event,
             )
     return rounds
@@ -158,8 +159,8 @@ def _finish(
 def intensity_chart(
     source: EventLog | EscalationState | Intensity,
     *,
-    as_of: Any = None,
-    known_at: Any = None,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
     goldstein: Cameo | None = None,
     weight: str = "launched",
     parties: Sequence[str | None] | None = None,
@@ -202,9 +203,9 @@ def intensity_chart(
 
     Raises:
         TimelineError: matplotlib (the ``plot`` extra) is not installed.
-        InvalidEvent: an unknown ``weight``; a ``source`` of another kind; ``as_of`` or
-            ``known_at`` (or a naive one) without a log; ``talks`` that are not events; a bad
-            ``size`` or ``ax``.
+        InvalidArgument: an unknown ``weight``; a ``source`` of another kind; ``as_of`` or
+            ``known_at`` without a log; ``talks`` that are not events; a bad ``size`` or ``ax``.
+        InvalidEvent: a naive ``as_of``/``known_at`` (as :func:`~timeline.replay` does).
 
     >>> import pendulum, timeline as tl
     >>> night = tl.DroneBarrage(occurred_at=pendulum.datetime(2025, 5, 31, 16, 30),
@@ -220,9 +221,9 @@ def intensity_chart(
     series: Intensity | None
     if isinstance(source, Intensity):
         if as_of is not None or known_at is not None:
-            raise InvalidEvent(
+            raise InvalidArgument(
                 "as_of and known_at need a log to replay: a series is already cut",
-                field="as_of" if as_of is not None else "known_at",
+                argument="as_of" if as_of is not None else "known_at",
                 value=as_of if as_of is not None else known_at,
             )
         series = source
@@ -321,8 +322,8 @@ def _figure_of(totals: Figures, name: str) -> int | None:
 def nights_chart(
     source: EventLog | EscalationState,
     *,
-    as_of: Any = None,
-    known_at: Any = None,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
     kind: str = "all",
     talks: bool | Iterable[Event] = True,
     records: bool = True,
@@ -356,9 +357,9 @@ def nights_chart(
 
     Raises:
         TimelineError: matplotlib (the ``plot`` extra) is not installed.
-        InvalidEvent: an unknown ``kind``; a ``source`` of another kind; ``as_of`` or
-            ``known_at`` (or a naive one) without a log; ``talks`` that are not events; a bad
-            ``size`` or ``ax``.
+        InvalidArgument: an unknown ``kind``; a ``source`` of another kind; ``as_of`` or
+            ``known_at`` without a log; ``talks`` that are not events; a bad ``size`` or ``ax``.
+        InvalidEvent: a naive ``as_of``/``known_at`` (as :func:`~timeline.replay` does).
     """
     _, _, mdates = matplotlib()
     check_choice("kind", kind, KINDS)

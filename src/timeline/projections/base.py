@@ -8,8 +8,8 @@ out is never changed behind its holder's back.
 A projection may also offer ``fold(state, events) -> state``, a batch fold that must equal
 ``functools.reduce(apply, events, state)``. It lets a projection keep local, mutable
 accumulators while it walks a batch (a dict of counters, a list it turns into a tuple at the
-end) and so fold a million events a second, while staying pure from the outside: the state
-it receives and the state it returns are immutable.
+end) and so fold fast, while staying pure from the outside: the state it receives and the
+state it returns are immutable.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ import attrs
 from pendulum import DateTime
 
 from timeline.events.meta import CausalLink, CausalLinkRetracted, Correction, Retraction
-from timeline.projections import _dates
+from timeline.projections import dates
 from timeline.time import TimePrecision
 
 if TYPE_CHECKING:
@@ -186,8 +186,8 @@ class _Book:
                 occurred_at=event.occurred_at,
                 occurred_until=event.occurred_until,
                 time_precision=event.time_precision,
-                date=_dates.date_label(event),
-                until=_dates.end_label(event),
+                date=dates.date_label(event),
+                until=dates.end_label(event),
                 headline=event.headline(),
                 type=event.TYPE,
                 claimed_by=event.claimed_by,

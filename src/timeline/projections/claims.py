@@ -17,7 +17,7 @@ casualty report                the date, the location's name, party; figures ``k
 ============================  ==================================================================
 
 Dates are UTC dates, except that a ``"day"``- or ``"month"``-precision time is read as the
-local date it was recorded at (see :mod:`timeline.projections._dates`). A window is filed
+local date it was recorded at (see :mod:`timeline.projections.dates`). A window is filed
 under the date it ends because that is how each side dates its "overnight" figures: the
 Ukrainian Air Force's window from 18:00 and the Russian ministry of defence's from 20:00 both
 end on the same morning. A figure a report does not give (``None``) is no claim at all.
@@ -37,7 +37,7 @@ from pendulum import DateTime
 
 from timeline.events.humanitarian import CasualtyReport
 from timeline.events.military import Attack, LossReport, Strike
-from timeline.projections import _dates
+from timeline.projections import dates
 
 if TYPE_CHECKING:
     from timeline.events import Event
@@ -192,10 +192,10 @@ def _claimant(event: Event) -> str | None:
 
 def _date(event: Event) -> str:
     if event.occurred_until is not None:
-        ordinal = _dates.end_day_ordinal(event.occurred_until, event.time_precision)
+        ordinal = dates.end_day_ordinal(event.occurred_until, event.time_precision)
     else:
-        ordinal = _dates.day_ordinal(event.occurred_at, event.time_precision)
-    return _dates.day_label(ordinal)
+        ordinal = dates.day_ordinal(event.occurred_at, event.time_precision)
+    return dates.day_label(ordinal)
 
 
 def _attack(event: Attack) -> Iterator[tuple[FactKey, int]]:

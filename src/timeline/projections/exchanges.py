@@ -215,6 +215,28 @@ def _key(x: Exchange) -> UUID:
     return x.agreement if x.agreement is not None else x.stages[0].event_id
 
 
+def _largest(exchanges: Iterable[Exchange], *, carried_out: bool) -> LargestExchange | None:
+    """The largest exchange by what was carried out, or else by what was agreed."""
+    if carried_out:
+        done = [x for x in exchanges if x.stages]
+        x = max(done, key=lambda x: x.carried_out_size, default=None)
+    else:
+        done = [x for x in exchanges if x.agreed]
+        x = max(done, key=lambda x: x.agreed_size, default=None)
+    if x is None:
+        return None
+    if carried_out:
+        released, event_ids = x.carried_out, tuple(s.event_id for s in x.stages)
+    else:
+        released, event_ids = x.agreed, (x.agreement,) if x.agreement else ()
+    return LargestExchange(
+        size=sum(c.count for c in released),
+        released=released,
+        agreement=x.agreement,
+        event_ids=event_ids,
+    )
+
+
 def _stage_key(stage: Stage) -> int | UUID:
     return stage.number if stage.number is not None else stage.event_id
 
@@ -295,29 +317,11 @@ class _Ledger:
                 parties[c.party][1] += c.count
             for c in x.outstanding:
                 parties[c.party][2] += c.count
-        agreed = [x for x in exchanges if x.agreed]
-        carried = [x for x in exchanges if x.stages]
-        top_agreed = max(agreed, key=lambda x: x.agreed_size, default=None)
-        top_carried = max(carried, key=lambda x: x.carried_out_size, default=None)
         return ExchangesState(
             exchanges=tuple(exchanges),
             sides=tuple(SideTotals(p, a, c, o) for p, (a, c, o) in parties.items()),
-            largest_agreed=None
-            if top_agreed is None
-            else LargestExchange(
-                size=top_agreed.agreed_size,
-                released=top_agreed.agreed,
-                agreement=top_agreed.agreement,
-                event_ids=(top_agreed.agreement,) if top_agreed.agreement else (),
-            ),
-            largest_carried_out=None
-            if top_carried is None
-            else LargestExchange(
-                size=top_carried.carried_out_size,
-                released=top_carried.carried_out,
-                agreement=top_carried.agreement,
-                event_ids=tuple(s.event_id for s in top_carried.stages),
-            ),
+            largest_agreed=_largest(exchanges, carried_out=False),
+            largest_carried_out=_largest(exchanges, carried_out=True),
         )
 
     @staticmethod

@@ -28,34 +28,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-import weakref
 from collections.abc import Callable, Mapping, Sequence
-
-import attrs
 
 from timeline.codec import Codec
 from timeline.errors import InvalidEvent
 from timeline.events import CausalLink, CausalLinkRetracted, Correction, Event, Retraction
 from timeline.log import EventLog
-from timeline.projections.replay import META_TYPES, Resolution, apply_changes
+from timeline.projections.resolution import META_TYPES, Resolution, apply_changes, meta_index
 
 __all__ = ["CorrectionGuard", "check_correction"]
-
-
-@attrs.define
-class _Seen:
-    """What the guard has read of one log: its meta events up to ``position``."""
-
-    resolution: Resolution
-    position: int
 
 
 class CorrectionGuard:
     """Checks corrections and retractions at append time (a :data:`~timeline.log.Guard`).
 
-    It keeps, per log, the meta events already stored (they are few) and reads only the new
-    ones at each append that brings a correction or a retraction; other appends cost a scan
-    of the batch's types.
+    The meta events already stored come from the log's one
+    :func:`~timeline.projections.resolution.meta_index`, which reads only the new ones at
+    each append that brings a correction or a retraction; other appends cost a scan of the
+    batch's types.
 
     >>> import pendulum, timeline as tl
     >>> log = tl.open_log("memory:")
@@ -71,14 +61,13 @@ class CorrectionGuard:
     1
     """
 
-    def __init__(self) -> None:
-        self._seen: weakref.WeakKeyDictionary[EventLog, _Seen] = weakref.WeakKeyDictionary()
-
     def __call__(self, log: EventLog, batch: Sequence[Event]) -> None:
         """Check a batch about to be appended to ``log``; raise to refuse it."""
         if not any(event.TYPE in META_TYPES for event in batch):
             return
-        resolution = self._stored(log).copy()
+        # The log's stored meta events resolved (a copy: the batch's are added to it). The
+        # guard runs inside the append, on a log it has seen grow: no need to check its prefix.
+        resolution = meta_index(log).resolution(log, len(log), check=False)
         earlier: dict[uuid.UUID, Event] = {}
 
         def lookup(event_id: uuid.UUID) -> Event:
@@ -92,19 +81,6 @@ class CorrectionGuard:
                 _check(log.codec, resolution, lookup, event)
             earlier[event.event_id] = event
 
-    def _stored(self, log: EventLog) -> Resolution:
-        """The resolution of the log's stored meta events, catching up on new ones."""
-        end = len(log)
-        seen = self._seen.get(log)
-        if seen is None or seen.position > end:
-            seen = self._seen[log] = _Seen(Resolution(), 0)
-        for rec in log.read(after=seen.position, types=META_TYPES):
-            if rec.position > end:
-                break
-            seen.resolution.add(rec.event)
-        seen.position = end
-        return seen.resolution
-
 
 def _check(
     codec: Codec, resolution: Resolution, lookup: Callable[[uuid.UUID], Event], event: Event
@@ -113,12 +89,12 @@ def _check(
     if isinstance(event, Correction):
         target = lookup(event.corrects)
         if target.TYPE in META_TYPES:
-            raise InvalidEvent(
-                f"Correction {event.event_id} refused: {type(target).__name__} "
-                f"{target.event_id} cannot be corrected; retract it and append a new one",
-                field="corrects",
-                value=event.corrects,
-                event_id=event.event_id,
+            raise _refused(
+                event,
+                f"{type(target).__name__} {target.event_id} cannot be corrected; retract it "
+                "and append a new one",
+                "corrects",
+                event.corrects,
             )
         check_correction(codec, resolution.resolve(codec, target), event)
         resolution.add(event)
@@ -126,12 +102,12 @@ def _check(
     if isinstance(event, CausalLinkRetracted):
         target = lookup(event.link)
         if not isinstance(target, CausalLink):
-            raise InvalidEvent(
-                f"CausalLinkRetracted {event.event_id} refused: {event.link} is a "
-                f"{type(target).__name__}, not a CausalLink; use a Retraction to withdraw it",
-                field="link",
-                value=event.link,
-                event_id=event.event_id,
+            raise _refused(
+                event,
+                f"{event.link} is a {type(target).__name__}, not a CausalLink; use a "
+                "Retraction to withdraw it",
+                "link",
+                event.link,
             )
     elif isinstance(event, Retraction):
         lookup(event.retracts)
@@ -143,13 +119,18 @@ def _check(
         try:
             resolution.resolve(codec, target)
         except InvalidEvent as e:
-            raise InvalidEvent(
-                f"{type(event).__name__} {event.event_id} refused: it would leave "
-                f"{type(target).__name__} {target.event_id} invalid: {e}",
-                field=e.field,
-                value=e.value,
-                event_id=event.event_id,
-            ) from e
+            message = f"it would leave {type(target).__name__} {target.event_id} invalid: {e}"
+            raise _refused(event, message, e.field, e.value) from e
+
+
+def _refused(event: Event, why: str, field: str, value: object) -> InvalidEvent:
+    """The error refusing a meta event: its type and id, why, and the field at fault."""
+    return InvalidEvent(
+        f"{type(event).__name__} {event.event_id} refused: {why}",
+        field=field,
+        value=value,
+        event_id=event.event_id,
+    )
 
 
 def check_correction(codec: Codec, current: Event, correction: Correction) -> Event:
@@ -169,42 +150,27 @@ def check_correction(codec: Codec, current: Event, correction: Correction) -> Ev
     kind = type(current).__name__
     for name, value in correction.changes.items():
         if name in ("type", "version"):
-            raise InvalidEvent(
-                f"Correction {correction.event_id} refused: a correction cannot change an "
-                f"event's {name} (asked to set it to {value!r}); retract the event and append "
-                "a new one",
-                field=name,
-                value=value,
-                event_id=correction.event_id,
+            why = (
+                f"a correction cannot change an event's {name} (asked to set it to {value!r}); "
+                "retract the event and append a new one"
             )
+            raise _refused(correction, why, name, value)
     try:
         fixed = apply_changes(codec, current, correction.changes)
     except InvalidEvent as e:
-        raise InvalidEvent(
-            f"Correction {correction.event_id} refused: {e}",
-            field=e.field,
-            value=e.value,
-            event_id=correction.event_id,
-        ) from e
+        raise _refused(correction, str(e), e.field, e.value) from e
     stored = codec.to_dict(fixed)
     for name, value in correction.changes.items():
         if not _agrees(stored[name], value):
-            raise InvalidEvent(
-                f"Correction {correction.event_id} refused: {kind}.{name} cannot hold "
-                f"{value!r} exactly (it would be read as {stored[name]!r})",
-                field=name,
-                value=value,
-                event_id=correction.event_id,
-            )
+            why = f"{kind}.{name} cannot hold {value!r} exactly (it would be read as {stored[name]!r})"
+            raise _refused(correction, why, name, value)
     if fixed.references() != current.references():
         name = next(iter(correction.changes))
-        raise InvalidEvent(
-            f"Correction {correction.event_id} refused: it would change which events "
-            f"{kind} {current.event_id} refers to; retract it and append a new one",
-            field=name,
-            value=correction.changes[name],
-            event_id=correction.event_id,
+        why = (
+            f"it would change which events {kind} {current.event_id} refers to; retract it "
+            "and append a new one"
         )
+        raise _refused(correction, why, name, correction.changes[name])
     return fixed
 
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterator
 from typing import Any, Literal
@@ -20,10 +21,10 @@ from typing import Any, Literal
 import attrs
 from pendulum import DateTime
 
+from timeline.errors import InvalidArgument
 from timeline.events import Correction, Event, Source
 from timeline.log import EventLog, Recorded
-from timeline.projections.replay import META_TYPES, Resolution, target_of
-from timeline.time import to_utc
+from timeline.projections.resolution import Resolution, instant, meta_index, target_of
 
 __all__ = ["History", "Revision", "history"]
 
@@ -94,13 +95,15 @@ class History:
         """Whether it stands retracted now."""
         return self.revisions[-1].withdrawn
 
-    def known_at(self, at: Any) -> Revision | None:
+    def known_at(self, at: dt.datetime) -> Revision | None:
         """The revision that stood at transaction time ``at`` (``None`` before the original).
 
         Raises:
-            InvalidEvent: for a naive ``at``.
+            InvalidArgument: for an ``at`` that is not an aware datetime.
         """
-        cut = to_utc(at, field="known_at")
+        cut = instant(at, "at")
+        if cut is None:
+            raise InvalidArgument("at must be an aware datetime, got None", argument="at", value=at)
         standing = None
         for revision in self.revisions:
             if revision.recorded_at > cut:
@@ -133,7 +136,9 @@ def history(log: EventLog, event_id: uuid.UUID) -> History:
     resolution = Resolution()
     revisions = [_revision("recorded", original, original.event, withdrawn=False)]
     steps = {event_id}
-    for rec in log.read(after=original.position, types=META_TYPES):
+    for rec in meta_index(log).upto(log, len(log)):
+        if rec.position <= original.position:
+            continue
         target = target_of(rec.event)
         if target not in steps:
             continue

@@ -21,6 +21,7 @@ skipped.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import itertools
 import sqlite3
 import threading
@@ -30,14 +31,16 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Self, TypeVar
 
 from pendulum import DateTime
 
-from timeline.errors import InvalidEvent, TimelineError
+from timeline.errors import InvalidArgument, TimelineError
 from timeline.events import Event
-from timeline.log import EventLog, PostgresLog, Recorded, SQLiteLog
+from timeline.log import EventLog, Recorded
 from timeline.log.base import Order
+from timeline.log.snapshots import Snapshot, SnapshotStore
+from timeline.log.sqlite_snapshots import connect_sqlite, synchronous_mode
 from timeline.projections.base import Projection, fold
-from timeline.projections.replay import META_TYPES
-from timeline.projections.snapshots import Snapshot, SnapshotStore, _save, replay_at
-from timeline.time import to_utc
+from timeline.projections.resolution import META_TYPES, instant
+from timeline.projections.resolved import check_order
+from timeline.projections.snapshot_replay import replay_at, save_snapshot
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -82,8 +85,8 @@ class LiveProjection(Generic[S]):
         batch: the most records taken in per fold.
 
     Raises:
-        InvalidEvent: for a naive ``as_of``, an unknown ``order``, or ``snapshots`` with
-            ``order="recorded"``.
+        InvalidArgument: for an ``as_of`` that is not an aware datetime, an unknown
+            ``order``, or ``snapshots`` with ``order="recorded"``.
 
     >>> import pendulum, timeline as tl
     >>> log = tl.open_log("memory:")
@@ -99,24 +102,20 @@ class LiveProjection(Generic[S]):
         log: EventLog,
         projection: Projection[S],
         *,
-        as_of: Any = None,
+        as_of: dt.datetime | None = None,
         order: Order = "occurred",
         snapshots: SnapshotStore | None = None,
         batch: int = 1000,
     ) -> None:
-        if order not in ("occurred", "recorded"):
-            raise InvalidEvent(
-                f"order must be 'recorded' or 'occurred', got {order!r}", field="order", value=order
-            )
-        if snapshots is not None and order != "occurred":
-            raise InvalidEvent(
+        if check_order(order) != "occurred" and snapshots is not None:
+            raise InvalidArgument(
                 "snapshots serve valid-time order only (order='occurred')",
-                field="snapshots",
+                argument="snapshots",
                 value=snapshots,
             )
         self.log = log
         self.projection = projection
-        self.as_of: DateTime | None = None if as_of is None else to_utc(as_of, field="as_of")
+        self.as_of: DateTime | None = instant(as_of, "as_of")
         self.order: Order = order
         self.snapshots = snapshots
         self._lock = threading.RLock()
@@ -210,19 +209,19 @@ class LiveProjection(Generic[S]):
         ``as_of``, if that is earlier), so later events are the tail of the next start.
 
         Raises:
-            InvalidEvent: if the projection has no snapshot store.
+            InvalidArgument: if the projection has no snapshot store.
         """
         if self.snapshots is None:
-            raise InvalidEvent(
-                "this live projection has no snapshot store", field="snapshots", value=None
+            raise InvalidArgument(
+                "this live projection has no snapshot store", argument="snapshots", value=None
             )
         with self._lock:
             state = self.state
             cut = self._frontier if self.as_of is None else self.as_of
             if cut is not None and self.as_of is not None and self._frontier is not None:
                 cut = min(self._frontier, self.as_of)
-            return _save(
-                self.log, self.projection, self.snapshots, state, cut=cut, limit=self._position
+            return save_snapshot(
+                self.log, self.projection, self.snapshots, state, as_of=cut, limit=self._position
             )
 
     def close(self) -> None:
@@ -282,8 +281,8 @@ class ReadModel:
             ``"normal"``.
 
     Raises:
-        InvalidEvent: for a missing ``database`` (other logs), or a bad ``batch`` or
-            ``synchronous``.
+        InvalidArgument: for a missing ``database`` (a log without a database of its own),
+            or a bad ``batch``, ``synchronous``, ``name`` or ``types``.
         TimelineError: if the database cannot be opened.
 
     >>> import pathlib, tempfile, pendulum, timeline as tl
@@ -311,28 +310,23 @@ class ReadModel:
         batch: int = 1000,
         synchronous: str = "full",
     ) -> None:
-        if database is None and not isinstance(log, PostgresLog):
-            if not isinstance(log, SQLiteLog) or log.path == ":memory:":
-                raise InvalidEvent(
-                    "a read model needs a database file (the log keeps no file of its own)",
-                    field="database",
-                    value=database,
-                )
-            database = log.path
+        # The log's own database unless one is named: a SQLite path, or a function opening
+        # a connection to the log's PostgreSQL database.
+        target = log.read_model_database() if database is None else database
+        if target is None:
+            raise InvalidArgument(
+                "a read model needs a database file (the log keeps no file of its own)",
+                argument="database",
+                value=database,
+            )
         if type(batch) is not int or batch < 1:
-            raise InvalidEvent(
-                f"batch must be a whole number ≥ 1, got {batch!r}", field="batch", value=batch
+            raise InvalidArgument(
+                f"batch must be a whole number ≥ 1, got {batch!r}", argument="batch", value=batch
             )
-        mode = _SYNCHRONOUS.get(synchronous.lower()) if isinstance(synchronous, str) else None
-        if mode is None:
-            raise InvalidEvent(
-                f"synchronous must be 'full' or 'normal', got {synchronous!r}",
-                field="synchronous",
-                value=synchronous,
-            )
+        mode = synchronous_mode(synchronous)
         if not isinstance(name, str) or not name.strip():
-            raise InvalidEvent(
-                f"name must be a non-empty string, got {name!r}", field="name", value=name
+            raise InvalidArgument(
+                f"name must be a non-empty string, got {name!r}", argument="name", value=name
             )
         self.log = log
         self.handler = handler
@@ -344,11 +338,14 @@ class ReadModel:
         #: psycopg, for a model in PostgreSQL (``None`` in SQLite).
         self._pg: ModuleType | None = None
         self._conn: Any = None
-        if database is None or str(database).startswith(_POSTGRES_URLS):
-            self.path = repr(log) if database is None else "<postgresql>"
-            self._conn = self._connect_postgres(log, database)
+        if callable(target):
+            self.path = repr(log)
+            self._conn = self._connect_postgres(target)
+        elif str(target).startswith(_POSTGRES_URLS):
+            self.path = "<postgresql>"
+            self._conn = self._connect_postgres(str(target))
         else:
-            self.path = str(database)
+            self.path = str(target)
             self._conn = self._connect_sqlite(mode)
         try:
             self._create(setup)
@@ -378,25 +375,21 @@ class ReadModel:
 
     def _connect_sqlite(self, mode: str) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(
-                self.path, isolation_level=None, timeout=30.0, check_same_thread=False
-            )
-            conn.execute("PRAGMA journal_mode = WAL")
+            conn = connect_sqlite(self.path)
             conn.execute(f"PRAGMA synchronous = {mode}")
         except sqlite3.Error as e:
             raise TimelineError(f"read model database {self.path!r}: {e}") from e
         return conn
 
-    def _connect_postgres(self, log: EventLog, database: str | Path | None) -> Any:
-        """A connection to the model's PostgreSQL database (the log's, if none is named)."""
-        if isinstance(log, PostgresLog) and database is None:
-            self._pg = log._pg  # noqa: SLF001  # the driver the log loaded
-            return log.connect()
+    def _connect_postgres(self, database: str | Callable[[], Any]) -> Any:
+        """A connection to the model's PostgreSQL database: a URL, or the log's connector."""
         import psycopg  # noqa: PLC0415  # the optional postgres extra, needed only here
 
         self._pg = psycopg
+        if callable(database):
+            return database()
         try:
-            return psycopg.connect(str(database), autocommit=True)
+            return psycopg.connect(database, autocommit=True)
         except psycopg.Error as e:
             raise TimelineError(f"read model {self.name!r}: cannot connect: {e}") from e
 
@@ -554,16 +547,13 @@ class ReadModel:
         self.close()
 
 
-_SYNCHRONOUS: Final = {"full": "FULL", "normal": "NORMAL"}
-
-
 def _type_names(types: Iterable[str | type[Event]]) -> Iterator[str]:
     if isinstance(types, (str, type)):
         types = (types,)
     for t in types:
         name = t if isinstance(t, str) else getattr(t, "TYPE", None)
         if not name:
-            raise InvalidEvent(
-                f"types must be type tags or event classes, got {t!r}", field="types", value=t
+            raise InvalidArgument(
+                f"types must be type tags or event classes, got {t!r}", argument="types", value=t
             )
         yield name

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import enum
 import functools
+import operator
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import attrs
@@ -36,7 +37,7 @@ from timeline.events.diplomacy import (
     TalkRoundHeld,
     TalksProposed,
 )
-from timeline.projections import _dates
+from timeline.projections import dates
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -80,11 +81,17 @@ class CeasefireStatus(enum.StrEnum):
 
 
 @attrs.frozen
-class TalksProposal:
-    """Talks proposed ("Putin proposed direct talks in Istanbul")."""
+class _Report:
+    """What every record keeps of the event it was made from: its id and when it happened."""
 
     event_id: UUID
     occurred_at: DateTime
+
+
+@attrs.frozen
+class TalksProposal(_Report):
+    """Talks proposed ("Putin proposed direct talks in Istanbul")."""
+
     date: str
     proposed_by: str
     parties: tuple[str, ...]
@@ -94,11 +101,9 @@ class TalksProposal:
 
 
 @attrs.frozen
-class Round:
+class Round(_Report):
     """A round of talks held: when, where, who hosted and opened it, and what came of it."""
 
-    event_id: UUID
-    occurred_at: DateTime
     date: str
     number: int | None
     parties: tuple[str, ...]
@@ -112,15 +117,13 @@ class Round:
 
 
 @attrs.frozen
-class Delegation:
+class Delegation(_Report):
     """A delegation as announced: its head (with title), members, whether that is all.
 
     ``composition_known`` is ``None`` where the report does not say, ``False`` where it says
     the composition is unclear. ``round`` is the talk round it was named for, if given.
     """
 
-    event_id: UUID
-    occurred_at: DateTime
     date: str
     party: str
     head: str
@@ -136,11 +139,9 @@ class Delegation:
 
 
 @attrs.frozen
-class Proposal:
+class Proposal(_Report):
     """What a party tabled: a title and its terms."""
 
-    event_id: UUID
-    occurred_at: DateTime
     date: str
     party: str
     title: str
@@ -149,15 +150,13 @@ class Proposal:
 
 
 @attrs.frozen
-class MemorandumReport:
+class MemorandumReport(_Report):
     """One report about a memorandum: promised, awaited or delivered.
 
     ``party`` is always the side that owes the memorandum, ``to_party`` the side it is for
     (for an "awaited" report: the side that says it is waiting).
     """
 
-    event_id: UUID
-    occurred_at: DateTime
     kind: MemorandumStatus
     party: str
     to_party: str | None
@@ -195,11 +194,9 @@ class Memorandum:
 
 
 @attrs.frozen
-class Receipt:
+class Receipt(_Report):
     """A party confirms it received the other side's document."""
 
-    event_id: UUID
-    occurred_at: DateTime
     party: str
     from_party: str
     title: str | None
@@ -207,11 +204,9 @@ class Receipt:
 
 
 @attrs.frozen
-class ResponsePromise:
+class ResponsePromise(_Report):
     """A party promises an answer, by ``due_at`` if a date was given."""
 
-    event_id: UUID
-    occurred_at: DateTime
     party: str
     to_party: str | None
     regarding: UUID | None
@@ -233,11 +228,9 @@ class Response:
 
 
 @attrs.frozen
-class CeasefireDemand:
+class CeasefireDemand(_Report):
     """A party demands a ceasefire, backed by others."""
 
-    event_id: UUID
-    occurred_at: DateTime
     party: str
     addressed_to: str | None
     backed_by: tuple[str, ...]
@@ -246,11 +239,9 @@ class CeasefireDemand:
 
 
 @attrs.frozen
-class CeasefireRejection:
+class CeasefireRejection(_Report):
     """A party rejects a ceasefire demand (``demand``: which one, where known)."""
 
-    event_id: UUID
-    occurred_at: DateTime
     party: str
     demand: UUID | None
     reason: str | None
@@ -273,15 +264,7 @@ class Ceasefire:
     rejections: tuple[CeasefireRejection, ...]
 
 
-class _Record(Protocol):
-    @property
-    def event_id(self) -> UUID: ...
-
-    @property
-    def occurred_at(self) -> DateTime: ...
-
-
-R = TypeVar("R", bound=_Record)
+R = TypeVar("R", bound=_Report)
 
 
 def _put(items: tuple[R, ...], item: R) -> tuple[R, ...]:
@@ -297,37 +280,21 @@ def _by_time(items: Iterable[R]) -> list[R]:
     return sorted(items, key=lambda x: x.occurred_at)
 
 
-def _unique(names: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(names))
-
-
-def _as_id(promise: ResponsePromise | UUID) -> UUID:
-    return promise if isinstance(promise, UUID) else promise.event_id
-
-
+@attrs.define
 class _Draft:
-    """A memorandum being linked up from its reports (see :meth:`NegotiationsState.memoranda`)."""
+    """A memorandum being linked up from its reports (see :meth:`NegotiationsState.memoranda`).
 
-    __slots__ = (
-        "awaited_at",
-        "delivered_at",
-        "party",
-        "promise",
-        "promised_at",
-        "reports",
-        "subject",
-        "to_party",
-    )
+    It has the fields of :class:`Memorandum` but ``status``, which the dates give at the end.
+    """
 
-    def __init__(self, party: str, promise: UUID | None) -> None:
-        self.party = party
-        self.promise = promise
-        self.to_party: str | None = None
-        self.subject: str | None = None
-        self.promised_at: DateTime | None = None
-        self.awaited_at: DateTime | None = None
-        self.delivered_at: DateTime | None = None
-        self.reports: list[UUID] = []
+    party: str
+    promise: UUID | None
+    to_party: str | None = None
+    subject: str | None = None
+    promised_at: DateTime | None = None
+    awaited_at: DateTime | None = None
+    delivered_at: DateTime | None = None
+    reports: list[UUID] = attrs.Factory(list)
 
     def add(self, r: MemorandumReport) -> None:
         self.reports.append(r.event_id)
@@ -348,17 +315,8 @@ class _Draft:
             status = MemorandumStatus.AWAITED
         else:
             status = MemorandumStatus.PROMISED
-        return Memorandum(
-            promise=self.promise,
-            party=self.party,
-            to_party=self.to_party,
-            subject=self.subject,
-            promised_at=self.promised_at,
-            awaited_at=self.awaited_at,
-            delivered_at=self.delivered_at,
-            status=status,
-            reports=tuple(self.reports),
-        )
+        fields = attrs.asdict(self, recurse=False)
+        return Memorandum(**{**fields, "reports": tuple(self.reports)}, status=status)
 
 
 def _draft_for(memos: dict[UUID, _Draft], r: MemorandumReport) -> _Draft:
@@ -439,10 +397,8 @@ class NegotiationsState:
         if round is not None:
             if isinstance(round, Round):
                 wanted = [round]
-            elif isinstance(round, UUID):
-                wanted = [r for r in self.rounds if r.event_id == round]
-            else:
-                wanted = [r for r in self.rounds if r.number == round]
+            else:  # an event id or a number
+                wanted = [r for r in self.rounds if round in (r.event_id, r.number)]
             ids = {r.event_id for r in wanted} | ({round} if isinstance(round, UUID) else set())
             dates = {r.date for r in wanted}
             reports = tuple(
@@ -513,12 +469,9 @@ class NegotiationsState:
         a document from it, made no earlier than the promise. Each answers one promise: the
         oldest still open.
         """
-        promises = [
-            p for p in _by_time(self.response_promises) if at is None or p.occurred_at <= at
-        ]
-        answers: list[tuple[DateTime, UUID, str, str | None]] = [
-            (p.occurred_at, p.event_id, p.party, p.to_party) for p in self.proposals
-        ]
+        promises = _by_time(p for p in self.response_promises if at is None or p.occurred_at <= at)
+        # (when, which event, from whom, to whom) of everything that may answer a promise
+        answers = [(p.occurred_at, p.event_id, p.party, p.to_party) for p in self.proposals]
         answers += [
             (m.occurred_at, m.event_id, m.party, m.to_party)
             for m in self.memorandum_reports
@@ -528,27 +481,21 @@ class NegotiationsState:
         answers = sorted((a for a in answers if at is None or a[0] <= at), key=lambda a: a[0])
         used: set[UUID] = set()
         out = []
-        for promise in promises:
-            hit = next(
+        for p in promises:
+            answered_at, answered_by = next(
                 (
-                    a
-                    for a in answers
-                    if a[1] not in used
-                    and a[0] >= promise.occurred_at
-                    and a[2] == promise.party
-                    and (promise.to_party is None or a[3] in (None, promise.to_party))
+                    (when, by)
+                    for when, by, party, to_party in answers
+                    if by not in used
+                    and when >= p.occurred_at
+                    and party == p.party
+                    and (p.to_party is None or to_party in (None, p.to_party))
                 ),
-                None,
+                (None, None),
             )
-            if hit is not None:
-                used.add(hit[1])
-            out.append(
-                Response(
-                    promise=promise,
-                    answered_by=hit[1] if hit else None,
-                    answered_at=hit[0] if hit else None,
-                )
-            )
+            if answered_by is not None:
+                used.add(answered_by)
+            out.append(Response(promise=p, answered_by=answered_by, answered_at=answered_at))
         return tuple(out)
 
     def responses_pending(self, at: dt.datetime) -> tuple[ResponsePromise, ...]:
@@ -591,7 +538,7 @@ class NegotiationsState:
         )
 
     def _promise(self, promise: ResponsePromise | UUID) -> ResponsePromise:
-        wanted = _as_id(promise)
+        wanted = promise if isinstance(promise, UUID) else promise.event_id
         for p in self.response_promises:
             if p.event_id == wanted:
                 return p
@@ -635,197 +582,82 @@ class NegotiationsState:
             status = CeasefireStatus.DEMANDED
         return Ceasefire(
             status=status,
-            demanded_by=_unique(d.party for d in demands),
-            backed_by=_unique(b for d in demands for b in d.backed_by),
-            rejected_by=_unique(r.party for r in rejections),
+            demanded_by=tuple(dict.fromkeys(d.party for d in demands)),
+            backed_by=tuple(dict.fromkeys(b for d in demands for b in d.backed_by)),
+            rejected_by=tuple(dict.fromkeys(r.party for r in rejections)),
             demands=tuple(demands),
             rejections=tuple(rejections),
         )
 
 
-# -- apply: one small function per event type ------------------------------------------------
+# -- apply: one table of what each event type adds -------------------------------------------
 
 
-def _talks_proposed(s: NegotiationsState, e: TalksProposed) -> NegotiationsState:
-    record = TalksProposal(
-        event_id=e.event_id,
-        occurred_at=e.occurred_at,
-        date=_dates.date_label(e),
-        proposed_by=e.proposed_by,
-        parties=e.parties,
-        venue=e.venue,
-        city=e.city,
-        conditions=e.conditions,
-    )
-    return attrs.evolve(s, talks_proposed=_put(s.talks_proposed, record))
+@attrs.frozen
+class _Copy:
+    """How one event type is folded: as a record added to one of the state's tuples.
+
+    The record's fields are copied from the event's fields of the same name, except those
+    in ``computed``, worked out from the event (``date``, a field the event names another
+    way), and those in ``fixed``, the same for every event of the type. Folding an event
+    again replaces its record (see :func:`_put`).
+    """
+
+    into: str
+    record: type[_Report]
+    computed: dict[str, Callable[[Any], object]] = attrs.field(factory=dict)
+    fixed: dict[str, object] = attrs.field(factory=dict)
+    copied: tuple[str, ...] = attrs.field(init=False)
+
+    @copied.default
+    def _copied(self) -> tuple[str, ...]:
+        own = {*self.computed, *self.fixed}
+        return tuple(f.name for f in attrs.fields(self.record) if f.name not in own)
+
+    def __call__(self, state: NegotiationsState, event: Event) -> NegotiationsState:
+        values = {name: getattr(event, name) for name in self.copied} | self.fixed
+        values.update((name, compute(event)) for name, compute in self.computed.items())
+        records = _put(getattr(state, self.into), self.record(**values))
+        return attrs.evolve(state, **{self.into: records})
 
 
-def _round(s: NegotiationsState, e: TalkRoundHeld) -> NegotiationsState:
-    record = Round(
-        event_id=e.event_id,
-        occurred_at=e.occurred_at,
-        date=_dates.date_label(e),
-        number=e.round_number,
-        parties=e.parties,
-        venue=e.venue,
-        city=e.city,
-        host=e.host,
-        mediator=e.mediator,
-        opening_remarks=e.opening_remarks,
-        outcome=e.outcome,
-        location=e.location.name if e.location is not None else None,
-    )
-    return attrs.evolve(s, rounds=_put(s.rounds, record))
+_DATED: dict[str, Callable[[Any], object]] = {"date": dates.date_label}
 
-
-def _delegation(s: NegotiationsState, e: DelegationAnnounced) -> NegotiationsState:
-    record = Delegation(
-        event_id=e.event_id,
-        occurred_at=e.occurred_at,
-        date=_dates.date_label(e),
-        party=e.party,
-        head=e.head,
-        head_title=e.head_title,
-        members=e.members,
-        composition_known=e.composition_known,
-        round=e.talks,
-    )
-    return attrs.evolve(s, delegation_reports=_put(s.delegation_reports, record))
-
-
-def _proposal(s: NegotiationsState, e: ProposalTabled) -> NegotiationsState:
-    record = Proposal(
-        event_id=e.event_id,
-        occurred_at=e.occurred_at,
-        date=_dates.date_label(e),
-        party=e.party,
-        title=e.title,
-        terms=e.terms,
-        to_party=e.to_party,
-    )
-    return attrs.evolve(s, proposals=_put(s.proposals, record))
-
-
-def _memo(
-    s: NegotiationsState,
-    e: Event,
-    *,
-    kind: MemorandumStatus,
-    party: str,
-    to_party: str | None,
-    subject: str | None,
-    promise: UUID | None,
-) -> NegotiationsState:
-    record = MemorandumReport(
-        event_id=e.event_id,
-        occurred_at=e.occurred_at,
-        kind=kind,
-        party=party,
-        to_party=to_party,
-        subject=subject,
-        promise=promise,
-    )
-    return attrs.evolve(s, memorandum_reports=_put(s.memorandum_reports, record))
-
-
-def _memo_promised(s: NegotiationsState, e: MemorandumPromised) -> NegotiationsState:
-    return _memo(
-        s,
-        e,
-        kind=MemorandumStatus.PROMISED,
-        party=e.party,
-        to_party=e.to_party,
-        subject=e.subject,
-        promise=None,
-    )
-
-
-def _memo_awaited(s: NegotiationsState, e: MemorandumAwaited) -> NegotiationsState:
-    return _memo(
-        s,
-        e,
-        kind=MemorandumStatus.AWAITED,
-        party=e.from_party,
-        to_party=e.party,
-        subject=None,
-        promise=e.promise,
-    )
-
-
-def _memo_delivered(s: NegotiationsState, e: MemorandumDelivered) -> NegotiationsState:
-    return _memo(
-        s,
-        e,
-        kind=MemorandumStatus.DELIVERED,
-        party=e.party,
-        to_party=e.to_party,
-        subject=None,
-        promise=e.promise,
-    )
-
-
-def _receipt(s: NegotiationsState, e: DocumentReceived) -> NegotiationsState:
-    record = Receipt(
-        event_id=e.event_id,
-        occurred_at=e.occurred_at,
-        party=e.party,
-        from_party=e.from_party,
-        title=e.title,
-        document=e.document,
-    )
-    return attrs.evolve(s, receipts=_put(s.receipts, record))
-
-
-def _response(s: NegotiationsState, e: ResponsePromised) -> NegotiationsState:
-    record = ResponsePromise(
-        event_id=e.event_id,
-        occurred_at=e.occurred_at,
-        party=e.party,
-        to_party=e.to_party,
-        regarding=e.regarding,
-        due_at=e.due_at,
-    )
-    return attrs.evolve(s, response_promises=_put(s.response_promises, record))
-
-
-def _demand(s: NegotiationsState, e: CeasefireDemanded) -> NegotiationsState:
-    record = CeasefireDemand(
-        event_id=e.event_id,
-        occurred_at=e.occurred_at,
-        party=e.party,
-        addressed_to=e.addressed_to,
-        backed_by=e.backed_by,
-        immediate=e.immediate,
-        duration_days=e.duration_days,
-    )
-    return attrs.evolve(s, ceasefire_demands=_put(s.ceasefire_demands, record))
-
-
-def _rejection(s: NegotiationsState, e: CeasefireRejected) -> NegotiationsState:
-    record = CeasefireRejection(
-        event_id=e.event_id,
-        occurred_at=e.occurred_at,
-        party=e.party,
-        demand=e.demand,
-        reason=e.reason,
-    )
-    return attrs.evolve(s, ceasefire_rejections=_put(s.ceasefire_rejections, record))
-
-
-_Handler = Callable[[NegotiationsState, Any], NegotiationsState]
-
-_HANDLERS: dict[type, _Handler] = {
-    TalksProposed: _talks_proposed,
-    TalkRoundHeld: _round,
-    DelegationAnnounced: _delegation,
-    ProposalTabled: _proposal,
-    MemorandumPromised: _memo_promised,
-    MemorandumAwaited: _memo_awaited,
-    MemorandumDelivered: _memo_delivered,
-    DocumentReceived: _receipt,
-    ResponsePromised: _response,
-    CeasefireDemanded: _demand,
-    CeasefireRejected: _rejection,
+_FOLDS: dict[type, _Copy] = {
+    TalksProposed: _Copy("talks_proposed", TalksProposal, _DATED),
+    TalkRoundHeld: _Copy(
+        "rounds",
+        Round,
+        {
+            **_DATED,
+            "number": operator.attrgetter("round_number"),
+            "location": lambda e: e.location.name if e.location is not None else None,
+        },
+    ),
+    DelegationAnnounced: _Copy(
+        "delegation_reports", Delegation, {**_DATED, "round": operator.attrgetter("talks")}
+    ),
+    ProposalTabled: _Copy("proposals", Proposal, _DATED),
+    MemorandumPromised: _Copy(
+        "memorandum_reports",
+        MemorandumReport,
+        fixed={"kind": MemorandumStatus.PROMISED, "promise": None},
+    ),
+    MemorandumAwaited: _Copy(  # reported by the side waiting: the owing side is from_party
+        "memorandum_reports",
+        MemorandumReport,
+        {"party": operator.attrgetter("from_party"), "to_party": operator.attrgetter("party")},
+        fixed={"kind": MemorandumStatus.AWAITED, "subject": None},
+    ),
+    MemorandumDelivered: _Copy(
+        "memorandum_reports",
+        MemorandumReport,
+        fixed={"kind": MemorandumStatus.DELIVERED, "subject": None},
+    ),
+    DocumentReceived: _Copy("receipts", Receipt),
+    ResponsePromised: _Copy("response_promises", ResponsePromise),
+    CeasefireDemanded: _Copy("ceasefire_demands", CeasefireDemand),
+    CeasefireRejected: _Copy("ceasefire_rejections", CeasefireRejection),
 }
 
 
@@ -857,9 +689,9 @@ class Negotiations:
     def apply(self, state: NegotiationsState, event: Event) -> NegotiationsState:
         """The state after one more event; events of other types leave it as it is."""
         for cls in type(event).__mro__:
-            handler = _HANDLERS.get(cls)
-            if handler is not None:
-                return handler(state, event)
+            fold = _FOLDS.get(cls)
+            if fold is not None:
+                return fold(state, event)
         return state
 
     def fold(self, state: NegotiationsState, events: Iterable[Event]) -> NegotiationsState:

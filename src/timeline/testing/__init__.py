@@ -10,7 +10,13 @@
 import pytest
 
 # Plain asserts in the contract report their values, as in a test module.
-pytest.register_assert_rewrite("timeline.testing.contract")
+pytest.register_assert_rewrite(
+    "timeline.testing.contract",
+    "timeline.testing._contract_properties",
+    "timeline.testing._contract_reads",
+    "timeline.testing._contract_support",
+    "timeline.testing._contract_writes",
+)
 
 from timeline.testing import strategies  # noqa: E402  # after the rewrite hook above
 from timeline.testing.contract import LogBackendContract, LogFactory  # noqa: E402  # same

@@ -46,6 +46,7 @@ from timeline.events import (
     Source,
 )
 from timeline.events import fields as f
+from timeline.events.registry import declared_types
 from timeline.time import TimePrecision, to_utc
 
 __all__ = [
@@ -390,11 +391,8 @@ def _build(draw: st.DrawFn, recipe: _Recipe[T]) -> T:
 
 
 def _types(registry: Iterable[type[Event]] | None) -> list[type[Event]]:
-    if registry is None:
-        from timeline.codec import default_registry  # noqa: PLC0415  # read at call time
-
-        registry = default_registry()
-    return list(registry)
+    """The types of ``registry``, or every type declared so far (read at call time)."""
+    return declared_types() if registry is None else list(registry)
 
 
 def events(registry: Iterable[type[Event]] | None = None) -> st.SearchStrategy[Event]:

@@ -8,7 +8,8 @@ on), which gives the local date for any zone within ±12 hours of UTC; the end o
 interval (``occurred_until``, the end of its last day) is read twelve hours back. Finer
 instants are filed under their UTC date.
 
-Shared by the built-in projections; private to them.
+Shared by the built-in projections and by what shows their answers (the command line), so
+that every date a person sees is filed by the same rule.
 """
 
 from __future__ import annotations

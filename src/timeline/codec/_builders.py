@@ -1,0 +1,196 @@
+"""Generated builders: events made from the codec's own JSON without their validators.
+
+This is the engine behind :class:`~timeline.codec.TrustedDecoder`; its reference is the
+validated :meth:`~timeline.codec.Codec.decode`, and ``tests/test_codec_trusted.py`` checks
+that both build equal events for every registered type. The one interface is
+:meth:`Builders.event_builder`: for an event class, a function from the decoded payload
+mapping (with its ``type`` and ``version``) to the event, or ``None`` where no builder can
+be made (the caller then decodes the validated way).
+
+A builder is one generated function per class: it checks the number of keys, makes the
+instance with ``object.__new__`` and sets each slot from its JSON value, converted as the
+codec's converter converts it (ids, instants, enums, tuples, nested attrs parts). It skips
+the validators and converters, which for a value the codec wrote only refuse or give it
+back unchanged, and the catalog's ``__attrs_post_init__`` checks, which only refuse; a
+user's own ``__attrs_post_init__`` is called, since it may set something. Its source is
+registered with :mod:`linecache` under ``<timeline-decoder ClassName>``, so tracebacks and
+debuggers show it.
+"""
+
+from __future__ import annotations
+
+import enum
+import linecache
+import types
+import typing
+import uuid
+from collections.abc import Callable
+from typing import Any, Final
+
+import attrs
+from pendulum import DateTime
+
+from timeline.codec._converter import PLAIN, optional_of, tuple_of
+from timeline.codec._uuid import uuid_from_text
+from timeline.events.registry import ENVELOPE
+from timeline.time import parse_utc
+
+__all__ = ["Builder", "Builders"]
+
+#: Makes one object from its JSON value.
+Builder = Callable[[Any], Any]
+
+#: How many distinct instants one :class:`Builders` keeps parsed (then it starts afresh).
+_INSTANT_CACHE: Final = 4096
+
+#: Where the catalog is defined: its ``__attrs_post_init__`` checks only refuse.
+_CATALOG: Final = "timeline.events."
+
+#: Marks a field whose JSON value is the value itself.
+_AS_IS: Any = object()
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[object, object], None] | None:
+    for klass in cls.__mro__:
+        found = vars(klass).get(name)
+        if isinstance(found, types.MemberDescriptorType):
+            return found.__set__
+    return None
+
+
+def _own_post_init(cls: type) -> bool:
+    """Whether ``cls`` has an ``__attrs_post_init__`` from outside the catalog."""
+    return any(
+        "__attrs_post_init__" in vars(k) and not k.__module__.startswith(_CATALOG)
+        for k in cls.__mro__
+    )
+
+
+def _compile(cls: type, lines: list[str], namespace: dict[str, Any]) -> Builder:
+    """``build`` from ``lines``, its source registered with linecache under a unique name."""
+    source = "\n".join(lines) + "\n"
+    base, n = f"<timeline-decoder {cls.__qualname__}", 1
+    filename = f"{base}>"
+    entry = (len(source), None, source.splitlines(keepends=True), filename)
+    while (held := linecache.cache.get(filename)) is not None and held != entry:
+        n += 1  # another class of the same name (a notebook cell run again): a new name
+        filename = f"{base}-{n}>"
+        entry = (*entry[:3], filename)
+    linecache.cache[filename] = entry
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102  # made from attrs fields only
+    build: Builder = namespace["build"]
+    return build
+
+
+class Builders:
+    """Builders for event classes and their parts, made once per class, sharing instants.
+
+    Equal instants are parsed once (events are immutable, so they may share them).
+    """
+
+    def __init__(self) -> None:
+        self._instants: dict[str, DateTime] = {}
+        # Field types read by one function (a correction's changes are JSON, kept as read).
+        self._direct: dict[Any, Builder] = {
+            uuid.UUID: uuid_from_text,
+            DateTime: self._instant,
+            dict[str, Any]: dict,
+        }
+        # By class, or (class, "envelope") for an event's own payload (with type and version).
+        self._made: dict[object, Builder | None] = {}
+
+    def event_builder(self, cls: type) -> Builder | None:
+        """A builder of ``cls`` from its payload mapping, envelope included, or ``None``.
+
+        The builder raises ``KeyError``, ``TypeError``, ``ValueError``, ``AttributeError``,
+        ``IndexError`` or :class:`~timeline.errors.InvalidEvent` for a payload it cannot
+        read (a missing or extra key, a value of the wrong shape).
+        """
+        return self._builder(cls, envelope=True)
+
+    def _instant(self, text: str) -> DateTime:
+        at = self._instants.get(text)
+        if at is None:
+            if len(self._instants) >= _INSTANT_CACHE:
+                self._instants.clear()
+            at = self._instants[text] = parse_utc(text)
+        return at
+
+    def _convert(self, tp: Any) -> Any:
+        """How to read a field of type ``tp``: a function, ``_AS_IS``, or ``None`` (cannot)."""
+        if tp in PLAIN:
+            return _AS_IS
+        direct = self._direct.get(tp)
+        if direct is not None:
+            return direct
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            return {member.value: member for member in tp}.__getitem__
+        if isinstance(tp, type) and attrs.has(tp):
+            return self._builder(tp, envelope=False)
+        return self._convert_generic(tp)
+
+    def _convert_generic(self, tp: Any) -> Any:
+        """:meth:`_convert` for ``X | None`` and ``tuple[X, ...]``."""
+        inner = optional_of(tp)
+        if inner is not None:
+            convert = self._convert(inner)
+            if convert is None or convert is _AS_IS:
+                return convert
+            return lambda value: None if value is None else convert(value)
+        inner = tuple_of(tp)
+        if inner is not None:
+            convert = self._convert(inner)
+            if convert is None:
+                return None
+            if convert is _AS_IS:
+                return tuple
+            return lambda values: tuple([convert(value) for value in values])
+        return None
+
+    def _builder(self, cls: type, *, envelope: bool) -> Builder | None:
+        key: object = (cls, "envelope") if envelope else cls
+        if key in self._made:
+            return self._made[key]
+        self._made[key] = None  # while it is made: a class inside itself is not built
+        build = self._make(cls, envelope=envelope)
+        self._made[key] = build
+        return build
+
+    def _make(self, cls: type, *, envelope: bool) -> Builder | None:
+        """Generate the builder of one attrs class, or ``None`` where it cannot be made."""
+        if hasattr(cls, "__attrs_pre_init__"):
+            return None
+        try:
+            hints = typing.get_type_hints(cls)
+        except (NameError, TypeError):  # annotations that do not resolve here
+            return None
+        fields = attrs.fields(cls)
+        slots = {name for k in cls.__mro__ for name in vars(k).get("__slots__", ())}
+        if slots - {field.name for field in fields} - {"__weakref__", "__dict__"}:
+            return None  # a slot that is no field (attrs' cached hash): left to __init__
+        namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, "put": object.__setattr__}
+        size = len(fields) + (len(ENVELOPE) if envelope else 0)
+        lines = [
+            "def build(d):",
+            f"    if len(d) != {size}:",
+            "        raise KeyError('fields')",
+            "    o = new(cls)",
+        ]
+        for i, field in enumerate(fields):
+            convert = self._convert(hints.get(field.name, field.type))
+            if not field.init or convert is None:
+                return None
+            value = f"d[{field.name!r}]"
+            if convert is not _AS_IS:
+                namespace[f"c{i}"] = convert
+                value = f"c{i}({value})"
+            setter = _slot_setter(cls, field.name)
+            if setter is None:  # not slotted: the instance's __dict__
+                lines.append(f"    put(o, {field.name!r}, {value})")
+            else:
+                namespace[f"s{i}"] = setter
+                lines.append(f"    s{i}(o, {value})")
+        if _own_post_init(cls):
+            lines.append("    o.__attrs_post_init__()")
+        lines.append("    return o")
+        return _compile(cls, lines, namespace)
