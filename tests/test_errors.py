@@ -14,6 +14,7 @@ from timeline.errors import (
     InvalidArgument,
     InvalidData,
     InvalidEvent,
+    MissingExtra,
     TimelineError,
     UnknownEvent,
     UnknownEventType,
@@ -54,6 +55,7 @@ EXAMPLES = [
         ValueError,
     ),
     (InvalidArgument("ax must be a matplotlib Axes", argument="ax", value=3), TypeError),
+    (MissingExtra("needs cryptography", extra="integrity", package="cryptography"), ImportError),
 ]
 
 
@@ -87,8 +89,10 @@ def test_errors_carry_their_fields():
         causality,
         data,
         arg,
+        extra,
     ) = (e for e, _ in EXAMPLES)
     assert (arg.argument, arg.value) == ("ax", 3)
+    assert (extra.extra, extra.package) == ("integrity", "cryptography")
     assert (invalid.field, invalid.value, invalid.event_id) == ("launched", -1, A)
     assert InvalidEvent("x", field="f", value=None).event_id is None
     assert (unknown_type.type, unknown_type.version) == ("x.y", 2)

@@ -13,7 +13,8 @@ so ``except ValueError`` keeps working for code that does not know about timelin
     ├── CorruptLog(ValueError)            position, reason
     ├── DecodeError(ValueError)           reason
     ├── CausalityError(ValueError)        cause, effect, reason
-    └── InvalidData(ValueError)           row, column, value, reason, path
+    ├── InvalidData(ValueError)           row, column, value, reason, path
+    └── MissingExtra(ImportError)         extra, package
 
 After any of these is raised by a log, what the log held before is intact.
 
@@ -40,6 +41,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidData",
     "InvalidEvent",
+    "MissingExtra",
     "TimelineError",
     "UnknownEvent",
     "UnknownEventType",
@@ -278,3 +280,18 @@ class InvalidData(TimelineError, ValueError):
         path: str | None = None,
     ) -> None:
         super().__init__(message, row=row, column=column, value=value, reason=reason, path=path)
+
+
+class MissingExtra(TimelineError, ImportError):
+    """A feature whose optional dependency is not installed.
+
+    Attributes:
+        extra: the extra that brings it (``pip install "conflict-timeline[<extra>]"``).
+        package: the package that is missing.
+    """
+
+    extra: str
+    package: str
+
+    def __init__(self, message: str, *, extra: str, package: str) -> None:
+        super().__init__(message, extra=extra, package=package)
