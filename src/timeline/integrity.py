@@ -7,8 +7,8 @@ public half the publisher makes known. Whoever keeps a checkpoint can later chec
 of the log still holds those records, record for record, and that a given record is among
 them, without trusting whoever holds the copy.
 
-The JSON form (version 1), stable and documented in ``docs/integrity.md`` so that another
-implementation can check it::
+The JSON form (version 1), stable and documented here (and so in the API reference), so
+that another implementation can check it::
 
     {"version": 1, "size": 1204, "root": "<hex>", "time": "2025-06-02T08:00:00.000000Z",
      "key_id": "<hex>", "signature": "<base64>"}
