@@ -7,8 +7,8 @@ This module gives the same tallies for a whole batch, fast; a hypothesis propert
 
 How it is fast:
 
-- The batch is folded into plain lists, one entry per tally (its key, and a list of its
-  figures), and the frozen columns are made once at the end, by transposing those lists.
+- The batch is folded into plain lists, one per column, and the frozen columns are made
+  once at the end.
 - Finding a report's tally is the hot path. Reports come in valid-time order in a replay,
   so a report's window almost always starts at the latest start seen: only the tallies of
   that start (the *block*) are compared with it. Aware datetimes compare cheaply but hash
@@ -26,7 +26,6 @@ import array
 import datetime as dt
 import sys
 from collections.abc import Callable, Iterable
-from itertools import chain
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
 from pendulum import DateTime
@@ -63,15 +62,11 @@ _Key = tuple[str | None, str, str | None, str | None]
 COLUMNS: Final = ("window", "start", "end", "precision", "claimant", "kind", "attacker",
                   "weapon", "launched", "destroyed", "lost", "launched_unknown",
                   "destroyed_unknown", "lost_unknown", "reports")  # fmt: skip
-_WIDTH: Final = len(COLUMNS)
-_WINDOW, _START, _END, _CLAIMANT, _WEAPON = (COLUMNS.index(n) for n in
-                                             ("window", "start", "end", "claimant", "weapon"))  # fmt: skip
-_LAUNCHED: Final = COLUMNS.index("launched")
-_REPORTS: Final = COLUMNS.index("reports")
+_WINDOW, _START, _END, _CLAIMANT, _KIND, _ATTACKER, _WEAPON, _LAUNCHED, _LAUNCHED_UNKNOWN, _REPORTS = (
+    COLUMNS.index(name) for name in ("window", "start", "end", "claimant", "kind", "attacker",
+                                     "weapon", "launched", "launched_unknown", "reports"))  # fmt: skip
 
-#: A report's figures, in the order of the columns from ``launched`` on.
-_Figures = tuple[int | None, int | None, int | None, int, int, int, int]
-#: A strike's: it gives no figures, so none is unknown.
+#: A strike's figures (the columns from ``launched`` on): it gives none, so none is unknown.
 _STRIKE_FIGURES: Final = (None, None, None, 0, 0, 0, 1)
 
 
@@ -143,32 +138,6 @@ def _start_key(at: dt.datetime) -> tuple[int, ...]:
     return (at.toordinal(), at.hour, at.minute, at.second, at.microsecond)
 
 
-def _count(
-    table: list[Any], at: int, launched: int | None, destroyed: int | None, lost: int | None
-) -> None:
-    """Add one attack report's figures to the tally whose figures start at ``table[at]``.
-
-    A figure not given is counted as unknown, and adds nothing to its sum (which stays
-    ``None`` while no report gave it).
-    """
-    if launched is None:
-        table[at + 3] += 1
-    else:
-        old = table[at]
-        table[at] = launched if old is None else old + launched
-    if destroyed is None:
-        table[at + 4] += 1
-    else:
-        old = table[at + 1]
-        table[at + 1] = destroyed if old is None else old + destroyed
-    if lost is None:
-        table[at + 5] += 1
-    else:
-        old = table[at + 2]
-        table[at + 2] = lost if old is None else old + lost
-    table[at + 6] += 1
-
-
 def _tally(window: int, event: Event, key: _Key, strike: str) -> tuple[Any, ...]:
     """A new tally's row (the values of :data:`COLUMNS`): one report's figures, in ``window``.
 
@@ -186,17 +155,17 @@ def _tally(window: int, event: Event, key: _Key, strike: str) -> tuple[Any, ...]
 class _Fold:
     """The tallies being folded: the old ones (left alone until needed) and the new ones.
 
-    The new tallies are kept in one flat list, row after row, each row the fifteen values
-    of :data:`COLUMNS` (one list, not a list or tuple per row: a million tallies would
-    otherwise be a million containers for the garbage collector to walk).
+    The new tallies are kept in fifteen plain lists, one per column of :data:`COLUMNS`
+    (not a container per row: a million tallies would otherwise be a million objects for
+    the garbage collector to walk), made into the frozen columns at the end.
 
-    Rows from ``first`` on are in the list; rows before it are the old tallies', read from
+    Rows from ``first`` on are in the lists; rows before it are the old tallies', read from
     their columns. ``first`` becomes 0 when a report falls into an old tally (or is folded
-    out of order): the old rows are then copied into the list, to count into them.
+    out of order): the old rows are then copied into the lists, to count into them.
     """
 
-    __slots__ = ("base", "block", "block_keys", "first", "ids", "index", "latest", "rows",
-                 "strike", "table", "windows")  # fmt: skip
+    __slots__ = ("base", "block", "block_keys", "columns", "first", "ids", "index",
+                 "latest", "rows", "strike", "windows")  # fmt: skip
 
     def __init__(self, base: Table, frontier: Frontier, strike: str) -> None:
         self.base = base
@@ -207,17 +176,23 @@ class _Fold:
         self.block = list(block)
         self.block_keys: dict[_Key, int] | None = None
         self.index: dict[tuple[int, ...], list[int]] | None = None
-        self.table: list[Any] = []
+        self.columns: list[list[Any]] = [[] for _ in COLUMNS]
         self.ids = bytearray()
         self.rows = array.array(ROW_CODE)
 
-    def run(self, events: Iterable[Event], kind_of: Callable[[type], str]) -> None:
+    def run(self, events: Iterable[Event], kind_of: Callable[[type], str]) -> None:  # noqa: C901, PLR0912, PLR0915  # one hot loop, on locals; Escalation.apply is its reference
         """Fold each event that counts (``kind_of`` its class is not ``""``) into its tally."""
         kinds: dict[type, str] = {}
         known, learn = kinds.get, kinds.setdefault
-        strike, table, block, latest = self.strike, self.table, self.block, self.latest
-        block_keys, first = self.block_keys, self.first
-        add_id, add_row = self.ids.extend, self.rows.append
+        strike, block, latest, columns = self.strike, self.block, self.latest, self.columns
+        ends, windows, reports = columns[_END], columns[_WINDOW], columns[_REPORTS]
+        launched, destroyed, lost = columns[_LAUNCHED : _LAUNCHED + 3]
+        launched_unknown, destroyed_unknown, lost_unknown = columns[_LAUNCHED_UNKNOWN:_REPORTS]
+        (add_window, add_start, add_end, add_precision, add_claimant, add_kind, add_attacker,
+         add_weapon, add_launched, add_destroyed, add_lost, add_launched_unknown,
+         add_destroyed_unknown, add_lost_unknown, add_reports) = (c.append for c in columns)  # fmt: skip
+        block_keys, first, made, index = self.block_keys, self.first, self.windows, self.index
+        add_id, add_event_row = self.ids.extend, self.rows.append
         for event in events:
             kind = known(type(event)) or learn(type(event), kind_of(type(event)))
             if not kind:
@@ -226,47 +201,84 @@ class _Fold:
             if claimant is None and event.sources:
                 claimant = event.sources[0].name
             start, end = event.occurred_at, event.occurred_until
-            key = (claimant, kind, event.attacker, event.weapon)  # type: ignore[attr-defined]  # an attack or a strike
+            attacker, weapon = event.attacker, event.weapon  # type: ignore[attr-defined]  # an attack or a strike
             # Find the report's tally: at the latest start, after it, or (out of order) before.
             at_latest = True
             if start == latest:
                 if block_keys is None:
                     block_keys, first = self.keyed_block(), self.first  # may bring old rows in
+                key = (claimant, kind, attacker, weapon)
                 row = block_keys.get(key, -1)
-                if row >= 0 and table[_WIDTH * (row - first) + _END] != end:
+                if row >= 0 and ends[row - first] != end:
                     row = self.in_block(key, end)  # another window with the same start
             elif latest is None or start > latest:
                 # A report after every other: the first tally of a new window (the common
-                # case in a replay), made here rather than through add() for speed.
-                latest = self.latest = start
-                block_keys = self.block_keys = None
-                row = first + len(table) // _WIDTH
+                # case in a replay), appended here, column by column, rather than through
+                # add() for speed. The values are those of _tally().
+                latest, block_keys = start, None
+                row = first + len(windows)
                 block[:] = (row,)
-                table += _tally(self.windows, event, key, strike)
-                self.windows += 1
-                if self.index is not None:
-                    self.index.setdefault(_start_key(start), []).append(row)
+                add_window(made)
+                made += 1
+                add_start(start)
+                add_end(end)
+                add_precision(event.time_precision)
+                add_claimant(claimant)
+                add_kind(kind)
+                add_attacker(attacker)
+                add_weapon(weapon)
+                if kind is strike:  # no figures, so none unknown
+                    n = d = lo = None
+                    unknown = 0
+                else:
+                    n, d, lo = event.launched, event.destroyed, event.lost  # type: ignore[attr-defined]  # an attack
+                    unknown = 1
+                add_launched(n)
+                add_destroyed(d)
+                add_lost(lo)
+                add_launched_unknown(unknown if n is None else 0)
+                add_destroyed_unknown(unknown if d is None else 0)
+                add_lost_unknown(unknown if lo is None else 0)
+                add_reports(1)
+                if index is not None:
+                    index.setdefault(_start_key(start), []).append(row)
                 add_id(event.event_id.int.to_bytes(16))
-                add_row(row)
+                add_event_row(row)
                 continue
             else:
+                key = (claimant, kind, attacker, weapon)
                 row, at_latest = self.earlier(start, end, key), False
-                first = self.first  # the old rows were brought in
-            # Count the report into it (a new tally is made of its figures).
+                first, index = self.first, self.index  # the old rows were brought in, indexed
+            # Count the report into it (a new tally is made of its figures). A figure not
+            # given is counted as unknown, and adds nothing to its sum (which stays None
+            # while no report gave it); a strike gives no figures, so none is unknown.
             if row < 0:
+                self.windows, self.latest, self.block_keys = made, latest, block_keys
                 row = self.add(start, end, key, event, at_latest)
+                made = self.windows
             else:
-                self.count(row, event, strike=kind is strike)
+                at = row - first
+                reports[at] += 1
+                if kind is not strike:
+                    n, d, lo = event.launched, event.destroyed, event.lost  # type: ignore[attr-defined]  # an attack
+                    if n is None:
+                        launched_unknown[at] += 1
+                    else:
+                        old = launched[at]
+                        launched[at] = n if old is None else old + n
+                    if d is None:
+                        destroyed_unknown[at] += 1
+                    else:
+                        old = destroyed[at]
+                        destroyed[at] = d if old is None else old + d
+                    if lo is None:
+                        lost_unknown[at] += 1
+                    else:
+                        old = lost[at]
+                        lost[at] = lo if old is None else old + lo
             add_id(event.event_id.int.to_bytes(16))
-            add_row(row)
-
-    def count(self, row: int, event: Event, *, strike: bool) -> None:
-        """Count a report into the tally at ``row``."""
-        at = _WIDTH * (row - self.first)
-        if strike:  # a strike gives no figures, so none is unknown
-            self.table[at + _REPORTS] += 1
-        else:
-            _count(self.table, at + _LAUNCHED, event.launched, event.destroyed, event.lost)  # type: ignore[attr-defined]  # an attack
+            add_event_row(row)
+        self.windows, self.latest, self.block_keys = made, latest, block_keys
 
     def keyed_block(self) -> dict[_Key, int]:
         """The rows at the latest start by key (the first of each key), made when first needed."""
@@ -280,9 +292,9 @@ class _Fold:
 
     def in_block(self, key: _Key, end: DateTime | None) -> int:
         """The row at the latest start of ``key`` and ``end``, or -1 (several windows start then)."""
-        table, first = self.table, self.first
+        ends, first = self.columns[_END], self.first
         for row in self.block:
-            if table[_WIDTH * (row - first) + _END] == end and self.key_of(row) == key:
+            if ends[row - first] == end and self.key_of(row) == key:
                 return row
         return -1
 
@@ -291,34 +303,36 @@ class _Fold:
         if self.index is None:
             self.open_old_rows()
             self.index = {}
-            for row, at in enumerate(self.table[_START::_WIDTH]):
+            for row, at in enumerate(self.columns[_START]):
                 self.index.setdefault(_start_key(at), []).append(row)
+        ends = self.columns[_END]
         for row in self.index.get(_start_key(start), ()):
-            if self.table[_WIDTH * row + _END] == end and self.key_of(row) == key:
+            if ends[row] == end and self.key_of(row) == key:
                 return row
         return -1
 
     def key_of(self, row: int) -> _Key:
-        """The key of a row in the list."""
-        at = _WIDTH * (row - self.first)
-        return tuple(self.table[at + _CLAIMANT : at + _WEAPON + 1])
+        """The key of a row in the lists."""
+        at, columns = row - self.first, self.columns
+        return (columns[_CLAIMANT][at], columns[_KIND][at], columns[_ATTACKER][at],
+                columns[_WEAPON][at])  # fmt: skip
 
     def window_of(self, start: DateTime, end: DateTime | None, claimant: str | None) -> int:
         """The number of the window a new tally falls into: an earlier tally's, or a new one.
 
-        The rows that start then are in the list: the loop looked them up (and so brought
+        The rows that start then are in the lists: the loop looked them up (and so brought
         any old ones in) before it makes a tally.
         """
-        first, table = self.first, self.table
+        first, columns = self.first, self.columns
         if start == self.latest:
             rows: Iterable[int] = self.block
-        else:  # out of order: every row is in the list, and indexed
+        else:  # out of order: every row is in the lists, and indexed
             assert self.index is not None  # noqa: S101  # made by earlier()
             rows = self.index.get(_start_key(start), ())
         for row in rows:
-            at = _WIDTH * (row - first)
-            if table[at + _END] == end and table[at + _CLAIMANT] == claimant:
-                return int(table[at + _WINDOW])
+            at = row - first
+            if columns[_END][at] == end and columns[_CLAIMANT][at] == claimant:
+                return int(columns[_WINDOW][at])
         self.windows += 1
         return self.windows - 1
 
@@ -331,14 +345,17 @@ class _Fold:
         at_latest: bool,
     ) -> int:
         """A new tally, of one report's figures; its row."""
-        table, block = self.table, self.block
-        row = self.first + len(table) // _WIDTH
+        block = self.block
+        row = self.first + len(self.columns[_WINDOW])
         if at_latest and not block:  # the first at its start: a new window
             window = self.windows
             self.windows = window + 1
         else:
             window = self.window_of(start, end, key[0])
-        table += _tally(window, event, key, self.strike)
+        for column, value in zip(
+            self.columns, _tally(window, event, key, self.strike), strict=True
+        ):
+            column.append(value)
         if at_latest:
             block.append(row)
             if self.block_keys is not None:
@@ -351,13 +368,13 @@ class _Fold:
         """Put the old rows in front of the new ones, to count into them."""
         if not self.first:
             return
-        base = self.base
-        self.table[:0] = chain.from_iterable(zip(*(getattr(base, n) for n in COLUMNS), strict=True))
+        for name, column in zip(COLUMNS, self.columns, strict=True):
+            column[:0] = getattr(self.base, name)
         self.first = 0
 
     def result(self) -> Folded:
         """The columns, ids and rows after the fold (only the new ones, if the old were untouched)."""
-        columns = {name: tuple(self.table[k::_WIDTH]) for k, name in enumerate(COLUMNS)}
+        columns = {name: tuple(column) for name, column in zip(COLUMNS, self.columns, strict=True)}
         frontier = (self.windows, self.latest, tuple(self.block))
         ids, rows = bytes(self.ids), pack_rows(self.rows)
         if self.first:  # the old rows untouched: the new ones follow them
