@@ -14,7 +14,7 @@ def test_the_formats():
         "cloudevents",
         "jsonl",
     )
-    assert tl.io.EXPORT_FORMATS == ("cloudevents", "jsonl", "parquet", "timelinejs")
+    assert tl.io.EXPORT_FORMATS == ("cloudevents", "jsonl", "parquet", "csv", "timelinejs")
 
 
 def test_an_unknown_format_is_refused(memlog, tmp_path):
@@ -46,7 +46,7 @@ def test_a_missing_file_is_an_os_error(memlog, tmp_path):
         ("out.jsonl", True, "jsonl"),
         ("timeline.json", True, "timelinejs"),
         ("out.json", True, "cloudevents"),
-        ("out.csv", True, None),
+        ("out.csv", True, "csv"),
     ],
 )
 def test_guess_format(name, export, expected):

@@ -124,3 +124,64 @@ def test_instants_beyond_nanoseconds_keep_microseconds(memlog):
     assert str(df["occurred_at"].dtype) == "datetime64[us, UTC]"
     assert df.loc[0, "occurred_at"] == pd.Timestamp("2300-01-01T00:00:00Z")
     assert str(df["recorded_at"].dtype) == "datetime64[ns, UTC]"
+
+
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+@pytest.fixture
+def hostile(memlog):
+    """Texts a spreadsheet would run as formulas, in every kind of text cell."""
+    when = tl.instant("2025-06-01T10:00:00Z")
+    memlog.append(
+        [
+            tl.Statement(
+                occurred_at=when,
+                speaker=FORMULA,
+                text="+1 (555) 0100",
+                summary="-2 dead",
+                actors=("@someone", "Kyiv"),
+                tags=("\tcell", "\rcell"),
+                sources=(tl.Source(name='=HYPERLINK("http://evil")'),),
+            ),
+            tl.DroneBarrage(occurred_at=when, attacker="Russia", launched=472, destroyed=3),
+        ],
+        stream="=stream",
+    )
+    return memlog
+
+
+def _cells(row):
+    return {k: row[k] for k in ("stream", "data.speaker", "data.text", "summary")}
+
+
+def test_file_exports_neutralise_formulas_and_leave_numbers(hostile, tmp_path):
+    tl.io.export_file(hostile, "parquet", tmp_path / "out.parquet")
+    tl.io.export_file(hostile, "csv", tmp_path / "out.csv")
+    for df in (pd.read_parquet(tmp_path / "out.parquet"), pd.read_csv(tmp_path / "out.csv")):
+        first = df.iloc[0]
+        assert _cells(first) == {
+            "stream": "'=stream",
+            "data.speaker": "'" + FORMULA,
+            "data.text": "'+1 (555) 0100",
+            "summary": "'-2 dead",
+        }
+        assert df.iloc[1]["data.launched"] == 472  # numbers untouched
+        assert df.iloc[1]["data.attacker"] == "Russia"  # and texts without a formula
+    parquet = pd.read_parquet(tmp_path / "out.parquet").iloc[0]
+    assert list(parquet["actors"]) == ["'@someone", "Kyiv"]
+    assert list(parquet["tags"]) == ["'\tcell", "'\rcell"]
+    assert parquet["sources"][0]["name"] == '\'=HYPERLINK("http://evil")'
+    text = (tmp_path / "out.csv").read_text()
+    assert '"[""\'@someone"",""Kyiv""]"' in text  # a list is JSON text, its texts prefixed
+    assert "\n=" not in text
+    assert ",=" not in text
+
+
+def test_the_opt_out_and_the_frame_keep_the_texts_exactly(hostile, tmp_path):
+    tl.io.export_file(hostile, "csv", tmp_path / "raw.csv", formula_safe=False)
+    assert pd.read_csv(tmp_path / "raw.csv").iloc[0]["data.speaker"] == FORMULA
+    assert tl.io.to_pandas(hostile).iloc[0]["data.speaker"] == FORMULA
+    safe = tl.io.to_pandas(hostile, formula_safe=True)
+    assert safe.iloc[0]["data.speaker"] == "'" + FORMULA
+    assert safe.iloc[1]["data.launched"] == 472

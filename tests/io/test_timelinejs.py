@@ -117,3 +117,70 @@ def test_groups_and_cuts(story, tmp_path):
         tl.io.export_file(log, "timelinejs", path, group="colour")
     with pytest.raises(tl.InvalidArgument):
         tl.io.export_file(log, "timelinejs", path, zone="Mars/Olympus")
+
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "//evil.example/x",
+        'https://x.org/"onmouseover="alert(1)',
+        "https://x.org/\nx",
+        "http:///no-host",
+    ],
+)
+def test_only_web_addresses_become_media_or_links(memlog, url):
+    event = tl.Statement(
+        occurred_at=AT, speaker="A", text="t", sources=[tl.Source(name="S", url=url)]
+    )
+    memlog.append([event], stream="s")
+    [one] = tl.io.timelinejs.timeline_json(memlog)["events"]
+    assert "media" not in one
+    assert "href" not in one["text"]["text"]
+    assert "Sources: S" in one["text"]["text"]
+
+
+def test_a_web_address_is_kept_as_it_is(memlog):
+    url = "https://t.me/kpszsu/1?a=1&b=2"
+    event = tl.Statement(
+        occurred_at=AT, speaker="A", text="t", sources=[tl.Source(name="S", url=url)]
+    )
+    memlog.append([event], stream="s")
+    [one] = tl.io.timelinejs.timeline_json(memlog)["events"]
+    assert one["media"]["url"] == url
+    assert '<a href="https://t.me/kpszsu/1?a=1&amp;b=2">S</a>' in one["text"]["text"]
+
+
+@pytest.mark.parametrize("group", ["stream", "actor", "claimant", "type"])
+def test_every_text_shown_as_html_is_escaped(memlog, group):
+    event = tl.Statement(
+        occurred_at=AT,
+        speaker=SCRIPT,
+        text=SCRIPT,
+        summary=SCRIPT,
+        actors=(SCRIPT,),
+        claimed_by=SCRIPT,
+        sources=[tl.Source(name=SCRIPT, url="https://x.org/")],
+    )
+    memlog.append([event], stream=SCRIPT)
+    document = tl.io.timelinejs.timeline_json(memlog, group=group, title=SCRIPT, text=SCRIPT)
+    [one] = document["events"]
+    shown = [
+        one["text"]["headline"],
+        one["text"]["text"],
+        one["media"]["credit"],
+        one["media"]["caption"],
+        document["title"]["text"]["headline"],
+        document["title"]["text"]["text"],
+    ]
+    if group != "type":
+        shown.append(one["group"])
+        assert one["group"] == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    for text in shown:
+        assert "<script" not in text, text

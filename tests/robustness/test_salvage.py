@@ -8,7 +8,7 @@ import robustness_damage as damage
 
 from cli.clitools import Cli
 from timeline import FixedClock, Statement, open_log
-from timeline.log import MemoryLog, SalvageReport, salvage
+from timeline.log import MemoryLog, SalvageReport, Skipped, salvage
 
 PAIRS = [
     pytest.param("sqlite", "jsonl", id="sqlite-to-jsonl"),
@@ -112,12 +112,15 @@ def test_the_report_says_what_was_left():
     source._payloads[1] = source._payloads[1].replace(b"t1", b"u1")  # damage position 2
     target = MemoryLog()
     report = salvage(source, target)
+    mismatch = "hash mismatch: the record or one before it was changed"
     assert report == SalvageReport(
         copied=1,
         head=records[0].hash,
         first_bad=2,
-        reason="hash mismatch: the record or one before it was changed",
+        reason=mismatch,
         left_behind=2,
+        kept_after=1,  # position 3: its hash still follows from position 2's stored hash
+        skipped=(Skipped(2, mismatch),),
     )
     assert not report.complete
     assert list(target.read()) == records[:1]

@@ -5,7 +5,7 @@
     timeline init                                   create an empty log
     timeline append [FILE|-] --stream S             append events (JSON or JSONL), all or none
     timeline import FORMAT FILE [--strict]          a data set (missile-attacks, ...)
-    timeline export FORMAT [FILE|-]                 cloudevents, jsonl, parquet, timelinejs
+    timeline export FORMAT [FILE|-]                 cloudevents, jsonl, parquet, csv, timelinejs
     timeline list [filters] [--format F]            the records, as a table or JSON
     timeline show EVENT                             one record in full, and its history
     timeline history EVENT                          the event, correction by correction

@@ -33,6 +33,7 @@ from timeline.cli._base import (
 )
 from timeline.cli._input import read_events, read_input
 from timeline.cli._progress import ProgressBar, is_terminal
+from timeline.cli._salvage import cmd_salvage
 from timeline.cli._summaries import (
     history_dict,
     history_lines,
@@ -45,7 +46,7 @@ from timeline.codec import Codec
 from timeline.errors import ConcurrencyError, DuplicateEvent, InvalidEvent, TimelineError
 from timeline.events import CausalLink, Event
 from timeline.io import ImportReport, Issue, export_file, import_file
-from timeline.log import EventLog, Recorded, salvage
+from timeline.log import EventLog, Recorded
 from timeline.projections import history, replay
 
 __all__ = [
@@ -532,35 +533,5 @@ def cmd_copy(args: argparse.Namespace) -> int:
     out(
         f"copied {plural(copied, 'record')} from {shown_url(args.source)} to {shown_url(args.target)}; "
         f"every hash matches{tip}"
-    )
-    return OK
-
-
-def cmd_salvage(args: argparse.Namespace) -> int:
-    """Copy the intact prefix of a (damaged) log into a new one; say what was left behind."""
-    if args.source == args.target:
-        raise CommandError(
-            "SRC and DST are the same log: salvage never writes to SRC", status=USAGE
-        )
-    with opened(args.source) as source, opened(args.target, create=True) as target:
-        if len(target):
-            raise CommandError(
-                f"{args.target} already holds {plural(len(target), 'record')}; "
-                "salvage needs an empty (or new) log"
-            )
-        with ProgressBar("records", enabled=_progress(args)) as bar:
-            report = salvage(source, target, progress=bar)
-        check = target.verify()
-    if not check.ok:
-        raise CommandError(f"the copy does not verify: position {check.position}: {check.reason}")
-    tip = f"; head {report.head[:16]}" if report.head is not None else ""
-    out(f"salvaged {plural(report.copied, 'record')} from {args.source} to {args.target}{tip}")
-    if report.complete:
-        out(f"{args.source} is intact: nothing was left behind")
-        return OK
-    left = "an unknown number of" if report.left_behind is None else str(report.left_behind)
-    out(
-        f"left behind: {left} stored records from position {report.first_bad} on, "
-        f"where {args.source} is damaged: {report.reason}"
     )
     return OK

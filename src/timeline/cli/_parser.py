@@ -295,9 +295,17 @@ def _add_integrity_commands(commands: _Commands) -> None:
         "salvage",
         c.cmd_salvage,
         "copy the intact prefix of a damaged log into a new one, and report what was left",
-        "timeline salvage damaged.jsonl rescued.db",
+        "timeline salvage damaged.jsonl rescued.db --quarantine after-damage.jsonl",
     )
-    _source_and_target(p, "the damaged log (only read)")
+    _source_and_target(
+        p, "the damaged log (only read; a SQLite file that does not open is read page by page)"
+    )
+    p.add_argument(
+        "--quarantine",
+        metavar="FILE",
+        help="write the intact records after the damage to this new JSON-lines file",
+    )
+    _text_or_json(p)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,8 +19,9 @@ Import formats (:data:`IMPORT_FORMATS`):
 ``"jsonl"``             a timeline JSON-lines log file, as exported (:mod:`~timeline.io.jsonl`)
 ======================  =======================================================================
 
-Export formats (:data:`EXPORT_FORMATS`): ``"cloudevents"``, ``"jsonl"``, ``"parquet"``
-(:mod:`~timeline.io.pandas`, the pandas extra), ``"timelinejs"``
+Export formats (:data:`EXPORT_FORMATS`): ``"cloudevents"``, ``"jsonl"``, ``"parquet"`` and
+``"csv"`` (:mod:`~timeline.io.pandas`, the pandas extra; texts a spreadsheet would run as
+formulas are prefixed ``'`` unless ``formula_safe=False``), ``"timelinejs"``
 (:mod:`~timeline.io.timelinejs`). CAMEO codes and the Goldstein scale are in
 :mod:`~timeline.io.cameo`. ``docs/importers.md`` says what each importer maps and drops.
 
@@ -48,7 +49,7 @@ from timeline.io.acled import import_acled
 from timeline.io.cloudevents import export_cloudevents, import_cloudevents
 from timeline.io.jsonl import export_jsonl, import_jsonl
 from timeline.io.missile_attacks import import_missile_attacks
-from timeline.io.pandas import export_parquet, to_pandas
+from timeline.io.pandas import export_csv, export_parquet, to_pandas
 from timeline.io.report import ExportReport, Importer, ImportReport, Issue, ReportBuilder
 from timeline.io.ru_losses import import_ru_losses
 from timeline.io.timelinejs import export_timelinejs
@@ -89,6 +90,7 @@ _EXPORTERS: Final[Mapping[str, Callable[..., ExportReport]]] = types.MappingProx
         "cloudevents": export_cloudevents,
         "jsonl": export_jsonl,
         "parquet": export_parquet,
+        "csv": export_csv,
         "timelinejs": export_timelinejs,
     }
 )
@@ -176,7 +178,8 @@ def export_file(
         progress: called now and then with (records done, records in all).
         options: the format's own options: for ``"timelinejs"``, ``title=``, ``text=``,
             ``group=`` ("stream", "actor", "claimant", "type"), ``zone=``, ``as_of=``,
-            ``known_at=``; for ``"parquet"``, ``resolved=``, ``as_of=``, ``known_at=``.
+            ``known_at=``; for ``"parquet"`` and ``"csv"``, ``resolved=``, ``as_of=``,
+            ``known_at=``, ``formula_safe=`` (``True``: see :mod:`timeline.io.pandas`).
 
     Returns:
         An :class:`ExportReport`: ``format``, ``path``, ``records``.
@@ -201,6 +204,7 @@ _IMPORT_NAMES: Final = (
 _IMPORT_SUFFIXES: Final = ((".jsonl", "jsonl"), (".json", "cloudevents"))
 _EXPORT_SUFFIXES: Final = (
     (".parquet", "parquet"),
+    (".csv", "csv"),
     (".jsonl", "jsonl"),
     (".ndjson", "jsonl"),
     ("timeline.json", "timelinejs"),

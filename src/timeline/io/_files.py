@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import codecs
 import csv
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import attrs
-import orjson
 
 from timeline.errors import InvalidData
 from timeline.io.report import Issue
 
-__all__ = ["CsvFile", "FileScan", "display_path", "file_error", "json_array", "read_text", "scan"]
+__all__ = ["CsvFile", "FileScan", "display_path", "file_error", "read_text", "scan"]
 
 _BLOCK: Final = 1 << 20
 _SNIFF: Final = 4096
@@ -233,87 +231,6 @@ def read_text(path: str) -> str:
         raise file_error(
             path, data[e.start : e.start + 8], f"byte {e.start} (line {line}) {_NOT_UTF8}"
         ) from None
-
-
-_DECODER: Final = json.JSONDecoder()
-_SPACE: Final = " \t\r\n"
-
-
-def _skip(text: str, i: int) -> int:
-    while i < len(text) and text[i] in _SPACE:
-        i += 1
-    return i
-
-
-def json_array(text: str, what: str = "element") -> Iterator[tuple[int, Any]]:
-    """The elements of a JSON array, as ``(row, value)``, row 1-based.
-
-    A whole, well-formed array is parsed at once (orjson). Otherwise the elements are read
-    one by one, so that everything before the damage (a file cut short mid-element) is
-    still read: the damaged element is given as an :class:`Issue` and reading stops.
-
-    A single JSON object (not in an array) is read as an array of one.
-    """
-    try:
-        parsed = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        yield from _json_array_slowly(text, what)
-        return
-    if isinstance(parsed, dict):
-        yield 1, parsed
-        return
-    if not isinstance(parsed, list):
-        yield (
-            1,
-            Issue(row=None, column=None, value=type(parsed).__name__, reason="not a JSON array"),
-        )
-        return
-    yield from enumerate(parsed, 1)
-
-
-def _json_array_slowly(text: str, what: str) -> Iterator[tuple[int, Any]]:
-    i = _skip(text, 0)
-    if text[i : i + 1] != "[":
-        yield (
-            1,
-            Issue(
-                row=None,
-                column=None,
-                value=text[i : i + 40],
-                reason="not a JSON array, or cut short before its first element",
-            ),
-        )
-        return
-    i = _skip(text, i + 1)
-    row = 0
-    if text[i : i + 1] == "]":
-        return
-    while True:
-        row += 1
-        try:
-            value, i = _DECODER.raw_decode(text, i)
-        except json.JSONDecodeError as e:
-            cut = "cut short" if not text.rstrip().endswith("]") else "not JSON"
-            yield (
-                row,
-                Issue(
-                    row=row,
-                    column=None,
-                    value=text[i : i + 80],
-                    reason=f"{what} {row} is {cut}: {e.msg}",
-                ),
-            )
-            return
-        yield row, value
-        i = _skip(text, i)
-        sep = text[i : i + 1]
-        if sep == "]":
-            return
-        if sep != ",":
-            reason = "the array is cut short" if not sep else f"expected ',' or ']', got {sep!r}"
-            yield row + 1, Issue(row=row + 1, column=None, value=text[i : i + 40], reason=reason)
-            return
-        i = _skip(text, i + 1)
 
 
 def display_path(path: str | os.PathLike[str]) -> str:

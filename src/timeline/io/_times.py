@@ -22,7 +22,9 @@ from timeline.time import TimePrecision, to_utc
 
 __all__ = ["LocalTime", "LocalTimes", "parse_count"]
 
-_CACHE_LIMIT: Final = 65_536
+#: Times read, kept to be read again: data sets sorted by time repeat theirs close together.
+#: Emptied when full, so that reading a file takes memory flat in its length (~1 MB at most).
+_CACHE_LIMIT: Final = 4_096
 # "2025-06-01 9:30" (an hour without its leading zero) and "2025-06-01T09:30" both occur.
 _LOOSE: Final = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
 _DATE_LEN: Final = 10

@@ -46,7 +46,8 @@ from typing import Any, Final
 import orjson
 
 from timeline.errors import DecodeError, InvalidEvent, UnknownEventType
-from timeline.io._files import display_path, json_array, read_text
+from timeline.io._files import display_path
+from timeline.io._json_stream import json_elements
 from timeline.io._output import atomic_output
 from timeline.io._pipeline import PROGRESS_EVERY, Progress
 from timeline.io._records import Item, append_records
@@ -212,7 +213,7 @@ def import_cloudevents(log: EventLog, report: ReportBuilder, *, progress: Progre
     text, stream = report.path, report.stream or None
     items: list[Item] = []
     from_dict = log.codec.from_dict
-    for row, value in json_array(read_text(text), "event"):
+    for row, value in json_elements(text, "event"):
         report.rows = row
         found = (
             value if isinstance(value, Issue) else from_cloudevent(value, row, from_dict, stream)

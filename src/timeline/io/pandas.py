@@ -17,6 +17,15 @@ Columns, in this order:
   a mapping (a correction's ``changes``) is JSON text; an id is text; an instant is a
   timestamp.
 
+**Formulas.** A spreadsheet opening a CSV (or a Parquet file, through its import) runs a
+text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return as a formula
+(``=cmd|' /C calc'!A0``). The file exports (``"csv"``, ``"parquet"``) therefore write such a
+text with a leading ``'``, as spreadsheets themselves do to show text; numbers, times and
+every other cell are untouched, and the texts inside a list or a mapping are treated alike.
+``formula_safe=False`` writes the texts exactly as stored. :func:`to_pandas` gives the exact
+texts by default (a frame is data, not a document: ``docs/decisions.md``), and neutralises
+them on request with the same argument.
+
 Every instant is a ``datetime64[ns, UTC]`` column (``datetime64[us, UTC]`` for a column
 holding an instant nanoseconds cannot: before 1677 or after 2262); whole numbers are pandas' nullable
 ``Int64`` (an unknown figure is ``<NA>``, never 0 or NaN); true/false fields are nullable
@@ -50,9 +59,20 @@ if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]  # pandas ships no type stubs, and pandas-stubs is not a dependency
     from pendulum import DateTime
 
-__all__ = ["FORMAT", "export_parquet", "to_pandas"]
+__all__ = [
+    "CSV",
+    "FORMAT",
+    "FORMULA_PREFIXES",
+    "export_csv",
+    "export_parquet",
+    "neutralise",
+    "to_pandas",
+]
 
 FORMAT: Final = "parquet"
+CSV: Final = "csv"
+#: What a text cell starts with for a spreadsheet to run it as a formula (OWASP's list).
+FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
 _BASE: Final = frozenset(a.name for a in attrs.fields(Event))
 _LOCATION: Final = ("name", "country", "admin1", "latitude", "longitude")
 _COUNTED: Final = {"item", "party"}  # ItemCount, PartyCount: one column per item or party
@@ -247,11 +267,39 @@ def _column(pandas: Any, kind: str | None, values: list[Any]) -> Any:
     return pandas.Series(values, dtype=object)
 
 
-def _frame(columns: _Columns) -> pd.DataFrame:
+def neutralise(value: Any) -> Any:
+    """A cell's value with every text that a spreadsheet would run as a formula prefixed ``'``.
+
+    Texts inside lists and mappings (not their keys) are treated alike; anything else is
+    returned as it is.
+
+    >>> neutralise("=cmd|' /C calc'!A0"), neutralise("-3"), neutralise(-3), neutralise("Kyiv")
+    ("'=cmd|' /C calc'!A0", "'-3", -3, 'Kyiv')
+    >>> neutralise(["@x", "y"]), neutralise({"name": "+1"})
+    (["'@x", 'y'], {'name': "'+1"})
+    """
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    if isinstance(value, list):
+        return [neutralise(v) for v in value]
+    if isinstance(value, dict):
+        return {k: neutralise(v) for k, v in value.items()}
+    return value
+
+
+def _frame(columns: _Columns, *, formula_safe: bool) -> pd.DataFrame:
     pandas = _pandas()
     kinds = columns.kinds
+    data = columns.data
+    if formula_safe:  # only columns of texts (and lists of them): numbers and times are kept
+        data = {
+            name: values
+            if kinds.get(name) in {"time", "int", "bool", "float"}
+            else [neutralise(v) for v in values]
+            for name, values in data.items()
+        }
     return pandas.DataFrame(
-        {name: _column(pandas, kinds.get(name), values) for name, values in columns.data.items()}
+        {name: _column(pandas, kinds.get(name), values) for name, values in data.items()}
     )
 
 
@@ -262,6 +310,7 @@ def to_pandas(
     as_of: DateTime | None = None,
     known_at: DateTime | None = None,
     progress: Progress | None = None,
+    formula_safe: bool = False,
 ) -> pd.DataFrame:
     """The log as a DataFrame, one row per record (see the module for the columns).
 
@@ -273,6 +322,8 @@ def to_pandas(
         as_of: with ``resolved``, only events that had happened by then.
         known_at: with ``resolved``, only what the log had recorded by then.
         progress: called with (records done, records in all).
+        formula_safe: prefix ``'`` to every text a spreadsheet would run as a formula (see
+            the module); off by default here, on for the file exports.
 
     Raises:
         TimelineError: if pandas is not installed (the ``pandas`` extra).
@@ -300,10 +351,10 @@ def to_pandas(
             progress(columns.rows, total)
     if progress is not None:
         progress(columns.rows, columns.rows)
-    return _frame(columns)
+    return _frame(columns, formula_safe=formula_safe)
 
 
-def export_parquet(
+def export_parquet(  # the frame's options, and the file's
     log: EventLog,
     path: str | os.PathLike[str],
     *,
@@ -311,18 +362,70 @@ def export_parquet(
     resolved: bool = False,
     as_of: DateTime | None = None,
     known_at: DateTime | None = None,
+    formula_safe: bool = True,
 ) -> ExportReport:
     """Write :func:`to_pandas` of the log as a Parquet file (pyarrow).
 
-    Use :func:`timeline.io.export_file` (``format="parquet"``).
+    Use :func:`timeline.io.export_file` (``format="parquet"``). Texts a spreadsheet would
+    run as formulas are prefixed ``'`` unless ``formula_safe=False`` (see the module).
 
     Raises:
         TimelineError: if pandas or pyarrow is not installed (the ``pandas`` extra).
     """
     text = display_path(path)
-    frame = to_pandas(log, resolved=resolved, as_of=as_of, known_at=known_at, progress=progress)
+    frame = to_pandas(
+        log,
+        resolved=resolved,
+        as_of=as_of,
+        known_at=known_at,
+        progress=progress,
+        formula_safe=formula_safe,
+    )
     if importlib.util.find_spec("pyarrow") is None:
         raise TimelineError("Parquet needs pyarrow: pip install 'conflict-timeline[pandas]'")
     with atomic_output(text) as out:
         frame.to_parquet(out, engine="pyarrow", index=False)
     return ExportReport(format=FORMAT, path=text, records=len(frame))
+
+
+def export_csv(  # the frame's options, and the file's
+    log: EventLog,
+    path: str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    resolved: bool = False,
+    as_of: DateTime | None = None,
+    known_at: DateTime | None = None,
+    formula_safe: bool = True,
+) -> ExportReport:
+    """Write :func:`to_pandas` of the log as a UTF-8 CSV file, one row per record.
+
+    Use :func:`timeline.io.export_file` (``format="csv"``). The columns are the frame's;
+    a list or a mapping is written as JSON text, an instant as RFC 3339 text in UTC, an
+    unknown value as an empty cell. Texts a spreadsheet would run as formulas are prefixed
+    ``'`` unless ``formula_safe=False`` (see the module).
+
+    Raises:
+        TimelineError: if pandas is not installed (the ``pandas`` extra).
+    """
+    text = display_path(path)
+    frame = to_pandas(
+        log,
+        resolved=resolved,
+        as_of=as_of,
+        known_at=known_at,
+        progress=progress,
+        formula_safe=formula_safe,
+    )
+    for name in frame.columns:
+        if frame[name].dtype == object:
+            frame[name] = frame[name].map(_csv_text)
+    with atomic_output(text) as out:
+        frame.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
+    return ExportReport(format=CSV, path=text, records=len(frame))
+
+
+def _csv_text(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return orjson.dumps(value).decode()  # starts with [ or {: never a formula
+    return value

@@ -41,7 +41,8 @@ from pendulum import DateTime
 
 from timeline.errors import InvalidData, InvalidEvent
 from timeline.events import Event, ItemCount, LossReport, Retraction, Source
-from timeline.io._files import file_error, json_array, read_text
+from timeline.io._files import file_error
+from timeline.io._json_stream import check_file, json_elements
 from timeline.io._pipeline import Progress, Reconciler, Row, run_rows, stable_id
 from timeline.io._times import LocalTimes
 from timeline.io.report import Issue, ReportBuilder
@@ -166,21 +167,24 @@ def loss_report(
 # -- the current files -----------------------------------------------------------------------
 
 
-def _array(path: str, what: str) -> list[tuple[int, Any]]:
-    return list(json_array(read_text(path), what))
-
-
 class _CurrentFiles:
-    """The days of the current equipment file, with personnel merged in (a row source)."""
+    """The days of the current equipment file, with personnel merged in (a row source).
+
+    The equipment file is read as it is imported, one day at a time, and again for each pass
+    (strict mode reads it twice): its size does not weigh on memory. The personnel file,
+    merged in by date, is held by date.
+    """
 
     def __init__(self, equipment: str | None, personnel: str | None, zone: str) -> None:
         self.times = LocalTimes(zone)
         self.file_warnings: list[Issue] = []
-        self.equipment = _array(equipment, "record") if equipment else None
+        if equipment:
+            check_file(equipment)  # a file that cannot be read at all: before any row
+        self.equipment = equipment
         people: dict[str, Mapping[str, Any]] = {}
         self.personnel_problems: list[Issue] = []
         if personnel:
-            for row, value in _array(personnel, "record"):
+            for row, value in json_elements(personnel, "record"):
                 if isinstance(value, Issue):
                     self.personnel_problems.append(
                         attrs.evolve(value, column="personnel file", row=row)
@@ -192,7 +196,7 @@ class _CurrentFiles:
                         Issue(row, "personnel file", value, "not a day's record with a date")
                     )
         self.personnel = people
-        self.total: int | None = len(self.equipment if self.equipment is not None else people)
+        self.total: int | None = None if self.equipment is not None else len(people)
 
     def rows(self) -> Iterator[Row]:
         if self.equipment is None:  # the personnel file alone
@@ -202,7 +206,7 @@ class _CurrentFiles:
             return
         merged: set[str] = set()
         merge = bool(self.personnel)
-        for row, record in self.equipment:
+        for row, record in json_elements(self.equipment, "record"):
             if isinstance(record, Issue):
                 yield Row(row, problem=record)
                 continue

@@ -16,9 +16,14 @@ view, or the view at ``as_of`` / ``known_at``), becomes one slide:
 - ``group``: per ``group=``: the stream (default), the first party (``"actor"``: the
   attacker, party, proposer, first of the parties or speaker, else the first actor; see
   :func:`~timeline.io.cameo.parties_of`), the claimant, or the event type;
-- ``media``: where a source has a URL, that URL, with the sources as its ``credit``.
+- ``media``: where a source has a web address, that address, with the sources as its
+  ``credit``.
 
-Every text is HTML-escaped.
+TimelineJS puts the headline, the text, the group's label, the credit and the caption into
+the page as HTML, so every one of them is HTML-escaped: a record quotes whatever its sources
+said, and a source could say ``<script>``. Addresses are used only when they are web
+addresses (``http`` or ``https``, with a host, and none of the characters that end an HTML
+attribute): ``javascript:``, ``data:`` and the like are neither linked nor shown as media.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import urllib.parse
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import orjson
@@ -45,7 +51,7 @@ from timeline.time import TimePrecision
 if TYPE_CHECKING:
     from pendulum import DateTime
 
-__all__ = ["FORMAT", "GROUPS", "export_timelinejs", "slide", "timeline_json"]
+__all__ = ["FORMAT", "GROUPS", "export_timelinejs", "slide", "timeline_json", "web_address"]
 
 FORMAT: Final = "timelinejs"
 Group = Literal["stream", "actor", "claimant", "type"]
@@ -108,6 +114,28 @@ def _group(record: Recorded, group: Group | None) -> str | None:
     return parties_of(event)[0]
 
 
+_URL_BREAKERS: Final = frozenset("\"'<>`\\ \t\r\n")
+
+
+def web_address(url: str | None) -> str | None:
+    """``url`` if it is an ``http(s)`` address safe to put in a page, else ``None``.
+
+    >>> web_address("https://t.me/kpszsu/1"), web_address("javascript:alert(1)")
+    ('https://t.me/kpszsu/1', None)
+    >>> web_address("data:text/html,<script>"), web_address('https://x.org/"onmouseover=')
+    (None, None)
+    """
+    if not url or any(c in _URL_BREAKERS or ord(c) < 0x20 for c in url):  # noqa: PLR2004  # control characters
+        return None
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # a malformed address (an unclosed [ in the host)
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return None
+    return url
+
+
 def _value(value: Any) -> str:
     if isinstance(value, list):
         if value and all(isinstance(v, dict) and "count" in v for v in value):
@@ -145,9 +173,8 @@ def _text(event: Event, data: dict[str, Any]) -> str:
         cited = []
         for source in event.sources:
             name = e(source.name) + (f" ({e(source.grade)})" if source.grade else "")
-            cited.append(
-                f'<a href="{e(source.url, quote=True)}">{name}</a>' if source.url else name
-            )
+            url = web_address(source.url)
+            cited.append(f'<a href="{e(url, quote=True)}">{name}</a>' if url else name)
         parts.append(f"<p>Sources: {'; '.join(cited)}</p>")
     return "".join(parts)
 
@@ -174,13 +201,14 @@ def slide(
     out["text"] = {"headline": html.escape(event.headline()), "text": _text(event, data)}
     found = _group(record, group)
     if found:
-        out["group"] = found
-    linked = [s for s in event.sources if s.url]
+        out["group"] = html.escape(found)  # TimelineJS shows the group's label as HTML
+    linked = [(s, url) for s in event.sources if (url := web_address(s.url)) is not None]
     if linked:
+        first, url = linked[0]
         out["media"] = {
-            "url": linked[0].url,
+            "url": url,
             "credit": html.escape("; ".join(s.name for s in event.sources)),
-            "caption": html.escape(event.claimed_by or linked[0].name),
+            "caption": html.escape(event.claimed_by or first.name),
         }
     return out
 

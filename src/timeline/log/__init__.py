@@ -32,7 +32,7 @@ from timeline.log.jsonl import JsonlLog
 from timeline.log.memory import MemoryLog
 from timeline.log.postgres import PostgresLog
 from timeline.log.query import keyset_pages
-from timeline.log.salvage import SalvageReport, salvage
+from timeline.log.salvage import SalvageReport, Skipped, salvage, salvage_file
 from timeline.log.sqlite import SQLiteLog
 
 __all__ = [
@@ -48,11 +48,13 @@ __all__ = [
     "Recorded",
     "SQLiteLog",
     "SalvageReport",
+    "Skipped",
     "StoredRecord",
     "Subscription",
     "VerifyReport",
     "chain_hash",
     "keyset_pages",
     "salvage",
+    "salvage_file",
     "stored_recorded_at",
 ]
