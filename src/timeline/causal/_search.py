@@ -427,11 +427,15 @@ def _first_tries(
     before = [_NEVER, *cause_starts]
     lows = map(operator.sub, my_starts, itertools.repeat(width))
     open_ = list(map(operator.ge, map(before.__getitem__, highs), lows))  # a cause in the window
+    # Lists no longer needed go now: the rule's features (below) make many objects, and each
+    # collection they start walks every young list still alive, item by item.
+    del before, my_latests
     # From here on, the effects with a cause in their window only (compress: no index lookups).
     places = positions_open = list(itertools.compress(positions, open_))
     my_starts = list(itertools.compress(my_starts, open_))
     my_effects = list(itertools.compress(my_effects, open_))
     tried = list(map(operator.sub, itertools.compress(highs, open_), itertools.repeat(1)))
+    del highs, open_
     my_causes = list(map(causes.__getitem__, tried))
     other = list(map(operator.is_not, my_causes, my_effects))  # never an effect and itself
     if not all(other):
