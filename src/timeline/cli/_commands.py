@@ -545,7 +545,7 @@ def cmd_salvage(args: argparse.Namespace) -> int:
     with opened(args.source) as source, opened(args.target, create=True) as target:
         if len(target):
             raise CommandError(
-                f"{args.target} already holds {plural(len(target), 'record')}; "
+                f"{shown_url(args.target)} already holds {plural(len(target), 'record')}; "
                 "salvage needs an empty (or new) log"
             )
         with ProgressBar("records", enabled=_progress(args)) as bar:
@@ -554,13 +554,16 @@ def cmd_salvage(args: argparse.Namespace) -> int:
     if not check.ok:
         raise CommandError(f"the copy does not verify: position {check.position}: {check.reason}")
     tip = f"; head {report.head[:16]}" if report.head is not None else ""
-    out(f"salvaged {plural(report.copied, 'record')} from {args.source} to {args.target}{tip}")
+    out(
+        f"salvaged {plural(report.copied, 'record')} from {shown_url(args.source)} "
+        f"to {shown_url(args.target)}{tip}"
+    )
     if report.complete:
-        out(f"{args.source} is intact: nothing was left behind")
+        out(f"{shown_url(args.source)} is intact: nothing was left behind")
         return OK
     left = "an unknown number of" if report.left_behind is None else str(report.left_behind)
     out(
         f"left behind: {left} stored records from position {report.first_bad} on, "
-        f"where {args.source} is damaged: {report.reason}"
+        f"where {shown_url(args.source)} is damaged: {report.reason}"
     )
     return OK

@@ -21,7 +21,16 @@ if TYPE_CHECKING:
 
     from timeline.log.postgres import PostgresLog
 
-__all__ = ["LOCK_ROW", "SCHEMA", "SCHEMA_VERSION", "lock_timeout_setting", "open_schema"]
+__all__ = [
+    "LOCK_ROW",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "lock_timed_out",
+    "lock_timeout_setting",
+    "open_schema",
+    "set_lock_timeout",
+    "take_write_lock",
+]
 
 #: The version of :data:`SCHEMA`, kept in ``timeline_meta`` under ``schema_version``.
 SCHEMA_VERSION: Final = 2
@@ -72,6 +81,24 @@ def set_lock_timeout(log: PostgresLog, conn: psycopg.Connection[Any]) -> None:
     conn.execute(
         "SELECT set_config('lock_timeout', %s, true)", (lock_timeout_setting(log.lock_timeout),)
     )
+
+
+def take_write_lock(log: PostgresLog, conn: psycopg.Connection[Any]) -> None:
+    """Lock the log's lock row for the caller's transaction, waiting at most ``lock_timeout``.
+
+    Raises:
+        LockTimeout: if another transaction held it (or its row) for longer.
+    """
+    import psycopg  # noqa: PLC0415  # the optional extra: the log imported it already
+
+    set_lock_timeout(log, conn)
+    lock = log.sql("SELECT name FROM {lock} WHERE name = 'append' FOR UPDATE")
+    try:
+        if conn.execute(lock).fetchone() is None:  # the row was deleted: make it again
+            conn.execute(log.sql(LOCK_ROW))
+            conn.execute(lock)
+    except psycopg.errors.LockNotAvailable as e:
+        raise lock_timed_out(log, "the write lock") from e
 
 
 def lock_timed_out(log: PostgresLog, what: str) -> LockTimeout:

@@ -65,17 +65,17 @@ from pendulum import DateTime
 from timeline.errors import InvalidArgument, TimelineError
 from timeline.log._postgres_follow import Follower
 from timeline.log._postgres_schema import (
-    LOCK_ROW,
     SCHEMA,
     SCHEMA_VERSION,
     lock_timed_out,
     open_schema,
-    set_lock_timeout,
+    take_write_lock,
 )
 from timeline.log.base import EventLog
 from timeline.log.postgres_snapshots import PostgresSnapshotStore
 from timeline.log.query import keyset_pages
 from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
+from timeline.redaction import redact, redact_driver_message
 
 if TYPE_CHECKING:
     import uuid
@@ -231,14 +231,23 @@ class PostgresLog(EventLog):
         """The server and database of a URL, for messages: never its password."""
         try:
             params = self._pg.conninfo.conninfo_to_dict(url)
-        except self._pg.ProgrammingError as e:
+        except (self._pg.ProgrammingError, ValueError) as e:  # ValueError: not UTF-8 once decoded
+            # Neither the URL nor libpq's message as they are, and not chained: a string
+            # libpq cannot read has no password field to hide, and its message quotes the
+            # token it refused, which may be the password.
             raise InvalidArgument(
-                f"not a PostgreSQL connection URL: {e}", argument="url", value="<redacted>"
-            ) from e
+                "not a PostgreSQL connection URL or key-value string (not shown: it may hold "
+                f"a password): {redact_driver_message(str(e), url)}",
+                argument="url",
+                value="<not shown>",
+            ) from None
         self._named = bool(params.get("application_name"))
         user = f"{params['user']}@" if params.get("user") else ""
         port = f":{params['port']}" if params.get("port") else ""
-        return f"postgresql://{user}{params.get('host', '')}{port}/{params.get('dbname', '')}"
+        shown = f"postgresql://{user}{params.get('host', '')}{port}/{params.get('dbname', '')}"
+        # libpq reads a URL with an unescaped "/" or "@" in its password otherwise than the
+        # user meant: part of the password may land in the host, port or database.
+        return redact(shown, url)
 
     def _connect(self, *, listening: bool = False) -> psycopg.Connection[Any]:
         """A new connection, named in ``pg_stat_activity`` unless the URL names it."""
@@ -252,14 +261,28 @@ class PostgresLog(EventLog):
                 connect_timeout=max(1, round(self._connect_timeout)),
                 **options,
             )
-        except self._pg.Error as e:
-            raise TimelineError(f"cannot connect to PostgreSQL log {self.where}: {e}") from e
+        except (self._pg.Error, ValueError) as e:  # ValueError: a host name IDNA refuses
+            raise TimelineError(
+                f"cannot connect to PostgreSQL log {self.where}: {self._scrubbed(e)}"
+            ) from e
 
     def _error(self, error: Exception) -> TimelineError:
         """Our error for a driver error (the caller raises it ``from`` the original)."""
         where = f"{self.where} (schema {self.schema!r})" if self.schema else self.where
-        message = str(error).strip().replace("\n", "; ")
+        message = self._scrubbed(error).strip().replace("\n", "; ")
         return TimelineError(f"PostgreSQL log {where}: {message}")
+
+    def _scrubbed(self, error: Exception) -> str:
+        """A driver error's message without the URL's password; the error itself scrubbed too.
+
+        The driver's error is raised as the cause of ours, so a traceback prints it: where
+        its message held a password, its ``args`` are replaced by the redacted message.
+        """
+        message = str(error)
+        shown = redact(message, self._url)
+        if shown != message:
+            error.args = (shown,)
+        return shown
 
     @contextlib.contextmanager
     def _db(self) -> Iterator[psycopg.Connection[Any]]:
@@ -390,24 +413,13 @@ class PostgresLog(EventLog):
                 with conn.transaction():
                     # Taken before the tail and the stream's version are read, held to the
                     # commit: the next writer reads them only after this one committed.
-                    self._take_write_lock(conn)
+                    take_write_lock(self, conn)
                     yield
             except _LostRaceError as race:  # raised by insert; rolled back by now
                 constraint = getattr(getattr(race.error, "diag", None), "constraint_name", None)
                 raise self.refused_insert(
                     race.records, duplicate_id=constraint == "timeline_events_event_id"
                 ) from race.error
-
-    def _take_write_lock(self, conn: psycopg.Connection[Any]) -> None:
-        """Lock the lock row for this transaction, waiting at most :attr:`lock_timeout`."""
-        set_lock_timeout(self, conn)
-        lock = self.sql("SELECT name FROM {lock} WHERE name = 'append' FOR UPDATE")
-        try:
-            if conn.execute(lock).fetchone() is None:  # the row was deleted: make it again
-                conn.execute(self.sql(LOCK_ROW))
-                conn.execute(lock)
-        except self._pg.errors.LockNotAvailable as e:
-            raise lock_timed_out(self, "the write lock") from e
 
     def stream_version(self, stream: str) -> int:
         """The stream's current version: how many events it holds (0 if none).
