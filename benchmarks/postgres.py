@@ -130,7 +130,7 @@ SINGLE_SECONDS_LIMIT = 20.0  # more than this for the bare commits: use a smalle
 
 # PostgresLog's own tables and indexes (its SCHEMA, with the tables of a log's own schema),
 # so that the floor stores exactly what PostgresLog stores.
-FLOOR_SCHEMA = SCHEMA.format(events="timeline_events", meta="timeline_meta")
+FLOOR_SCHEMA = SCHEMA.format(events="timeline_events", meta="timeline_meta", lock="timeline_lock")
 FLOOR_COLUMNS = "position, event_id, stream, version, type, occurred_at, recorded_at, payload, hash"
 FLOOR_TYPES = ("int8", "uuid", "text", "int8", "text", "text", "text", "bytea", "text")
 FLOOR_LOCK = "LOCK TABLE timeline_events IN EXCLUSIVE MODE"

@@ -23,6 +23,7 @@ MODULES = (
     "timeline.plot",
     "timeline.testing",
     "timeline.errors",
+    "timeline.redaction",
 )
 
 

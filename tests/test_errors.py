@@ -14,6 +14,8 @@ from timeline.errors import (
     InvalidArgument,
     InvalidData,
     InvalidEvent,
+    LockTimeout,
+    LogReplaced,
     MissingExtra,
     TimelineError,
     UnknownEvent,
@@ -56,6 +58,8 @@ EXAMPLES = [
     ),
     (InvalidArgument("ax must be a matplotlib Axes", argument="ax", value=3), TypeError),
     (MissingExtra("needs cryptography", extra="integrity", package="cryptography"), ImportError),
+    (LockTimeout("no write lock in 10 s", log="postgresql://u@h/db", timeout=10.0), RuntimeError),
+    (LogReplaced("war.jsonl was replaced", path="war.jsonl", reason="replaced"), ValueError),
 ]
 
 
@@ -90,7 +94,14 @@ def test_errors_carry_their_fields():
         data,
         arg,
         extra,
+        lock,
+        replaced,
     ) = (e for e, _ in EXAMPLES)
+    assert (lock.log, lock.timeout) == ("postgresql://u@h/db", 10.0)
+    assert isinstance(lock, ConcurrencyError)
+    assert (lock.stream, lock.expected, lock.actual) == (None, None, None)
+    assert (replaced.path, replaced.reason, replaced.position) == ("war.jsonl", "replaced", 1)
+    assert isinstance(replaced, CorruptLog)
     assert (arg.argument, arg.value) == ("ax", 3)
     assert (extra.extra, extra.package) == ("integrity", "cryptography")
     assert (invalid.field, invalid.value, invalid.event_id) == ("launched", -1, A)

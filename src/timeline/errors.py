@@ -10,7 +10,9 @@ so ``except ValueError`` keeps working for code that does not know about timelin
     ├── UnknownEvent(KeyError)            event_id
     ├── DuplicateEvent(ValueError)        event_id
     ├── ConcurrencyError(RuntimeError)    stream, expected, actual
+    │   └── LockTimeout                   log, timeout
     ├── CorruptLog(ValueError)            position, reason
+    │   └── LogReplaced                   path
     ├── DecodeError(ValueError)           reason
     ├── CausalityError(ValueError)        cause, effect, reason
     ├── InvalidData(ValueError)           row, column, value, reason, path
@@ -41,6 +43,8 @@ __all__ = [
     "InvalidArgument",
     "InvalidData",
     "InvalidEvent",
+    "LockTimeout",
+    "LogReplaced",
     "MissingExtra",
     "TimelineError",
     "UnknownEvent",
@@ -213,6 +217,30 @@ class ConcurrencyError(TimelineError, RuntimeError):
         super().__init__(message, stream=stream, expected=expected, actual=actual)
 
 
+class LockTimeout(ConcurrencyError):
+    """The log's write lock was not granted within the log's lock timeout.
+
+    Another writer held it for longer (a long append, or a transaction left open). Nothing
+    was written: try the append again later. No stream version was compared, so ``stream``,
+    ``expected`` and ``actual`` are ``None``.
+
+    Attributes:
+        log: the log, as its messages name it (never with a password).
+        timeout: the seconds waited.
+
+    >>> str(LockTimeout("no lock in 10 s", log="postgresql://analyst@db/newsroom", timeout=10.0))
+    'no lock in 10 s'
+    """
+
+    log: str
+    timeout: float
+
+    def __init__(self, message: str, *, log: str, timeout: float) -> None:
+        TimelineError.__init__(
+            self, message, log=log, timeout=timeout, stream=None, expected=None, actual=None
+        )
+
+
 class CorruptLog(TimelineError, ValueError):
     """Stored data that fails its checks: a broken hash chain, a torn or changed record.
 
@@ -226,6 +254,26 @@ class CorruptLog(TimelineError, ValueError):
 
     def __init__(self, message: str, *, position: int, reason: str) -> None:
         super().__init__(message, position=position, reason=reason)
+
+
+class LogReplaced(CorruptLog):
+    """A log file's path no longer names the file the log object opened.
+
+    The file was replaced by a rename (a ``git checkout``, an editor saving a copy) or
+    deleted while the log was open. What the object holds describes the old file, and
+    anything written to it would be seen by no reader of the path, so the object refuses to
+    go on: close it and open the path again.
+
+    Attributes:
+        path: the log's path.
+        position: ``1``: the object can vouch for none of what the path now holds.
+        reason: what was found (``"replaced"`` or ``"deleted"``).
+    """
+
+    path: str
+
+    def __init__(self, message: str, *, path: str, reason: str) -> None:
+        TimelineError.__init__(self, message, path=path, position=1, reason=reason)
 
 
 class DecodeError(TimelineError, ValueError):

@@ -6,8 +6,10 @@ together with the codec, the clock and the guards that those layers provide.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Final
 
 from timeline.causal.guard import CausalityGuard
 from timeline.codec import Codec, Registry, default_registry
@@ -18,9 +20,15 @@ from timeline.log.jsonl import JsonlLog
 from timeline.log.postgres import PostgresLog
 from timeline.log.sqlite import SQLiteLog
 from timeline.projections.guards import CorrectionGuard
+from timeline.redaction import redact_url
 from timeline.time import Clock
 
 __all__ = ["open_log", "standard_guards"]
+
+#: A libpq key-value string: ``host=db dbname=newsroom``, each word a keyword and a value.
+_KEY_VALUE: Final = re.compile(r"\s*[A-Za-z_]+\s*=")
+#: A URL's scheme: a name with one (other than ours) is no file name, whatever its suffix.
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 
 
 def standard_guards() -> tuple[Guard, ...]:
@@ -51,8 +59,9 @@ def open_log(
               :class:`~timeline.log.SQLiteLog`, the embedded default;
             - a path ending in ``.jsonl``: a :class:`~timeline.log.JsonlLog`;
             - ``postgresql://...`` or ``postgres://...`` (a libpq URL; choose the schema
-              with ``?options=-csearch_path%3DNAME``): a :class:`~timeline.log.PostgresLog`
-              (needs the ``postgres`` extra).
+              with ``?options=-csearch_path%3DNAME``), or a libpq key-value string
+              (``host=db dbname=newsroom``): a :class:`~timeline.log.PostgresLog` (needs the
+              ``postgres`` extra).
         clock: stamps ``recorded_at``; the system clock by default.
         types: your own event types (made with :func:`timeline.event_type`) to add to the
             codec's registry, besides the catalog and every type declared so far.
@@ -61,6 +70,9 @@ def open_log(
 
     Raises:
         InvalidArgument: for a URL that names no known backend.
+
+    No message, ``repr`` or error field shows a password the URL holds
+    (:mod:`timeline.redaction`).
 
     >>> log = open_log("memory:")
     >>> len(log)
@@ -82,18 +94,19 @@ def open_log(
 
 def _backend(text: str, url: str | Path) -> tuple[type[PostgresLog | SQLiteLog | JsonlLog], str]:
     """The backend a URL names, and what to give its constructor."""
-    if text.startswith(("postgresql://", "postgres://")):
+    if text.startswith(("postgresql://", "postgres://")) or _KEY_VALUE.match(text):
         return PostgresLog, text
     if text.startswith("sqlite:///"):
         return SQLiteLog, text.removeprefix("sqlite:///")
-    suffix = Path(text).suffix.lower()
+    suffix = "" if _SCHEME.match(text) else Path(text).suffix.lower()
     if suffix in {".db", ".sqlite", ".sqlite3"}:
         return SQLiteLog, text
     if suffix == ".jsonl":
         return JsonlLog, text
+    shown = redact_url(text)
     raise InvalidArgument(
-        f"cannot tell which log to open from {text!r}: use 'memory:', a .db/.sqlite path, "
+        f"cannot tell which log to open from {shown!r}: use 'memory:', a .db/.sqlite path, "
         "'sqlite:///path', a .jsonl path or 'postgresql://...'",
         argument="url",
-        value=url,
+        value=shown if shown != text else url,
     )

@@ -130,6 +130,7 @@ def test_schema_is_the_documented_one(log, pg_url):
     assert sql(pg_url, f"SELECT key, value FROM {schema}.timeline_meta") == [
         ("schema_version", str(SCHEMA_VERSION))
     ]
+    assert sql(pg_url, f"SELECT name FROM {schema}.timeline_lock") == [("append",)]
     assert log.schema == schema
     assert log.channel == f"timeline:{schema}"
     assert schema in repr(log)
@@ -222,6 +223,7 @@ def test_a_schema_name_that_needs_quoting_works_throughout(quoted_schema):
     tables = sql(base_url(), "SELECT tablename FROM pg_tables WHERE schemaname = %s", name)
     assert sorted(t for (t,) in tables) == [
         "timeline_events",
+        "timeline_lock",
         "timeline_meta",
         "timeline_snapshots",
     ]
@@ -727,10 +729,12 @@ def test_a_read_only_role_reads_and_verifies_but_cannot_append_or_alter(log, pg_
 def test_a_writer_role_with_select_and_insert_only_appends_but_cannot_rewrite(log, pg_url, role):
     log.append(statements(1), stream="talks")
     schema = log.schema
-    # The GRANTs of docs/postgres.md, "A writer role": no UPDATE, DELETE or TRUNCATE.
+    # The GRANTs of docs/postgres.md, "A writer role": no UPDATE, DELETE or TRUNCATE on the
+    # events.
     sql(pg_url, f"GRANT USAGE ON SCHEMA {schema} TO {role}")
     sql(pg_url, f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}")
     sql(pg_url, f"GRANT INSERT ON {schema}.timeline_events TO {role}")
+    sql(pg_url, f"GRANT UPDATE ON {schema}.timeline_lock TO {role}")  # to lock its row
     with PostgresLog(as_role(pg_url, role)) as writer:
         assert [r.position for r in writer.append(statements(2, start=1), stream="talks")] == [2, 3]
         with (

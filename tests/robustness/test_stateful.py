@@ -77,7 +77,7 @@ def machine_for(kind, url_for):  # noqa: C901  # one closure: the machine and it
         import psycopg  # noqa: PLC0415  # only for PostgreSQL
 
         with psycopg.connect(url, autocommit=True) as db:  # empty the test's schema again
-            db.execute("DROP TABLE IF EXISTS timeline_events, timeline_meta CASCADE")
+            db.execute("DROP TABLE IF EXISTS timeline_events, timeline_meta, timeline_lock CASCADE")
         return url
 
     class LogAgainstModel(RuleBasedStateMachine):

@@ -31,17 +31,19 @@ needs nothing beyond the core dependencies. ``docs/cli.md`` has the details.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sqlite3
 import sys
 import traceback
 from collections.abc import Sequence
 
-from timeline.cli._base import FAILED, INTERRUPTED, OK, USAGE, CommandError
+from timeline.cli._base import FAILED, INTERRUPTED, OK, USAGE, CommandError, log_url
 from timeline.cli._commands import copy_log
 from timeline.cli._parser import build_parser
 from timeline.cli._progress import ProgressBar
 from timeline.errors import TimelineError
+from timeline.redaction import redact
 
 __all__ = ["CommandError", "ProgressBar", "build_parser", "copy_log", "main"]
 
@@ -57,10 +59,21 @@ def _one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _fail(message: str, *, debug: bool) -> None:
+def _fail(message: str, *, debug: bool, urls: Sequence[str] = ()) -> None:
+    """The error line (and with ``--debug`` the traceback), no password of ``urls`` in them.
+
+    Every message about a log already hides its password; this is the net under them, for a
+    message from a driver or a library that repeats what it was given.
+    """
     if debug:
-        traceback.print_exc()
-    sys.stderr.write(f"timeline: error: {message}\n")
+        sys.stderr.write(redact(traceback.format_exc(), *urls))
+    sys.stderr.write(redact(f"timeline: error: {message}\n", *urls))
+
+
+def _urls(args: argparse.Namespace) -> list[str]:
+    """The logs a command line names (``--log`` or its default, a copy's two ends)."""
+    named = [getattr(args, name, None) for name in ("source", "target")]
+    return [log_url(args), *(str(url) for url in named if url is not None)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return USAGE
     status = FAILED
+    urls = _urls(args)
     try:
         status = int(handler(args))
     except KeyboardInterrupt:
@@ -87,10 +101,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         status = OK
     except CommandError as e:
-        _fail(_one_line(e), debug=args.debug)
+        _fail(_one_line(e), debug=args.debug, urls=urls)
         status = e.status
     except (TimelineError, OSError, sqlite3.Error) as e:
-        _fail(_one_line(e), debug=args.debug)
+        _fail(_one_line(e), debug=args.debug, urls=urls)
     except Exception as e:  # noqa: BLE001  # the promise is one line, never a traceback, whatever fails
-        _fail(f"{_one_line(e)} (a bug? run again with --debug for the traceback)", debug=args.debug)
+        _fail(
+            f"{_one_line(e)} (a bug? run again with --debug for the traceback)",
+            debug=args.debug,
+            urls=urls,
+        )
     return status

@@ -8,7 +8,6 @@ import datetime as dt
 import itertools
 import os
 import sys
-import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -17,6 +16,7 @@ import orjson
 
 from timeline.codec import Codec
 from timeline.log import EventLog, Recorded
+from timeline.redaction import redact_url
 from timeline.store import open_log
 from timeline.time import isoformat
 
@@ -35,6 +35,7 @@ __all__ = [
     "out",
     "plural",
     "record_dict",
+    "shown_url",
     "stamp",
     "table",
     "warn",
@@ -102,11 +103,14 @@ def opened(url: str, *, create: bool = False) -> Iterator[EventLog]:
     path = log_path(url)
     if path is not None and not create and not path.exists():
         raise CommandError(
-            f"no log at {url} (create one with 'timeline init', or name one with --log "
+            f"no log at {shown_url(url)} (create one with 'timeline init', or name one with --log "
             f"or ${LOG_ENV})"
         )
     if path is not None and create and not path.parent.exists():
-        raise CommandError(f"cannot create a log at {url}: folder {path.parent} does not exist")
+        raise CommandError(
+            f"cannot create a log at {shown_url(url)}: folder {shown_url(str(path.parent))} "
+            "does not exist"
+        )
     log = open_log(url)
     try:
         yield log
@@ -135,14 +139,12 @@ def plural(n: int, word: str) -> str:
 def shown_url(url: str) -> str:
     """A log's URL as printed: a password in it (``postgresql://u:pw@host/db``) hidden.
 
+    :func:`timeline.redaction.redact_url`, under the name the commands use.
+
     >>> shown_url("postgresql://analyst:s3cret@db/newsroom"), shown_url("war.db")
     ('postgresql://analyst:***@db/newsroom', 'war.db')
     """
-    parts = urllib.parse.urlsplit(url)
-    if not parts.password:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    return redact_url(url)
 
 
 def stamp(at: dt.datetime) -> str:

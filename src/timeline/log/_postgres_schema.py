@@ -1,20 +1,47 @@
-"""The tables of a PostgreSQL log: :data:`SCHEMA`, created on first open and checked on every open."""
+"""The tables of a PostgreSQL log: :data:`SCHEMA`, created on first open and checked on every open.
+
+Version 2 added ``timeline_lock``, the one-row table whose row every writer locks (``SELECT
+... FOR UPDATE``) for the length of its append, in place of version 1's advisory lock (which
+any role could take, a read-only one included, and so stop every writer). A version-1 log is
+upgraded when it is opened by a role that may (its owner, or one that may create tables in
+its schema); opened by another role, it is read as it is, and appends are refused until it
+is upgraded.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from timeline.errors import CorruptLog, TimelineError
+from timeline.errors import CorruptLog, LockTimeout, TimelineError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import psycopg
 
     from timeline.log.postgres import PostgresLog
 
-__all__ = ["SCHEMA", "SCHEMA_VERSION", "open_schema"]
+__all__ = [
+    "LOCK_ROW",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "lock_timed_out",
+    "lock_timeout_setting",
+    "open_schema",
+    "set_lock_timeout",
+    "take_write_lock",
+]
 
 #: The version of :data:`SCHEMA`, kept in ``timeline_meta`` under ``schema_version``.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
+#: The versions this code opens: the current one, and version 1 (upgraded when it may be).
+_READS: Final = ("1", str(SCHEMA_VERSION))
+
+#: The writers' lock table: one row, locked ``FOR UPDATE`` by each append. A row lock needs
+#: the ``UPDATE`` privilege on the table, which a read-only role does not have.
+_LOCK_TABLE: Final = 'CREATE TABLE IF NOT EXISTS {lock} (name text COLLATE "C" PRIMARY KEY)'
+#: The lock's row, made if it is missing (a new table, or one emptied by hand).
+LOCK_ROW: Final = "INSERT INTO {lock} (name) VALUES ('append') ON CONFLICT (name) DO NOTHING"
 
 #: The tables and indexes of a log, created in the connection's current schema (``{events}``
 #: and ``{meta}`` stand for the schema-qualified table names).
@@ -35,23 +62,68 @@ CREATE TABLE {events} (
 );
 CREATE INDEX timeline_events_type ON {events} (type, position);
 CREATE INDEX timeline_events_occurred ON {events} (occurred_at, position);
-CREATE TABLE {meta} (key text PRIMARY KEY, value text NOT NULL)
+CREATE TABLE {meta} (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE {lock} (name text COLLATE "C" PRIMARY KEY)
 """
 
-#: The high half of the advisory lock key of a log (its low half is the table's oid):
-#: "time" in ASCII, so our locks are told apart from other software's in ``pg_locks``.
-_LOCK_SPACE: Final = 0x74696D65 << 32
+
+def lock_timeout_setting(seconds: float) -> str:
+    """``lock_timeout`` as PostgreSQL reads it, in whole milliseconds (at least 1).
+
+    >>> lock_timeout_setting(10.0), lock_timeout_setting(0.0001)
+    ('10000ms', '1ms')
+    """
+    return f"{max(1, round(seconds * 1000))}ms"
+
+
+def set_lock_timeout(log: PostgresLog, conn: psycopg.Connection[Any]) -> None:
+    """Wait at most the log's ``lock_timeout`` for any lock, to the end of the transaction."""
+    conn.execute(
+        "SELECT set_config('lock_timeout', %s, true)", (lock_timeout_setting(log.lock_timeout),)
+    )
+
+
+def take_write_lock(log: PostgresLog, conn: psycopg.Connection[Any]) -> None:
+    """Lock the log's lock row for the caller's transaction, waiting at most ``lock_timeout``.
+
+    Raises:
+        LockTimeout: if another transaction held it (or its row) for longer.
+    """
+    import psycopg  # noqa: PLC0415  # the optional extra: the log imported it already
+
+    set_lock_timeout(log, conn)
+    lock = log.sql("SELECT name FROM {lock} WHERE name = 'append' FOR UPDATE")
+    try:
+        if conn.execute(lock).fetchone() is None:  # the row was deleted: make it again
+            conn.execute(log.sql(LOCK_ROW))
+            conn.execute(lock)
+    except psycopg.errors.LockNotAvailable as e:
+        raise lock_timed_out(log, "the write lock") from e
+
+
+def lock_timed_out(log: PostgresLog, what: str) -> LockTimeout:
+    """The error for a lock not granted within the log's ``lock_timeout``."""
+    return LockTimeout(
+        f"PostgreSQL log {log.where}: {what} was not granted within {log.lock_timeout:g} s "
+        "(another transaction holds it: a long append, or one left open); nothing was "
+        "written, try again",
+        log=log.where,
+        timeout=log.lock_timeout,
+    )
 
 
 def open_schema(log: PostgresLog, conn: psycopg.Connection[Any]) -> tuple[str, int]:
     """Find the log's schema, create its tables if missing, check their version.
 
     Sets ``log.schema`` (which :meth:`PostgresLog.sql` qualifies table names with) and
-    returns it with the key of the log's advisory lock.
+    returns it with the schema's version, after upgrading a version-1 log where the role
+    may.
 
     Raises:
         TimelineError: if the search path names no schema, or the schema version is newer.
         CorruptLog: if the schema holds tables that are not a timeline log.
+        LockTimeout: if creating or upgrading the tables waited longer than the log's
+            ``lock_timeout`` for another session's lock.
     """
     row = conn.execute("SELECT current_schema()").fetchone()
     if row is None or row[0] is None:
@@ -62,14 +134,10 @@ def open_schema(log: PostgresLog, conn: psycopg.Connection[Any]) -> tuple[str, i
     log.schema = str(row[0])  # log.sql() names the tables in it from here on
     version = _schema_version(log, conn)
     if version is None:
-        with conn.transaction():
-            # Two processes opening a new log at once: one creates, the other waits.
-            conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtext('timeline'), hashtext(%s))",
-                (log.schema,),
-            )
-            version = _create_schema(log, conn)
-    if version != str(SCHEMA_VERSION):
+        version = _locked(log, conn, _create_schema, "the lock for creating the tables")
+    if version == "1":
+        version = _locked(log, conn, _upgrade, "the lock for upgrading the tables")
+    if version not in _READS:
         raise TimelineError(
             f"PostgreSQL log {log.where} (schema {log.schema!r}) has schema version "
             f"{version!r}; this version of timeline reads version {SCHEMA_VERSION}. "
@@ -87,7 +155,50 @@ def open_schema(log: PostgresLog, conn: psycopg.Connection[Any]) -> tuple[str, i
             position=1,
             reason="no timeline_events table",
         )
-    return log.schema, _LOCK_SPACE | int(row[0])
+    return log.schema, int(version)
+
+
+def _locked(
+    log: PostgresLog,
+    conn: psycopg.Connection[Any],
+    change: Callable[[PostgresLog, psycopg.Connection[Any]], str],
+    what: str,
+) -> str:
+    """Run ``change`` in a transaction waiting at most ``lock_timeout`` for any lock."""
+    import psycopg  # noqa: PLC0415  # the optional extra: the log imported it already
+
+    try:
+        with conn.transaction():
+            set_lock_timeout(log, conn)
+            return change(log, conn)
+    except psycopg.errors.LockNotAvailable as e:
+        raise lock_timed_out(log, what) from e
+
+
+def _upgrade(log: PostgresLog, conn: psycopg.Connection[Any]) -> str:
+    """Add version 2's lock table to a version-1 log (in the caller's transaction).
+
+    The meta table's ``SHARE ROW EXCLUSIVE`` lock lets one opener upgrade while the others
+    wait, then find it done. A role that may not take it (nor create the table) leaves the
+    log at version 1: it reads, and its appends are refused (see :meth:`PostgresLog.writing`).
+    """
+    import psycopg  # noqa: PLC0415  # the optional extra: the log imported it already
+
+    try:
+        with conn.transaction():  # a savepoint: a refused privilege undoes only this
+            conn.execute(log.sql("LOCK TABLE {meta} IN SHARE ROW EXCLUSIVE MODE"))
+            version = _schema_version(log, conn)
+            if version != "1":
+                return str(version)
+            conn.execute(log.sql(_LOCK_TABLE))
+            conn.execute(log.sql(LOCK_ROW))
+            conn.execute(
+                log.sql("UPDATE {meta} SET value = %s WHERE key = 'schema_version'"),
+                (str(SCHEMA_VERSION),),
+            )
+    except psycopg.errors.InsufficientPrivilege:
+        return "1"
+    return str(SCHEMA_VERSION)
 
 
 def _tables(log: PostgresLog, conn: psycopg.Connection[Any]) -> set[str]:
@@ -108,6 +219,11 @@ def _schema_version(log: PostgresLog, conn: psycopg.Connection[Any]) -> str | No
 
 def _create_schema(log: PostgresLog, conn: psycopg.Connection[Any]) -> str:
     """Create the tables inside the caller's transaction; return the schema version."""
+    # Two processes opening a new log at once: one creates, the other waits (and finds the
+    # tables made). There is no table to lock yet, so the lock's key is the schema's name:
+    # any role may take it, but that only delays the creation of a new log, and never for
+    # longer than lock_timeout.
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext('timeline'), hashtext(%s))", (log.schema,))
     tables = _tables(log, conn)
     if "timeline_meta" not in tables:
         if "timeline_events" in tables:  # someone else's table: never write into it
@@ -119,6 +235,7 @@ def _create_schema(log: PostgresLog, conn: psycopg.Connection[Any]) -> str:
             )
         for statement in SCHEMA.split(";"):
             conn.execute(log.sql(statement))
+        conn.execute(log.sql(LOCK_ROW))
         conn.execute(
             log.sql(
                 "INSERT INTO {meta} (key, value) VALUES ('schema_version', %s)"

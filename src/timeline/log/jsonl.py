@@ -17,6 +17,16 @@ damaged file still works, so that everything before the damage can be read and c
 ``read()`` yields every record before the first bad position and then raises
 :class:`~timeline.errors.CorruptLog` naming it, and ``verify()`` reports it.
 
+A log object stays with the file it opened, and refuses to go on once its path names another
+file: when the file is replaced by a rename (a ``git checkout``, an editor saving a copy, a
+``mv``) or deleted, an append would go to a file no reader of the path will ever open, and
+what the object has indexed is no longer what the path holds. So every append checks,
+under the exclusive ``flock``, that the path still names the open file (its device and
+inode), and checks again after the write (a rename in between is not stopped by ``flock``:
+the write is then cut off again and refused); every read checks before it starts. Either
+raises :class:`~timeline.errors.LogReplaced`: close the log and open the path again. (Why it
+refuses rather than following the path: ``docs/decisions.md``.)
+
 On opening, the file is read once to build an index in memory: where each line starts,
 each event id's position, each stream's version, and each record's stream, type and
 ``occurred_at`` (so filters and ``order="occurred"`` touch only the lines they yield).
@@ -34,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Final
 import orjson
 from pendulum import DateTime
 
-from timeline.errors import CorruptLog, TimelineError
+from timeline.errors import CorruptLog, LogReplaced, TimelineError
 from timeline.log.base import EventLog
 from timeline.log.query import Query
 from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
@@ -78,6 +88,9 @@ class JsonlLog(EventLog):
     Raises:
         OSError: if the file cannot be opened or created.
 
+    Every method that reads or appends raises :class:`~timeline.errors.LogReplaced` once the
+    path no longer names the file that was opened (replaced by a rename, or deleted).
+
     >>> import pathlib, tempfile, pendulum, timeline as tl
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "istanbul.jsonl"
     >>> log = JsonlLog(path, clock=tl.FixedClock(pendulum.datetime(2025, 6, 2)))
@@ -115,6 +128,8 @@ class JsonlLog(EventLog):
             fd = os.open(self.path, os.O_RDONLY)  # a read-only file can still be read
             self.writable = False
         self._fd: int | None = fd
+        stat = os.fstat(fd)
+        self._identity = (stat.st_dev, stat.st_ino)  # the file the path named when opened
         try:
             if not existed and self.fsync:
                 _fsync_directory(self.path)
@@ -147,10 +162,28 @@ class JsonlLog(EventLog):
             raise TimelineError(f"JSON-lines log {self.path!r} is closed")
         return self._fd
 
+    def _check_path(self) -> None:
+        """Raise :class:`~timeline.errors.LogReplaced` unless the path still names our file."""
+        try:
+            stat = Path(self.path).stat()
+        except FileNotFoundError:
+            reason, what = "deleted", "was deleted"
+        else:
+            if (stat.st_dev, stat.st_ino) == self._identity:
+                return
+            reason, what = "replaced", "now names another file (replaced by a rename)"
+        raise LogReplaced(
+            f"JSON-lines log {self.path!r} {what} since this log object opened it: "
+            "nothing is read or written through it any more; close it and open the path again",
+            path=self.path,
+            reason=reason,
+        )
+
     def _refresh(self) -> None:
         """Index the lines other writers appended since we last looked."""
         with self._lock:
             fd = self._descriptor()
+            self._check_path()
             if self._exclusive or os.fstat(fd).st_size == self._seen_size:
                 return  # already caught up (under our own write lock, or nothing new)
             fcntl.flock(fd, fcntl.LOCK_SH)
@@ -277,6 +310,7 @@ class JsonlLog(EventLog):
 
         Raises:
             TimelineError: if the file was opened read-only.
+            LogReplaced: if the path no longer names the file this object opened.
             CorruptLog: if the file is damaged: nothing is written after damage.
         """
         with self._lock:
@@ -286,6 +320,9 @@ class JsonlLog(EventLog):
             fcntl.flock(fd, fcntl.LOCK_EX)
             self._exclusive = True
             try:
+                # Under the lock: another writer that replaced the file did so before we
+                # got it, and one that replaces it from here on is caught after our write.
+                self._check_path()
                 self._catch_up(fd)
                 if self._damage is not None:
                     raise self._corrupt()
@@ -320,7 +357,10 @@ class JsonlLog(EventLog):
     def insert(self, records: Sequence[StoredRecord]) -> None:
         """Write the records' lines in one ``write``, the last with the commit marker.
 
-        A failed write is cut off again, so the file ends where the last append ended.
+        A failed write is cut off again, so the file ends where the last append ended; so is
+        one that landed in a file the path stopped naming while it was written (then
+        :class:`~timeline.errors.LogReplaced`): no append is acknowledged that a reader of
+        the path would not see.
         """
         fd = self._descriptor()
         objects: list[dict[str, Any]] = [
@@ -343,6 +383,7 @@ class JsonlLog(EventLog):
                 data = data[os.write(fd, data) :]
             if self.fsync:
                 os.fsync(fd)
+            self._check_path()
         except BaseException:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, start)
@@ -444,8 +485,17 @@ class JsonlLog(EventLog):
         )
 
     def raw(self) -> Iterator[StoredRecord]:
-        """Every line as stored, with the event's canonical bytes (what ``verify`` checks)."""
+        """Every line as stored, with the event's canonical bytes (what ``verify`` checks).
+
+        Raises:
+            LogReplaced: at once, not when iterated: ``verify`` reports damage to the file
+                it reads, and a replaced file is not damage to report but a log object that
+                no longer reads the path.
+        """
         self._refresh()
+        return self._raw()
+
+    def _raw(self) -> Iterator[StoredRecord]:
         dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
         for position, line in self._lines(1):
             record = self._parse(position, line)

@@ -1,22 +1,27 @@
 """``PostgresLog``: the backend for a team, one PostgreSQL schema shared by many writers.
 
-The log lives in two tables of the connection's current schema (the first schema of its
+The log lives in three tables of the connection's current schema (the first schema of its
 ``search_path`` that exists), created on first open: ``timeline_events``, one row per record,
-and ``timeline_meta``, which holds the schema version (see :data:`SCHEMA`). Several logs can
+``timeline_meta``, which holds the schema version, and ``timeline_lock``, the writers' lock
+(see :data:`SCHEMA`). Several logs can
 share one database, one per schema.
 
 The database enforces what the log promises. ``position`` is the primary key, ``event_id``
 is unique and so is ``(stream, version)``: two writers can never store the same event twice
 or number a stream twice, whatever they do. Positions are numbered by the writers
-themselves, as the last position plus one, inside a transaction that first takes a
-transaction-scoped *advisory lock* on the log (``pg_advisory_xact_lock``). Writers
+themselves, as the last position plus one, inside a transaction that first locks the one
+row of the log's lock table (``SELECT ... FROM timeline_lock ... FOR UPDATE``). Writers
 therefore append one at a time, and each one reads the tail only after the previous one
 has committed: positions are gap-free and in commit order. (A ``bigserial`` column would
 leave gaps after rolled-back transactions and hand out numbers out of commit order, so a
-reader following the log by position could skip a record that commits late.) The advisory
-lock needs no privilege beyond ``SELECT`` and ``INSERT``, so a writer's role can be denied
-``UPDATE`` and ``DELETE`` on the log: the database itself keeps it append-only. Readers
-take no lock and never wait for writers.
+reader following the log by position could skip a record that commits late.) A row lock
+needs the ``UPDATE`` privilege on the lock table, which holds nothing but that row: a
+read-only role cannot take it, so it cannot stop the writers (an advisory lock, which any
+role may take, could), while a writer's role can still be denied ``UPDATE`` and ``DELETE``
+on the events: the database itself keeps them append-only. A writer waits for the lock (and
+for any other lock in its transaction) at most ``lock_timeout`` seconds, then raises
+:class:`~timeline.errors.LockTimeout` having written nothing. Readers take no lock and never
+wait for writers.
 
 The payload is the event's canonical bytes in a ``bytea`` column, byte for byte as hashed:
 ``jsonb`` would reorder keys, drop duplicate ones and normalise numbers, so the stored
@@ -59,11 +64,18 @@ from pendulum import DateTime
 
 from timeline.errors import InvalidArgument, TimelineError
 from timeline.log._postgres_follow import Follower
-from timeline.log._postgres_schema import SCHEMA, SCHEMA_VERSION, open_schema
+from timeline.log._postgres_schema import (
+    SCHEMA,
+    SCHEMA_VERSION,
+    lock_timed_out,
+    open_schema,
+    take_write_lock,
+)
 from timeline.log.base import EventLog
 from timeline.log.postgres_snapshots import PostgresSnapshotStore
 from timeline.log.query import keyset_pages
 from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
+from timeline.redaction import redact, redact_driver_message
 
 if TYPE_CHECKING:
     import uuid
@@ -155,9 +167,13 @@ class PostgresLog(EventLog):
         clock: stamps ``recorded_at``; the system clock by default.
         guards: checks run inside every append (see :data:`~timeline.log.Guard`).
         connect_timeout: seconds to wait for the server when connecting.
+        lock_timeout: the most seconds an append waits for the write lock (held by another
+            writer through its commit) or any other lock, before it raises
+            :class:`~timeline.errors.LockTimeout`; 10 by default.
 
     Raises:
-        InvalidArgument: for a ``connect_timeout`` or URL that makes no sense.
+        InvalidArgument: for a ``connect_timeout``, ``lock_timeout`` or URL that makes no
+            sense.
         CorruptLog: if the schema holds a ``timeline_events`` table that is not a log.
         TimelineError: if psycopg is missing, the server cannot be reached, the search path
             names no schema, or the role may not read (or, for a new log, create) the tables.
@@ -176,14 +192,18 @@ class PostgresLog(EventLog):
         clock: Clock | None = None,
         guards: Iterable[Guard] = (),
         connect_timeout: float = 10.0,
+        lock_timeout: float = 10.0,
     ) -> None:
         super().__init__(codec=codec, clock=clock, guards=guards)
-        if type(connect_timeout) not in (int, float) or not 0 < connect_timeout < float("inf"):
-            raise InvalidArgument(
-                f"connect_timeout must be a number of seconds > 0, got {connect_timeout!r}",
-                argument="connect_timeout",
-                value=connect_timeout,
-            )
+        for name, value in (("connect_timeout", connect_timeout), ("lock_timeout", lock_timeout)):
+            if type(value) not in (int, float) or not 0 < value < float("inf"):
+                raise InvalidArgument(
+                    f"{name} must be a number of seconds > 0, got {value!r}",
+                    argument=name,
+                    value=value,
+                )
+        #: The most seconds an append waits for a lock (see :class:`PostgresLog`).
+        self.lock_timeout = float(lock_timeout)
         self._pg = _driver()
         self._url = url
         self._connect_timeout = connect_timeout
@@ -211,14 +231,23 @@ class PostgresLog(EventLog):
         """The server and database of a URL, for messages: never its password."""
         try:
             params = self._pg.conninfo.conninfo_to_dict(url)
-        except self._pg.ProgrammingError as e:
+        except (self._pg.ProgrammingError, ValueError) as e:  # ValueError: not UTF-8 once decoded
+            # Neither the URL nor libpq's message as they are, and not chained: a string
+            # libpq cannot read has no password field to hide, and its message quotes the
+            # token it refused, which may be the password.
             raise InvalidArgument(
-                f"not a PostgreSQL connection URL: {e}", argument="url", value="<redacted>"
-            ) from e
+                "not a PostgreSQL connection URL or key-value string (not shown: it may hold "
+                f"a password): {redact_driver_message(str(e), url)}",
+                argument="url",
+                value="<not shown>",
+            ) from None
         self._named = bool(params.get("application_name"))
         user = f"{params['user']}@" if params.get("user") else ""
         port = f":{params['port']}" if params.get("port") else ""
-        return f"postgresql://{user}{params.get('host', '')}{port}/{params.get('dbname', '')}"
+        shown = f"postgresql://{user}{params.get('host', '')}{port}/{params.get('dbname', '')}"
+        # libpq reads a URL with an unescaped "/" or "@" in its password otherwise than the
+        # user meant: part of the password may land in the host, port or database.
+        return redact(shown, url)
 
     def _connect(self, *, listening: bool = False) -> psycopg.Connection[Any]:
         """A new connection, named in ``pg_stat_activity`` unless the URL names it."""
@@ -232,14 +261,28 @@ class PostgresLog(EventLog):
                 connect_timeout=max(1, round(self._connect_timeout)),
                 **options,
             )
-        except self._pg.Error as e:
-            raise TimelineError(f"cannot connect to PostgreSQL log {self.where}: {e}") from e
+        except (self._pg.Error, ValueError) as e:  # ValueError: a host name IDNA refuses
+            raise TimelineError(
+                f"cannot connect to PostgreSQL log {self.where}: {self._scrubbed(e)}"
+            ) from e
 
     def _error(self, error: Exception) -> TimelineError:
         """Our error for a driver error (the caller raises it ``from`` the original)."""
         where = f"{self.where} (schema {self.schema!r})" if self.schema else self.where
-        message = str(error).strip().replace("\n", "; ")
+        message = self._scrubbed(error).strip().replace("\n", "; ")
         return TimelineError(f"PostgreSQL log {where}: {message}")
+
+    def _scrubbed(self, error: Exception) -> str:
+        """A driver error's message without the URL's password; the error itself scrubbed too.
+
+        The driver's error is raised as the cause of ours, so a traceback prints it: where
+        its message held a password, its ``args`` are replaced by the redacted message.
+        """
+        message = str(error)
+        shown = redact(message, self._url)
+        if shown != message:
+            error.args = (shown,)
+        return shown
 
     @contextlib.contextmanager
     def _db(self) -> Iterator[psycopg.Connection[Any]]:
@@ -303,7 +346,7 @@ class PostgresLog(EventLog):
 
     def _setup(self) -> None:
         with self._db() as conn:
-            self.schema, self._lock_key = open_schema(self, conn)
+            self.schema, self._schema_version = open_schema(self, conn)
 
     def close(self) -> None:
         """Stop following and close the connections.
@@ -351,13 +394,26 @@ class PostgresLog(EventLog):
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """One transaction holding the log's advisory lock, to the commit."""
+        """One transaction holding the log's write lock (its lock row), to the commit.
+
+        Raises:
+            LockTimeout: the lock was not granted within :attr:`lock_timeout`.
+            TimelineError: the log is still at schema version 1 (opened only by roles that
+                may not upgrade it: ``docs/postgres.md``), or the role may not lock the row.
+        """
+        if self._schema_version < SCHEMA_VERSION:
+            raise TimelineError(
+                f"PostgreSQL log {self.where} (schema {self.schema!r}) is at schema version "
+                f"{self._schema_version} and this role may not upgrade it: open it once as a "
+                "role that owns its tables (which adds the writers' lock table, timeline_lock) "
+                "before appending"
+            )
         with self._db() as conn:
             try:
                 with conn.transaction():
                     # Taken before the tail and the stream's version are read, held to the
                     # commit: the next writer reads them only after this one committed.
-                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+                    take_write_lock(self, conn)
                     yield
             except _LostRaceError as race:  # raised by insert; rolled back by now
                 constraint = getattr(getattr(race.error, "diag", None), "constraint_name", None)
@@ -435,6 +491,8 @@ class PostgresLog(EventLog):
                     )
             except self._pg.errors.UniqueViolation as e:
                 raise _LostRaceError(e, records) from e
+            except self._pg.errors.LockNotAvailable as e:  # waiting on another's row
+                raise lock_timed_out(self, "a lock the insert needed") from e
 
     def scan(self, query: Query) -> Iterator[Recorded]:
         """Build the query for the filters (fixed text and placeholders only) and page it."""
