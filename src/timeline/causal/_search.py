@@ -20,6 +20,7 @@ the same ids, relations, scores and features.
 
 from __future__ import annotations
 
+import array
 import bisect
 import collections
 import datetime as dt
@@ -369,7 +370,7 @@ class _Picks:
 
 def _grouped(
     keys_of: Sequence[Iterable[Hashable]], wanted: set[Hashable] | None = None
-) -> dict[tuple[Hashable, ...], list[int]] | None:
+) -> dict[tuple[Hashable, ...], Sequence[int]] | None:
     """The positions of the events with each tuple of keys, or ``None`` if that is no help.
 
     ``None`` when the keys are not all tuples, or when there are more than a few distinct
@@ -383,12 +384,11 @@ def _grouped(
     if len(distinct) > _FEW_KEYS:
         return None
     kept = [keys for keys in distinct if wanted is None or not wanted.isdisjoint(keys)]
+    # Positions as ranges and arrays, not lists of ints: nothing for the collector to walk.
     if len(distinct) == 1:
-        return {keys: list(range(len(tuples))) for keys in kept}
+        return {keys: range(len(tuples)) for keys in kept}
     return {
-        keys: list(
-            itertools.compress(range(len(tuples)), map(operator.eq, tuples, itertools.repeat(keys)))
-        )
+        keys: _kept(range(len(tuples)), map(operator.eq, tuples, itertools.repeat(keys)))
         for keys in kept
     }
 
@@ -396,7 +396,7 @@ def _grouped(
 def _first_tries(
     rule: Rule,
     entry: tuple[list[dt.timedelta], list[Event]],
-    positions: list[int],
+    positions: Sequence[int],
     *,
     starts: list[dt.timedelta],
     latests: list[dt.timedelta],
@@ -420,7 +420,7 @@ def _first_tries(
         my_starts = list(map(starts.__getitem__, positions))
         my_latests = list(map(latests.__getitem__, positions))
         my_effects = list(map(effects.__getitem__, positions))
-    highs = list(map(bisect.bisect_right, itertools.repeat(cause_starts), my_latests))
+    highs = array.array("q", map(bisect.bisect_right, itertools.repeat(cause_starts), my_latests))
     # The latest cause not after an effect's latest instant is cause ``high - 1``: the window
     # holds a cause iff that one starts at most ``width`` before the effect (no second bisect).
     # With a placeholder in front, ``high`` indexes it directly, and 0 (no cause) never fits.
@@ -431,25 +431,27 @@ def _first_tries(
     # collection they start walks every young list still alive, item by item.
     del before, my_latests
     # From here on, the effects with a cause in their window only (compress: no index lookups).
-    places = positions_open = list(itertools.compress(positions, open_))
+    places = positions_open = _kept(positions, open_)
     my_starts = list(itertools.compress(my_starts, open_))
     my_effects = list(itertools.compress(my_effects, open_))
-    tried = list(map(operator.sub, itertools.compress(highs, open_), itertools.repeat(1)))
+    tried: Sequence[int] = array.array(
+        "q", map(operator.sub, itertools.compress(highs, open_), itertools.repeat(1))
+    )
     del highs, open_
     my_causes = list(map(causes.__getitem__, tried))
     other = list(map(operator.is_not, my_causes, my_effects))  # never an effect and itself
     if not all(other):
-        places, tried, my_causes, my_effects, my_starts = (
-            list(itertools.compress(items, other))
-            for items in (places, tried, my_causes, my_effects, my_starts)
-        )
+        places, tried = _kept(places, other), _kept(tried, other)
+        my_causes = list(itertools.compress(my_causes, other))
+        my_effects = list(itertools.compress(my_effects, other))
+        my_starts = list(itertools.compress(my_starts, other))
     features = list(map(rule.features, my_causes, my_effects, itertools.repeat(scene)))
     settled = list(map(operator.is_not, features, itertools.repeat(None)))
     if not all(settled):
-        tried, my_causes, my_effects, features, my_starts = (
-            list(itertools.compress(items, settled))
-            for items in (tried, my_causes, my_effects, features, my_starts)
-        )
+        tried, features = _kept(tried, settled), list(itertools.compress(features, settled))
+        my_causes = list(itertools.compress(my_causes, settled))
+        my_effects = list(itertools.compress(my_effects, settled))
+        my_starts = list(itertools.compress(my_starts, settled))
     picks.places += itertools.compress(places, settled)
     picks.gaps += map(operator.sub, my_starts, map(cause_starts.__getitem__, tried))
     picks.causes += my_causes
@@ -459,6 +461,11 @@ def _first_tries(
     if not all(other):
         unsettled += itertools.compress(positions_open, map(operator.not_, other))
     return unsettled
+
+
+def _kept(positions: Iterable[int], flags: Iterable[bool]) -> Sequence[int]:
+    """The positions whose flag is true, as an array (nothing for the collector to walk)."""
+    return array.array("q", itertools.compress(positions, flags))
 
 
 def _one_by_one(
@@ -513,7 +520,7 @@ def _filed(
     if groups is None:  # many tuples of keys: one cause at a time
         return _filed_one_by_one(starts, causes, keys_of)
     # A few tuples of keys: each key's causes taken out in bulk.
-    filed: dict[Hashable, list[list[int]]] = {}
+    filed: dict[Hashable, list[Sequence[int]]] = {}
     for keys, positions in groups.items():
         for key in keys:
             if wanted is None or key in wanted:
