@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 from pendulum import DateTime
 
 from timeline.errors import InvalidArgument, TimelineError
+from timeline.log import _postgres_merkle
 from timeline.log._postgres_follow import Follower
 from timeline.log._postgres_schema import SCHEMA, SCHEMA_VERSION, open_schema
 from timeline.log.base import EventLog
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
 
     from timeline.codec import Codec
     from timeline.log.base import Guard
+    from timeline.log.merkle import Key, Node
     from timeline.log.query import Query
     from timeline.time import Clock
 
@@ -304,6 +306,7 @@ class PostgresLog(EventLog):
     def _setup(self) -> None:
         with self._db() as conn:
             self.schema, self._lock_key = open_schema(self, conn)
+        self._merkle = _postgres_merkle.merkle_table(self)
 
     def close(self) -> None:
         """Stop following and close the connections.
@@ -435,6 +438,18 @@ class PostgresLog(EventLog):
                     )
             except self._pg.errors.UniqueViolation as e:
                 raise _LostRaceError(e, records) from e
+
+    def merkle_size(self) -> int | None:
+        """How many leaves the stored Merkle tree covers (``None``: no table to keep it in)."""
+        return _postgres_merkle.merkle_size(self) if self._merkle else None
+
+    def merkle_nodes(self, keys: Collection[Key]) -> dict[Key, bytes]:
+        """The stored hashes of these nodes, in one statement."""
+        return _postgres_merkle.merkle_nodes(self, keys)
+
+    def merkle_insert(self, nodes: Sequence[Node]) -> None:
+        """Store the nodes, in the append's transaction."""
+        _postgres_merkle.merkle_insert(self, nodes)
 
     def scan(self, query: Query) -> Iterator[Recorded]:
         """Build the query for the filters (fixed text and placeholders only) and page it."""

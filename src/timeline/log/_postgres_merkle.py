@@ -1,0 +1,91 @@
+"""The Merkle tree's table of a PostgreSQL log: ``timeline_merkle (level, idx, hash)``.
+
+Derived data (:mod:`timeline.log.merkle_store`), written in each append's transaction.
+Added to a schema made before the log kept a tree, where the role may create tables; where
+it may not, :meth:`~timeline.log.PostgresLog.merkle_size` says so (``None``) and the tree is
+kept in memory instead.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
+    from timeline.log.merkle import Key, Node
+    from timeline.log.postgres import PostgresLog
+
+__all__ = ["MERKLE_TABLE", "merkle_insert", "merkle_nodes", "merkle_size", "merkle_table"]
+
+#: The table (``{merkle}`` stands for its schema-qualified name).
+MERKLE_TABLE: Final = (
+    "CREATE TABLE IF NOT EXISTS {merkle} (level integer NOT NULL, idx bigint NOT NULL,"
+    " hash bytea NOT NULL, CONSTRAINT timeline_merkle_node PRIMARY KEY (level, idx))"
+)
+_COPY_FROM: Final = 8  # nodes from which a COPY beats an INSERT per node
+_COPY: Final = "COPY {merkle} (level, idx, hash) FROM STDIN (FORMAT BINARY)"
+_COPY_TYPES: Final = ("int4", "int8", "bytea")
+
+
+def merkle_table(log: PostgresLog) -> bool:
+    """Whether the log's schema holds the tree's table, creating it where it is missing.
+
+    ``False`` when it is missing and the role may not create it (a read-only role).
+    """
+    from psycopg import errors  # noqa: PLC0415  # the postgres extra, there once a log is open
+
+    with log.connection() as conn:
+        row = conn.execute(
+            "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = %s AND c.relname = 'timeline_merkle'",
+            (log.schema,),
+        ).fetchone()
+        if row is not None:
+            return True
+        try:
+            with conn.transaction():
+                # Two processes opening an old log at once: one creates, the other waits.
+                conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext('timeline'), hashtext(%s))",
+                    (log.schema,),
+                )
+                conn.execute(log.sql(MERKLE_TABLE))
+        except errors.InsufficientPrivilege:  # no CREATE privilege on the schema
+            return False
+    return True
+
+
+def merkle_size(log: PostgresLog) -> int:
+    """How many leaves the stored tree covers."""
+    with log.connection() as conn:
+        row = conn.execute(log.sql("SELECT max(idx) FROM {merkle} WHERE level = 0")).fetchone()
+    return 0 if row is None or row[0] is None else int(row[0]) + 1
+
+
+def merkle_nodes(log: PostgresLog, keys: Collection[Key]) -> dict[Key, bytes]:
+    """The stored hashes of these nodes, in one statement."""
+    pairs = list(keys)
+    with log.connection() as conn:
+        rows = conn.execute(
+            log.sql(
+                "SELECT level, idx, hash FROM {merkle} WHERE (level, idx) IN"
+                " (SELECT * FROM unnest(%s::integer[], %s::bigint[]))"
+            ),
+            ([level for level, _ in pairs], [index for _, index in pairs]),
+        ).fetchall()
+    return {(int(level), int(idx)): bytes(hash_) for level, idx, hash_ in rows}
+
+
+def merkle_insert(log: PostgresLog, nodes: Sequence[Node]) -> None:
+    """Store nodes (inside the append's transaction): ``COPY`` for many."""
+    with log.connection() as conn, conn.cursor() as cursor:
+        if len(nodes) < _COPY_FROM:
+            cursor.executemany(
+                log.sql("INSERT INTO {merkle} (level, idx, hash) VALUES (%s, %s, %s)"), nodes
+            )
+            return
+        with cursor.copy(log.sql(_COPY)) as copy:
+            copy.set_types(_COPY_TYPES)
+            for node in nodes:
+                copy.write_row(node)
