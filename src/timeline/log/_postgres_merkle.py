@@ -2,7 +2,7 @@
 
 Derived data (:mod:`timeline.log.merkle_store`), written in each append's transaction.
 Added to a schema made before the log kept a tree, where the role may create tables; where
-it may not, :meth:`~timeline.log.PostgresLog.merkle_size` says so (``None``) and the tree is
+it may not, :meth:`~timeline.log.PostgresLog.merkle_count` says so (``None``) and the tree is
 kept in memory instead.
 """
 
@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from timeline.log.merkle_store import record_leaves
+
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
     from timeline.log.merkle import Key, Node
     from timeline.log.postgres import PostgresLog
 
-__all__ = ["MERKLE_TABLE", "merkle_insert", "merkle_nodes", "merkle_size", "merkle_table"]
+__all__ = ["MERKLE_TABLE", "merkle_count", "merkle_insert", "merkle_nodes", "merkle_table"]
 
 #: The table (``{merkle}`` stands for its schema-qualified name).
 MERKLE_TABLE: Final = (
@@ -56,25 +58,36 @@ def merkle_table(log: PostgresLog) -> bool:
     return True
 
 
-def merkle_size(log: PostgresLog) -> int:
-    """How many leaves the stored tree covers."""
+def merkle_count(log: PostgresLog, level: int) -> int:
+    """How many nodes of a level are stored."""
     with log.connection() as conn:
-        row = conn.execute(log.sql("SELECT max(idx) FROM {merkle} WHERE level = 0")).fetchone()
+        row = conn.execute(
+            log.sql("SELECT max(idx) FROM {merkle} WHERE level = %s"), (level,)
+        ).fetchone()
     return 0 if row is None or row[0] is None else int(row[0]) + 1
 
 
 def merkle_nodes(log: PostgresLog, keys: Collection[Key]) -> dict[Key, bytes]:
-    """The stored hashes of these nodes, in one statement."""
-    pairs = list(keys)
+    """Stored nodes, and leaves from the records' hashes, in one statement."""
+    levels = [level for level, _ in keys]
+    indexes = [index for _, index in keys]
     with log.connection() as conn:
         rows = conn.execute(
             log.sql(
                 "SELECT level, idx, hash FROM {merkle} WHERE (level, idx) IN"
                 " (SELECT * FROM unnest(%s::integer[], %s::bigint[]))"
+                " UNION ALL SELECT 0, position - 1, convert_to(hash, 'UTF8') FROM {events}"
+                " WHERE position = ANY(%s::bigint[])"
             ),
-            ([level for level, _ in pairs], [index for _, index in pairs]),
+            (levels, indexes, [index + 1 for level, index in keys if level == 0]),
         ).fetchall()
-    return {(int(level), int(idx)): bytes(hash_) for level, idx, hash_ in rows}
+    found = record_leaves(
+        (int(idx) + 1, bytes(hash_).decode("ascii", "replace"))
+        for level, idx, hash_ in rows
+        if level == 0
+    )
+    found.update(((int(level), int(idx)), bytes(hash_)) for level, idx, hash_ in rows if level)
+    return found
 
 
 def merkle_insert(log: PostgresLog, nodes: Sequence[Node]) -> None:

@@ -12,6 +12,7 @@ from pendulum import DateTime
 
 from timeline.log.base import EventLog
 from timeline.log.merkle import Key, Node
+from timeline.log.merkle_store import record_leaves
 from timeline.log.query import Query
 from timeline.log.records import GENESIS, Recorded, StoredRecord
 
@@ -54,7 +55,7 @@ class MemoryLog(EventLog):
         self._by_id: dict[uuid.UUID, int] = {}
         self._versions: dict[str, int] = {}
         self._lock = threading.RLock()
-        self._tree: list[list[bytes]] = [[]]  # the Merkle tree's nodes, level by level
+        self._tree: dict[int, list[bytes]] = {}  # the Merkle tree's stored nodes, by level
 
     def __len__(self) -> int:
         return len(self._records)
@@ -95,25 +96,29 @@ class MemoryLog(EventLog):
             self._by_id[entry.event.event_id] = r.position - 1
             self._versions[r.stream] = r.version
 
-    def merkle_size(self) -> int:
-        """How many leaves the Merkle tree holds: every record's."""
-        return len(self._tree[0])
+    def merkle_count(self, level: int) -> int:
+        """How many nodes of a level the Merkle tree's lists hold."""
+        return len(self._tree.get(level, ()))
 
     def merkle_nodes(self, keys: Collection[Key]) -> dict[Key, bytes]:
-        """The tree's nodes, from its lists."""
-        tree = self._tree
-        return {
-            (level, index): tree[level][index]
+        """The tree's stored nodes from its lists, its leaves from the records' hashes."""
+        tree, records = self._tree, self._records
+        found = record_leaves(
+            (index + 1, records[index].hash)
             for level, index in keys
-            if level < len(tree) and index < len(tree[level])
-        }
+            if level == 0 and index < len(records)
+        )
+        found.update(
+            ((level, index), tree[level][index])
+            for level, index in keys
+            if level in tree and index < len(tree[level])
+        )
+        return found
 
     def merkle_insert(self, nodes: Sequence[Node]) -> None:
         """Add the nodes an append completed to their levels' lists (in order)."""
         for level, _, hash_ in nodes:
-            if level == len(self._tree):
-                self._tree.append([])
-            self._tree[level].append(hash_)
+            self._tree.setdefault(level, []).append(hash_)
 
     def scan(self, query: Query) -> Iterator[Recorded]:
         """The records ``query`` asks for (the reference: :meth:`Query.select`)."""

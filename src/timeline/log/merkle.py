@@ -33,8 +33,8 @@ True
 True
 
 A store that keeps the nodes elsewhere (a table of a database: :mod:`timeline.log.merkle_store`)
-shares the same arithmetic: :func:`completed` says which nodes an appended leaf completes,
-:class:`Frontier` keeps only the right edge (the nodes the next append needs),
+shares the same arithmetic: :class:`Frontier` keeps only the right edge (the nodes the next
+append needs) and says which nodes an appended leaf completes,
 :func:`inclusion_ranges` and :func:`consistency_ranges` say which subtree hashes a proof is
 made of, and :func:`subtrees` which stored nodes make up each of them, so a proof reads its
 O(log n) nodes in one query.
@@ -53,7 +53,6 @@ __all__ = [
     "Key",
     "MerkleTree",
     "Node",
-    "completed",
     "consistency_ranges",
     "frontier",
     "hashes_of",
@@ -98,30 +97,6 @@ def node_hash(left: bytes, right: bytes) -> bytes:
 def _split(n: int) -> int:
     """The largest power of two smaller than ``n`` (``n`` ≥ 2): where RFC 9162 splits a tree."""
     return 1 << ((n - 1).bit_length() - 1)
-
-
-def completed(index: int, leaf: bytes, left: Callable[[int, int], bytes]) -> list[Node]:
-    """The nodes that appending ``leaf`` as leaf number ``index`` (0-based) adds to a tree.
-
-    The leaf itself, then each interior node it completes: while the new node is a right
-    child (an odd index), its parent is ``node_hash(left sibling, node)``; ``left(level,
-    index)`` gives the left sibling's hash. One hash per completed level: two per leaf on
-    average. This is the one place that says what an append adds; every store of nodes
-    (:class:`MerkleTree`, :class:`Frontier`, a backend's table) uses it.
-
-    >>> nodes = completed(1, b"b" * 32, lambda level, index: b"a" * 32)
-    >>> [(level, index) for level, index, _ in nodes]
-    [(0, 1), (1, 0)]
-    """
-    if len(leaf) != HASH_SIZE:
-        raise ValueError(f"a leaf hash has {HASH_SIZE} bytes, got {len(leaf)}")
-    nodes = [(0, index, leaf)]
-    node, level = leaf, 0
-    while index % 2:
-        node = node_hash(left(level, index - 1), node)
-        index, level = index // 2, level + 1
-        nodes.append((level, index, node))
-    return nodes
 
 
 def frontier(size: int) -> list[Key]:
@@ -242,14 +217,15 @@ class Frontier:
         size: the number of leaves so far.
         nodes: the hashes of :func:`frontier` ``(size)`` (more are ignored).
 
-    O(log n) memory: what a store that keeps its nodes elsewhere reads before an append
-    (:meth:`append` returns the nodes to store), and what checks a log against a tree head
-    as it streams by.
+    :meth:`extend` is the one place that says what an append adds to a tree; every store of
+    nodes (:class:`MerkleTree`, a backend's table through :mod:`timeline.log.merkle_store`)
+    goes through it. O(log n) memory: what a store that keeps its nodes elsewhere reads
+    before an append, and what checks a log against a tree head as it streams by.
 
     >>> edge = Frontier()
-    >>> for n in range(5):
-    ...     _ = edge.append(leaf_hash(bytes([n]) * 32))
-    >>> edge.root() == MerkleTree(leaf_hash(bytes([n]) * 32) for n in range(5)).root()
+    >>> [(level, index) for level, index, _ in edge.extend([leaf_hash(b"a"), leaf_hash(b"b")])]
+    [(1, 0)]
+    >>> edge.root() == MerkleTree([leaf_hash(b"a"), leaf_hash(b"b")]).root()
     True
     """
 
@@ -257,20 +233,40 @@ class Frontier:
 
     def __init__(self, size: int = 0, nodes: Mapping[Key, bytes] | None = None) -> None:
         self.size = size
-        self._edge = {key: (nodes or {})[key] for key in frontier(size)}
+        # The edge's node at each level (one per bit set in size), None where there is none.
+        self._edge: list[bytes | None] = [None] * (size.bit_length() + 1)
+        for level, index in frontier(size):
+            self._edge[level] = (nodes or {})[level, index]
 
-    def append(self, leaf: bytes) -> list[Node]:
-        """Add a leaf hash; return the nodes it completes (:func:`completed`)."""
-        edge = self._edge
-        nodes = completed(self.size, leaf, lambda level, index: edge.pop((level, index)))
-        level, index, top = nodes[-1]
-        edge[level, index] = top
-        self.size += 1
-        return nodes
+    def extend(self, leaves: Iterable[bytes]) -> list[Node]:
+        """Add leaf hashes; return the interior nodes they complete, in order.
+
+        Leaf *i* completes a node at each level where it is a right child (an odd index):
+        its parent is ``node_hash(left sibling, node)``, the left sibling being the edge's
+        node at that level. One hash per completed level: one per leaf on average.
+        """
+        edge, size, sha256 = self._edge, self.size, hashlib.sha256
+        interior: list[Node] = []
+        for leaf in leaves:
+            if len(leaf) != HASH_SIZE:
+                raise ValueError(f"a leaf hash has {HASH_SIZE} bytes, got {len(leaf)}")
+            node, index, level = leaf, size, 0
+            while index & 1:
+                node = sha256(_NODE + edge[level] + node).digest()  # type: ignore[operator]  # bit set: the edge has a node there
+                edge[level] = None
+                index, level = index >> 1, level + 1
+                interior.append((level, index, node))
+            if level == len(edge):
+                edge.append(None)
+            edge[level] = node
+            size += 1
+        self.size = size
+        return interior
 
     def root(self) -> bytes:
         """The root hash of the leaves so far."""
-        return range_hash(0, self.size, lambda level, index: self._edge[level, index])
+        edge = self._edge
+        return range_hash(0, self.size, lambda level, _: edge[level] or b"")
 
 
 def _check_sizes(first: int, second: int, *, first_name: str, second_name: str) -> None:
@@ -292,12 +288,12 @@ class MerkleTree:
     store and restore them as they are.
     """
 
-    __slots__ = ("_levels",)
+    __slots__ = ("_edge", "_levels")
 
     def __init__(self, leaves: Iterable[bytes] = (), *, levels: Sequence[bytes] = ()) -> None:
         self._levels: list[bytearray] = [bytearray(level) for level in levels] or [bytearray()]
-        for leaf in leaves:
-            self.append(leaf)
+        self._edge = Frontier(len(self), self.nodes(frontier(len(self))))
+        self.extend(leaves)
 
     def __len__(self) -> int:
         """The number of leaves."""
@@ -308,16 +304,18 @@ class MerkleTree:
         return [bytes(level) for level in self._levels]
 
     def append(self, leaf: bytes) -> None:
-        """Add a leaf hash, and the hash of every subtree it completes (:func:`completed`)."""
-        for level, _, node in completed(len(self), leaf, self.node):
-            if level == len(self._levels):
-                self._levels.append(bytearray())
-            self._levels[level] += node
+        """Add a leaf hash, and the hash of every subtree it completes (:class:`Frontier`)."""
+        self.extend((leaf,))
 
     def extend(self, leaves: Iterable[bytes]) -> None:
         """Add leaf hashes in order."""
+        levels = self._levels
         for leaf in leaves:
-            self.append(leaf)
+            for level, _, node in self._edge.extend((leaf,)):
+                if level == len(levels):
+                    levels.append(bytearray())
+                levels[level] += node
+            levels[0] += leaf
 
     def node(self, level: int, index: int) -> bytes:
         """The hash of the complete subtree ``(level, index)`` (:data:`Key`)."""

@@ -439,9 +439,9 @@ class PostgresLog(EventLog):
             except self._pg.errors.UniqueViolation as e:
                 raise _LostRaceError(e, records) from e
 
-    def merkle_size(self) -> int | None:
-        """How many leaves the stored Merkle tree covers (``None``: no table to keep it in)."""
-        return _postgres_merkle.merkle_size(self) if self._merkle else None
+    def merkle_count(self, level: int) -> int | None:
+        """How many nodes of a level are stored (``None``: no table to keep them in)."""
+        return _postgres_merkle.merkle_count(self, level) if self._merkle else None
 
     def merkle_nodes(self, keys: Collection[Key]) -> dict[Key, bytes]:
         """The stored hashes of these nodes, in one statement."""

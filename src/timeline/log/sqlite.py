@@ -31,6 +31,7 @@ from pendulum import DateTime
 
 from timeline.errors import CorruptLog, InvalidArgument, TimelineError
 from timeline.log.base import EventLog
+from timeline.log.merkle_store import record_leaves
 from timeline.log.query import keyset_pages
 from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
 from timeline.log.sqlite_snapshots import SQLiteSnapshotStore, synchronous_mode
@@ -368,25 +369,36 @@ class SQLiteLog(EventLog):
                 conn.execute("ROLLBACK")
                 raise self.refused_insert(records, duplicate_id="event_id" in str(e)) from e
 
-    def merkle_size(self) -> int | None:
-        """How many leaves the stored Merkle tree covers (``None``: no table to keep it in)."""
+    def merkle_count(self, level: int) -> int | None:
+        """How many nodes of a level are stored (``None``: no table to keep them in)."""
         if not self._merkle:
             return None
         with self._db() as conn:
-            row = conn.execute("SELECT MAX(idx) FROM timeline_merkle WHERE level = 0").fetchone()
+            row = conn.execute(
+                "SELECT MAX(idx) FROM timeline_merkle WHERE level = ?", (level,)
+            ).fetchone()
         return 0 if row[0] is None else int(row[0]) + 1
 
     def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        """The stored hashes of these ``(level, index)`` nodes, from the primary key."""
-        pairs = list(keys)
+        """Stored nodes from the primary key, leaves from the records' hashes."""
+        leaves = [index + 1 for level, index in keys if level == 0]
+        pairs = [v for key in keys if key[0] for v in key]
         found: dict[tuple[int, int], bytes] = {}
         with self._db() as conn:
-            for start in range(0, len(pairs), _NODE_CHUNK):
-                chunk = pairs[start : start + _NODE_CHUNK]
-                marks = ", ".join(["(?, ?)"] * len(chunk))
+            for start in range(0, len(leaves), _CHUNK):
+                chunk = leaves[start : start + _CHUNK]
                 rows = conn.execute(
-                    f"SELECT level, idx, hash FROM timeline_merkle WHERE (level, idx) IN (VALUES {marks})",  # noqa: S608  # only placeholders are interpolated
-                    [v for pair in chunk for v in pair],
+                    f"SELECT position, hash FROM events WHERE position IN ({_marks(chunk)})",  # noqa: S608  # only placeholders are interpolated
+                    chunk,
+                )
+                found.update(record_leaves(rows))
+            for start in range(0, len(pairs), 2 * _NODE_CHUNK):
+                chunk = pairs[start : start + 2 * _NODE_CHUNK]
+                marks = ", ".join(["(?, ?)"] * (len(chunk) // 2))
+                rows = conn.execute(  # a join: SQLite scans the table for a row-value IN
+                    f"SELECT m.level, m.idx, m.hash FROM (VALUES {marks}) AS k CROSS JOIN"  # noqa: S608  # only placeholders are interpolated
+                    " timeline_merkle AS m ON m.level = k.column1 AND m.idx = k.column2",
+                    chunk,
                 )
                 found.update(((level, idx), hash_) for level, idx, hash_ in rows)
         return found
