@@ -203,7 +203,7 @@ def hashes_of(
     For a store where each read costs a round trip: a proof's O(log n) nodes are read at
     once. A node ``fetch`` leaves out raises :class:`KeyError`.
     """
-    keys = {key for start, end in ranges for key in subtrees(start, end) if start != end}
+    keys = {key for start, end in ranges if start != end for key in subtrees(start, end)}
     nodes = fetch(keys)
     return [
         range_hash(start, end, lambda level, index: nodes[level, index]) for start, end in ranges
