@@ -10,15 +10,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from timeline.log.merkle_store import record_leaves
-
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
     from timeline.log.merkle import Key, Node
     from timeline.log.postgres import PostgresLog
 
-__all__ = ["MERKLE_TABLE", "merkle_count", "merkle_insert", "merkle_nodes", "merkle_table"]
+__all__ = [
+    "MERKLE_TABLE",
+    "merkle_count",
+    "merkle_insert",
+    "merkle_nodes",
+    "merkle_table",
+    "record_hashes",
+]
 
 #: The table (``{merkle}`` stands for its schema-qualified name).
 MERKLE_TABLE: Final = (
@@ -68,26 +73,26 @@ def merkle_count(log: PostgresLog, level: int) -> int:
 
 
 def merkle_nodes(log: PostgresLog, keys: Collection[Key]) -> dict[Key, bytes]:
-    """Stored nodes, and leaves from the records' hashes, in one statement."""
-    levels = [level for level, _ in keys]
-    indexes = [index for _, index in keys]
+    """The stored nodes, in one statement."""
     with log.connection() as conn:
         rows = conn.execute(
             log.sql(
                 "SELECT level, idx, hash FROM {merkle} WHERE (level, idx) IN"
                 " (SELECT * FROM unnest(%s::integer[], %s::bigint[]))"
-                " UNION ALL SELECT 0, position - 1, convert_to(hash, 'UTF8') FROM {events}"
-                " WHERE position = ANY(%s::bigint[])"
             ),
-            (levels, indexes, [index + 1 for level, index in keys if level == 0]),
+            ([level for level, _ in keys], [index for _, index in keys]),
         ).fetchall()
-    found = record_leaves(
-        (int(idx) + 1, bytes(hash_).decode("ascii", "replace"))
-        for level, idx, hash_ in rows
-        if level == 0
-    )
-    found.update(((int(level), int(idx)), bytes(hash_)) for level, idx, hash_ in rows if level)
-    return found
+    return {(int(level), int(idx)): bytes(hash_) for level, idx, hash_ in rows}
+
+
+def record_hashes(log: PostgresLog, positions: Sequence[int]) -> dict[int, str]:
+    """The records' chain hashes, in one statement."""
+    with log.connection() as conn:
+        rows = conn.execute(
+            log.sql("SELECT position, hash FROM {events} WHERE position = ANY(%s::bigint[])"),
+            (list(positions),),
+        ).fetchall()
+    return {int(position): hash_ for position, hash_ in rows}
 
 
 def merkle_insert(log: PostgresLog, nodes: Sequence[Node]) -> None:

@@ -12,7 +12,6 @@ from pendulum import DateTime
 
 from timeline.log.base import EventLog
 from timeline.log.merkle import Key, Node
-from timeline.log.merkle_store import record_leaves
 from timeline.log.query import Query
 from timeline.log.records import GENESIS, Recorded, StoredRecord
 
@@ -101,19 +100,18 @@ class MemoryLog(EventLog):
         return len(self._tree.get(level, ()))
 
     def merkle_nodes(self, keys: Collection[Key]) -> dict[Key, bytes]:
-        """The tree's stored nodes from its lists, its leaves from the records' hashes."""
-        tree, records = self._tree, self._records
-        found = record_leaves(
-            (index + 1, records[index].hash)
-            for level, index in keys
-            if level == 0 and index < len(records)
-        )
-        found.update(
-            ((level, index), tree[level][index])
+        """The tree's stored nodes, from its lists."""
+        tree = self._tree
+        return {
+            (level, index): tree[level][index]
             for level, index in keys
             if level in tree and index < len(tree[level])
-        )
-        return found
+        }
+
+    def record_hashes(self, positions: Sequence[int]) -> dict[int, str]:
+        """The chain hashes of the records at ``positions``."""
+        records = self._records
+        return {p: records[p - 1].hash for p in positions if 0 < p <= len(records)}
 
     def merkle_insert(self, nodes: Sequence[Node]) -> None:
         """Add the nodes an append completed to their levels' lists (in order)."""

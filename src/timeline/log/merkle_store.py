@@ -13,9 +13,9 @@ storage protocol:
 
 =============================  ===============================================================
 ``merkle_count(level)``        how many nodes of a level are stored; ``None``: none stored
-``merkle_nodes(keys)``         the hashes of these ``(level, index)`` nodes: stored ones, and
-                               leaves (level 0) from the records' hashes (:func:`record_leaves`)
+``merkle_nodes(keys)``         the stored hashes of these ``(level, index)`` nodes
 ``merkle_insert(nodes)``       store ``(level, index, hash)`` nodes (inside ``writing()``)
+``record_hashes(positions)``   the records' chain hashes (a default reads them by ``scan``)
 =============================  ===============================================================
 
 Only the interior nodes from level :data:`STORED_LEVEL` (4) up are stored: the roots of
@@ -47,7 +47,6 @@ as it walks the hash chain.
 
 from __future__ import annotations
 
-import itertools
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -83,7 +82,6 @@ __all__ = [
     "TreeView",
     "grow_tree",
     "record_leaf",
-    "record_leaves",
     "tree_of",
     "verify_against",
 ]
@@ -101,14 +99,14 @@ def record_leaf(chain_hash: str) -> bytes:
     return leaf_hash(bytes.fromhex(chain_hash))
 
 
-def record_leaves(rows: Iterable[tuple[int, object]]) -> dict[Key, bytes]:
-    """Leaf nodes from ``(position, chain hash)`` rows, for a backend's ``merkle_nodes``.
+def _leaves(hashes: Mapping[int, object]) -> dict[Key, bytes]:
+    """Leaf nodes from chain hashes by position.
 
     A hash that is not 64 hex digits (a damaged row) gives no leaf: the node is missing,
     and the tree reports it (:class:`~timeline.errors.CorruptLog`).
     """
     leaves: dict[Key, bytes] = {}
-    for position, hash_ in rows:
+    for position, hash_ in hashes.items():
         if isinstance(hash_, str) and len(hash_) == 64:  # noqa: PLR2004  # hex SHA-256
             try:
                 leaves[0, position - 1] = record_leaf(hash_)
@@ -230,15 +228,19 @@ def _subtree_hash(leaves: list[bytes]) -> bytes:
 
 
 def _nodes(log: EventLog, keys: Collection[Key]) -> dict[Key, bytes]:
-    """The hashes of any nodes, through one call of the backend's ``merkle_nodes``.
+    """The hashes of any nodes: one call of ``merkle_nodes`` and one of ``record_hashes``.
 
-    Leaves and stored levels come from the log, the levels between are computed from their
-    leaves. A node it cannot find or compute is left out.
+    Stored levels come from the tree's store, leaves from the records' hashes, and the
+    levels between are computed from their leaves. A node it cannot find or compute is left
+    out.
     """
     low = [(level, index) for level, index in keys if 0 < level < STORED_LEVEL]
-    asked = {key for key in keys if not 0 < key[0] < STORED_LEVEL}
-    asked.update((0, j) for level, index in low for j in range(index << level, index + 1 << level))
-    found = log.merkle_nodes(asked)
+    stored = [key for key in keys if key[0] >= STORED_LEVEL]
+    wanted = {index for level, index in keys if level == 0}
+    wanted.update(j for level, index in low for j in range(index << level, index + 1 << level))
+    found = log.merkle_nodes(stored) if stored else {}
+    if wanted:
+        found.update(_leaves(log.record_hashes([j + 1 for j in sorted(wanted)])))
     for level, index in low:
         leaves = [found.get((0, j)) for j in range(index << level, index + 1 << level)]
         if all(leaves):
@@ -425,10 +427,9 @@ class ProvableLog:
         return None
 
     def merkle_nodes(self, keys: Collection[Key]) -> dict[Key, bytes]:  # noqa: ARG002  # the default: none stored
-        """The hashes of the nodes ``keys`` (``(level, index)``); absent ones left out.
+        """The stored hashes of the nodes ``keys`` (``(level, index)``); absent ones left out.
 
-        Interior nodes as stored (only those of the levels it is given are asked for);
-        leaves (level 0) from the records' hashes (:func:`record_leaves`).
+        Only nodes of the stored levels (:data:`STORED_LEVEL` and up) are asked for.
         """
         return {}
 
@@ -438,6 +439,21 @@ class ProvableLog:
         Only nodes from :data:`STORED_LEVEL` up are given, each level's in index order.
         """
         return
+
+    def record_hashes(self, positions: Sequence[int]) -> dict[int, str]:
+        """The chain hashes of the records at ``positions`` (absent ones left out).
+
+        Part of the protocol, optional: this default reads each record through
+        :meth:`~timeline.log.EventLog.scan`; a store with an index by position answers
+        in one query.
+        """
+        log = cast("EventLog", self)
+        found = {}
+        for position in positions:
+            record = next(iter(log.scan(Query(position - 1))), None)
+            if record is not None and record.position == position:
+                found[position] = record.hash
+        return found
 
     # -- what the tree gives ------------------------------------------------------------------
 
@@ -485,18 +501,17 @@ class ProvableLog:
         view = tree_of(log)
         _check_size(position, 1, view.size, "record")
         size = _check_size(size, position, view.size)
-        window = list(itertools.islice(log.scan(Query(max(position - 2, 0))), 2))
-        mine = window[-1] if position > 1 else window[0]
-        previous = window[0].hash if position > 1 else GENESIS
+        hashes = log.record_hashes([position - 1, position] if position > 1 else [position])
         *path, leaf = view.hashes([*inclusion_ranges(position - 1, size), (position - 1, position)])
-        if mine.position != position or record_leaf(mine.hash) != leaf:
+        mine = hashes.get(position)
+        if mine is None or record_leaf(mine) != leaf:
             reason = "the stored Merkle tree's leaf is not the record's hash"
             raise CorruptLog(f"{reason} (position {position})", position=position, reason=reason)
         return InclusionProof(
             size=size,
             position=position,
-            record_hash=mine.hash,
-            previous_hash=previous,
+            record_hash=mine,
+            previous_hash=hashes.get(position - 1, GENESIS),
             path=tuple(path),
         )
 

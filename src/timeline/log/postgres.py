@@ -451,6 +451,10 @@ class PostgresLog(EventLog):
         """Store the nodes, in the append's transaction."""
         _postgres_merkle.merkle_insert(self, nodes)
 
+    def record_hashes(self, positions: Sequence[int]) -> dict[int, str]:
+        """The records' chain hashes, in one statement."""
+        return _postgres_merkle.record_hashes(self, positions)
+
     def scan(self, query: Query) -> Iterator[Recorded]:
         """Build the query for the filters (fixed text and placeholders only) and page it."""
         types = query.types

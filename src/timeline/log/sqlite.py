@@ -31,7 +31,6 @@ from pendulum import DateTime
 
 from timeline.errors import CorruptLog, InvalidArgument, TimelineError
 from timeline.log.base import EventLog
-from timeline.log.merkle_store import record_leaves
 from timeline.log.query import keyset_pages
 from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
 from timeline.log.sqlite_snapshots import SQLiteSnapshotStore, synchronous_mode
@@ -380,18 +379,10 @@ class SQLiteLog(EventLog):
         return 0 if row[0] is None else int(row[0]) + 1
 
     def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        """Stored nodes from the primary key, leaves from the records' hashes."""
-        leaves = [index + 1 for level, index in keys if level == 0]
-        pairs = [v for key in keys if key[0] for v in key]
+        """The stored nodes, from the primary key."""
+        pairs = [v for key in keys for v in key]
         found: dict[tuple[int, int], bytes] = {}
         with self._db() as conn:
-            for start in range(0, len(leaves), _CHUNK):
-                chunk = leaves[start : start + _CHUNK]
-                rows = conn.execute(
-                    f"SELECT position, hash FROM events WHERE position IN ({_marks(chunk)})",  # noqa: S608  # only placeholders are interpolated
-                    chunk,
-                )
-                found.update(record_leaves(rows))
             for start in range(0, len(pairs), 2 * _NODE_CHUNK):
                 chunk = pairs[start : start + 2 * _NODE_CHUNK]
                 marks = ", ".join(["(?, ?)"] * (len(chunk) // 2))
@@ -401,6 +392,21 @@ class SQLiteLog(EventLog):
                     chunk,
                 )
                 found.update(((level, idx), hash_) for level, idx, hash_ in rows)
+        return found
+
+    def record_hashes(self, positions: Sequence[int]) -> dict[int, str]:
+        """The records' chain hashes, from the primary key."""
+        wanted = list(positions)
+        found: dict[int, str] = {}
+        with self._db() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                found.update(
+                    conn.execute(
+                        f"SELECT position, hash FROM events WHERE position IN ({_marks(chunk)})",  # noqa: S608  # only placeholders are interpolated
+                        chunk,
+                    )
+                )
         return found
 
     def merkle_insert(self, nodes: Sequence[tuple[int, int, bytes]]) -> None:
