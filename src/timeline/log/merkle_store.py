@@ -7,9 +7,8 @@ Every log keeps an RFC 9162 tree (:mod:`timeline.log.merkle`) over its records: 
 
 **Kept incrementally.** Each append adds the nodes its records complete (:func:`grow_tree`,
 called by :meth:`~timeline.log.EventLog.append` inside its transaction, after ``insert``):
-it reads the tree's right edge (one node per bit of the size) and stores the new nodes, two
-per record on average. The storage is the backend's, through three optional methods of the
-storage protocol:
+it reads the tree's right edge (one node per bit of the size) and stores the new nodes. The
+storage is the backend's, through four optional methods of the storage protocol:
 
 =============================  ===============================================================
 ``merkle_count(level)``        how many nodes of a level are stored; ``None``: none stored
@@ -20,12 +19,12 @@ storage protocol:
 
 Only the interior nodes from level :data:`STORED_LEVEL` (4) up are stored: the roots of
 subtrees of 16 records or more, one row per 8 records. The leaves are the records' own
-hashes, which the log holds already, and a node below level 4 is computed from its at most
-16 leaves when a proof needs it (a proof needs at most two such subtrees' worth of leaves,
-read in the same query as its stored nodes). Storing every level would cost an append one
-row per record; in ``benchmarks/integrity.py`` that was about 8% of a batch append's time on
-SQLite, this about 1%. A tree of *n* records has ``n >> 4`` stored nodes at level 4: they
-and the last ``n % 16`` records make its right edge.
+hashes, which the log holds already (:meth:`ProvableLog.record_hashes`), and a node below
+level 4 is computed from its at most 16 leaves when a proof needs it (a proof needs at most
+a few such subtrees, read in one query). Storing every level would cost an append a row per
+record, a B-tree insert each; this costs one per 8 (``benchmarks/integrity.py`` measures
+it). A tree of *n* records has ``n >> 4`` stored nodes at level 4: they and the last
+``n % 16`` records make its right edge.
 
 ``MemoryLog`` keeps them in lists, ``SQLiteLog`` and ``PostgresLog`` in a table
 ``timeline_merkle (level, idx, hash)`` written in the append's own transaction. A backend
@@ -40,7 +39,7 @@ leave such a tree alone, and the first checkpoint or proof completes it (under t
 lock, in one transaction), reading the missing records' hashes from the log.
 
 **Checked against the records.** The stored tree is derived data: a checkpoint signs it as
-it is (after checking its last leaf against the log's last record), and
+it is (reading O(log n) nodes, never the whole log), and
 :func:`verify_against` never trusts it, but recomputes the root from the records themselves
 as it walks the hash chain.
 """
