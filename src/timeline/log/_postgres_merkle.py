@@ -1,9 +1,9 @@
 """The Merkle tree's table of a PostgreSQL log: ``timeline_merkle (level, idx, hash)``.
 
 Derived data (:mod:`timeline.log.merkle_store`), written in each append's transaction.
-Added to a schema made before the log kept a tree, where the role may create tables; where
-it may not, :meth:`~timeline.log.PostgresLog.merkle_count` says so (``None``) and the tree is
-kept in memory instead.
+Added to a schema made before the log kept a tree, where the role may create tables. A role
+that may not write the table (see :func:`merkle_table`) keeps the tree in memory instead
+(:meth:`~timeline.log.PostgresLog.merkle_count` says ``None``).
 """
 
 from __future__ import annotations
@@ -36,20 +36,18 @@ _COPY_TYPES: Final = ("int4", "int8", "bytea")
 
 
 def merkle_table(log: PostgresLog) -> bool:
-    """Whether the log's schema holds the tree's table, creating it where it is missing.
+    """Whether this role keeps the tree in the log's schema, creating the table where missing.
 
-    ``False`` when it is missing and the role may not create it (a read-only role).
+    ``False`` when the role may not write the table (a read-only role, or a writer granted
+    ``INSERT`` on the events only): its appends leave the stored tree alone, and it keeps the
+    tree in memory; the next process that may write the table completes it on first use.
     """
     from psycopg import errors  # noqa: PLC0415  # the postgres extra, there once a log is open
 
     with log.connection() as conn:
-        row = conn.execute(
-            "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE n.nspname = %s AND c.relname = 'timeline_merkle'",
-            (log.schema,),
-        ).fetchone()
-        if row is not None:
-            return True
+        found = conn.execute(_PRIVILEGE, (log.schema,)).fetchone()
+        if found is not None:
+            return bool(found[0])
         try:
             with conn.transaction():
                 # Two processes opening an old log at once: one creates, the other waits.
@@ -61,6 +59,14 @@ def merkle_table(log: PostgresLog) -> bool:
         except errors.InsufficientPrivilege:  # no CREATE privilege on the schema
             return False
     return True
+
+
+#: Whether the current role may insert into the schema's tree table (no row: no table).
+_PRIVILEGE: Final = (
+    "SELECT has_table_privilege(c.oid, 'INSERT') FROM pg_class c"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = %s AND c.relname = 'timeline_merkle'"
+)
 
 
 def merkle_count(log: PostgresLog, level: int) -> int:
