@@ -19,6 +19,21 @@ The signature covers exactly the bytes of :meth:`Checkpoint.signed_bytes`::
 
 ``key_id`` is the SHA-256 (hex) of the raw 32-byte Ed25519 public key.
 
+Proofs (version 1) are JSON objects too, checked by :func:`verify_inclusion` and
+:func:`verify_consistency` against checkpoints, with no log at hand::
+
+    {"version": 1, "proof": "inclusion", "size": 1204, "position": 42,
+     "record_hash": "<hex>", "previous_hash": "<hex>", "path": ["<hex>", ...]}
+    {"version": 1, "proof": "consistency", "old_size": 1000, "size": 1204,
+     "path": ["<hex>", ...]}
+
+The hashes of a path are RFC 9162's (section 2.1.3 for inclusion, 2.1.4 for consistency),
+over leaves ``SHA-256(0x00 ‖ the 32 bytes of a record's chain hash)``; ``position`` is the
+record's 1-based position (its leaf's index plus one). ``previous_hash`` is the chain hash of
+the record before (64 zeros for the first), so that whoever holds the record itself can
+recompute its chain hash (:func:`timeline.log.chain_hash`) and compare it with
+``record_hash``. ``docs/reference/integrity.md`` describes every byte.
+
 Signing and checking use the ``cryptography`` package (the ``integrity`` extra:
 ``pip install "conflict-timeline[integrity]"``); without it, :class:`MissingExtra` says so.
 """
@@ -37,6 +52,7 @@ import orjson
 from pendulum import DateTime
 
 from timeline.errors import InvalidArgument, InvalidData, MissingExtra
+from timeline.log import merkle
 from timeline.time import to_utc
 
 if TYPE_CHECKING:
@@ -46,8 +62,14 @@ __all__ = [
     "FORMAT_VERSION",
     "KEY_DIR_ENV",
     "Checkpoint",
+    "ConsistencyProof",
+    "InclusionProof",
     "SigningKey",
     "default_key_dir",
+    "key_id_of",
+    "load_public_key",
+    "verify_consistency",
+    "verify_inclusion",
     "verify_signature",
 ]
 
@@ -150,10 +172,10 @@ class _Malformed(Exception):
         super().__init__(reason)
         self.field, self.value, self.reason = field, value, reason
 
-    def at(self, path: str | None) -> InvalidData:
+    def at(self, path: str | None, what: str = "checkpoint") -> InvalidData:
         where = f"{path}: " if path else ""
         return InvalidData(
-            f"{where}not a timeline checkpoint: {self.field or 'the whole'} {self.value!r}: "
+            f"{where}not a timeline {what}: {self.field or 'the whole'} {self.value!r}: "
             f"{self.reason}",
             row=None,
             column=self.field,
@@ -360,3 +382,252 @@ class SigningKey:
         key_id = self.key_id
         signature = self._key.sign(_signed_bytes(size, root, time, key_id))
         return Checkpoint(size=size, root=root, time=time, key_id=key_id, signature=signature)
+
+
+def load_public_key(key: str | bytes) -> bytes:
+    """A raw 32-byte Ed25519 public key from what a publisher hands out.
+
+    Args:
+        key: the PEM text :meth:`SigningKey.public_pem` writes (``timeline key export``), as
+            ``str`` or ``bytes``, or the raw 32 bytes themselves.
+
+    Raises:
+        InvalidArgument: for anything that is not an Ed25519 public key.
+    """
+    if isinstance(key, bytes) and len(key) == _HASH_HEX // 2:
+        return key
+    if not isinstance(key, (str, bytes)):
+        raise InvalidArgument(
+            f"public_key must be PEM text or 32 raw bytes, got {key!r}",
+            argument="public_key",
+            value=key,
+        )
+    ed25519 = _ed25519()
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415  # the extra
+
+    pem = key.encode() if isinstance(key, str) else key
+    try:
+        public = serialization.load_pem_public_key(pem)
+    except (ValueError, TypeError) as e:
+        raise InvalidArgument(
+            f"public_key is not a PEM public key: {e}", argument="public_key", value=key
+        ) from e
+    if not isinstance(public, ed25519.Ed25519PublicKey):
+        raise InvalidArgument("public_key is not an Ed25519 key", argument="public_key", value=key)
+    raw: bytes = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return raw
+
+
+def _path_hex(data: dict[str, Any]) -> tuple[bytes, ...]:
+    path = data["path"]
+    if not isinstance(path, list):
+        raise _Malformed("path", path, "not a list of hashes")
+    return tuple(_hex({"path": step}, "path") for step in path)
+
+
+def _whole(data: dict[str, Any], field: str, *, least: int = 0) -> int:
+    value = data[field]
+    if type(value) is not int or value < least:
+        raise _Malformed(field, value, f"not a whole number ≥ {least}")
+    return value
+
+
+def _proof_fields(text: str | bytes, kind: str, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The JSON object of a version-1 proof of ``kind``, with its fields present."""
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as e:
+        raise _Malformed(None, str(text)[:40], f"not JSON ({e})") from e
+    if not isinstance(data, dict):
+        raise _Malformed(None, data, "not a JSON object")
+    missing = [f for f in ("version", "proof", *fields) if f not in data]
+    if missing:
+        raise _Malformed(missing[0], None, "missing")
+    if type(data["version"]) is not int or data["version"] != FORMAT_VERSION:
+        raise _Malformed("version", data["version"], f"this reader knows version {FORMAT_VERSION}")
+    if data["proof"] != kind:
+        raise _Malformed("proof", data["proof"], f"not {kind!r}")
+    return data
+
+
+@attrs.frozen(kw_only=True)
+class InclusionProof:
+    """That a record is the ``position``-th of the first ``size`` records of a log.
+
+    Made by :meth:`timeline.log.EventLog.prove_inclusion`; checked by
+    :func:`verify_inclusion` against a checkpoint of ``size`` records, without the log.
+
+    Attributes:
+        size: the tree size the proof is for (a checkpoint's ``size``).
+        position: the record's 1-based position.
+        record_hash: the record's chain hash (hex): the data of its leaf.
+        previous_hash: the chain hash of the record before it (hex; 64 zeros for the
+            first), so that a holder of the record can recompute ``record_hash``.
+        path: the audit path (RFC 9162, 2.1.3), the nearest sibling first.
+        version: the format's version (1).
+    """
+
+    size: int
+    position: int
+    record_hash: str
+    previous_hash: str
+    path: tuple[bytes, ...]
+    version: int = FORMAT_VERSION
+
+    def to_json(self) -> str:
+        """The proof as JSON, one object with the fields in a fixed order."""
+        return orjson.dumps(
+            {
+                "version": self.version,
+                "proof": "inclusion",
+                "size": self.size,
+                "position": self.position,
+                "record_hash": self.record_hash,
+                "previous_hash": self.previous_hash,
+                "path": [step.hex() for step in self.path],
+            }
+        ).decode()
+
+    @classmethod
+    def from_json(cls, text: str | bytes, *, path: str | None = None) -> InclusionProof:
+        """Read a proof written by :meth:`to_json`.
+
+        Raises:
+            InvalidData: naming the field and value that are not a version-1 inclusion proof.
+        """
+        fields = ("size", "position", "record_hash", "previous_hash", "path")
+        try:
+            data = _proof_fields(text, "inclusion", fields)
+            return cls(
+                size=_whole(data, "size", least=1),
+                position=_whole(data, "position", least=1),
+                record_hash=_hex(data, "record_hash").hex(),
+                previous_hash=_hex(data, "previous_hash").hex(),
+                path=_path_hex(data),
+            )
+        except _Malformed as e:
+            raise e.at(path, "inclusion proof") from None
+
+
+@attrs.frozen(kw_only=True)
+class ConsistencyProof:
+    """That the first ``old_size`` records of a log are unchanged in its first ``size``.
+
+    Made by :meth:`timeline.log.EventLog.prove_consistency`; checked by
+    :func:`verify_consistency` against two checkpoints (of ``old_size`` and ``size``
+    records), without the log.
+
+    Attributes:
+        old_size: the earlier tree size.
+        size: the later tree size (≥ ``old_size``).
+        path: the proof's hashes (RFC 9162, 2.1.4).
+        version: the format's version (1).
+    """
+
+    old_size: int
+    size: int
+    path: tuple[bytes, ...]
+    version: int = FORMAT_VERSION
+
+    def to_json(self) -> str:
+        """The proof as JSON, one object with the fields in a fixed order."""
+        return orjson.dumps(
+            {
+                "version": self.version,
+                "proof": "consistency",
+                "old_size": self.old_size,
+                "size": self.size,
+                "path": [step.hex() for step in self.path],
+            }
+        ).decode()
+
+    @classmethod
+    def from_json(cls, text: str | bytes, *, path: str | None = None) -> ConsistencyProof:
+        """Read a proof written by :meth:`to_json`.
+
+        Raises:
+            InvalidData: naming the field and value that are not a version-1 consistency
+                proof.
+        """
+        try:
+            data = _proof_fields(text, "consistency", ("old_size", "size", "path"))
+            return cls(
+                old_size=_whole(data, "old_size"),
+                size=_whole(data, "size"),
+                path=_path_hex(data),
+            )
+        except _Malformed as e:
+            raise e.at(path, "consistency proof") from None
+
+
+def _signed_by(checkpoint: Checkpoint, public_key: str | bytes | None) -> bool:
+    return public_key is None or verify_signature(checkpoint, load_public_key(public_key))
+
+
+def _hash_bytes(record_hash: str | bytes) -> bytes | None:
+    if isinstance(record_hash, bytes):
+        return record_hash if len(record_hash) == _HASH_HEX // 2 else None
+    try:
+        return bytes.fromhex(record_hash) if len(record_hash) == _HASH_HEX else None
+    except ValueError:
+        return None
+
+
+def verify_inclusion(
+    proof: InclusionProof,
+    checkpoint: Checkpoint,
+    record_hash: str | bytes,
+    *,
+    public_key: str | bytes | None,
+) -> bool:
+    """Whether ``proof`` shows the record of ``record_hash`` among the records ``checkpoint`` covers.
+
+    No log is needed: the proof, the checkpoint, the record's chain hash (hex, as
+    :attr:`timeline.log.Recorded.hash` holds it, or its 32 bytes) and the publisher's public
+    key.
+
+    Args:
+        proof: from :meth:`~timeline.log.EventLog.prove_inclusion` (or its JSON).
+        checkpoint: a checkpoint of ``proof.size`` records.
+        record_hash: the chain hash of the record in question.
+        public_key: the publisher's key (PEM or 32 raw bytes): the checkpoint's signature
+            is checked too. ``None`` takes the checkpoint as trusted (say it on purpose:
+            the argument has no default).
+    """
+    leaf = _hash_bytes(record_hash)
+    return (
+        leaf is not None
+        and leaf.hex() == proof.record_hash
+        and proof.size == checkpoint.size
+        and merkle.verify_inclusion(
+            merkle.leaf_hash(leaf), proof.position - 1, proof.size, proof.path, checkpoint.root
+        )
+        and _signed_by(checkpoint, public_key)
+    )
+
+
+def verify_consistency(
+    proof: ConsistencyProof,
+    old: Checkpoint,
+    new: Checkpoint,
+    *,
+    public_key: str | bytes | None,
+) -> bool:
+    """Whether ``proof`` shows that the log of checkpoint ``new`` extends that of ``old``.
+
+    That is: its first ``old.size`` records are exactly those ``old`` covers, none changed,
+    removed or reordered. No log is needed.
+
+    Args:
+        proof: from :meth:`~timeline.log.EventLog.prove_consistency` (or its JSON).
+        old: the earlier checkpoint (``proof.old_size`` records).
+        new: the later checkpoint (``proof.size`` records).
+        public_key: the publisher's key (PEM or 32 raw bytes): both signatures are checked
+            too. ``None`` takes the checkpoints as trusted.
+    """
+    return (
+        (proof.old_size, proof.size) == (old.size, new.size)
+        and merkle.verify_consistency(old.size, new.size, old.root, new.root, proof.path)
+        and _signed_by(old, public_key)
+        and _signed_by(new, public_key)
+    )

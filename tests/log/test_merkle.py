@@ -8,7 +8,12 @@ from hypothesis import strategies as st
 
 from timeline.log.merkle import (
     EMPTY_ROOT,
+    Frontier,
     MerkleTree,
+    consistency_ranges,
+    frontier,
+    hashes_of,
+    inclusion_ranges,
     leaf_hash,
     node_hash,
     verify_consistency,
@@ -254,3 +259,53 @@ def test_arguments_out_of_range_are_refused():
     assert not verify_inclusion(leaf_hash(b""), 3, 3, [], EMPTY_ROOT)
     assert verify_consistency(0, 8, EMPTY_ROOT, bytes.fromhex(RFC_ROOTS[8]), [])
     assert not verify_consistency(3, 3, bytes.fromhex(RFC_ROOTS[3]), EMPTY_ROOT, [])
+
+
+@given(leaves_st, st.data())
+def test_the_right_edge_alone_grows_the_same_tree(leaves, data):
+    """What a store of nodes does: read the edge, append, store what it returns."""
+    tree = MerkleTree(leaves)
+    cut = data.draw(st.integers(0, len(leaves)), label="cut")
+    edge = Frontier(cut, MerkleTree(leaves[:cut]).nodes(frontier(cut)))
+    assert edge.root() == tree.root(cut)
+    nodes = edge.extend(leaves[cut:])
+    assert edge.root() == tree.root()
+    assert edge.size == len(leaves)
+    assert all(tree.node(level, index) == hash_ for level, index, hash_ in nodes)
+    # every node the appended leaves complete, each once
+    keys = [(level, index) for level, index, _ in nodes]
+    assert len(set(keys)) == len(keys)
+    assert set(keys) == {
+        (level, index)
+        for level in range(1, len(leaves).bit_length())
+        for index in range(cut >> level, len(leaves) >> level)
+    }
+
+
+@given(leaves_st, st.data())
+def test_proofs_read_from_a_store_are_the_trees(leaves, data):
+    tree = MerkleTree(leaves)
+    size = data.draw(st.integers(1, len(leaves)), label="size")
+    index = data.draw(st.integers(0, size - 1), label="index")
+    old = data.draw(st.integers(0, size), label="old")
+    calls = []
+
+    def fetch(keys):
+        calls.append(keys)
+        return tree.nodes(keys)
+
+    assert hashes_of(inclusion_ranges(index, size), fetch) == list(
+        tree.inclusion_proof(index, size)
+    )
+    assert hashes_of(consistency_ranges(old, size), fetch) == list(
+        tree.consistency_proof(old, size)
+    )
+    assert len(calls) == 2  # one read per proof
+
+
+def test_a_node_the_store_lacks_is_a_key_error():
+    tree = rfc_tree()
+    with pytest.raises(KeyError):
+        hashes_of([(0, 8)], lambda _: {})
+    with pytest.raises(KeyError):
+        tree.node(3, 1)

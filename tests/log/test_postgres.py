@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import timeline as tl
 from pg_admin import sql
 from timeline.cli import main as timeline_main
+from timeline.integrity import SigningKey
 from timeline.log.postgres import SCHEMA_VERSION, PostgresLog, channel_name, schema_url
 from timeline.testing import FixedClock, LogBackendContract
 
@@ -224,6 +225,7 @@ def test_a_schema_name_that_needs_quoting_works_throughout(quoted_schema):
     assert sorted(t for (t,) in tables) == [
         "timeline_events",
         "timeline_lock",
+        "timeline_merkle",
         "timeline_meta",
         "timeline_snapshots",
     ]
@@ -744,3 +746,24 @@ def test_a_writer_role_with_select_and_insert_only_appends_but_cannot_rewrite(lo
             conn.execute("DELETE FROM timeline_events WHERE position = 3")
     assert log.verify().ok
     assert len(log) == 3
+
+
+@pytest.mark.postgres
+def test_roles_that_may_not_write_the_tree_append_and_prove_with_it_in_memory(log, pg_url, role):
+    pytest.importorskip("cryptography")
+    key = SigningKey.generate()
+    log.append(statements(5), stream="talks")
+    schema = log.schema
+    # docs/postgres.md's writer role of before the tree: INSERT on the events only.
+    sql(pg_url, f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+    sql(pg_url, f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}")
+    sql(pg_url, f"GRANT INSERT ON {schema}.timeline_events TO {role}")
+    sql(pg_url, f"GRANT UPDATE ON {schema}.timeline_lock TO {role}")  # to lock its row
+    with PostgresLog(as_role(pg_url, role)) as writer:
+        writer.append(statements(40, start=5), stream="talks")  # completes stored levels
+        assert writer.merkle_count(4) is None
+        checkpoint = writer.checkpoint(key)
+    assert log.merkle_count(4) == 0  # left behind by the writer: completed on first use
+    assert log.checkpoint(key).root == checkpoint.root
+    assert log.merkle_count(4) == 45 >> 4
+    assert log.verify(against=checkpoint).ok

@@ -32,6 +32,7 @@ from timeline.cli._base import (
     warn,
 )
 from timeline.cli._input import read_events, read_input
+from timeline.cli._integrity import checkpoint_to_check, extends
 from timeline.cli._progress import ProgressBar, is_terminal
 from timeline.cli._salvage import cmd_salvage
 from timeline.cli._summaries import (
@@ -375,14 +376,23 @@ def cmd_consequences(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Walk the hash chain: ``ok``, or the first bad position and why (exit status 1)."""
+    """Walk the hash chain: ``ok``, or the first bad position and why (exit status 1).
+
+    With ``--against``, also that the log extends a checkpoint (:func:`checkpoint_to_check`).
+    """
+    checkpoint = checkpoint_to_check(args)
+    if checkpoint is False:
+        return FAILED
     with opened(log_url(args)) as log:
-        report = log.verify()
+        report = log.verify(against=checkpoint)
         head = log.head() if report.ok and report.checked else None
     if report.ok:
         tip = f"; head {head.hash[:16]}" if head is not None else ""
-        out(f"ok: {plural(report.checked, 'record')}, hash chain intact{tip}")
+        out(f"ok: {plural(report.checked, 'record')}, hash chain intact{extends(checkpoint)}{tip}")
         return OK
+    if report.position is None:  # a checkpoint's root that differs names no position
+        out(f"does not extend the checkpoint: {report.reason}")
+        return FAILED
     out(
         f"damaged at position {report.position}: {report.reason} "
         f"({plural(report.checked, 'record')} before it intact)"

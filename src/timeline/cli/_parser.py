@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from timeline.cli import _commands as c
+from timeline.cli import _integrity as i
 from timeline.cli._args import (
     PROJECTIONS,
     end_moment,
@@ -277,13 +278,77 @@ def _add_io_commands(commands: _Commands) -> None:
     )
 
 
+def _key_file(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--key",
+        metavar="FILE",
+        help="the signing key (PEM); default: default.pem in $TIMELINE_KEY_DIR, else "
+        "~/.config/timeline/keys, made on first use",
+    )
+
+
+def _output(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("-o", "--output", metavar="FILE", help=f"write {what} there (default: stdout)")
+
+
+def _add_checkpoint_commands(commands: _Commands) -> None:
+    p = commands.add(
+        "checkpoint",
+        i.cmd_checkpoint,
+        "sign a checkpoint of the log (its size and Merkle root, now) and print it as JSON",
+        "timeline checkpoint istanbul.db -o checkpoint-2025-06-02.json",
+        "timeline checkpoint --key newsroom.pem",
+    )
+    p.add_argument(
+        "target", nargs="?", metavar="LOG", help="the log (default: --log, $TIMELINE_LOG, ...)"
+    )
+    _output(p, "the checkpoint")
+    _key_file(p)
+    p = commands.add(
+        "prove",
+        i.cmd_prove,
+        "print the proof (JSON) that an event's record is in the log, for a checkpoint",
+        "timeline prove 42 --size 1204",
+    )
+    _event(p)
+    p.add_argument(
+        "--size",
+        type=whole_number,
+        metavar="N",
+        help="the size of the checkpoint to prove it against (default: the whole log)",
+    )
+    _output(p, "the proof")
+    p = commands.add(
+        "key",
+        i.cmd_key,
+        "export: print the signing key's public half (PEM), to publish with checkpoints",
+        "timeline key export > newsroom-public.pem",
+    )
+    p.add_argument("action", choices=("export",), metavar="export", help="the one action")
+    _key_file(p)
+
+
 def _add_integrity_commands(commands: _Commands) -> None:
-    commands.add(
+    p = commands.add(
         "verify",
         c.cmd_verify,
-        "check the hash chain; exit status 1 and the first bad position if it is damaged",
+        "check the hash chain (and with --against, that the log extends a checkpoint); "
+        "exit status 1 and the first bad position if not",
         "timeline verify --log istanbul.db",
+        "timeline verify --against checkpoint-2025-06-02.json --public-key newsroom-public.pem",
     )
+    p.add_argument(
+        "--against",
+        metavar="FILE",
+        help="a checkpoint (JSON): its records must be the first of the log, unchanged",
+    )
+    p.add_argument(
+        "--public-key",
+        metavar="FILE",
+        help="the publisher's public key (PEM) to check the checkpoint's signature with "
+        "(default: your own key, if it signed it)",
+    )
+    _add_checkpoint_commands(commands)
     p = commands.add(
         "copy",
         c.cmd_copy,

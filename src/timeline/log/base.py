@@ -46,7 +46,7 @@ import datetime as dt
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pendulum import DateTime
 
@@ -62,6 +62,7 @@ from timeline.errors import (
     UnknownEvent,
 )
 from timeline.events import Event
+from timeline.log.merkle_store import ProvableLog, grow_tree, verify_against
 from timeline.log.query import Order, Query
 from timeline.log.records import (  # their old home
     GENESIS,
@@ -76,6 +77,9 @@ from timeline.log.records import (  # their old home
 from timeline.log.snapshots import MemorySnapshotStore, SnapshotStore
 from timeline.log.subscription import Subscription
 from timeline.time import Clock, SystemClock, isoformat, parse_utc, to_utc
+
+if TYPE_CHECKING:
+    from timeline.integrity import Checkpoint
 
 __all__ = [
     "GENESIS",
@@ -102,7 +106,7 @@ Guard = Callable[["EventLog", Sequence[Event]], None]
 _new_stored = tuple.__new__  # builds a StoredRecord without its keyword-handling __new__
 
 
-class EventLog(abc.ABC):
+class EventLog(ProvableLog, abc.ABC):
     """An append-only, hash-chained log of events in streams.
 
     Backends implement the storage protocol (see the module's table); ``append``,
@@ -220,6 +224,7 @@ class EventLog(abc.ABC):
                     )
                 )  # fmt: skip
             self.insert(stored)
+            grow_tree(self, stored)  # the Merkle tree, in the same transaction
         with self._delivery:
             for subscription in tuple(self._subscriptions):
                 subscription.notify()
@@ -361,12 +366,22 @@ class EventLog(abc.ABC):
         positions = range(1, len(self) + 1)
         return bisect.bisect_right(positions, cut, key=self.recorded_at)
 
-    def verify(self) -> VerifyReport:
+    def verify(self, against: Checkpoint | None = None) -> VerifyReport:
         """Walk the hash chain and report the first position that is not intact.
 
         Detects truncation (a record cut short or missing at the end of a file), a changed
         byte, a removed, inserted or reordered record.
+
+        Args:
+            against: a checkpoint (:meth:`checkpoint`) this log must extend: its first
+                ``size`` records must have its Merkle root, recomputed from the records.
+                That also finds what the chain alone cannot: a rewrite whose hashes were
+                recomputed after it, or records removed from the end. Check the
+                checkpoint's signature yourself (:func:`timeline.integrity.verify_signature`).
+                A root that differs names no position (``report.position`` is ``None``).
         """
+        if against is not None:
+            return verify_against(self, against)
         return verify_chain(self.raw())
 
     def decode_record(  # noqa: PLR0917  # one argument per stored column, on the hot path

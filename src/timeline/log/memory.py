@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from pendulum import DateTime
 
 from timeline.log.base import EventLog
+from timeline.log.merkle import Key, Node
 from timeline.log.query import Query
 from timeline.log.records import GENESIS, Recorded, StoredRecord
 
@@ -53,6 +54,7 @@ class MemoryLog(EventLog):
         self._by_id: dict[uuid.UUID, int] = {}
         self._versions: dict[str, int] = {}
         self._lock = threading.RLock()
+        self._tree: dict[int, list[bytes]] = {}  # the Merkle tree's stored nodes, by level
 
     def __len__(self) -> int:
         return len(self._records)
@@ -92,6 +94,29 @@ class MemoryLog(EventLog):
             self._stamps.append(r.recorded_at)
             self._by_id[entry.event.event_id] = r.position - 1
             self._versions[r.stream] = r.version
+
+    def merkle_count(self, level: int) -> int:
+        """How many nodes of a level the Merkle tree's lists hold."""
+        return len(self._tree.get(level, ()))
+
+    def merkle_nodes(self, keys: Collection[Key]) -> dict[Key, bytes]:
+        """The tree's stored nodes, from its lists."""
+        tree = self._tree
+        return {
+            (level, index): tree[level][index]
+            for level, index in keys
+            if level in tree and index < len(tree[level])
+        }
+
+    def record_hashes(self, positions: Sequence[int]) -> dict[int, str]:
+        """The chain hashes of the records at ``positions``."""
+        records = self._records
+        return {p: records[p - 1].hash for p in positions if 0 < p <= len(records)}
+
+    def merkle_insert(self, nodes: Sequence[Node]) -> None:
+        """Add the nodes an append completed to their levels' lists (in order)."""
+        for level, _, hash_ in nodes:
+            self._tree.setdefault(level, []).append(hash_)
 
     def scan(self, query: Query) -> Iterator[Recorded]:
         """The records ``query`` asks for (the reference: :meth:`Query.select`)."""

@@ -63,6 +63,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 from pendulum import DateTime
 
 from timeline.errors import InvalidArgument, TimelineError
+from timeline.log import _postgres_merkle
+from timeline.log._postgres_connect import described, driver
 from timeline.log._postgres_follow import Follower
 from timeline.log._postgres_schema import (
     SCHEMA,
@@ -75,17 +77,17 @@ from timeline.log.base import EventLog
 from timeline.log.postgres_snapshots import PostgresSnapshotStore
 from timeline.log.query import keyset_pages
 from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
-from timeline.redaction import redact, redact_driver_message
+from timeline.redaction import redact
 
 if TYPE_CHECKING:
     import uuid
     from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-    from types import ModuleType
 
     import psycopg
 
     from timeline.codec import Codec
     from timeline.log.base import Guard
+    from timeline.log.merkle import Key, Node
     from timeline.log.query import Query
     from timeline.time import Clock
 
@@ -106,17 +108,6 @@ _COPY: Final = f"COPY {{events}} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 #: The columns' types for the binary COPY: the payload goes as raw bytes (text COPY would
 #: escape every byte of it).
 _COPY_TYPES: Final = ("int8", "text", "int8", "text", "bytea", "text", "uuid", "text", "text")
-
-
-def _driver() -> ModuleType:
-    """psycopg, imported on first use (it is the optional ``postgres`` extra)."""
-    try:
-        import psycopg  # noqa: PLC0415  # optional dependency, imported when a log is opened
-    except ImportError as e:
-        raise TimelineError(
-            "PostgresLog needs psycopg 3: pip install 'conflict-timeline[postgres]'"
-        ) from e
-    return psycopg
 
 
 def schema_url(url: str, schema: str) -> str:
@@ -204,7 +195,7 @@ class PostgresLog(EventLog):
                 )
         #: The most seconds an append waits for a lock (see :class:`PostgresLog`).
         self.lock_timeout = float(lock_timeout)
-        self._pg = _driver()
+        self._pg = driver()
         self._url = url
         self._connect_timeout = connect_timeout
         self._lock = threading.RLock()
@@ -212,7 +203,7 @@ class PostgresLog(EventLog):
         self._queries: dict[str, bytes] = {}
         self._follower = Follower(self)
         self.schema = ""
-        self.where = self._describe(url)
+        self.where, self._named = described(self._pg, url)
         self._conn: psycopg.Connection[Any] | None = self._connect()
         try:
             self._setup()
@@ -226,28 +217,6 @@ class PostgresLog(EventLog):
         return f"PostgresLog({self.where!r}, schema={self.schema!r})"
 
     # -- connection, errors, schema -------------------------------------------------------
-
-    def _describe(self, url: str) -> str:
-        """The server and database of a URL, for messages: never its password."""
-        try:
-            params = self._pg.conninfo.conninfo_to_dict(url)
-        except (self._pg.ProgrammingError, ValueError) as e:  # ValueError: not UTF-8 once decoded
-            # Neither the URL nor libpq's message as they are, and not chained: a string
-            # libpq cannot read has no password field to hide, and its message quotes the
-            # token it refused, which may be the password.
-            raise InvalidArgument(
-                "not a PostgreSQL connection URL or key-value string (not shown: it may hold "
-                f"a password): {redact_driver_message(str(e), url)}",
-                argument="url",
-                value="<not shown>",
-            ) from None
-        self._named = bool(params.get("application_name"))
-        user = f"{params['user']}@" if params.get("user") else ""
-        port = f":{params['port']}" if params.get("port") else ""
-        shown = f"postgresql://{user}{params.get('host', '')}{port}/{params.get('dbname', '')}"
-        # libpq reads a URL with an unescaped "/" or "@" in its password otherwise than the
-        # user meant: part of the password may land in the host, port or database.
-        return redact(shown, url)
 
     def _connect(self, *, listening: bool = False) -> psycopg.Connection[Any]:
         """A new connection, named in ``pg_stat_activity`` unless the URL names it."""
@@ -347,6 +316,7 @@ class PostgresLog(EventLog):
     def _setup(self) -> None:
         with self._db() as conn:
             self.schema, self._schema_version = open_schema(self, conn)
+        self._merkle = _postgres_merkle.merkle_table(self)
 
     def close(self) -> None:
         """Stop following and close the connections.
@@ -493,6 +463,22 @@ class PostgresLog(EventLog):
                 raise _LostRaceError(e, records) from e
             except self._pg.errors.LockNotAvailable as e:  # waiting on another's row
                 raise lock_timed_out(self, "a lock the insert needed") from e
+
+    def merkle_count(self, level: int) -> int | None:
+        """How many nodes of a level are stored (``None``: no table to keep them in)."""
+        return _postgres_merkle.merkle_count(self, level) if self._merkle else None
+
+    def merkle_nodes(self, keys: Collection[Key]) -> dict[Key, bytes]:
+        """The stored hashes of these nodes, in one statement."""
+        return _postgres_merkle.merkle_nodes(self, keys)
+
+    def merkle_insert(self, nodes: Sequence[Node]) -> None:
+        """Store the nodes, in the append's transaction."""
+        _postgres_merkle.merkle_insert(self, nodes)
+
+    def record_hashes(self, positions: Sequence[int]) -> dict[int, str]:
+        """The records' chain hashes, in one statement."""
+        return _postgres_merkle.record_hashes(self, positions)
 
     def scan(self, query: Query) -> Iterator[Recorded]:
         """Build the query for the filters (fixed text and placeholders only) and page it."""

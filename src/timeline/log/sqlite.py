@@ -49,9 +49,20 @@ __all__ = ["SCHEMA", "SCHEMA_VERSION", "SQLiteLog"]
 #: The version of :data:`SCHEMA`, kept in ``timeline_meta`` under ``schema_version``.
 SCHEMA_VERSION: Final = 1
 
+#: The Merkle tree's nodes (:mod:`timeline.log.merkle_store`): derived data, written in each
+#: append's transaction, and added to a log made before it kept them (schema version 1 still:
+#: an older version reads the log as before, and the tree is completed on first use).
+_MERKLE_TABLE: Final = """CREATE TABLE IF NOT EXISTS timeline_merkle (
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID"""
+
 #: The tables and indexes of a log. ``occurred_at`` holds canonical ISO text
 #: (:func:`timeline.time.isoformat`), which sorts chronologically.
-SCHEMA: Final = """
+SCHEMA: Final = (
+    """
 CREATE TABLE IF NOT EXISTS events (
   position INTEGER PRIMARY KEY,
   event_id TEXT NOT NULL UNIQUE,
@@ -68,6 +79,8 @@ CREATE INDEX IF NOT EXISTS events_type ON events (type, position);
 CREATE INDEX IF NOT EXISTS events_occurred ON events (occurred_at, position);
 CREATE TABLE IF NOT EXISTS timeline_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+    + _MERKLE_TABLE
+)
 
 _PAGE: Final = 1000  # rows per read query: large enough to amortise it, small in memory
 _CHUNK: Final = 500  # ids per IN (...) lookup, well under SQLite's bound-parameter limit
@@ -75,6 +88,7 @@ _MERGE_TYPES: Final = 50  # up to this many types, merge their index ranges (els
 _CORRUPT: Final = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
+_NODE_CHUNK: Final = 400  # (level, idx) pairs per lookup: 800 parameters, under every limit
 #: The columns in the order of a StoredRecord's fields, so that a record is its own row.
 _INSERT: Final = (
     "INSERT INTO events (position, stream, version, recorded_at, payload, hash, event_id,"
@@ -213,6 +227,22 @@ class SQLiteLog(EventLog):
                 f"{self.where} has schema version {version!r}; this version of "
                 f"timeline reads version {SCHEMA_VERSION}. Upgrade timeline to open it."
             )
+        self._merkle = self._merkle_table()
+
+    def _merkle_table(self) -> bool:
+        """Whether the Merkle tree's table is there, adding it to a log made before it."""
+        with self._lock:
+            conn = self._conn
+            assert conn is not None  # noqa: S101  # just opened
+            try:
+                conn.execute(_MERKLE_TABLE)
+            except sqlite3.OperationalError:  # a read-only file: the tree is kept in memory
+                return bool(
+                    conn.execute(
+                        "SELECT 1 FROM sqlite_master WHERE name = 'timeline_merkle'"
+                    ).fetchone()
+                )
+        return True
 
     @staticmethod
     def _schema_version(conn: sqlite3.Connection) -> str | None:
@@ -337,6 +367,54 @@ class SQLiteLog(EventLog):
                 # that writes without BEGIN IMMEDIATE.
                 conn.execute("ROLLBACK")
                 raise self.refused_insert(records, duplicate_id="event_id" in str(e)) from e
+
+    def merkle_count(self, level: int) -> int | None:
+        """How many nodes of a level are stored (``None``: no table to keep them in)."""
+        if not self._merkle:
+            return None
+        with self._db() as conn:
+            row = conn.execute(
+                "SELECT MAX(idx) FROM timeline_merkle WHERE level = ?", (level,)
+            ).fetchone()
+        return 0 if row[0] is None else int(row[0]) + 1
+
+    def merkle_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """The stored nodes, from the primary key."""
+        pairs = [v for key in keys for v in key]
+        found: dict[tuple[int, int], bytes] = {}
+        with self._db() as conn:
+            for start in range(0, len(pairs), 2 * _NODE_CHUNK):
+                chunk = pairs[start : start + 2 * _NODE_CHUNK]
+                marks = ", ".join(["(?, ?)"] * (len(chunk) // 2))
+                rows = conn.execute(  # a join: SQLite scans the table for a row-value IN
+                    f"SELECT m.level, m.idx, m.hash FROM (VALUES {marks}) AS k CROSS JOIN"  # noqa: S608  # only placeholders are interpolated
+                    " timeline_merkle AS m ON m.level = k.column1 AND m.idx = k.column2",
+                    chunk,
+                )
+                found.update(((level, idx), hash_) for level, idx, hash_ in rows)
+        return found
+
+    def record_hashes(self, positions: Sequence[int]) -> dict[int, str]:
+        """The records' chain hashes, from the primary key."""
+        wanted = list(positions)
+        found: dict[int, str] = {}
+        with self._db() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                found.update(
+                    conn.execute(
+                        f"SELECT position, hash FROM events WHERE position IN ({_marks(chunk)})",  # noqa: S608  # only placeholders are interpolated
+                        chunk,
+                    )
+                )
+        return found
+
+    def merkle_insert(self, nodes: Sequence[tuple[int, int, bytes]]) -> None:
+        """Store the nodes, in the append's transaction."""
+        with self._db() as conn:
+            conn.executemany(
+                "INSERT INTO timeline_merkle (level, idx, hash) VALUES (?, ?, ?)", nodes
+            )
 
     def scan(self, query: Query) -> Iterator[Recorded]:
         """The records ``query`` asks for, paged through the index that serves it."""
@@ -476,7 +554,8 @@ class SQLiteLog(EventLog):
         models), so that they work on a private ``":memory:"`` database too. The connection
         is in autocommit mode: open your own transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``)
         and close it before the block ends. Never write to the log's own tables (``events``,
-        ``timeline_meta``): only :meth:`append` does, and :meth:`verify` would report it.
+        ``timeline_meta``, ``timeline_merkle``): only :meth:`append` does, and :meth:`verify`
+        would report it.
         Driver errors inside the block are raised as :class:`~timeline.errors.TimelineError`.
 
         Raises:

@@ -13,6 +13,7 @@ import pytest
 pytest.register_assert_rewrite(
     "timeline.testing.contract",
     "timeline.testing._contract_properties",
+    "timeline.testing._contract_proofs",
     "timeline.testing._contract_reads",
     "timeline.testing._contract_support",
     "timeline.testing._contract_writes",
