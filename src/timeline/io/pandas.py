@@ -39,8 +39,8 @@ import importlib.util
 import os
 import types
 import typing
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 import attrs
 import orjson
@@ -372,20 +372,8 @@ def export_parquet(  # the frame's options, and the file's
     Raises:
         TimelineError: if pandas or pyarrow is not installed (the ``pandas`` extra).
     """
-    text = display_path(path)
-    frame = to_pandas(
-        log,
-        resolved=resolved,
-        as_of=as_of,
-        known_at=known_at,
-        progress=progress,
-        formula_safe=formula_safe,
-    )
-    if importlib.util.find_spec("pyarrow") is None:
-        raise TimelineError("Parquet needs pyarrow: pip install 'conflict-timeline[pandas]'")
-    with atomic_output(text) as out:
-        frame.to_parquet(out, engine="pyarrow", index=False)
-    return ExportReport(format=FORMAT, path=text, records=len(frame))
+    options = {"resolved": resolved, "as_of": as_of, "known_at": known_at}
+    return _export_frame(_PARQUET, log, path, progress, formula_safe=formula_safe, **options)
 
 
 def export_csv(  # the frame's options, and the file's
@@ -408,21 +396,55 @@ def export_csv(  # the frame's options, and the file's
     Raises:
         TimelineError: if pandas is not installed (the ``pandas`` extra).
     """
+    options = {"resolved": resolved, "as_of": as_of, "known_at": known_at}
+    return _export_frame(_CSV, log, path, progress, formula_safe=formula_safe, **options)
+
+
+@attrs.frozen
+class _FrameFile:
+    """How a frame becomes a file: made ready (a check, a conversion), then written."""
+
+    format: str
+    ready: Callable[[pd.DataFrame], pd.DataFrame]
+    write: Callable[[pd.DataFrame, BinaryIO], None]
+
+
+def _export_frame(
+    kind: _FrameFile,
+    log: EventLog,
+    path: str | os.PathLike[str],
+    progress: Progress | None,
+    **options: Any,
+) -> ExportReport:
+    """The file exports: the whole frame first, then written whole or not at all."""
     text = display_path(path)
-    frame = to_pandas(
-        log,
-        resolved=resolved,
-        as_of=as_of,
-        known_at=known_at,
-        progress=progress,
-        formula_safe=formula_safe,
-    )
+    frame = kind.ready(to_pandas(log, progress=progress, **options))
+    with atomic_output(text) as out:
+        kind.write(frame, out)
+    return ExportReport(format=kind.format, path=text, records=len(frame))
+
+
+def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    if importlib.util.find_spec("pyarrow") is None:
+        raise TimelineError("Parquet needs pyarrow: pip install 'conflict-timeline[pandas]'")
+    return frame
+
+
+def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     for name in frame.columns:
         if frame[name].dtype == object:
             frame[name] = frame[name].map(_csv_text)
-    with atomic_output(text) as out:
-        frame.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
-    return ExportReport(format=CSV, path=text, records=len(frame))
+    return frame
+
+
+_PARQUET: Final = _FrameFile(
+    FORMAT, _parquet_ready, lambda frame, out: frame.to_parquet(out, engine="pyarrow", index=False)
+)
+_CSV: Final = _FrameFile(
+    CSV,
+    _csv_ready,
+    lambda frame, out: frame.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ"),
+)
 
 
 def _csv_text(value: Any) -> Any:

@@ -68,6 +68,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+_E = TypeVar("_E", bound=Event)
 
 #: A whole log to build: ``(stream, events)`` for each append, in order.
 LogScript = list[tuple[str, list[Event]]]
@@ -459,11 +460,11 @@ class _Script:
         if kind is Correction:
             drawn = self.correction(given)
         elif kind is Retraction:
-            drawn = self.retraction(given)
+            drawn = self.withdrawal(given, self.live, Retraction, "retracts")
         elif kind is CausalLink:
             drawn = self.link(given)
         elif kind is CausalLinkRetracted:
-            drawn = self.unlink(given)
+            drawn = self.withdrawal(given, self.links, CausalLinkRetracted, "link")
         if drawn is None:
             drawn = self.plain_event(given)
         if drawn is not None:
@@ -503,14 +504,23 @@ class _Script:
             strategy_for(Correction, event_id=given, corrects=target, changes=_safe_changes())
         )
 
-    def retraction(self, given: st.SearchStrategy[uuid.UUID]) -> Event | None:
-        if not self.live:
+    def withdrawal(
+        self,
+        given: st.SearchStrategy[uuid.UUID],
+        pool: list[_E],
+        kind: type[Event],
+        field: str,
+    ) -> Event | None:
+        """A ``kind`` event naming (in ``field``) one of ``pool``, which leaves the pool.
+
+        Retractions withdraw live events, link retractions links: what is withdrawn is never
+        a target again.
+        """
+        if not pool:
             return None
-        target = self.draw(st.sampled_from(self.live))
-        self.live.remove(target)
-        return self.draw(
-            strategy_for(Retraction, event_id=given, retracts=st.just(target.event_id))
-        )
+        target = self.draw(st.sampled_from(pool))
+        pool.remove(target)
+        return self.draw(strategy_for(kind, event_id=given, **{field: st.just(target.event_id)}))
 
     def link(self, given: st.SearchStrategy[uuid.UUID]) -> Event | None:
         if len(self.live) < 2:  # noqa: PLR2004  # a cause and an effect
@@ -531,15 +541,6 @@ class _Script:
         )
         self.links.append(new)
         return new
-
-    def unlink(self, given: st.SearchStrategy[uuid.UUID]) -> Event | None:
-        if not self.links:
-            return None
-        old = self.draw(st.sampled_from(self.links))
-        self.links.remove(old)
-        return self.draw(
-            strategy_for(CausalLinkRetracted, event_id=given, link=st.just(old.event_id))
-        )
 
 
 def log_scripts(
