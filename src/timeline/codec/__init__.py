@@ -37,7 +37,7 @@ import orjson
 
 from timeline.codec._builders import Builder, Builders
 from timeline.codec._converter import depth_exceeds as _depth_exceeds
-from timeline.codec._converter import free_form, make_converter
+from timeline.codec._converter import free_form, make_converter, misfit
 from timeline.codec._uuid import uuid_from_text
 from timeline.errors import DecodeError, InvalidEvent, UnknownEventType
 from timeline.events import Event
@@ -176,10 +176,21 @@ class Codec:
     def from_dict(self, data: object, *, owned: bool = False) -> Event:
         """Build an event from a mapping made by :meth:`to_dict` (or read from JSON).
 
+        This is the checked way in for untrusted JSON: each value must be of the JSON type
+        its field's type names, and nothing is coerced. A boolean is ``true`` or ``false``
+        (never ``"false"``, ``0`` or ``null``); an integer a JSON integer, or a float
+        without a fraction up to 2**53 (``12.0`` is read as 12; ``307.9`` and ``"12"`` are
+        refused, never truncated or parsed); a number an integer or a float; text, ids,
+        instants and precisions a string; a list an array; a part (a source, a location, a
+        count) or a free-form value an object; ``null`` only where the field is optional.
+        See ``docs/decisions.md``.
+
         Raises:
             UnknownEventType: for a type (or version) the registry cannot read.
-            InvalidEvent: for values the event type refuses.
-            DecodeError: for a mapping of the wrong shape.
+            InvalidEvent: for values the event type refuses, and for a value of the wrong
+                JSON type: ``field`` is its path (``"equipment[2].count"``), ``value`` the
+                value.
+            DecodeError: for a mapping of the wrong shape (a field missing or unknown).
         """
         if not isinstance(data, dict):
             raise DecodeError(
@@ -214,10 +225,24 @@ class Codec:
         except InvalidEvent:
             raise
         except (KeyError, TypeError, ValueError, AttributeError, cattrs.errors.CattrsError) as e:
-            raise DecodeError(
-                f"cannot read event of type {type_name!r}: {type(e).__name__}: {e}",
-                reason=f"{type(e).__name__}: {e}",
-            ) from e
+            raise self._unreadable(cls, fields, e) from e
+
+    def _unreadable(
+        self, cls: type[Event], fields: dict[str, Any], error: Exception
+    ) -> InvalidEvent | DecodeError:
+        """What :meth:`from_dict` raises for an error structuring ``fields`` as ``cls``.
+
+        A value of the wrong JSON type is an :class:`InvalidEvent` naming its field (found
+        now, on this rare path); a field missing or unknown is a :class:`DecodeError`.
+        """
+        if not isinstance(error, cattrs.errors.ForbiddenExtraKeysError):
+            wrong = misfit(self._converter, cls, fields)
+            if wrong is not None:
+                return wrong
+        return DecodeError(
+            f"cannot read event of type {cls.TYPE!r}: {type(error).__name__}: {error}",
+            reason=f"{type(error).__name__}: {error}",
+        )
 
     def decode(self, data: bytes | bytearray | memoryview | str) -> Event:
         """Read bytes made by :meth:`encode` back into the event.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import reprlib
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, Final
@@ -27,6 +28,7 @@ __all__ = [
     "boolean",
     "count",
     "count_or_none",
+    "depth_exceeds",
     "distinct_counts",
     "field_error",
     "is_precision",
@@ -38,6 +40,7 @@ __all__ = [
     "optional_uuid_value",
     "probability",
     "refuse",
+    "shown",
     "text_or_none",
     "to_counts",
     "to_names",
@@ -52,6 +55,30 @@ __all__ = [
 
 _ZERO = dt.timedelta(0)
 _PENDULUM_UTC = pendulum.UTC
+
+
+def _short_repr() -> reprlib.Repr:
+    short = reprlib.Repr()
+    short.maxlevel = 4
+    short.maxstring = short.maxother = 200
+    short.maxlong = 60
+    short.maxlist = short.maxtuple = short.maxdict = short.maxset = short.maxfrozenset = 12
+    return short
+
+
+_SHORT: Final = _short_repr()
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` for an error message, cut short: deep or long values stay readable.
+
+    A value nested thousands of levels deep (hostile input) has no full ``repr`` within
+    Python's recursion limit; an error about it must still be raised.
+
+    >>> shown([[[[[[1]]]]]]), shown("x" * 3)
+    ('[[[[[...]]]]]', "'xxx'")
+    """
+    return _SHORT.repr(value)
 
 
 def refuse(instance: object, attribute: attrs.Attribute[Any], error: InvalidEvent) -> InvalidEvent:
@@ -110,7 +137,7 @@ def field_error(
     name = attribute.name if field is None else field
     event_id = getattr(instance, "event_id", None)
     error = InvalidEvent(
-        f"{type(instance).__name__}.{name} {message}, got {value!r}",
+        f"{type(instance).__name__}.{name} {message}, got {shown(value)}",
         field=name,
         value=value,
         event_id=event_id if isinstance(event_id, uuid.UUID) else None,
@@ -341,3 +368,43 @@ def count_or_none() -> Any:
 #: before any recursive code (upcasters, validators, JSON writers) sees it; a
 #: :class:`~timeline.events.Correction` refuses deeper ``changes`` when it is made.
 MAX_DEPTH: Final = 32
+
+_SCALARS: Final[frozenset[type]] = frozenset({str, int, float, bool, type(None)})
+
+
+def depth_exceeds(value: object, limit: int) -> bool:
+    """Whether ``value`` nests lists, tuples and dicts more than ``limit`` levels deep.
+
+    A container is a level, a scalar inside it is not: ``{"a": [1]}`` is 2 levels deep. The
+    one measure of nesting for :data:`MAX_DEPTH`, used by the codec and by
+    :class:`~timeline.events.Correction` alike. Iterative, so that a hostile value cannot
+    exhaust the stack while it is measured.
+
+    >>> depth_exceeds({"a": [1]}, 2), depth_exceeds({"a": [[1]]}, 2)
+    (False, True)
+    """
+    if type(value) is dict:  # the usual case, a mapping of plain values: no walk
+        for item in value.values():
+            if type(item) not in _SCALARS:
+                break
+        else:
+            return limit < 1
+    level: list[object] = [value]
+    depth = 0
+    while level:  # one level of nesting at a time
+        children: list[object] = []
+        found = False
+        for item in level:
+            if isinstance(item, dict):
+                children.extend(item.values())
+                found = True
+            elif isinstance(item, (list, tuple)):
+                children.extend(item)
+                found = True
+        if not found:
+            return False
+        depth += 1
+        if depth > limit:
+            return True
+        level = children
+    return False

@@ -21,7 +21,16 @@ import orjson
 from timeline.errors import InvalidData
 from timeline.io.report import Issue
 
-__all__ = ["CsvFile", "FileScan", "display_path", "file_error", "json_array", "read_text", "scan"]
+__all__ = [
+    "CsvFile",
+    "FileScan",
+    "display_path",
+    "file_error",
+    "json_array",
+    "json_element_lines",
+    "read_text",
+    "scan",
+]
 
 _BLOCK: Final = 1 << 20
 _SNIFF: Final = 4096
@@ -271,6 +280,15 @@ def json_array(text: str, what: str = "element") -> Iterator[tuple[int, Any]]:
     yield from enumerate(parsed, 1)
 
 
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _element(text: str, i: int) -> tuple[Any, int] | str:
+    """The JSON value starting at ``i`` and where it ends."""
+    return _DECODER.raw_decode(text, i)
+
+
 def _json_array_slowly(text: str, what: str) -> Iterator[tuple[int, Any]]:
     i = _skip(text, 0)
     if text[i : i + 1] != "[":
@@ -291,19 +309,17 @@ def _json_array_slowly(text: str, what: str) -> Iterator[tuple[int, Any]]:
     while True:
         row += 1
         try:
-            value, i = _DECODER.raw_decode(text, i)
+            found = _element(text, i)
         except json.JSONDecodeError as e:
             cut = "cut short" if not text.rstrip().endswith("]") else "not JSON"
-            yield (
-                row,
-                Issue(
-                    row=row,
-                    column=None,
-                    value=text[i : i + 80],
-                    reason=f"{what} {row} is {cut}: {e.msg}",
-                ),
+            found = f"{cut}: {e.msg}"
+        if isinstance(found, str):
+            issue = Issue(
+                row, None, text[i : i + 80], f"{what} {row} is {found}", line=_line(text, i)
             )
+            yield row, issue
             return
+        value, i = found
         yield row, value
         i = _skip(text, i)
         sep = text[i : i + 1]
@@ -311,9 +327,36 @@ def _json_array_slowly(text: str, what: str) -> Iterator[tuple[int, Any]]:
             return
         if sep != ",":
             reason = "the array is cut short" if not sep else f"expected ',' or ']', got {sep!r}"
-            yield row + 1, Issue(row=row + 1, column=None, value=text[i : i + 40], reason=reason)
+            issue = Issue(row + 1, None, text[i : i + 40], reason, line=_line(text, i))
+            yield row + 1, issue
             return
         i = _skip(text, i + 1)
+
+
+def json_element_lines(text: str) -> list[int]:
+    """The line each element of a JSON array starts on (``[1]`` for a single object).
+
+    For reports only, once a problem is found: it reads the text again, element by element,
+    and stops where that cannot go on.
+    """
+    i = _skip(text, 0)
+    if text[i : i + 1] != "[":
+        return [_line(text, i)]
+    lines: list[int] = []
+    i = _skip(text, i + 1)
+    while i < len(text) and text[i] != "]":
+        lines.append(_line(text, i))
+        try:
+            found = _element(text, i)
+        except json.JSONDecodeError:
+            break
+        if isinstance(found, str):
+            break
+        i = _skip(text, found[1])
+        if text[i : i + 1] != ",":
+            break
+        i = _skip(text, i + 1)
+    return lines
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
