@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import timeline as tl
+from timeline.codec import MAX_JSON_DEPTH
 
 DEMAND = {
     "type": "diplomacy.ceasefire_demanded",
@@ -74,3 +77,35 @@ def test_a_count_with_a_fraction_or_as_text_is_refused_and_a_whole_float_is_read
     (record,) = stored(cli)
     assert record.event.figure("tanks") == 12
     assert type(record.event.figure("tanks")) is int
+
+
+GOOD = {"type": "diplomacy.statement", "occurred_at": "2025-06-02T08:00:00Z", "speaker": "a",
+        "text": "b"}  # fmt: skip
+
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 5000, 100_000])
+def test_json_nested_too_deep_is_refused_by_line(cli, depth):
+    bad = json.dumps(GOOD)[:-1] + ', "actors": ' + "[" * depth + "]" * depth + "}"
+    message = refused(cli.quick, f"{json.dumps(GOOD)}\n{bad}\n")
+    assert message.startswith("<stdin>, line 2")
+    assert f"more than {MAX_JSON_DEPTH} levels" in message
+    assert stored(cli) == []
+
+
+def test_a_surrogate_in_the_input_or_the_stream_name_is_refused_by_line_and_field(cli):
+    text = json.dumps({**GOOD, "text": "x\ud800"})  # JSON's escape: a lone surrogate
+    assert refused(cli.quick, lines(GOOD) + text) == (
+        "<stdin>, line 2: Statement.text must be text without unpaired surrogates (UTF-8 "
+        "cannot store them), got 'x\\ud800'; nothing was appended"
+    )
+    assert stored(cli) == []
+    # A file name or an argument that is not UTF-8 reaches Python as surrogates.
+    assert "stream must be text without unpaired surrogates" in refused(
+        cli.quick, lines(GOOD), stream="a\udcff"
+    )
+    assert cli.quick("append", "--stream", "s", input=lines(GOOD)).returncode == 0
+    done = cli("list", "--stream", "a\udcff")  # once in a real process
+    assert (done.returncode, done.stdout) == (1, ""), done.stderr
+    assert "a bug?" not in done.stderr
+    assert "stream must be text without unpaired surrogates" in done.stderr
+    assert len(stored(cli)) == 1

@@ -24,12 +24,14 @@ from timeline.time import TimePrecision, to_utc
 
 __all__ = [
     "MAX_DEPTH",
+    "as_tuple",
     "aware_utc",
     "boolean",
     "count",
     "count_or_none",
     "depth_exceeds",
     "distinct_counts",
+    "encodable",
     "field_error",
     "is_precision",
     "non_empty",
@@ -50,11 +52,56 @@ __all__ = [
     "to_precision",
     "to_utc_instant",
     "to_uuid",
+    "unencodable",
     "uuid_value",
 ]
 
 _ZERO = dt.timedelta(0)
 _PENDULUM_UTC = pendulum.UTC
+
+
+def encodable(text: str) -> bool:
+    r"""Whether UTF-8 can store ``text``: it holds no unpaired surrogate (``"\ud800"``).
+
+    Python strings may hold one (from ``json.loads('"\ud800"')``, or a file name that is
+    not UTF-8), and nothing that writes UTF-8 (the codec, SQLite, PostgreSQL) can.
+
+    >>> encodable("Kyiv"), encodable("Київ"), encodable("x\ud800")
+    (True, True, False)
+    """
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def unencodable(value: object) -> tuple[str, str] | None:
+    r"""The path and the text of the first string in ``value`` UTF-8 cannot store, if any.
+
+    Walks lists, tuples and dicts (keys too) iteratively; the path reads as field paths do:
+    ``"actors[1]"``, ``"sources[0].url"``. For the error of a value that failed to encode.
+
+    >>> unencodable({"text": "ok", "actors": ["Kyiv", "x\ud800"]})
+    ('actors[1]', 'x\ud800')
+    """
+    pending: list[tuple[str, object]] = [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str):
+            if not encodable(item):
+                return path, item
+        elif isinstance(item, dict):
+            for key, inner in reversed(item.items()):
+                name = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str) and not encodable(key):
+                    return name, key
+                pending.append((name, inner))
+        elif isinstance(item, (list, tuple)):
+            pending.extend((f"{path}[{i}]", inner) for i, inner in reversed(list(enumerate(item))))
+    return None
 
 
 def _short_repr() -> reprlib.Repr:
@@ -169,6 +216,8 @@ def non_empty_names(
     instance: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]
 ) -> None:
     """A tuple of non-empty strings (actors, tags, terms, members)."""
+    if type(value) is not tuple:  # what to_names could not make a tuple of: None, 5
+        raise field_error(instance, attribute, value, "must be a list of names")
     for i, item in enumerate(value):
         if type(item) is not str or not item.strip():
             raise field_error(
@@ -196,8 +245,8 @@ def probability(instance: object, attribute: attrs.Attribute[Any], value: object
     """A number between 0 and 1 inclusive (a confidence)."""
     if (
         type(value) not in (int, float)
-        or not math.isfinite(value)  # type: ignore[arg-type]  # checked to be a number
         or not 0 <= value <= 1  # type: ignore[operator]  # checked to be a number
+        or not math.isfinite(value)  # type: ignore[arg-type]  # a number in [0, 1] (or NaN)
     ):
         raise field_error(instance, attribute, value, "must be a number between 0 and 1")
 
@@ -290,10 +339,30 @@ def optional_uuid_value(instance: object, attribute: attrs.Attribute[Any], value
 
 
 def to_names(value: Iterable[str] | str) -> tuple[str, ...]:
-    """Turn a list (or a single name) into a tuple of names."""
+    """Turn a list (or a single name) into a tuple of names.
+
+    Anything that is not a list of some kind (``None``, a number) is left as it is, for
+    :func:`non_empty_names` to refuse by field name.
+    """
+    if type(value) is tuple:
+        return value
     if isinstance(value, str):
         return (value,)
-    return tuple(value)
+    return as_tuple(value)  # type: ignore[no-any-return]  # refused by the validator if not
+
+
+def as_tuple(value: Any) -> Any:
+    """``tuple(value)`` for an iterable (a list, a generator), else ``value`` as it is.
+
+    For converters: a value that is no collection at all (``None``, a number) is left for
+    the field's validator to refuse by name, rather than failing as a bare ``TypeError``.
+    """
+    if value is None or isinstance(value, (int, float, bytes, bytearray)):
+        return value
+    try:
+        return tuple(value)
+    except TypeError:  # not iterable: the validator names the field
+        return value
 
 
 def to_optional_text(value: str | None) -> str | None:
@@ -315,7 +384,7 @@ def to_counts(part: type[Any], key: str, value: Any) -> tuple[Any, ...]:
     """
     if isinstance(value, dict):
         return tuple(part(**{key: k, "count": v}) for k, v in value.items())
-    return tuple(value)
+    return as_tuple(value)  # type: ignore[no-any-return]  # refused by the validator if not
 
 
 def distinct_counts(
@@ -324,6 +393,8 @@ def distinct_counts(
     """A validator: a tuple of ``part`` counts, each for a ``key`` not listed before."""
 
     def validate(instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+        if type(value) is not tuple:
+            raise field_error(instance, attribute, value, f"must be a list of {part.__name__}s")
         if at_least_one and not value:
             error = InvalidEvent(
                 f"{type(instance).__name__}.{attribute.name} must name at least one {key}",

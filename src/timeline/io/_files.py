@@ -18,7 +18,9 @@ from typing import Any, Final
 import attrs
 import orjson
 
+from timeline.codec import MAX_JSON_DEPTH
 from timeline.errors import InvalidData
+from timeline.events.fields import depth_exceeds
 from timeline.io.report import Issue
 
 __all__ = [
@@ -285,8 +287,18 @@ def _line(text: str, offset: int) -> int:
 
 
 def _element(text: str, i: int) -> tuple[Any, int] | str:
-    """The JSON value starting at ``i`` and where it ends."""
-    return _DECODER.raw_decode(text, i)
+    """The JSON value starting at ``i`` and where it ends, or why it cannot be read.
+
+    A value nested more than :data:`~timeline.codec.MAX_JSON_DEPTH` levels deep is refused
+    (the standard library's parser would run out of stack on a deeper one).
+    """
+    try:
+        value, end = _DECODER.raw_decode(text, i)
+    except RecursionError:  # the parser's own recursion, far beyond the limit
+        value, end = None, -1
+    if end < 0 or depth_exceeds(value, MAX_JSON_DEPTH):
+        return f"nested more than {MAX_JSON_DEPTH} levels deep (MAX_JSON_DEPTH)"
+    return value, end
 
 
 def _json_array_slowly(text: str, what: str) -> Iterator[tuple[int, Any]]:
