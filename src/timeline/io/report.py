@@ -28,15 +28,27 @@ class Issue:
 
     >>> str(Issue(row=3, column="launched", value="many", reason="not a number"))
     "row 3, column 'launched': 'many': not a number"
-    >>> str(Issue(row=3, column="data.launched", value=307.9, reason="not whole", line=4))
+    >>> cut = Issue(row=3, column="data.launched", value=307.9, reason="not whole", line=4)
+    >>> str(cut)
     "row 3 (line 4), column 'data.launched': 307.9: not whole"
+    >>> cut
+    Issue(row=3, column='data.launched', value=307.9, reason='not whole', line=4)
     """
 
     row: int | None
     column: str | None
     value: Any
     reason: str
-    line: int | None = attrs.field(default=None, kw_only=True)
+    line: int | None = attrs.field(default=None, kw_only=True, repr=False)
+
+    def __repr__(self) -> str:
+        # attrs' repr, with the line only where there is one (most rows have none).
+        fields = ", ".join(
+            f"{a.name}={getattr(self, a.name)!r}"
+            for a in attrs.fields(Issue)
+            if a.name != "line" or self.line is not None
+        )
+        return f"Issue({fields})"
 
     def __str__(self) -> str:
         where = "file" if self.row is None else f"row {self.row}"
