@@ -322,8 +322,9 @@ class EventLog(abc.ABC):
         yields; the other backends filter their in-memory index.
 
         Raises:
-            InvalidArgument: for a bad ``order``, ``after``, ``stream`` or ``types`` (a name
-                with an unpaired surrogate included: no backend can hold one).
+            InvalidArgument: for a bad ``order``, ``after``, ``stream`` or ``types``. A
+                stream or type name with an unpaired surrogate, which no backend can hold,
+                matches nothing.
             InvalidEvent: for a naive bound.
             CorruptLog: on reaching a record that cannot be read; everything before it has
                 been yielded.
@@ -338,14 +339,14 @@ class EventLog(abc.ABC):
             raise InvalidArgument(
                 f"after must be a whole number ≥ 0, got {after!r}", argument="after", value=after
             )
-        if stream is not None:
-            if not isinstance(stream, str):
-                raise InvalidArgument(
-                    f"stream must be a string or None, got {shown(stream)}",
-                    argument="stream",
-                    value=stream,
-                )
-            _check_text(stream, "stream")
+        if stream is not None and not isinstance(stream, str):
+            raise InvalidArgument(
+                f"stream must be a string or None, got {shown(stream)}",
+                argument="stream",
+                value=stream,
+            )
+        if stream is not None and not encodable(stream):
+            return iter(())  # no backend can hold such a stream: it matches nothing
         query = Query(
             after,
             stream,
@@ -671,8 +672,8 @@ def _type_names(
                 argument="types",
                 value=t,
             )
-        _check_text(name, "types")
-        names.append(name)
+        if encodable(name):  # no backend can hold a type name UTF-8 cannot: it matches nothing
+            names.append(name)
     return tuple(dict.fromkeys(names))
 
 
