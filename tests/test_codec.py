@@ -433,8 +433,9 @@ def test_a_string_where_names_belong_is_refused_not_split():
             )
         )
     )
-    with pytest.raises(DecodeError):
+    with pytest.raises(InvalidEvent) as caught:
         codec.from_dict({**good, "actors": "abc"})
+    assert (caught.value.field, caught.value.value) == ("actors", "abc")
 
 
 @pytest.mark.parametrize("field", ["summary", "speaker", "party"])

@@ -102,7 +102,8 @@ def test_bad_input_is_one_line_naming_the_line_field_and_value_and_appends_nothi
     quick = cli.quick
     not_a_number = json.dumps({**EVENTS[5], "event_id": None, "launched": "many"})
     assert bad_append(quick, f"{good}\n{good}\n{not_a_number}\n") == (
-        "<stdin>, line 3: DroneBarrage.launched must be a whole number ≥ 0 or None, got 'many'"
+        "<stdin>, line 3: DroneBarrage.launched must be a whole number (a JSON integer, or a "
+        "float without a fraction up to 2**53), got 'many'"
     )
     assert bad_append(quick, f"[{good}\n {good}]") == (
         "<stdin>, line 2, column 2: not valid JSON: expected ',' or ']' after an array "

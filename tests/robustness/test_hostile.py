@@ -187,9 +187,9 @@ def test_nesting_deeper_than_the_limit_is_refused(kind, url_for):
         assert log.verify().ok
 
 
-@pytest.mark.parametrize("depth", [MAX_DEPTH - 1, 200, 5000])
+@pytest.mark.parametrize("depth", [MAX_DEPTH, 200, 5000])
 def test_a_correction_nested_too_deep_is_refused_when_made(depth):
-    """``changes`` is level 1, so a value nested ``MAX_DEPTH - 1`` deep is one level over."""
+    """``changes`` is level 1, so ``MAX_DEPTH`` lists inside it are one level over."""
     corrects = statement("x").event_id
     with pytest.raises(InvalidEvent, match="levels deep") as e:
         Correction(occurred_at=T0, corrects=corrects, changes={"text": nest(depth)})
@@ -200,7 +200,7 @@ def test_a_correction_at_the_depth_limit_is_made_and_refused_by_the_guard_not_th
     log = open_log("memory:")
     [target] = log.append([statement("x")], stream="s")
     deepest = Correction(
-        occurred_at=T0, corrects=target.event.event_id, changes={"text": nest(MAX_DEPTH - 2)}
+        occurred_at=T0, corrects=target.event.event_id, changes={"text": nest(MAX_DEPTH - 1)}
     )
     assert log.codec.decode(log.codec.encode(deepest)) == deepest  # within the codec's limit
     with pytest.raises(InvalidEvent, match="text"):  # a list is no Statement text

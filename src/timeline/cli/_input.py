@@ -20,9 +20,10 @@ import attrs
 
 from timeline.cli._base import USAGE, CommandError
 from timeline.cli._progress import is_terminal
-from timeline.codec import Codec
+from timeline.codec import MAX_JSON_DEPTH, Codec
 from timeline.errors import DecodeError, InvalidEvent, UnknownEventType
 from timeline.events import Event
+from timeline.events.fields import depth_exceeds
 
 __all__ = ["Item", "event_from_item", "json_items", "read_events", "read_input"]
 
@@ -66,6 +67,13 @@ class _Reader:
             raise CommandError(
                 f"{self.source}, line {e.lineno}, column {e.colno}: not valid JSON: {e.msg}"
             ) from None
+        except RecursionError:  # the parser's own recursion, far beyond the limit below
+            end = -1
+        if end < 0 or depth_exceeds(value, MAX_JSON_DEPTH):
+            raise CommandError(
+                f"{self.source}, line {self.line_at(pos)}: JSON nested more than "
+                f"{MAX_JSON_DEPTH} levels deep (MAX_JSON_DEPTH): not an event"
+            )
         return Item(self.line_at(pos), value), self.skip(end)
 
     def expected(self, pos: int, what: str) -> NoReturn:

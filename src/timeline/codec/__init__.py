@@ -37,16 +37,17 @@ import orjson
 
 from timeline.codec._builders import Builder, Builders
 from timeline.codec._converter import depth_exceeds as _depth_exceeds
-from timeline.codec._converter import free_form, make_converter
+from timeline.codec._converter import free_form, make_converter, misfit
 from timeline.codec._uuid import uuid_from_text
 from timeline.errors import DecodeError, InvalidEvent, UnknownEventType
 from timeline.events import Event
-from timeline.events.fields import MAX_DEPTH
+from timeline.events.fields import MAX_DEPTH, shown, unencodable
 from timeline.events.registry import DECLARED, ENVELOPE, Registry, Upcaster
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_EVENT_BYTES",
+    "MAX_JSON_DEPTH",
     "Codec",
     "Registry",
     "TrustedDecoder",
@@ -60,6 +61,16 @@ __all__ = [
 #: larger event raises :class:`~timeline.errors.InvalidEvent`; decoding larger bytes raises
 #: :class:`~timeline.errors.DecodeError`. Checked on the encoded bytes: it costs a ``len``.
 MAX_EVENT_BYTES: Final = 1 << 20
+
+#: The deepest nesting of arrays and objects in JSON text read from outside, where the library
+#: parses the text itself to keep line numbers: the input of ``timeline append`` and a
+#: batch file read element by element once it is found damaged. Deeper text is refused
+#: before any event is read from it (a :class:`~timeline.errors.DecodeError`, or an import
+#: problem). No event comes near it: a free-form value nests at most :data:`MAX_DEPTH`
+#: levels, every other field as its type says. Text parsed by orjson (a log's own lines,
+#: a whole well-formed batch) is refused by orjson beyond 1024 levels; whatever it reads is
+#: then held to :data:`MAX_DEPTH` and to the fields' types.
+MAX_JSON_DEPTH: Final = 256
 
 #: Marks a type tag a :class:`TrustedDecoder` has not looked up yet.
 _UNSEEN: Final[Any] = object()
@@ -139,9 +150,10 @@ class Codec:
         Raises:
             UnknownEventType: if the event's type is not in this codec's registry.
             InvalidEvent: for an event over :data:`MAX_EVENT_BYTES` or :data:`MAX_DEPTH`,
-                or holding a value JSON cannot carry (an integer beyond 64 bits).
+                or holding a value JSON cannot carry (an integer beyond 64 bits; text with
+                an unpaired surrogate, named by its path: ``field="actors[1]"``).
         """
-        return self._encoded(self.to_dict(event))
+        return self._encoded(self.to_dict(event), event)
 
     def encode_keyed(self, event: Event) -> tuple[bytes, str, str]:
         """:meth:`encode`, with the event id and ``occurred_at`` as the bytes spell them.
@@ -150,19 +162,32 @@ class Codec:
         """
         data = self.to_dict(event)
         return (
-            self._encoded(data),
+            self._encoded(data, event),
             data["event_id"],
             data["occurred_at"],
         )
 
     @staticmethod
-    def _encoded(data: dict[str, Any]) -> bytes:
+    def _encoded(data: dict[str, Any], event: Event) -> bytes:
         """The canonical bytes of a mapping made by :meth:`to_dict`, within the size limit."""
         try:
             encoded = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
-        except orjson.JSONEncodeError as e:  # an integer beyond 64 bits, say
+        except orjson.JSONEncodeError as e:  # an integer beyond 64 bits, a lone surrogate
+            found = unencodable(data)
+            if found is not None:
+                path, text = found
+                raise InvalidEvent(
+                    f"{type(event).__name__}.{path} must be text without unpaired surrogates "
+                    f"(UTF-8 cannot store them), got {shown(text)}",
+                    field=path,
+                    value=text,
+                    event_id=event.event_id,
+                ) from e
             raise InvalidEvent(
-                f"{data['type']} cannot be encoded as JSON: {e}", field="event", value=str(e)
+                f"{data['type']} cannot be encoded as JSON: {e}",
+                field="event",
+                value=str(e),
+                event_id=event.event_id,
             ) from e
         if len(encoded) > MAX_EVENT_BYTES:
             raise InvalidEvent(
@@ -170,16 +195,28 @@ class Codec:
                 f"{MAX_EVENT_BYTES} (MAX_EVENT_BYTES)",
                 field="event",
                 value=len(encoded),
+                event_id=event.event_id,
             )
         return encoded
 
     def from_dict(self, data: object, *, owned: bool = False) -> Event:
         """Build an event from a mapping made by :meth:`to_dict` (or read from JSON).
 
+        This is the checked way in for untrusted JSON: each value must be of the JSON type
+        its field's type names, and nothing is coerced. A boolean is ``true`` or ``false``
+        (never ``"false"``, ``0`` or ``null``); an integer a JSON integer, or a float
+        without a fraction up to 2**53 (``12.0`` is read as 12; ``307.9`` and ``"12"`` are
+        refused, never truncated or parsed); a number an integer or a float; text, ids,
+        instants and precisions a string; a list an array; a part (a source, a location, a
+        count) or a free-form value an object; ``null`` only where the field is optional.
+        See ``docs/decisions.md``.
+
         Raises:
             UnknownEventType: for a type (or version) the registry cannot read.
-            InvalidEvent: for values the event type refuses.
-            DecodeError: for a mapping of the wrong shape.
+            InvalidEvent: for values the event type refuses, and for a value of the wrong
+                JSON type: ``field`` is its path (``"equipment[2].count"``), ``value`` the
+                value.
+            DecodeError: for a mapping of the wrong shape (a field missing or unknown).
         """
         if not isinstance(data, dict):
             raise DecodeError(
@@ -214,10 +251,24 @@ class Codec:
         except InvalidEvent:
             raise
         except (KeyError, TypeError, ValueError, AttributeError, cattrs.errors.CattrsError) as e:
-            raise DecodeError(
-                f"cannot read event of type {type_name!r}: {type(e).__name__}: {e}",
-                reason=f"{type(e).__name__}: {e}",
-            ) from e
+            raise self._unreadable(cls, fields, e) from e
+
+    def _unreadable(
+        self, cls: type[Event], fields: dict[str, Any], error: Exception
+    ) -> InvalidEvent | DecodeError:
+        """What :meth:`from_dict` raises for an error structuring ``fields`` as ``cls``.
+
+        A value of the wrong JSON type is an :class:`InvalidEvent` naming its field (found
+        now, on this rare path); a field missing or unknown is a :class:`DecodeError`.
+        """
+        if not isinstance(error, cattrs.errors.ForbiddenExtraKeysError):
+            wrong = misfit(self._converter, cls, fields)
+            if wrong is not None:
+                return wrong
+        return DecodeError(
+            f"cannot read event of type {cls.TYPE!r}: {type(error).__name__}: {error}",
+            reason=f"{type(error).__name__}: {error}",
+        )
 
     def decode(self, data: bytes | bytearray | memoryview | str) -> Event:
         """Read bytes made by :meth:`encode` back into the event.

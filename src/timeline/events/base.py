@@ -102,10 +102,15 @@ class Location:
 def _to_sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
     if isinstance(value, (str, Source)):
         value = (value,)
-    return tuple(Source(name=s) if isinstance(s, str) else s for s in value)
+    items = f.as_tuple(value)
+    if type(items) is not tuple:
+        return items  # type: ignore[no-any-return]  # None, 5: refused by _sources
+    return tuple(Source(name=s) if isinstance(s, str) else s for s in items)
 
 
 def _sources(instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+    if type(value) is not tuple:
+        raise f.field_error(instance, attribute, value, "must be a list of Sources or names")
     for i, item in enumerate(value):
         if not isinstance(item, Source):
             raise f.field_error(

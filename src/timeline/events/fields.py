@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import reprlib
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, Final
@@ -23,11 +24,14 @@ from timeline.time import TimePrecision, to_utc
 
 __all__ = [
     "MAX_DEPTH",
+    "as_tuple",
     "aware_utc",
     "boolean",
     "count",
     "count_or_none",
+    "depth_exceeds",
     "distinct_counts",
+    "encodable",
     "field_error",
     "is_precision",
     "non_empty",
@@ -38,6 +42,7 @@ __all__ = [
     "optional_uuid_value",
     "probability",
     "refuse",
+    "shown",
     "text_or_none",
     "to_counts",
     "to_names",
@@ -47,11 +52,80 @@ __all__ = [
     "to_precision",
     "to_utc_instant",
     "to_uuid",
+    "unencodable",
     "uuid_value",
 ]
 
 _ZERO = dt.timedelta(0)
 _PENDULUM_UTC = pendulum.UTC
+
+
+def encodable(text: str) -> bool:
+    r"""Whether UTF-8 can store ``text``: it holds no unpaired surrogate (``"\ud800"``).
+
+    Python strings may hold one (from ``json.loads('"\ud800"')``, or a file name that is
+    not UTF-8), and nothing that writes UTF-8 (the codec, SQLite, PostgreSQL) can.
+
+    >>> encodable("Kyiv"), encodable("Київ"), encodable("x\ud800")
+    (True, True, False)
+    """
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def unencodable(value: object) -> tuple[str, str] | None:
+    r"""The path and the text of the first string in ``value`` UTF-8 cannot store, if any.
+
+    Walks lists, tuples and dicts (keys too) iteratively; the path reads as field paths do:
+    ``"actors[1]"``, ``"sources[0].url"``. For the error of a value that failed to encode.
+
+    >>> unencodable({"text": "ok", "actors": ["Kyiv", "x\ud800"]})
+    ('actors[1]', 'x\ud800')
+    """
+    pending: list[tuple[str, object]] = [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str):
+            if not encodable(item):
+                return path, item
+        elif isinstance(item, dict):
+            for key, inner in reversed(item.items()):
+                name = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str) and not encodable(key):
+                    return name, key
+                pending.append((name, inner))
+        elif isinstance(item, (list, tuple)):
+            pending.extend((f"{path}[{i}]", inner) for i, inner in reversed(list(enumerate(item))))
+    return None
+
+
+def _short_repr() -> reprlib.Repr:
+    short = reprlib.Repr()
+    short.maxlevel = 4
+    short.maxstring = short.maxother = 200
+    short.maxlong = 60
+    short.maxlist = short.maxtuple = short.maxdict = short.maxset = short.maxfrozenset = 12
+    return short
+
+
+_SHORT: Final = _short_repr()
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` for an error message, cut short: deep or long values stay readable.
+
+    A value nested thousands of levels deep (hostile input) has no full ``repr`` within
+    Python's recursion limit; an error about it must still be raised.
+
+    >>> shown([[[[[[1]]]]]]), shown("x" * 3)
+    ('[[[[[...]]]]]', "'xxx'")
+    """
+    return _SHORT.repr(value)
 
 
 def refuse(instance: object, attribute: attrs.Attribute[Any], error: InvalidEvent) -> InvalidEvent:
@@ -110,7 +184,7 @@ def field_error(
     name = attribute.name if field is None else field
     event_id = getattr(instance, "event_id", None)
     error = InvalidEvent(
-        f"{type(instance).__name__}.{name} {message}, got {value!r}",
+        f"{type(instance).__name__}.{name} {message}, got {shown(value)}",
         field=name,
         value=value,
         event_id=event_id if isinstance(event_id, uuid.UUID) else None,
@@ -142,6 +216,8 @@ def non_empty_names(
     instance: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]
 ) -> None:
     """A tuple of non-empty strings (actors, tags, terms, members)."""
+    if type(value) is not tuple:  # what to_names could not make a tuple of: None, 5
+        raise field_error(instance, attribute, value, "must be a list of names")
     for i, item in enumerate(value):
         if type(item) is not str or not item.strip():
             raise field_error(
@@ -169,8 +245,8 @@ def probability(instance: object, attribute: attrs.Attribute[Any], value: object
     """A number between 0 and 1 inclusive (a confidence)."""
     if (
         type(value) not in (int, float)
-        or not math.isfinite(value)  # type: ignore[arg-type]  # checked to be a number
         or not 0 <= value <= 1  # type: ignore[operator]  # checked to be a number
+        or not math.isfinite(value)  # type: ignore[arg-type]  # a number in [0, 1] (or NaN)
     ):
         raise field_error(instance, attribute, value, "must be a number between 0 and 1")
 
@@ -263,10 +339,30 @@ def optional_uuid_value(instance: object, attribute: attrs.Attribute[Any], value
 
 
 def to_names(value: Iterable[str] | str) -> tuple[str, ...]:
-    """Turn a list (or a single name) into a tuple of names."""
+    """Turn a list (or a single name) into a tuple of names.
+
+    Anything that is not a list of some kind (``None``, a number) is left as it is, for
+    :func:`non_empty_names` to refuse by field name.
+    """
+    if type(value) is tuple:
+        return value
     if isinstance(value, str):
         return (value,)
-    return tuple(value)
+    return as_tuple(value)  # type: ignore[no-any-return]  # refused by the validator if not
+
+
+def as_tuple(value: Any) -> Any:
+    """``tuple(value)`` for an iterable (a list, a generator), else ``value`` as it is.
+
+    For converters: a value that is no collection at all (``None``, a number) is left for
+    the field's validator to refuse by name, rather than failing as a bare ``TypeError``.
+    """
+    if value is None or isinstance(value, (int, float, bytes, bytearray)):
+        return value
+    try:
+        return tuple(value)
+    except TypeError:  # not iterable: the validator names the field
+        return value
 
 
 def to_optional_text(value: str | None) -> str | None:
@@ -288,7 +384,7 @@ def to_counts(part: type[Any], key: str, value: Any) -> tuple[Any, ...]:
     """
     if isinstance(value, dict):
         return tuple(part(**{key: k, "count": v}) for k, v in value.items())
-    return tuple(value)
+    return as_tuple(value)  # type: ignore[no-any-return]  # refused by the validator if not
 
 
 def distinct_counts(
@@ -297,6 +393,8 @@ def distinct_counts(
     """A validator: a tuple of ``part`` counts, each for a ``key`` not listed before."""
 
     def validate(instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+        if type(value) is not tuple:
+            raise field_error(instance, attribute, value, f"must be a list of {part.__name__}s")
         if at_least_one and not value:
             error = InvalidEvent(
                 f"{type(instance).__name__}.{attribute.name} must name at least one {key}",
@@ -341,3 +439,43 @@ def count_or_none() -> Any:
 #: before any recursive code (upcasters, validators, JSON writers) sees it; a
 #: :class:`~timeline.events.Correction` refuses deeper ``changes`` when it is made.
 MAX_DEPTH: Final = 32
+
+_SCALARS: Final[frozenset[type]] = frozenset({str, int, float, bool, type(None)})
+
+
+def depth_exceeds(value: object, limit: int) -> bool:
+    """Whether ``value`` nests lists, tuples and dicts more than ``limit`` levels deep.
+
+    A container is a level, a scalar inside it is not: ``{"a": [1]}`` is 2 levels deep. The
+    one measure of nesting for :data:`MAX_DEPTH`, used by the codec and by
+    :class:`~timeline.events.Correction` alike. Iterative, so that a hostile value cannot
+    exhaust the stack while it is measured.
+
+    >>> depth_exceeds({"a": [1]}, 2), depth_exceeds({"a": [[1]]}, 2)
+    (False, True)
+    """
+    if type(value) is dict:  # the usual case, a mapping of plain values: no walk
+        for item in value.values():
+            if type(item) not in _SCALARS:
+                break
+        else:
+            return limit < 1
+    level: list[object] = [value]
+    depth = 0
+    while level:  # one level of nesting at a time
+        children: list[object] = []
+        found = False
+        for item in level:
+            if isinstance(item, dict):
+                children.extend(item.values())
+                found = True
+            elif isinstance(item, (list, tuple)):
+                children.extend(item)
+                found = True
+        if not found:
+            return False
+        depth += 1
+        if depth > limit:
+            return True
+        level = children
+    return False

@@ -29,17 +29,20 @@ def _jsonable(value: Any, field: str, depth: int = 1) -> Any:  # noqa: PLR0911  
     """The JSON form of a corrected value, as the codec stores it.
 
     Correcting means replacing a field's value; the value is kept in the form the codec
-    writes, so a correction reads back equal to what was appended. Values nested deeper than
-    :data:`~timeline.events.fields.MAX_DEPTH` are refused, as the codec would refuse them.
+    writes, so a correction reads back equal to what was appended. ``depth`` is the level
+    the value would be at if it is a container (``changes`` itself is level 1); values nested
+    deeper than :data:`~timeline.events.fields.MAX_DEPTH` are refused, counted as the codec
+    counts them (:func:`~timeline.events.fields.depth_exceeds`: a container is a level, a
+    scalar is not), so the two draw the line at the same place.
     """
-    if depth > f.MAX_DEPTH:
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if depth > f.MAX_DEPTH and not isinstance(value, (enum.Enum, dt.datetime, uuid.UUID)):
         raise InvalidEvent(
             f"Correction.changes[{field!r}] is nested more than {f.MAX_DEPTH} levels deep",
             field=f"changes.{field}",
             value=depth,
         )
-    if value is None or type(value) in (str, int, float, bool):
-        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dt.datetime):
@@ -56,7 +59,7 @@ def _jsonable(value: Any, field: str, depth: int = 1) -> Any:  # noqa: PLR0911  
             for a in attrs.fields(type(value))
         }
     raise InvalidEvent(
-        f"Correction.changes[{field!r}] cannot be stored, got {value!r}",
+        f"Correction.changes[{field!r}] cannot be stored, got {f.shown(value)}",
         field=f"changes.{field}",
         value=value,
     )
@@ -65,7 +68,8 @@ def _jsonable(value: Any, field: str, depth: int = 1) -> Any:  # noqa: PLR0911  
 def _to_changes(value: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise InvalidEvent(
-            f"Correction.changes must be a mapping of field names to new values, got {value!r}",
+            "Correction.changes must be a mapping of field names to new values, "
+            f"got {f.shown(value)}",
             field="changes",
             value=value,
         )

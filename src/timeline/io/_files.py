@@ -9,17 +9,28 @@ from __future__ import annotations
 
 import codecs
 import csv
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
+from timeline.codec import MAX_JSON_DEPTH
 from timeline.errors import InvalidData
+from timeline.events.fields import depth_exceeds
 from timeline.io.report import Issue
 
-__all__ = ["CsvFile", "FileScan", "display_path", "file_error", "read_text", "scan"]
+__all__ = [
+    "CsvFile",
+    "FileScan",
+    "display_path",
+    "file_error",
+    "json_element_lines",
+    "read_text",
+    "scan",
+]
 
 _BLOCK: Final = 1 << 20
 _SNIFF: Final = 4096
@@ -231,6 +242,61 @@ def read_text(path: str) -> str:
         raise file_error(
             path, data[e.start : e.start + 8], f"byte {e.start} (line {line}) {_NOT_UTF8}"
         ) from None
+
+
+_DECODER: Final = json.JSONDecoder()
+_SPACE: Final = " \t\r\n"
+
+
+def _skip(text: str, i: int) -> int:
+    while i < len(text) and text[i] in _SPACE:
+        i += 1
+    return i
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _element(text: str, i: int) -> tuple[Any, int] | str:
+    """The JSON value starting at ``i`` and where it ends, or why it cannot be read.
+
+    A value nested more than :data:`~timeline.codec.MAX_JSON_DEPTH` levels deep is refused
+    (the standard library's parser would run out of stack on a deeper one).
+    """
+    try:
+        value, end = _DECODER.raw_decode(text, i)
+    except RecursionError:  # the parser's own recursion, far beyond the limit
+        value, end = None, -1
+    if end < 0 or depth_exceeds(value, MAX_JSON_DEPTH):
+        return f"nested more than {MAX_JSON_DEPTH} levels deep (MAX_JSON_DEPTH)"
+    return value, end
+
+
+def json_element_lines(text: str) -> list[int]:
+    """The line each element of a JSON array starts on (``[1]`` for a single object).
+
+    For reports only, once a problem is found: it reads the text again, element by element,
+    and stops where that cannot go on.
+    """
+    i = _skip(text, 0)
+    if text[i : i + 1] != "[":
+        return [_line(text, i)]
+    lines: list[int] = []
+    i = _skip(text, i + 1)
+    while i < len(text) and text[i] != "]":
+        lines.append(_line(text, i))
+        try:
+            found = _element(text, i)
+        except json.JSONDecodeError:
+            break
+        if isinstance(found, str):
+            break
+        i = _skip(text, found[1])
+        if text[i : i + 1] != ",":
+            break
+        i = _skip(text, i + 1)
+    return lines
 
 
 def display_path(path: str | os.PathLike[str]) -> str:

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
+from timeline.codec import MAX_JSON_DEPTH
+from timeline.events.fields import depth_exceeds
 from timeline.io._files import _check_start, file_error
 from timeline.io.report import Issue
 
@@ -125,6 +127,8 @@ class _Buffer:
             # refuses what JSON refuses and Python's json takes (lone surrogates, NaN)
             value = orjson.loads(self.text[self.at : end])
             self.at = end
+            if depth_exceeds(value, MAX_JSON_DEPTH):
+                raise RecursionError(f"nested more than {MAX_JSON_DEPTH} levels deep")
             return value
 
     def _number_may_go_on(self) -> bool:
@@ -186,7 +190,9 @@ def _one(buffer: _Buffer, what: str) -> Iterator[tuple[int, Any]]:
 
 def _damaged(buffer: _Buffer, row: int, what: str, error: Exception) -> Issue:
     if isinstance(error, RecursionError):
-        reason = f"{what} {row} is nested too deeply to be read"
+        reason = (
+            f"{what} {row} is nested too deeply to be read (MAX_JSON_DEPTH is {MAX_JSON_DEPTH})"
+        )
     else:
         cut = (
             "cut short"

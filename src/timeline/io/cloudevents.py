@@ -43,10 +43,11 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any, Final
 
+import attrs
 import orjson
 
 from timeline.errors import DecodeError, InvalidEvent, UnknownEventType
-from timeline.io._files import display_path
+from timeline.io._files import display_path, json_element_lines, read_text
 from timeline.io._json_stream import json_elements
 from timeline.io._output import atomic_output
 from timeline.io._pipeline import PROGRESS_EVERY, Progress
@@ -182,7 +183,9 @@ def from_cloudevent(  # noqa: C901, PLR0911  # each way a CloudEvent can be refu
     data = {"type": value["type"], **data}
     try:
         event = from_dict(data)
-    except (DecodeError, InvalidEvent, UnknownEventType) as e:
+    except InvalidEvent as e:
+        return Issue(row, f"data.{e.field}", e.value, f"not a timeline event: {e}")
+    except (DecodeError, UnknownEventType) as e:
         return Issue(row, "data", value["id"], f"not a timeline event: {e}")
     if str(event.event_id) != value["id"]:
         return Issue(row, "id", value["id"], f"differs from the event's id {event.event_id}")
@@ -206,6 +209,10 @@ def import_cloudevents(log: EventLog, report: ReportBuilder, *, progress: Progre
     Use :func:`timeline.io.import_file` (``format="cloudevents"``). Every event goes to its
     own stream (``subject``), or all to ``report.stream`` where one was asked for.
 
+    Each event's ``data`` is read strictly (see :meth:`timeline.Codec.from_dict`): a value
+    of the wrong JSON type is a problem naming the element, its line, the field
+    (``data.<field>``) and the value.
+
     Raises:
         InvalidData: for a file that is not UTF-8; in strict mode, for the first event that
             cannot be read (nothing is appended then).
@@ -213,12 +220,17 @@ def import_cloudevents(log: EventLog, report: ReportBuilder, *, progress: Progre
     text, stream = report.path, report.stream or None
     items: list[Item] = []
     from_dict = log.codec.from_dict
+    lines: list[int] | None = None  # each event's line, found once there is a problem
     for row, value in json_elements(text, "event"):
         report.rows = row
         found = (
             value if isinstance(value, Issue) else from_cloudevent(value, row, from_dict, stream)
         )
         if isinstance(found, Issue):
+            if found.line is None and found.row is not None:
+                lines = json_element_lines(read_text(text)) if lines is None else lines
+                if found.row <= len(lines):
+                    found = attrs.evolve(found, line=lines[found.row - 1])
             report.problem(found)
         else:
             items.append(found)

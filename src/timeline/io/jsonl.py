@@ -19,7 +19,7 @@ from typing import Final
 
 import orjson
 
-from timeline.errors import CorruptLog, UnknownEventType
+from timeline.errors import CorruptLog, InvalidEvent, UnknownEventType
 from timeline.io._files import display_path, file_error, scan
 from timeline.io._output import atomic_output
 from timeline.io._pipeline import PROGRESS_EVERY, Progress
@@ -104,7 +104,11 @@ def import_jsonl(log: EventLog, report: ReportBuilder, *, progress: Progress | N
                     break
                 items.append(Item(rec.position, stream or rec.stream, rec.recorded_at, rec.event))
         except CorruptLog as e:
-            problem = problem or Issue(e.position, None, None, f"damaged: {e.reason}")
+            cause = e.__cause__  # an event its type refuses: name the field and the value
+            field, value = (
+                (cause.field, cause.value) if isinstance(cause, InvalidEvent) else (None, None)
+            )
+            problem = problem or Issue(e.position, field, value, f"damaged: {e.reason}")
         except UnknownEventType as e:
             problem = Issue(len(items) + 1, "type", e.type, f"{e}: read no further")
         report.rows = len(source) + (problem is not None and problem.row == len(source) + 1)

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from timeline.errors import InvalidData
+from timeline.events.fields import shown
 
 __all__ = ["ExportReport", "ImportReport", "Importer", "Issue", "ReportBuilder"]
 
@@ -22,21 +23,40 @@ class Issue:
         column: the column (or field) at fault, where there is one.
         value: the value found there.
         reason: what is wrong with it, or what was done about it.
+        line: the 1-based line of the file where the row starts, where it differs from the
+            row and is known (an element of a JSON array).
 
     >>> str(Issue(row=3, column="launched", value="many", reason="not a number"))
     "row 3, column 'launched': 'many': not a number"
+    >>> cut = Issue(row=3, column="data.launched", value=307.9, reason="not whole", line=4)
+    >>> str(cut)
+    "row 3 (line 4), column 'data.launched': 307.9: not whole"
+    >>> cut
+    Issue(row=3, column='data.launched', value=307.9, reason='not whole', line=4)
     """
 
     row: int | None
     column: str | None
     value: Any
     reason: str
+    line: int | None = attrs.field(default=None, kw_only=True, repr=False)
+
+    def __repr__(self) -> str:
+        # attrs' repr, with the line only where there is one (most rows have none).
+        fields = ", ".join(
+            f"{a.name}={getattr(self, a.name)!r}"
+            for a in attrs.fields(Issue)
+            if a.name != "line" or self.line is not None
+        )
+        return f"Issue({fields})"
 
     def __str__(self) -> str:
         where = "file" if self.row is None else f"row {self.row}"
+        if self.line is not None:
+            where += f" (line {self.line})"
         if self.column is not None:
             where += f", column {self.column!r}"
-        return f"{where}: {self.value!r}: {self.reason}"
+        return f"{where}: {shown(self.value)}: {self.reason}"
 
     def error(self, path: str | None = None) -> InvalidData:
         """This issue as the error that strict mode raises."""

@@ -28,7 +28,6 @@ applied to the daily series upstream.
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import zlib
 from collections.abc import Iterator, Mapping
@@ -335,8 +334,10 @@ def _revision_records(  # noqa: C901, PLR0911  # each way a revision line can be
     if "content" in obj:
         content = obj["content"]
         try:
-            records = json.loads(content) if isinstance(content, str) else None
-        except json.JSONDecodeError as e:
+            records = orjson.loads(content) if isinstance(content, str) else None
+        except (
+            orjson.JSONDecodeError
+        ) as e:  # nested beyond orjson's limit too: never a RecursionError
             return Issue(row, "content", content[:80], f"not JSON: {e}")
         if not isinstance(records, list):
             return Issue(row, "content", str(content)[:80], "not a JSON array of days")

@@ -62,6 +62,7 @@ from timeline.errors import (
     UnknownEvent,
 )
 from timeline.events import Event
+from timeline.events.fields import encodable, shown
 from timeline.log.merkle_store import ProvableLog, grow_tree, verify_against
 from timeline.log.query import Order, Query
 from timeline.log.records import (  # their old home
@@ -180,8 +181,8 @@ class EventLog(ProvableLog, abc.ABC):
             UnknownEvent: an event refers to an event the log does not hold.
             UnknownEventType: an event's type is not registered with the codec.
             InvalidEvent: an event the codec cannot encode.
-            InvalidArgument: something that is not an event, a bad stream name or
-                ``expected_version``.
+            InvalidArgument: ``events`` not an iterable of events, a bad stream name (blank,
+                or with an unpaired surrogate) or ``expected_version``.
             CorruptLog: the log's storage is damaged; nothing is written on top of it.
         """
         batch, ids = self._checked_batch(events, stream, expected_version)
@@ -235,13 +236,22 @@ class EventLog(ProvableLog, abc.ABC):
         events: Iterable[Event], stream: str, expected_version: int | None
     ) -> tuple[tuple[Event, ...], set[uuid.UUID]]:
         """The batch as a tuple and its ids, after checking the arguments of ``append``."""
-        batch = tuple(events)
+        try:
+            batch = tuple(events)
+        except TypeError:  # None, a number, a single event
+            hint = " (put a single event in a list)" if isinstance(events, Event) else ""
+            raise InvalidArgument(
+                f"events must be an iterable of events{hint}, got {shown(events)}",
+                argument="events",
+                value=events,
+            ) from None
         if not isinstance(stream, str) or not stream.strip():
             raise InvalidArgument(
-                f"stream must be a non-empty string, got {stream!r}",
+                f"stream must be a non-empty string, got {shown(stream)}",
                 argument="stream",
                 value=stream,
             )
+        _check_text(stream, "stream")
         if expected_version is not None and (
             type(expected_version) is not int or expected_version < 0
         ):
@@ -317,7 +327,9 @@ class EventLog(ProvableLog, abc.ABC):
         yields; the other backends filter their in-memory index.
 
         Raises:
-            InvalidArgument: for a bad ``order``, ``after`` or ``types``.
+            InvalidArgument: for a bad ``order``, ``after``, ``stream`` or ``types``. A
+                stream or type name with an unpaired surrogate, which no backend can hold,
+                matches nothing.
             InvalidEvent: for a naive bound.
             CorruptLog: on reaching a record that cannot be read; everything before it has
                 been yielded.
@@ -332,6 +344,14 @@ class EventLog(ProvableLog, abc.ABC):
             raise InvalidArgument(
                 f"after must be a whole number ≥ 0, got {after!r}", argument="after", value=after
             )
+        if stream is not None and not isinstance(stream, str):
+            raise InvalidArgument(
+                f"stream must be a string or None, got {shown(stream)}",
+                argument="stream",
+                value=stream,
+            )
+        if stream is not None and not encodable(stream):
+            return iter(())  # no backend can hold such a stream: it matches nothing
         query = Query(
             after,
             stream,
@@ -650,12 +670,34 @@ def _type_names(
         return None
     if isinstance(types, (str, type)):
         types = (types,)
+    try:
+        given = tuple(types)
+    except TypeError:  # a number, an object
+        raise InvalidArgument(
+            f"types must be type tags or event classes, got {shown(types)}",
+            argument="types",
+            value=types,
+        ) from None
     names = []
-    for t in types:
+    for t in given:
         name = t if isinstance(t, str) else getattr(t, "TYPE", None)
-        if not name:
+        if not name or not isinstance(name, str):
             raise InvalidArgument(
-                f"types must be type tags or event classes, got {t!r}", argument="types", value=t
+                f"types must be type tags or event classes, got {shown(t)}",
+                argument="types",
+                value=t,
             )
-        names.append(name)
+        if encodable(name):  # no backend can hold a type name UTF-8 cannot: it matches nothing
+            names.append(name)
     return tuple(dict.fromkeys(names))
+
+
+def _check_text(text: str, argument: str) -> None:
+    """Refuse a name no backend can store: text with an unpaired surrogate."""
+    if not encodable(text):
+        raise InvalidArgument(
+            f"{argument} must be text without unpaired surrogates (UTF-8 cannot store "
+            f"them), got {text!r}",
+            argument=argument,
+            value=text,
+        )
