@@ -114,8 +114,9 @@ def test_a_users_post_init_runs_and_the_validators_do_not():
     convoy = Convoy(occurred_at=T, vehicles=3, heading=tl.Location(name="Kherson"))
     data = orjson.loads(CODEC.encode(convoy))
     assert TrustedDecoder(CODEC).decode(orjson.dumps(data)) == convoy
-    data["vehicles"] = -1  # refused by the validator, which a trusted read skips
-    assert TrustedDecoder(CODEC).decode(orjson.dumps(data)).vehicles == -1
+    data["vehicles"] = -1  # refused by the validator's guard: the validated way says why
+    with pytest.raises(InvalidEvent, match="vehicles"):
+        TrustedDecoder(CODEC).decode(orjson.dumps(data))
     with pytest.raises(InvalidEvent, match="vehicles"):
         CODEC.decode(orjson.dumps(data))
     data["vehicles"] = 20_000  # refused by the user's own post-init, which it runs
@@ -162,14 +163,18 @@ def test_classes_of_the_same_name_get_builders_of_their_own():
         assert "def build(d):" in "".join(linecache.getlines(filename))
 
 
-def test_the_trusted_build_skips_the_validators():
-    """What "trusted" means: a stored payload is not checked again (see docs/decisions.md)."""
+def test_the_trusted_build_never_builds_what_the_validators_refuse():
+    """What "trusted" means: the validators are not called again, but stand in as guards."""
     data = orjson.loads(CODEC.encode(DroneBarrage(occurred_at=T, launched=10, destroyed=5)))
-    data["destroyed"] = 50  # more than launched: the constructor refuses this
+    data["destroyed"] = 50  # more than launched: the constructor (its post-init) refuses this
     payload = orjson.dumps(data)
     with pytest.raises(InvalidEvent, match="destroyed"):
         CODEC.decode(payload)
-    assert TrustedDecoder(CODEC).decode(payload).destroyed == 50
+    with pytest.raises(InvalidEvent, match="destroyed"):
+        TrustedDecoder(CODEC).decode(payload)
+    data.update(destroyed=5, launched="many")  # the forgery of the adversarial run
+    with pytest.raises(InvalidEvent, match="launched"):
+        TrustedDecoder(CODEC).decode(orjson.dumps(data))
 
 
 def barrage_payload(**changes):
@@ -243,7 +248,8 @@ def test_an_sqlite_log_decodes_its_own_records_the_trusted_way(tmp_path):
         log.append(events, stream="air")
         assert [r.event for r in log.read()] == events
         assert log._trusted is not None  # the decoder the reads went through
-    # A record changed behind the log's back (destroyed > launched) reads as stored ...
+    # A record changed behind the log's back (destroyed > launched) is never served: its
+    # hash does not match, and without the check its payload is refused all the same.
     db = sqlite3.connect(path)
     payload = orjson.loads(
         db.execute("SELECT payload FROM events WHERE position = 1").fetchone()[0]
@@ -253,8 +259,12 @@ def test_an_sqlite_log_decodes_its_own_records_the_trusted_way(tmp_path):
     db.commit()
     db.close()
     with tl.open_log(path) as log:
-        assert next(log.read()).event.destroyed == 9
-        # ... and verify() is what finds it.
+        with pytest.raises(CorruptLog, match="hash") as e:
+            next(log.read())
+        assert e.value.position == 1
+        with pytest.raises(CorruptLog, match="destroyed") as e:
+            next(log.read(verify=False))
+        assert e.value.position == 1
         report = log.verify()
         assert (report.ok, report.position) == (False, 1)
 

@@ -443,6 +443,14 @@ class JsonlLog(EventLog):
             record["hash"],
         )
 
+    def stored_hash(self, position: int) -> str | None:
+        """The hash on the line of a position (read from the file), or ``None``."""
+        self._refresh()
+        if not 0 < position < len(self._offsets):
+            return None
+        hash_: str = self._parse(position, self._line(position))["hash"]
+        return hash_
+
     def raw(self) -> Iterator[StoredRecord]:
         """Every line as stored, with the event's canonical bytes (what ``verify`` checks)."""
         self._refresh()

@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from pendulum import DateTime
 
-from timeline.errors import InvalidArgument, TimelineError
+from timeline.errors import CorruptLog, InvalidArgument, TimelineError
 from timeline.log._postgres_follow import Follower
 from timeline.log._postgres_schema import SCHEMA, SCHEMA_VERSION, open_schema
 from timeline.log.base import EventLog
@@ -85,6 +85,11 @@ _CHANNEL_BYTES: Final = 63  # PostgreSQL truncates longer identifiers
 
 _COPY_FROM: Final = 8  # batches of this many records or more are sent with COPY
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
+#: A record and the hash of the record before it (a primary-key lookup), for the reads that
+#: are not in position order from one position on (see decode_linked).
+_LINKED: Final = (
+    f"{_RECORD}, (SELECT b.hash FROM {{events}} AS b WHERE b.position = e.position - 1)"  # noqa: S608  # fixed text
+)
 #: The columns in the order of a StoredRecord's fields.
 _COLUMNS: Final = (
     "position, stream, version, recorded_at, payload, hash, event_id, type, occurred_at"
@@ -190,6 +195,7 @@ class PostgresLog(EventLog):
         self._lock = threading.RLock()
         self._depth = 0  # how many _db blocks are open (a transaction is one level down)
         self._queries: dict[str, bytes] = {}
+        self._counted = 0  # positions 1 to this were all there when last counted
         self._follower = Follower(self)
         self.schema = ""
         self.where = self._describe(url)
@@ -358,12 +364,46 @@ class PostgresLog(EventLog):
                     # Taken before the tail and the stream's version are read, held to the
                     # commit: the next writer reads them only after this one committed.
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+                    self._counted = self._check_gapless(conn)
                     yield
             except _LostRaceError as race:  # raised by insert; rolled back by now
                 constraint = getattr(getattr(race.error, "diag", None), "constraint_name", None)
                 raise self.refused_insert(
                     race.records, duplicate_id=constraint == "timeline_events_event_id"
                 ) from race.error
+
+    def _check_gapless(self, conn: psycopg.Connection[Any]) -> int:
+        """Check, under the write lock, that no record is missing after the last counted.
+
+        As ``SQLiteLog`` does (``timeline.log.sqlite._check_gapless``): the whole table is
+        counted at this log's first append, then only the rows after the last position
+        counted. Returns the last position.
+
+        Raises:
+            CorruptLog: naming the first missing position.
+        """
+        counted = self._counted
+        count, last = conn.execute(
+            self.sql("SELECT count(*), max(position) FROM {events} WHERE position > %s"),
+            (counted,),
+        ).fetchone() or (0, None)
+        last = counted if last is None else int(last)
+        if count == last - counted:
+            return last
+        expected = counted + 1
+        for (position,) in conn.execute(
+            self.sql("SELECT position FROM {events} WHERE position > %s ORDER BY position"),
+            (counted,),
+        ):
+            if position != expected:
+                break
+            expected += 1
+        raise CorruptLog(
+            f"PostgreSQL log {self.where} has no record at position {expected}, though it "
+            "holds later ones: a row was deleted behind its back; nothing is written on top",
+            position=expected,
+            reason="missing record",
+        )
 
     def stream_version(self, stream: str) -> int:
         """The stream's current version: how many events it holds (0 if none).
@@ -462,7 +502,7 @@ class PostgresLog(EventLog):
         filters = "".join(f" AND {clause}" for clause in where)
         if query.order == "occurred":
             sql = self.sql(
-                f"SELECT {_RECORD}, occurred_at FROM {{events}}"  # noqa: S608  # fixed text and placeholders only
+                f"SELECT {_LINKED}, occurred_at FROM {{events}} AS e"  # noqa: S608  # fixed text and placeholders only
                 f" WHERE (occurred_at, position) > (%s, %s) AND position > %s{filters}"
                 f" ORDER BY occurred_at, position LIMIT {_PAGE}"
             )
@@ -470,16 +510,19 @@ class PostgresLog(EventLog):
         if stream is not None:
             # Within a stream, versions grow with positions: page on the (stream, version) key.
             sql = self.sql(
-                f"SELECT {_RECORD} FROM {{events}} WHERE version > %s AND position > %s"  # noqa: S608  # fixed text and placeholders only
+                f"SELECT {_LINKED} FROM {{events}} AS e WHERE version > %s AND position > %s"  # noqa: S608  # fixed text and placeholders only
                 f"{filters} ORDER BY version LIMIT {_PAGE}"
             )
             after = query.after
-            return self._decoded(sql, lambda v: (v, after, *params), 0, itemgetter(2))
+            return self._decoded(sql, lambda v: (v, after, *params), 0, itemgetter(2), linked=True)
+        columns = _LINKED if where else _RECORD  # in position order, each follows the last
         sql = self.sql(
-            f"SELECT {_RECORD} FROM {{events}} WHERE position > %s{filters}"  # noqa: S608  # fixed text and placeholders only
+            f"SELECT {columns} FROM {{events}} AS e WHERE position > %s{filters}"  # noqa: S608  # fixed text and placeholders only
             f" ORDER BY position LIMIT {_PAGE}"
         )
-        return self._decoded(sql, lambda a: (a, *params), query.after, itemgetter(0))
+        return self._decoded(
+            sql, lambda a: (a, *params), query.after, itemgetter(0), linked=bool(where)
+        )
 
     def _fetch(self, query: bytes, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with self._db() as conn, conn.cursor(binary=True) as cursor:
@@ -505,8 +548,10 @@ class PostgresLog(EventLog):
         arguments: Callable[[Any], Sequence[Any]],
         start: object,
         key: Callable[[tuple[Any, ...]], object],
+        *,
+        linked: bool = False,
     ) -> Iterator[Recorded]:
-        decode = self.decode_record
+        decode = self.decode_linked if linked else self.decode_record
         for rows in self._pages(sql, arguments, start, key):
             for row in rows:
                 yield decode(*row)
@@ -515,12 +560,12 @@ class PostgresLog(EventLog):
         self, sql: bytes, after: int, params: list[Any], low: str | None
     ) -> Iterator[Recorded]:
         """Page by ``(occurred_at, position)``; the lower bound, if any, starts the range."""
-        decode = self.decode_record
+        decode = self.decode_linked
         # Past every position at occurred_after: the range starts after that instant.
         start = ("", 0) if low is None else (low, _LAST)
-        for rows in self._pages(sql, lambda k: (*k, after, *params), start, itemgetter(6, 0)):
-            for p, s, v, r, payload, h, _ in rows:
-                yield decode(p, s, v, r, payload, h)
+        for rows in self._pages(sql, lambda k: (*k, after, *params), start, itemgetter(7, 0)):
+            for p, s, v, r, payload, h, previous, _ in rows:
+                yield decode(p, s, v, r, payload, h, previous)
 
     def recorded_at(self, position: int) -> DateTime:
         """The ``recorded_at`` of the record at a position, from the primary key."""
@@ -545,10 +590,18 @@ class PostgresLog(EventLog):
         """The record holding an event, or ``None``."""
         with self._db() as conn:
             row = conn.execute(
-                self.sql(f"SELECT {_RECORD} FROM {{events}} WHERE event_id = %s"),  # noqa: S608  # fixed text
+                self.sql(f"SELECT {_LINKED} FROM {{events}} AS e WHERE event_id = %s"),  # noqa: S608  # fixed text
                 (event_id,),
             ).fetchone()
-        return None if row is None else self.decode_record(*row)
+        return None if row is None else self.decode_linked(*row)
+
+    def stored_hash(self, position: int) -> str | None:
+        """The hash stored with the record at a position, from the primary key."""
+        with self._db() as conn:
+            row = conn.execute(
+                self.sql("SELECT hash FROM {events} WHERE position = %s"), (position,)
+            ).fetchone()
+        return None if row is None else str(row[0])
 
     # -- following other writers: LISTEN / NOTIFY (timeline.log._postgres_follow) ----------
 

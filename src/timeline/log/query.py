@@ -16,6 +16,7 @@ from typing import Literal, TypeVar
 import attrs
 from pendulum import DateTime
 
+from timeline.errors import CorruptLog
 from timeline.log.records import Recorded
 from timeline.time import isoformat
 
@@ -93,6 +94,40 @@ class Query:
         if self.order == "occurred":
             return iter(sorted(selected, key=by_occurrence))
         return selected
+
+    def served(self, records: Iterable[Recorded]) -> Iterator[Recorded]:
+        """``records``, each checked to be one this query asks for, in its order.
+
+        A backend finds records through its indexes (columns kept beside the payload); a
+        record whose event does not say what its index columns say was changed behind the
+        log's back, and is not served.
+
+        Raises:
+            CorruptLog: at the first record the query did not ask for, or out of order.
+        """
+        after, stream, types = self.after, self.stream, self.types
+        low, high = self.occurred_after, self.occurred_by
+        by_occurrence = self.order == "occurred"
+        last: tuple[DateTime, int] | None = None
+        for record in records:
+            event, position = record.event, record.position
+            key = (event.occurred_at, position)
+            if (
+                position <= after
+                or (stream is not None and record.stream != stream)
+                or (types is not None and event.TYPE not in types)
+                or (low is not None and event.occurred_at <= low)
+                or (high is not None and event.occurred_at > high)
+                or (last is not None and (key <= last if by_occurrence else position <= last[1]))
+            ):
+                raise CorruptLog(
+                    f"record at position {position} is not one the read asked for "
+                    f"({self}): the storage's index does not match the record",
+                    position=position,
+                    reason="index does not match the record",
+                )
+            last = key
+            yield record
 
 
 def keyset_pages(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 import orjson
@@ -32,6 +32,8 @@ __all__ = [
     "StoredRecord",
     "VerifyReport",
     "chain_hash",
+    "check_link",
+    "missing_record",
     "stored_recorded_at",
     "verify_chain",
 ]
@@ -46,6 +48,47 @@ def chain_hash(  # noqa: PLR0917  # one argument per hashed column, on the hot p
     """The SHA-256 (hex) of one record, chained to the previous record's hash."""
     header = orjson.dumps([position, stream, version, recorded_at])
     return hashlib.sha256(b"".join((previous.encode(), header, b"\n", payload))).hexdigest()
+
+
+def check_link(  # noqa: PLR0917  # one argument per hashed column, on the hot path
+    previous: str,
+    position: int,
+    stream: str,
+    version: int,
+    recorded_at: str,
+    payload: bytes | dict[str, Any],
+    hash_: str,
+) -> None:
+    """Check that a stored record's columns, chained to ``previous``, give its stored hash.
+
+    ``payload`` is the event's canonical bytes, or the mapping parsed from them (hashed as
+    its canonical bytes again, as :func:`verify_chain` sees a JSON-lines record).
+
+    Raises:
+        CorruptLog: naming the position, if they do not (or a column holds a value of
+            another kind).
+    """
+    data = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS) if type(payload) is dict else payload
+    try:
+        intact = chain_hash(previous, position, stream, version, recorded_at, data) == hash_  # type: ignore[arg-type]  # bytes, as stored
+    except (TypeError, orjson.JSONEncodeError):  # a column of another kind: a damaged row
+        intact = False
+    if not intact:
+        raise CorruptLog(
+            f"record at position {position} was changed: its stored bytes do not give its "
+            "stored hash, chained to the record before it (verify() checks the whole log)",
+            position=position,
+            reason="hash mismatch: the record was changed behind the log's back",
+        )
+
+
+def missing_record(position: int) -> CorruptLog:
+    """The error for a position the storage holds no record at, though it holds later ones."""
+    return CorruptLog(
+        f"missing record at position {position}: the log holds records after it but not it",
+        position=position,
+        reason="missing record",
+    )
 
 
 def stored_recorded_at(text: str | None, *, position: int, where: str) -> DateTime:

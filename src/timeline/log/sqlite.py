@@ -75,6 +75,11 @@ _MERGE_TYPES: Final = 50  # up to this many types, merge their index ranges (els
 _CORRUPT: Final = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
+#: A record and the hash of the record before it (a lookup on the primary key), for the
+#: reads that are not in position order from one position on (see decode_linked).
+_LINKED: Final = (
+    f"{_RECORD}, (SELECT b.hash FROM events AS b WHERE b.position = events.position - 1)"  # noqa: S608  # fixed text
+)
 #: The columns in the order of a StoredRecord's fields, so that a record is its own row.
 _INSERT: Final = (
     "INSERT INTO events (position, stream, version, recorded_at, payload, hash, event_id,"
@@ -130,6 +135,7 @@ class SQLiteLog(EventLog):
         busy_timeout: float = 30.0,
     ) -> None:
         super().__init__(codec=codec, clock=clock, guards=guards)
+        self._counted = 0  # positions 1 to this were all there when last counted
         mode = synchronous_mode(synchronous)
         if (
             type(busy_timeout) not in (int, float)
@@ -291,6 +297,7 @@ class SQLiteLog(EventLog):
             # so no other connection can append between our checks and our write.
             conn.execute("BEGIN IMMEDIATE")
             try:
+                self._counted = _check_gapless(conn, self._counted, self.where)
                 yield
                 conn.execute("COMMIT")
             except BaseException:
@@ -354,8 +361,9 @@ class SQLiteLog(EventLog):
             where += f" AND {'type' if len(types) == 1 else '+type'} IN ({_marks(types)})"
             params = types
         where, params = _bounded(where, params, query)
-        sql = f"SELECT {_RECORD} FROM events WHERE {where} ORDER BY position LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
-        return self._pages(sql, query.after, lambda after: (after, *params))
+        whole = query.types is None and query.low is None and query.high is None
+        sql = f"SELECT {_RECORD if whole else _LINKED} FROM events WHERE {where} ORDER BY position LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
+        return self._pages(sql, query.after, lambda after: (after, *params), linked=not whole)
 
     def _pages(
         self,
@@ -365,13 +373,15 @@ class SQLiteLog(EventLog):
         *,
         start: object = None,
         key: Callable[[tuple[Any, ...]], object] = itemgetter(0),
+        linked: bool = False,
     ) -> Iterator[Recorded]:
         """Decode the rows of ``sql``, paged by keyset (:func:`~timeline.log.keyset_pages`).
 
         ``arguments(k)`` are a page's parameters for the keyset ``k``, which starts at
         ``start`` (``after`` if ``None``) and moves to ``key`` of each page's last row.
+        ``linked``: each row ends with the hash of the record before it (:data:`_LINKED`).
         """
-        decode = self.decode_record
+        decode = self.decode_linked if linked else self.decode_record
         for rows in self._keyset(sql, after, arguments, start, key):
             for row in rows:
                 yield decode(*row)
@@ -401,10 +411,13 @@ class SQLiteLog(EventLog):
         """
         types = query.types or ()
         where, extra = _bounded("type = ? AND position > ?", (), query)
-        arm = f"SELECT {_RECORD} FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
+        arm = f"SELECT {_LINKED} FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
         sql = " UNION ALL ".join([arm] * len(types)) + f" ORDER BY position LIMIT {_PAGE}"
         return self._pages(
-            sql, query.after, lambda after: [p for t in types for p in (t, after, *extra)]
+            sql,
+            query.after,
+            lambda after: [p for t in types for p in (t, after, *extra)],
+            linked=True,
         )
 
     def _read_stream(self, query: Query) -> Iterator[Recorded]:
@@ -418,7 +431,7 @@ class SQLiteLog(EventLog):
             where += f" AND +type IN ({_marks(query.types)})"
             params = query.types
         where, params = _bounded(where, params, query)
-        sql = f"SELECT {_RECORD} FROM events WHERE {where} ORDER BY version LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
+        sql = f"SELECT {_LINKED} FROM events WHERE {where} ORDER BY version LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
         stream, after = query.stream, query.after
         return self._pages(
             sql,
@@ -426,6 +439,7 @@ class SQLiteLog(EventLog):
             lambda version: (stream, version, after, *params),
             start=0,
             key=itemgetter(2),
+            linked=True,
         )
 
     def _read_occurred(self, query: Query) -> Iterator[Recorded]:
@@ -447,17 +461,17 @@ class SQLiteLog(EventLog):
             where += f" AND +type IN ({_marks(query.types)})"
             params.extend(query.types)
         sql = (
-            f"SELECT {_RECORD}, occurred_at FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
+            f"SELECT {_LINKED}, occurred_at FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
             f" ORDER BY occurred_at, position LIMIT {_PAGE}"
         )
-        after, decode = query.after, self.decode_record
+        after, decode = query.after, self.decode_linked
         # Past every position at occurred_after: the range starts after that instant.
         start = ("", 0) if query.low is None else (query.low, _LAST)
         for rows in self._keyset(
-            sql, after, lambda k: (*k, after, *params), start, itemgetter(6, 0)
+            sql, after, lambda k: (*k, after, *params), start, itemgetter(7, 0)
         ):
-            for p, s, v, r, payload, h, _ in rows:
-                yield decode(p, s, v, r, payload, h)
+            for p, s, v, r, payload, h, previous, _ in rows:
+                yield decode(p, s, v, r, payload, h, previous)
 
     def recorded_at(self, position: int) -> DateTime:
         """The ``recorded_at`` of the record at a position, from the primary key."""
@@ -501,10 +515,16 @@ class SQLiteLog(EventLog):
         """The record holding an event, or ``None``."""
         with self._db() as conn:
             row = conn.execute(
-                f"SELECT {_RECORD} FROM events WHERE event_id = ?",  # noqa: S608  # fixed text
+                f"SELECT {_LINKED} FROM events WHERE event_id = ?",  # noqa: S608  # fixed text
                 (str(event_id),),
             ).fetchone()
-        return None if row is None else self.decode_record(*row)
+        return None if row is None else self.decode_linked(*row)
+
+    def stored_hash(self, position: int) -> str | None:
+        """The hash stored with the record at a position, from the primary key."""
+        with self._db(position) as conn:
+            row = conn.execute("SELECT hash FROM events WHERE position = ?", (position,)).fetchone()
+        return None if row is None else str(row[0])
 
     def snapshot_store(self) -> SQLiteSnapshotStore:
         """Snapshots in a table of the log's own database (``timeline_snapshots``)."""
@@ -541,6 +561,40 @@ def _check_header(path: str) -> None:
             position=1,
             reason="not a SQLite database",
         )
+
+
+def _check_gapless(conn: sqlite3.Connection, counted: int, where: str) -> int:
+    """Check, under the write lock, that no record is missing after position ``counted``.
+
+    Positions are gap-free, so the rows after ``counted`` must number exactly the last
+    position minus ``counted``. Counting from 0 reads the whole primary key (a few
+    milliseconds for a million rows), so a log counts everything once, at its first append,
+    and from then on only the rows after the last position it counted: a row deleted behind
+    its back below that is found by the next log that opens the file, by ``verify()`` and
+    by any read that passes it. Returns the last position.
+
+    Raises:
+        CorruptLog: naming the first missing position.
+    """
+    count, last = conn.execute(
+        "SELECT count(*), max(position) FROM events WHERE position > ?", (counted,)
+    ).fetchone()
+    last = counted if last is None else last
+    if count == last - counted:
+        return int(last)
+    expected = counted + 1
+    for (position,) in conn.execute(
+        "SELECT position FROM events WHERE position > ? ORDER BY position", (counted,)
+    ):
+        if position != expected:
+            break
+        expected += 1
+    raise CorruptLog(
+        f"{where} has no record at position {expected}, though it holds later ones: "
+        "a row was deleted behind its back; nothing is written on top of it",
+        position=expected,
+        reason="missing record",
+    )
 
 
 def _marks(values: Sequence[object]) -> str:
