@@ -74,6 +74,38 @@ def _guards(validator: object) -> list[Guard] | None:
     return None
 
 
+def _read(  # noqa: PLR0917  # the builder's state, passed down
+    i: int, name: str, tp: Any, convert: Any, namespace: dict[str, Any], checks: list[str]
+) -> list[str]:
+    """The lines that read field ``i`` from its JSON value into ``v{i}``."""
+    value = f"d[{name!r}]"
+    if convert is _AS_IS:
+        return [f"    v{i} = {value}"]
+    namespace[f"c{i}"] = convert
+    kind = _json_kind(tp)  # tuple() and dict() would take other kinds too
+    if kind is None:
+        return [f"    v{i} = c{i}({value})"]
+    checks.append(kind.format(r=f"r{i}"))
+    return [f"    r{i} = {value}", f"    v{i} = c{i}(r{i})"]
+
+
+def _json_kind(tp: Any) -> str | None:
+    """A check that a field's JSON value ``{r}`` is of the kind its conversion expects.
+
+    For the conversions that would take another kind as well (``tuple()`` reads the keys of
+    an object, or the letters of a string): an array for a tuple, an object for a mapping.
+    """
+    inner = optional_of(tp)
+    kind = _json_kind(inner) if inner is not None else None
+    if kind is not None:
+        return f"({{r}} is None or {kind})"
+    if tuple_of(tp) is not None:
+        return "type({r}) is list"
+    if typing.get_origin(tp) is dict:
+        return "type({r}) is dict"
+    return None
+
+
 class _Renamed(ast.NodeTransformer):
     """Renames the names of a guard's expression to the builder's own."""
 
@@ -248,11 +280,7 @@ class Builders:
             convert = self._convert(tp)
             if not field.init or convert is None:
                 return None
-            value = f"d[{field.name!r}]"
-            if convert is not _AS_IS:
-                namespace[f"c{i}"] = convert
-                value = f"c{i}({value})"
-            lines.append(f"    v{i} = {value}")
+            lines.extend(_read(i, field.name, tp, convert, namespace, checks))
             setter = _slot_setter(cls, field.name)
             if setter is None:  # not slotted: the instance's __dict__
                 lines.append(f"    put(o, {field.name!r}, v{i})")

@@ -67,10 +67,13 @@ class Guard:
     """A validator's check as one Python expression, for the log's fast decoder.
 
     Attributes:
-        expression: true only for values the validator accepts, as JSON gives them: over
-            ``v`` (the field's value) and ``o`` (the instance, the fields before this one
-            set). It may refuse more than the validator does (or raise ``TypeError`` or
-            ``ValueError`` to refuse), never less.
+        expression: false for every value, as JSON gives it, of a kind or range the
+            validator refuses: over ``v`` (the field's value) and ``o`` (the instance, the
+            fields before this one set); it may also raise ``TypeError`` or ``ValueError``
+            to refuse. It is kept cheap (it runs for every record read): the catalog's
+            guards check types, numbers' ranges and emptiness, and leave out only what
+            costs a scan of the text (text of spaces alone, which ``verify()`` and the
+            hash chain still catch).
         names: the names it uses besides ``v``, ``o`` and the builtins.
         type_only: whether it checks no more than that ``v`` is of the field's annotated
             type (``X | None`` included), so that the builder may leave it out where its
@@ -181,14 +184,14 @@ def count(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
         raise field_error(instance, attribute, value, "must be a whole number ≥ 0 or None")
 
 
-@guarded("type(v) is str and v.strip() != ''")
+@guarded("type(v) is str and v != ''")  # not blank: left to verify() (see Guard)
 def non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A required name: a string with something other than spaces in it."""
     if type(value) is not str or not value.strip():
         raise field_error(instance, attribute, value, "must be a non-empty string")
 
 
-@guarded("v is None or type(v) is str and v.strip() != ''")
+@guarded("v is None or type(v) is str and v != ''")
 def optional_non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """``None``, or a non-empty string."""
     if value is not None:

@@ -469,9 +469,16 @@ class JsonlLog(EventLog):
             raise self._corrupt()
 
     def find(self, event_id: uuid.UUID) -> Recorded | None:
-        """The record holding an event, or ``None``."""
+        """The record holding an event, or ``None``.
+
+        Raises:
+            CorruptLog: for an id not found before the file's first damaged position
+                (the event may lie beyond it).
+        """
         self._refresh()
         position = self._by_id.get(str(event_id))
+        if position is None and self._damage is not None:
+            raise self._corrupt()
         return None if position is None else self._decode(position, self._line(position))
 
     def snapshot_store(self) -> SQLiteSnapshotStore:

@@ -4,7 +4,8 @@ The suite checks what :mod:`timeline.log` promises, through the public interface
 positions, versions, transaction time and the hash chain; reading back (filters, orders,
 laziness); optimistic concurrency; all-or-nothing appends that refuse duplicates, unknown
 references, unregistered types and whatever a guard refuses; and, as Hypothesis properties,
-that any log built by appends reads back exactly as appended and verifies. Its groups of
+that any log built by appends reads back exactly as appended and verifies; and that reads
+never serve, nor appends build on, a record changed behind the log's back. Its groups of
 tests live in modules of their own (writes, reads, properties); this class puts them
 together with the fixtures.
 """
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from timeline.log import EventLog
+from timeline.testing._contract_damage import DamageContract
 from timeline.testing._contract_properties import PropertyContract
 from timeline.testing._contract_reads import ReadContract
 from timeline.testing._contract_support import T0, LogFactory
@@ -25,7 +27,7 @@ from timeline.time import FixedClock
 __all__ = ["T0", "LogBackendContract", "LogFactory"]
 
 
-class LogBackendContract(WriteContract, ReadContract, PropertyContract):
+class LogBackendContract(WriteContract, ReadContract, DamageContract, PropertyContract):
     """The tests every :class:`~timeline.log.EventLog` backend must pass.
 
     Subclass it in a test module, name the subclass ``Test...`` and give it a ``make_log``
