@@ -90,9 +90,14 @@ class CheckedReads(abc.ABC):
         last, previous = self._last
         if last != position - 1:
             previous = self._hash_before(position)
-        if type(payload) is not bytes or (
-            chain_hash(previous, position, stream, version, recorded_at, payload) != hash_
-        ):  # a mapping (hashed as canonical bytes), or a record that was changed
+        try:
+            intact = (
+                type(payload) is bytes
+                and chain_hash(previous, position, stream, version, recorded_at, payload) == hash_
+            )
+        except TypeError:  # a column of another kind: a damaged row
+            intact = False
+        if not intact:  # a mapping (hashed as its canonical bytes), or a changed record
             check_link(previous, position, stream, version, recorded_at, payload, hash_)
         record = self._decode_stored(position, stream, version, recorded_at, payload, hash_)
         self._last = (position, hash_)
