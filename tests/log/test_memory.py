@@ -7,8 +7,6 @@ from timeline.testing import LogBackendContract
 
 
 class TestMemoryContract(LogBackendContract):
-    stores_records = False  # it serves the objects append made: nothing to change behind it
-
     @pytest.fixture
     def make_log(self):
         return lambda clock=None: MemoryLog(clock=clock)
