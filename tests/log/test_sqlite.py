@@ -21,7 +21,7 @@ from timeline import (
     Statement,
     TimelineError,
 )
-from timeline.log import MemoryLog, chain_hash
+from timeline.log import GENESIS, MemoryLog, chain_hash
 from timeline.log.sqlite import SQLiteLog
 from timeline.testing import FixedClock, LogBackendContract
 
@@ -334,14 +334,16 @@ def test_processes_appending_to_one_file_stay_gap_free(path):
 
 
 def test_a_lost_race_on_stream_version_is_a_concurrency_error(log, path):
-    log.append(statements(1), stream="a")
+    [first] = log.append(statements(1), stream="a")
     intruder = statements(1, start=1)[0]
 
-    def sneak_in(target, _batch):  # another writer's row, as if it won a race
+    def sneak_in(target, _batch):  # another writer's record, as if it won a race
+        payload, stamp = target.codec.encode(intruder), T0.isoformat()
         target._conn.execute(
-            "INSERT INTO events VALUES (?, ?, 'a', 2, 't', 'x', ?, x'00', 'h')",
-            (99, str(intruder.event_id), T0.isoformat()),
-        )
+            "INSERT INTO events VALUES (2, ?, 'a', 2, 't', 'x', ?, ?, ?)",
+            (str(intruder.event_id), stamp, payload,
+             chain_hash(first.hash, 2, "a", 2, stamp, payload)),
+        )  # fmt: skip
 
     log.guards = (sneak_in,)
     with pytest.raises(ConcurrencyError) as e:
@@ -353,10 +355,11 @@ def test_a_lost_race_on_stream_version_is_a_concurrency_error(log, path):
 def test_a_lost_race_on_event_id_is_a_duplicate_event(log, path):
     [ev] = statements(1)
 
-    def sneak_in(target, _batch):
+    def sneak_in(target, _batch):  # another writer's record of the same event
+        payload, stamp = target.codec.encode(ev), T0.isoformat()
         target._conn.execute(
-            "INSERT INTO events VALUES (99, ?, 'z', 1, 't', 'x', ?, x'00', 'h')",
-            (str(ev.event_id), T0.isoformat()),
+            "INSERT INTO events VALUES (1, ?, 'z', 1, 't', 'x', ?, ?, ?)",
+            (str(ev.event_id), stamp, payload, chain_hash(GENESIS, 1, "z", 1, stamp, payload)),
         )
 
     log.guards = (sneak_in,)
@@ -440,7 +443,10 @@ def test_swapped_rows_are_reported(five):
     damage(five, "UPDATE events SET position = -position WHERE position IN (2, 3)")
     damage(five, "UPDATE events SET position = 5 + position WHERE position IN (-2, -3)")
     with SQLiteLog(five) as log:
-        assert positions(log.read())[:3] == [1, 2, 3]
+        served = []
+        with pytest.raises(CorruptLog, match="position 2 was changed") as e:
+            served.extend(log.read())  # rows 2 and 3 hold each other's records
+        assert (positions(served), e.value.position) == ([1], 2)
         report = log.verify()
     assert (report.ok, report.position) == (False, 2)
 

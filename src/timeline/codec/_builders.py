@@ -10,15 +10,20 @@ be made (the caller then decodes the validated way).
 A builder is one generated function per class: it checks the number of keys, makes the
 instance with ``object.__new__`` and sets each slot from its JSON value, converted as the
 codec's converter converts it (ids, instants, enums, tuples, nested attrs parts). It skips
-the validators and converters, which for a value the codec wrote only refuse or give it
-back unchanged, and the catalog's ``__attrs_post_init__`` checks, which only refuse; a
-user's own ``__attrs_post_init__`` is called, since it may set something. Its source is
-registered with :mod:`linecache` under ``<timeline-decoder ClassName>``, so tracebacks and
-debuggers show it.
+the converters, which for a value the codec wrote give it back unchanged. It never hands out
+an object its validators would refuse (a payload changed behind the log's back and
+re-hashed): for each field it evaluates, inline, the :class:`~timeline.events.fields.Guard`
+its validator declares (``type(v) is int and v >= 0``: tens of nanoseconds, where calling
+the validator costs ten times that), calls a validator that declares none, and calls the
+class's ``__attrs_post_init__``. A failed guard raises ``ValueError``, and the caller
+decodes the validated way, which gives the validator's own error. Its source is registered
+with :mod:`linecache` under ``<timeline-decoder ClassName>``, so tracebacks and debuggers
+show it.
 """
 
 from __future__ import annotations
 
+import ast
 import enum
 import linecache
 import types
@@ -32,6 +37,7 @@ from pendulum import DateTime
 
 from timeline.codec._converter import PLAIN, optional_of, tuple_of
 from timeline.codec._uuid import uuid_from_text
+from timeline.events.fields import GUARD, Guard
 from timeline.events.registry import ENVELOPE
 from timeline.time import parse_utc
 
@@ -42,9 +48,6 @@ Builder = Callable[[Any], Any]
 
 #: How many distinct instants one :class:`Builders` keeps parsed (then it starts afresh).
 _INSTANT_CACHE: Final = 4096
-
-#: Where the catalog is defined: its ``__attrs_post_init__`` checks only refuse.
-_CATALOG: Final = "timeline.events."
 
 #: Marks a field whose JSON value is the value itself.
 _AS_IS: Any = object()
@@ -58,12 +61,94 @@ def _slot_setter(cls: type, name: str) -> Callable[[object, object], None] | Non
     return None
 
 
-def _own_post_init(cls: type) -> bool:
-    """Whether ``cls`` has an ``__attrs_post_init__`` from outside the catalog."""
-    return any(
-        "__attrs_post_init__" in vars(k) and not k.__module__.startswith(_CATALOG)
-        for k in cls.__mro__
-    )
+def _guards(validator: object) -> list[Guard] | None:
+    """The guards that stand for ``validator`` (several for ``[a, b]``), or ``None``."""
+    guard = getattr(validator, GUARD, None)
+    if isinstance(guard, Guard):
+        return [guard]
+    parts = getattr(validator, "_validators", None)  # attrs' and_(), what a list becomes
+    if type(parts) is tuple:
+        found = [_guards(part) for part in parts]
+        if all(g is not None for g in found):
+            return [g for each in found if each is not None for g in each]
+    return None
+
+
+def _read(  # noqa: PLR0917  # the builder's state, passed down
+    i: int, name: str, tp: Any, convert: Any, namespace: dict[str, Any], checks: list[str]
+) -> list[str]:
+    """The lines that read field ``i`` from its JSON value into ``v{i}``."""
+    value = f"d[{name!r}]"
+    if convert is _AS_IS:
+        return [f"    v{i} = {value}"]
+    namespace[f"c{i}"] = convert
+    kind = _json_kind(tp)  # tuple() and dict() would take other kinds too
+    if kind is None:
+        return [f"    v{i} = c{i}({value})"]
+    checks.append(kind.format(r=f"r{i}"))
+    return [f"    r{i} = {value}", f"    v{i} = c{i}(r{i})"]
+
+
+def _json_kind(tp: Any) -> str | None:
+    """A check that a field's JSON value ``{r}`` is of the kind its conversion expects.
+
+    For the conversions that would take another kind as well (``tuple()`` reads the keys of
+    an object, or the letters of a string): an array for a tuple, an object for a mapping.
+    """
+    inner = optional_of(tp)
+    kind = _json_kind(inner) if inner is not None else None
+    if kind is not None:
+        return f"({{r}} is None or {kind})"
+    if tuple_of(tp) is not None:
+        return "type({r}) is list"
+    if typing.get_origin(tp) is dict:
+        return "type({r}) is dict"
+    return None
+
+
+#: The check that a value read as it is has its field's plain type (``bool`` is no ``int``).
+_PLAIN_CHECKS: dict[Any, str] = {
+    str: "type({v}) is str",
+    int: "type({v}) is int",
+    bool: "type({v}) is bool",
+    float: "type({v}) in (int, float)",
+}
+
+
+def _plain_check(tp: Any) -> str | None:
+    """For a field with no validator: a check that its value ``{v}`` is of its plain type.
+
+    Fields with a validator are checked by its guards; a field of a plain type (or an
+    optional one, or a tuple of them) without one would otherwise take any JSON value.
+    """
+    inner = optional_of(tp)
+    if inner is not None:
+        check = _plain_check(inner)
+        return None if check is None else f"({{v}} is None or {check})"
+    inner = tuple_of(tp)
+    if inner in _PLAIN_CHECKS:
+        return f"all([{_PLAIN_CHECKS[inner].format(v='x')} for x in {{v}}])"
+    return _PLAIN_CHECKS.get(tp)
+
+
+class _Renamed(ast.NodeTransformer):
+    """Renames the names of a guard's expression to the builder's own."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:  # ast's visitor protocol
+        return ast.Name(self.names.get(node.id, node.id), node.ctx)
+
+
+def _inline(guard: Guard, value: str, prefix: str, namespace: dict[str, Any]) -> str:
+    """The guard's expression over ``value``, its names bound in ``namespace`` as ``prefix…``."""
+    names = {"v": value}
+    for name, bound in guard.names.items():
+        names[name] = f"{prefix}{name}"
+        namespace[f"{prefix}{name}"] = bound
+    tree = _Renamed(names).visit(ast.parse(guard.expression, mode="eval"))
+    return ast.unparse(tree)
 
 
 def _compile(cls: type, lines: list[str], namespace: dict[str, Any]) -> Builder:
@@ -129,6 +214,18 @@ class Builders:
             return self._builder(tp, envelope=False)
         return self._convert_generic(tp)
 
+    @staticmethod
+    def _makes_type(tp: Any) -> bool:
+        """Whether :meth:`_convert` of ``tp`` can only give a value of ``tp`` (or raise)."""
+        inner = optional_of(tp)
+        if inner is None:
+            inner = tuple_of(tp)
+        if inner is not None:
+            return Builders._makes_type(inner)
+        return tp in (uuid.UUID, DateTime) or (
+            isinstance(tp, type) and (issubclass(tp, enum.Enum) or attrs.has(tp))
+        )
+
     def _convert_generic(self, tp: Any) -> Any:
         """:meth:`_convert` for ``X | None`` and ``tuple[X, ...]``."""
         inner = optional_of(tp)
@@ -156,6 +253,31 @@ class Builders:
         self._made[key] = build
         return build
 
+    @staticmethod
+    def _validate(  # noqa: PLR0917  # the builder's state, passed down
+        i: int,
+        field: attrs.Attribute[Any],
+        made: bool,
+        namespace: dict[str, Any],
+        checks: list[str],
+        called: list[str],
+    ) -> None:
+        """Add what stands for field ``i``'s validator: its guards, or a call of it.
+
+        ``made``: the field's conversion makes a value of its type, so guards of the type
+        alone are left out.
+        """
+        if field.validator is None:
+            return
+        guards = _guards(field.validator)
+        if guards is None:
+            namespace[f"x{i}"], namespace[f"a{i}"] = field.validator, field
+            called.append(f"    x{i}(o, a{i}, v{i})")
+            return
+        for j, guard in enumerate(guards):
+            if not (guard.type_only and made):
+                checks.append(f"({_inline(guard, f'v{i}', f'g{i}_{j}_', namespace)})")
+
     def _make(self, cls: type, *, envelope: bool) -> Builder | None:
         """Generate the builder of one attrs class, or ``None`` where it cannot be made."""
         if hasattr(cls, "__attrs_pre_init__"):
@@ -176,21 +298,29 @@ class Builders:
             "        raise KeyError('fields')",
             "    o = new(cls)",
         ]
+        checks: list[str] = []  # the guards, checked together once every field is set
+        called: list[str] = []  # validators without a guard: called after them
         for i, field in enumerate(fields):
-            convert = self._convert(hints.get(field.name, field.type))
+            tp = hints.get(field.name, field.type)
+            convert = self._convert(tp)
             if not field.init or convert is None:
                 return None
-            value = f"d[{field.name!r}]"
-            if convert is not _AS_IS:
-                namespace[f"c{i}"] = convert
-                value = f"c{i}({value})"
+            lines.extend(_read(i, field.name, tp, convert, namespace, checks))
             setter = _slot_setter(cls, field.name)
             if setter is None:  # not slotted: the instance's __dict__
-                lines.append(f"    put(o, {field.name!r}, {value})")
+                lines.append(f"    put(o, {field.name!r}, v{i})")
             else:
                 namespace[f"s{i}"] = setter
-                lines.append(f"    s{i}(o, {value})")
-        if _own_post_init(cls):
+                lines.append(f"    s{i}(o, v{i})")
+            plain = _plain_check(tp) if field.validator is None else None
+            if plain is not None:
+                checks.append(f"({plain.format(v=f'v{i}')})")
+            self._validate(i, field, self._makes_type(tp), namespace, checks, called)
+        if checks:
+            lines.append(f"    if not ({' and '.join(checks)}):")
+            lines.append("        raise ValueError('a value its validator refuses')")
+        lines.extend(called)
+        if hasattr(cls, "__attrs_post_init__"):
             lines.append("    o.__attrs_post_init__()")
         lines.append("    return o")
         return _compile(cls, lines, namespace)

@@ -29,11 +29,13 @@ def new_event_id() -> uuid.UUID:
     return _uuid7.uuid7()
 
 
+@f.guarded("v is None or type(v) is str and len(v) == 1 and v in GRADES", GRADES=_GRADES)
 def _reliability(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (type(value) is not str or value not in _GRADES or len(value) != 1):
         raise f.field_error(instance, attribute, value, "must be one letter A-F (Admiralty scale)")
 
 
+@f.guarded("v is None or type(v) is int and 1 <= v <= 6")
 def _credibility(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (type(value) is not int or not 1 <= value <= 6):  # noqa: PLR2004
         raise f.field_error(
@@ -74,11 +76,13 @@ class Source:
         return f"{self.reliability}{self.credibility}"
 
 
+@f.guarded("v is None or (type(v) is float or type(v) is int) and -90 <= v <= 90")
 def _latitude(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (type(value) not in (int, float) or not -90 <= value <= 90):  # type: ignore[operator]  # a number, just checked  # noqa: PLR2004
         raise f.field_error(instance, attribute, value, "must be between -90 and 90")
 
 
+@f.guarded("v is None or (type(v) is float or type(v) is int) and -180 <= v <= 180")
 def _longitude(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (type(value) not in (int, float) or not -180 <= value <= 180):  # type: ignore[operator]  # a number, just checked  # noqa: PLR2004
         raise f.field_error(instance, attribute, value, "must be between -180 and 180")
@@ -108,6 +112,7 @@ def _to_sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
     return tuple(Source(name=s) if isinstance(s, str) else s for s in items)
 
 
+@f.guarded("not v or all(isinstance(x, Source) for x in v)", type_only=True, Source=Source)
 def _sources(instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
     if type(value) is not tuple:
         raise f.field_error(instance, attribute, value, "must be a list of Sources or names")
@@ -122,11 +127,13 @@ def _to_location(value: Location | str | None) -> Location | None:
     return Location(name=value) if isinstance(value, str) else value
 
 
+@f.guarded("v is None or isinstance(v, Location)", type_only=True, Location=Location)
 def _location(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not isinstance(value, Location):
         raise f.field_error(instance, attribute, value, "must be a Location or a name")
 
 
+@f.guarded("v is None or v >= o.occurred_at")
 def _until(instance: Event, attribute: attrs.Attribute[Any], value: DateTime | None) -> None:
     if value is not None and value < instance.occurred_at:
         error = InvalidEvent(

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import urllib.parse
 from types import ModuleType
+from typing import Final
 
 from timeline.errors import InvalidArgument, MissingExtra
 from timeline.redaction import redact, redact_driver_message
 
-__all__ = ["described", "driver"]
+__all__ = ["channel_name", "described", "driver", "schema_url"]
+
+_CHANNEL_BYTES: Final = 63  # PostgreSQL truncates longer identifiers
 
 
 def driver() -> ModuleType:
@@ -48,3 +53,32 @@ def described(pg: ModuleType, url: str) -> tuple[str, bool]:
     # libpq reads a URL with an unescaped "/" or "@" in its password otherwise than the
     # user meant: part of the password may land in the host, port or database.
     return redact(shown, url), bool(params.get("application_name"))
+
+
+def schema_url(url: str, schema: str) -> str:
+    """``url`` with libpq's ``options`` set so that the log lives in ``schema``.
+
+    One database can hold many logs, one per schema (the schema must exist):
+
+    >>> schema_url("postgresql://analyst@db.example/newsroom", "war")
+    'postgresql://analyst@db.example/newsroom?options=-csearch_path%3Dwar'
+    """
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query)
+    query.append(("options", f"-csearch_path={schema}"))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+def channel_name(schema: str) -> str:
+    """The ``LISTEN``/``NOTIFY`` channel of the log in ``schema``.
+
+    ``timeline:`` and the schema's name, or (for a name too long for a channel) a digest of
+    it, so that every schema's log has a channel of its own.
+
+    >>> channel_name("newsroom")
+    'timeline:newsroom'
+    """
+    name = f"timeline:{schema}"
+    if len(name.encode()) <= _CHANNEL_BYTES:
+        return name
+    return "timeline:" + hashlib.sha256(schema.encode()).hexdigest()[:48]

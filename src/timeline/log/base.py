@@ -32,9 +32,19 @@ A backend is a subclass that implements the storage protocol, public methods all
 =============================  ===============================================================
 
 and says, in :attr:`EventLog.enforces_unique_ids`, whether its storage itself refuses an
-event id it already holds. ``recorded_at(position)`` is optional, for a store that reads
-one record's time faster than ``scan`` does. It decodes what it reads with one call, :meth:`EventLog.decode_record`.
+event id it already holds. ``recorded_at(position)`` and ``stored_hash(position)`` are
+optional, for a store that reads one record's time or hash faster than the defaults do. It
+decodes what it reads with one call, :meth:`EventLog.decode_record`.
 ``docs/howto/backend.md`` writes a complete backend on :mod:`dbm`.
+
+Reads check what they serve, once for every backend, in :meth:`EventLog.decode_record`: a
+record is handed out only if its stored bytes hash, chained to the hash stored with the
+record before it, to its own stored hash. In a read in position order the record before is
+the one just read; otherwise its hash is looked up (:meth:`EventLog.stored_hash`, or a
+backend's own join, :meth:`EventLog.decode_linked`), and a position with no record is
+reported as missing. The decoder never builds an event its type's validators would refuse
+(a payload changed and re-hashed). ``read(verify=False)`` is the forensic way round the
+checks. ``append`` checks the tail record the same way before it writes on top of it.
 """
 
 from __future__ import annotations
@@ -54,17 +64,16 @@ from timeline.codec import Codec, TrustedDecoder
 from timeline.errors import (
     ConcurrencyError,
     CorruptLog,
-    DecodeError,
     DuplicateEvent,
     InvalidArgument,
-    InvalidEvent,
     TimelineError,
     UnknownEvent,
 )
 from timeline.events import Event
 from timeline.events.fields import encodable, shown
 from timeline.log.merkle_store import ProvableLog, grow_tree, verify_against
-from timeline.log.query import Order, Query
+from timeline.log.query import Order, Query, _check_text, _type_names
+from timeline.log.reading import CheckedReads
 from timeline.log.records import (  # their old home
     GENESIS,
     RawRecord,
@@ -77,7 +86,7 @@ from timeline.log.records import (  # their old home
 )
 from timeline.log.snapshots import MemorySnapshotStore, SnapshotStore
 from timeline.log.subscription import Subscription
-from timeline.time import Clock, SystemClock, isoformat, parse_utc, to_utc
+from timeline.time import Clock, SystemClock, isoformat, to_utc
 
 if TYPE_CHECKING:
     from timeline.integrity import Checkpoint
@@ -107,7 +116,7 @@ Guard = Callable[["EventLog", Sequence[Event]], None]
 _new_stored = tuple.__new__  # builds a StoredRecord without its keyword-handling __new__
 
 
-class EventLog(ProvableLog, abc.ABC):
+class EventLog(CheckedReads, ProvableLog):
     """An append-only, hash-chained log of events in streams.
 
     Backends implement the storage protocol (see the module's table); ``append``,
@@ -149,6 +158,9 @@ class EventLog(ProvableLog, abc.ABC):
         # appended together share it).
         self._trusted: TrustedDecoder | None = None
         self._recorded: tuple[str, DateTime] = ("", _NEVER)
+        # The position and stored hash of the last record checked: in a read in position
+        # order, the record before the one being read (so no lookup is needed).
+        self._last: tuple[int, str] = (0, GENESIS)
 
     # -- the shared algorithm -------------------------------------------------------------
 
@@ -204,6 +216,8 @@ class EventLog(ProvableLog, abc.ABC):
             for guard in self.guards:
                 guard(self, batch)
             position, previous, last_recorded = self.tail()
+            if position:
+                self._check_tail(position, previous)
             now = stamped if stamped is not None else to_utc(self.clock.now(), field="recorded_at")
             if last_recorded is not None and now < last_recorded:
                 now = last_recorded  # transaction time never runs backwards
@@ -226,6 +240,7 @@ class EventLog(ProvableLog, abc.ABC):
                 )  # fmt: skip
             self.insert(stored)
             grow_tree(self, stored)  # the Merkle tree, in the same transaction
+        self._last = (position, previous)  # committed: the next read after it starts here
         with self._delivery:
             for subscription in tuple(self._subscriptions):
                 subscription.notify()
@@ -275,6 +290,24 @@ class EventLog(ProvableLog, abc.ABC):
             seen.add(event.event_id)
         return batch, seen
 
+    def _check_tail(self, position: int, hash_: str) -> None:
+        """Refuse to write on top of a tail record that is not intact.
+
+        The tail is read back and checked as every read checks a record (its bytes against
+        its hash, chained to the record before it, which must exist).
+
+        Raises:
+            CorruptLog: naming the tail's position, or the missing one before it.
+        """
+        record = next(self.scan(Query(position - 1)), None)
+        if record is None or record.position != position or record.hash != hash_:
+            raise CorruptLog(
+                f"the last record, at position {position}, cannot be read back as the tail "
+                "names it: the log was changed behind its back; nothing is written on top",
+                position=position,
+                reason="tail record missing or changed",
+            )
+
     def _check_new_and_known(self, batch: Sequence[Event], ids: set[uuid.UUID]) -> None:
         referenced = {ref for event in batch for ref in event.references()}
         enforced = self.enforces_unique_ids
@@ -307,8 +340,9 @@ class EventLog(ProvableLog, abc.ABC):
         order: Order = "recorded",
         occurred_after: dt.datetime | None = None,
         occurred_by: dt.datetime | None = None,
+        verify: bool = True,
     ) -> Iterator[Recorded]:
-        """Stream the records lazily, in constant memory.
+        """Stream the records lazily, in constant memory, each checked before it is served.
 
         Args:
             after: only records with a position greater than this.
@@ -320,6 +354,13 @@ class EventLog(ProvableLog, abc.ABC):
                 this (an exclusive lower bound; an aware datetime).
             occurred_by: only events whose stored ``occurred_at`` is at or before this (an
                 inclusive upper bound, as ``as_of`` is; an aware datetime).
+            verify: ``True`` (the default): every record is checked as it streams (its
+                stored bytes against its hash, chained to the record before it, which must
+                exist; in a filtered read, that it is what the filters asked for), and the
+                first that fails raises :class:`~timeline.errors.CorruptLog`. ``False``
+                is for forensic tools: the stored records are read in position order
+                through :meth:`raw`, whatever their hashes and gaps, and each is decoded
+                (a payload that does not decode to a valid event still raises).
 
         The two ``occurred_`` bounds filter on the event as stored: they know nothing of
         corrections (replay resolves those). ``SQLiteLog`` serves them from its
@@ -331,9 +372,13 @@ class EventLog(ProvableLog, abc.ABC):
                 stream or type name with an unpaired surrogate, which no backend can hold,
                 matches nothing.
             InvalidEvent: for a naive bound.
-            CorruptLog: on reaching a record that cannot be read; everything before it has
-                been yielded.
+            CorruptLog: on reaching a record that is missing, changed or cannot be read;
+                everything before it has been yielded.
         """
+        if verify is not True and verify is not False:
+            raise InvalidArgument(
+                f"verify must be True or False, got {verify!r}", argument="verify", value=verify
+            )
         if order not in ("recorded", "occurred"):
             raise InvalidArgument(
                 f"order must be 'recorded' or 'occurred', got {order!r}",
@@ -360,7 +405,20 @@ class EventLog(ProvableLog, abc.ABC):
             None if occurred_after is None else to_utc(occurred_after, field="occurred_after"),
             None if occurred_by is None else to_utc(occurred_by, field="occurred_by"),
         )
-        return iter(()) if query.empty else self.scan(query)
+        if query.empty:
+            return iter(())
+        if not verify:
+            return query.select(self._unchecked())
+        if query == Query(after):  # every record after a position: the chain checks them
+            return self.scan(query)
+        return query.served(self.scan(query))
+
+    def _unchecked(self) -> Iterator[Recorded]:
+        """Every stored record, decoded without the checks of reads (``verify=False``)."""
+        for r in self.raw():
+            yield self._decode_stored(
+                r.position, r.stream, r.version, r.recorded_at, r.payload, r.hash
+            )
 
     def position_at(self, known_at: dt.datetime) -> int:
         """The last position recorded at or before ``known_at`` (0 if none was).
@@ -403,50 +461,6 @@ class EventLog(ProvableLog, abc.ABC):
         if against is not None:
             return verify_against(self, against)
         return verify_chain(self.raw())
-
-    def decode_record(  # noqa: PLR0917  # one argument per stored column, on the hot path
-        self,
-        position: int,
-        stream: str,
-        version: int,
-        recorded_at: str,
-        payload: bytes | dict[str, Any],
-        hash_: str,
-    ) -> Recorded:
-        """Build a :class:`Recorded` from stored columns: the one decode a backend calls.
-
-        ``payload`` is either the canonical bytes :meth:`append` stored, or the mapping a
-        backend parsed from a larger document that people may edit (a line of a JSON-lines
-        file). The log tells them apart: bytes it wrote were validated before they were
-        stored, so they are built by the codec's :class:`~timeline.codec.TrustedDecoder`
-        (the same event, without running the validators again); a mapping is checked as
-        any outside data is. See ``docs/decisions.md``.
-
-        Raises:
-            CorruptLog: if the payload or ``recorded_at`` cannot be decoded.
-        """
-        try:
-            if type(payload) is dict:
-                event = self.codec.from_dict(payload)
-            else:
-                trusted = self._trusted
-                if trusted is None or trusted.codec is not self.codec:
-                    trusted = self._trusted = TrustedDecoder(self.codec)
-                event = trusted.decode(payload)  # type: ignore[arg-type]  # bytes, as stored
-            text, at = self._recorded  # one tuple, so threads never see half of it
-            if recorded_at != text:
-                at = parse_utc(recorded_at, field="recorded_at")
-                self._recorded = (recorded_at, at)
-        except (DecodeError, InvalidEvent, ValueError) as e:
-            raise CorruptLog(
-                f"record at position {position} cannot be read: {e}",
-                position=position,
-                reason=str(e),
-            ) from e
-        return Recorded(position, stream, version, at, event, hash_)
-
-    #: The name :meth:`decode_record` had for bytes the log wrote itself; it decides now.
-    decode_own_record = decode_record
 
     def refused_insert(
         self, records: Sequence[StoredRecord], *, duplicate_id: bool
@@ -536,14 +550,23 @@ class EventLog(ProvableLog, abc.ABC):
         return subscription
 
     def get(self, event_id: uuid.UUID) -> Recorded:
-        """The record holding an event.
+        """The record holding an event, checked as every read checks it.
 
         Raises:
             UnknownEvent: if the log does not hold it.
+            CorruptLog: if the record was changed or the one before it is missing, or the
+                storage found another event under this id.
         """
         record = self.find(event_id)
         if record is None:
             raise UnknownEvent(f"event {event_id} is not in the log", event_id=event_id)
+        if record.event.event_id != event_id:
+            raise CorruptLog(
+                f"the log's index holds event {event_id} at position {record.position}, "
+                f"whose record holds event {record.event.event_id}",
+                position=record.position,
+                reason="index does not match the record",
+            )
         return record
 
     def __contains__(self, event_id: object) -> bool:
@@ -660,44 +683,3 @@ class EventLog(ProvableLog, abc.ABC):
         PostgreSQL database, or ``None`` (here: the log has no database of its own).
         """
         return None
-
-
-def _type_names(
-    types: Iterable[str | type[Event]] | str | type[Event] | None,
-) -> tuple[str, ...] | None:
-    """Type tags from tags or event classes, each once."""
-    if types is None:
-        return None
-    if isinstance(types, (str, type)):
-        types = (types,)
-    try:
-        given = tuple(types)
-    except TypeError:  # a number, an object
-        raise InvalidArgument(
-            f"types must be type tags or event classes, got {shown(types)}",
-            argument="types",
-            value=types,
-        ) from None
-    names = []
-    for t in given:
-        name = t if isinstance(t, str) else getattr(t, "TYPE", None)
-        if not name or not isinstance(name, str):
-            raise InvalidArgument(
-                f"types must be type tags or event classes, got {shown(t)}",
-                argument="types",
-                value=t,
-            )
-        if encodable(name):  # no backend can hold a type name UTF-8 cannot: it matches nothing
-            names.append(name)
-    return tuple(dict.fromkeys(names))
-
-
-def _check_text(text: str, argument: str) -> None:
-    """Refuse a name no backend can store: text with an unpaired surrogate."""
-    if not encodable(text):
-        raise InvalidArgument(
-            f"{argument} must be text without unpaired surrogates (UTF-8 cannot store "
-            f"them), got {text!r}",
-            argument=argument,
-            value=text,
-        )

@@ -484,6 +484,14 @@ class JsonlLog(EventLog):
             record["hash"],
         )
 
+    def stored_hash(self, position: int) -> str | None:
+        """The hash on the line of a position (read from the file), or ``None``."""
+        self._refresh()
+        if not 0 < position < len(self._offsets):
+            return None
+        hash_: str = self._parse(position, self._line(position))["hash"]
+        return hash_
+
     def raw(self) -> Iterator[StoredRecord]:
         """Every line as stored, with the event's canonical bytes (what ``verify`` checks).
 
@@ -511,9 +519,16 @@ class JsonlLog(EventLog):
             raise self._corrupt()
 
     def find(self, event_id: uuid.UUID) -> Recorded | None:
-        """The record holding an event, or ``None``."""
+        """The record holding an event, or ``None``.
+
+        Raises:
+            CorruptLog: for an id not found before the file's first damaged position
+                (the event may lie beyond it).
+        """
         self._refresh()
         position = self._by_id.get(str(event_id))
+        if position is None and self._damage is not None:
+            raise self._corrupt()
         return None if position is None else self._decode(position, self._line(position))
 
     def snapshot_store(self) -> SQLiteSnapshotStore:

@@ -126,6 +126,10 @@ class MemoryLog(EventLog):
         """The ``recorded_at`` of the record at a position."""
         return self._records[position - 1].recorded_at
 
+    def stored_hash(self, position: int) -> str | None:
+        """The hash of the record at a position, or ``None``."""
+        return self._records[position - 1].hash if 0 < position <= len(self._records) else None
+
     def raw(self) -> Iterator[StoredRecord]:
         """Every record as stored: its bytes and ``recorded_at`` text."""
         for record, payload, stamp in zip(self._records, self._payloads, self._stamps, strict=True):

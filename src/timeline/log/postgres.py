@@ -53,10 +53,8 @@ works without it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import string
 import threading
-import urllib.parse
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
@@ -64,7 +62,7 @@ from pendulum import DateTime
 
 from timeline.errors import InvalidArgument, TimelineError
 from timeline.log import _postgres_merkle
-from timeline.log._postgres_connect import described, driver
+from timeline.log._postgres_connect import channel_name, described, driver, schema_url
 from timeline.log._postgres_follow import Follower
 from timeline.log._postgres_schema import (
     SCHEMA,
@@ -76,7 +74,13 @@ from timeline.log._postgres_schema import (
 from timeline.log.base import EventLog
 from timeline.log.postgres_snapshots import PostgresSnapshotStore
 from timeline.log.query import keyset_pages
-from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
+from timeline.log.records import (
+    GENESIS,
+    Recorded,
+    StoredRecord,
+    check_gapless,
+    stored_recorded_at,
+)
 from timeline.redaction import redact
 
 if TYPE_CHECKING:
@@ -95,10 +99,14 @@ __all__ = ["SCHEMA", "SCHEMA_VERSION", "PostgresLog", "schema_url"]
 
 _PAGE: Final = 2000  # rows per read query: a round trip amortised, a few hundred kB at most
 _LAST: Final = 2**63 - 1  # above every position
-_CHANNEL_BYTES: Final = 63  # PostgreSQL truncates longer identifiers
 
 _COPY_FROM: Final = 8  # batches of this many records or more are sent with COPY
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
+#: A record and the hash of the record before it (a primary-key lookup), for the reads that
+#: are not in position order from one position on (see decode_linked).
+_LINKED: Final = (
+    f"{_RECORD}, (SELECT b.hash FROM {{events}} AS b WHERE b.position = e.position - 1)"  # noqa: S608  # fixed text
+)
 #: The columns in the order of a StoredRecord's fields.
 _COLUMNS: Final = (
     "position, stream, version, recorded_at, payload, hash, event_id, type, occurred_at"
@@ -108,35 +116,6 @@ _COPY: Final = f"COPY {{events}} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 #: The columns' types for the binary COPY: the payload goes as raw bytes (text COPY would
 #: escape every byte of it).
 _COPY_TYPES: Final = ("int8", "text", "int8", "text", "bytea", "text", "uuid", "text", "text")
-
-
-def schema_url(url: str, schema: str) -> str:
-    """``url`` with libpq's ``options`` set so that the log lives in ``schema``.
-
-    One database can hold many logs, one per schema (the schema must exist):
-
-    >>> schema_url("postgresql://analyst@db.example/newsroom", "war")
-    'postgresql://analyst@db.example/newsroom?options=-csearch_path%3Dwar'
-    """
-    parts = urllib.parse.urlsplit(url)
-    query = urllib.parse.parse_qsl(parts.query)
-    query.append(("options", f"-csearch_path={schema}"))
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
-
-
-def channel_name(schema: str) -> str:
-    """The ``LISTEN``/``NOTIFY`` channel of the log in ``schema``.
-
-    ``timeline:`` and the schema's name, or (for a name too long for a channel) a digest of
-    it, so that every schema's log has a channel of its own.
-
-    >>> channel_name("newsroom")
-    'timeline:newsroom'
-    """
-    name = f"timeline:{schema}"
-    if len(name.encode()) <= _CHANNEL_BYTES:
-        return name
-    return "timeline:" + hashlib.sha256(schema.encode()).hexdigest()[:48]
 
 
 class PostgresLog(EventLog):
@@ -201,6 +180,7 @@ class PostgresLog(EventLog):
         self._lock = threading.RLock()
         self._depth = 0  # how many _db blocks are open (a transaction is one level down)
         self._queries: dict[str, bytes] = {}
+        self._counted = 0  # positions 1 to this were all there when last counted
         self._follower = Follower(self)
         self.schema = ""
         self.where, self._named = described(self._pg, url)
@@ -384,6 +364,23 @@ class PostgresLog(EventLog):
                     # Taken before the tail and the stream's version are read, held to the
                     # commit: the next writer reads them only after this one committed.
                     take_write_lock(self, conn)
+                    self._counted = check_gapless(
+                        self._counted,
+                        conn.execute(
+                            self.sql(
+                                "SELECT count(*), max(position) FROM {events} WHERE position > %s"
+                            ),
+                            (self._counted,),
+                        ).fetchone()
+                        or (0, None),
+                        lambda: conn.execute(
+                            self.sql(
+                                "SELECT position FROM {events} WHERE position > %s ORDER BY position"
+                            ),
+                            (self._counted,),
+                        ),
+                        f"PostgreSQL log {self.where}",
+                    )
                     yield
             except _LostRaceError as race:  # raised by insert; rolled back by now
                 constraint = getattr(getattr(race.error, "diag", None), "constraint_name", None)
@@ -506,7 +503,7 @@ class PostgresLog(EventLog):
         filters = "".join(f" AND {clause}" for clause in where)
         if query.order == "occurred":
             sql = self.sql(
-                f"SELECT {_RECORD}, occurred_at FROM {{events}}"  # noqa: S608  # fixed text and placeholders only
+                f"SELECT {_LINKED}, occurred_at FROM {{events}} AS e"  # noqa: S608  # fixed text and placeholders only
                 f" WHERE (occurred_at, position) > (%s, %s) AND position > %s{filters}"
                 f" ORDER BY occurred_at, position LIMIT {_PAGE}"
             )
@@ -514,16 +511,19 @@ class PostgresLog(EventLog):
         if stream is not None:
             # Within a stream, versions grow with positions: page on the (stream, version) key.
             sql = self.sql(
-                f"SELECT {_RECORD} FROM {{events}} WHERE version > %s AND position > %s"  # noqa: S608  # fixed text and placeholders only
+                f"SELECT {_LINKED} FROM {{events}} AS e WHERE version > %s AND position > %s"  # noqa: S608  # fixed text and placeholders only
                 f"{filters} ORDER BY version LIMIT {_PAGE}"
             )
             after = query.after
-            return self._decoded(sql, lambda v: (v, after, *params), 0, itemgetter(2))
+            return self._decoded(sql, lambda v: (v, after, *params), 0, itemgetter(2), linked=True)
+        columns = _LINKED if where else _RECORD  # in position order, each follows the last
         sql = self.sql(
-            f"SELECT {_RECORD} FROM {{events}} WHERE position > %s{filters}"  # noqa: S608  # fixed text and placeholders only
+            f"SELECT {columns} FROM {{events}} AS e WHERE position > %s{filters}"  # noqa: S608  # fixed text and placeholders only
             f" ORDER BY position LIMIT {_PAGE}"
         )
-        return self._decoded(sql, lambda a: (a, *params), query.after, itemgetter(0))
+        return self._decoded(
+            sql, lambda a: (a, *params), query.after, itemgetter(0), linked=bool(where)
+        )
 
     def _fetch(self, query: bytes, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with self._db() as conn, conn.cursor(binary=True) as cursor:
@@ -549,8 +549,10 @@ class PostgresLog(EventLog):
         arguments: Callable[[Any], Sequence[Any]],
         start: object,
         key: Callable[[tuple[Any, ...]], object],
+        *,
+        linked: bool = False,
     ) -> Iterator[Recorded]:
-        decode = self.decode_record
+        decode = self.decode_linked if linked else self.decode_record
         for rows in self._pages(sql, arguments, start, key):
             for row in rows:
                 yield decode(*row)
@@ -559,12 +561,12 @@ class PostgresLog(EventLog):
         self, sql: bytes, after: int, params: list[Any], low: str | None
     ) -> Iterator[Recorded]:
         """Page by ``(occurred_at, position)``; the lower bound, if any, starts the range."""
-        decode = self.decode_record
+        decode = self.decode_linked
         # Past every position at occurred_after: the range starts after that instant.
         start = ("", 0) if low is None else (low, _LAST)
-        for rows in self._pages(sql, lambda k: (*k, after, *params), start, itemgetter(6, 0)):
-            for p, s, v, r, payload, h, _ in rows:
-                yield decode(p, s, v, r, payload, h)
+        for rows in self._pages(sql, lambda k: (*k, after, *params), start, itemgetter(7, 0)):
+            for p, s, v, r, payload, h, previous, _ in rows:
+                yield decode(p, s, v, r, payload, h, previous)
 
     def recorded_at(self, position: int) -> DateTime:
         """The ``recorded_at`` of the record at a position, from the primary key."""
@@ -589,10 +591,18 @@ class PostgresLog(EventLog):
         """The record holding an event, or ``None``."""
         with self._db() as conn:
             row = conn.execute(
-                self.sql(f"SELECT {_RECORD} FROM {{events}} WHERE event_id = %s"),  # noqa: S608  # fixed text
+                self.sql(f"SELECT {_LINKED} FROM {{events}} AS e WHERE event_id = %s"),  # noqa: S608  # fixed text
                 (event_id,),
             ).fetchone()
-        return None if row is None else self.decode_record(*row)
+        return None if row is None else self.decode_linked(*row)
+
+    def stored_hash(self, position: int) -> str | None:
+        """The hash stored with the record at a position, from the primary key."""
+        with self._db() as conn:
+            row = conn.execute(
+                self.sql("SELECT hash FROM {events} WHERE position = %s"), (position,)
+            ).fetchone()
+        return None if row is None else str(row[0])
 
     # -- following other writers: LISTEN / NOTIFY (timeline.log._postgres_follow) ----------
 

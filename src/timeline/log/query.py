@@ -16,6 +16,9 @@ from typing import Literal, TypeVar
 import attrs
 from pendulum import DateTime
 
+from timeline.errors import CorruptLog, InvalidArgument
+from timeline.events import Event
+from timeline.events.fields import encodable, shown
 from timeline.log.records import Recorded
 from timeline.time import isoformat
 
@@ -94,6 +97,40 @@ class Query:
             return iter(sorted(selected, key=by_occurrence))
         return selected
 
+    def served(self, records: Iterable[Recorded]) -> Iterator[Recorded]:
+        """``records``, each checked to be one this query asks for, in its order.
+
+        A backend finds records through its indexes (columns kept beside the payload); a
+        record whose event does not say what its index columns say was changed behind the
+        log's back, and is not served.
+
+        Raises:
+            CorruptLog: at the first record the query did not ask for, or out of order.
+        """
+        after, stream, types = self.after, self.stream, self.types
+        low, high = self.occurred_after, self.occurred_by
+        by_occurrence = self.order == "occurred"
+        last: tuple[DateTime, int] | None = None
+        for record in records:
+            event, position = record.event, record.position
+            key = (event.occurred_at, position)
+            if (
+                position <= after
+                or (stream is not None and record.stream != stream)
+                or (types is not None and event.TYPE not in types)
+                or (low is not None and event.occurred_at <= low)
+                or (high is not None and event.occurred_at > high)
+                or (last is not None and (key <= last if by_occurrence else position <= last[1]))
+            ):
+                raise CorruptLog(
+                    f"record at position {position} is not one the read asked for "
+                    f"({self}): the storage's index does not match the record",
+                    position=position,
+                    reason="index does not match the record",
+                )
+            last = key
+            yield record
+
 
 def keyset_pages(
     fetch: Callable[[_Key], list[_Row]],
@@ -118,3 +155,44 @@ def keyset_pages(
         if len(rows) < size:
             return
         key = next_key(rows[-1])
+
+
+def _type_names(
+    types: Iterable[str | type[Event]] | str | type[Event] | None,
+) -> tuple[str, ...] | None:
+    """Type tags from tags or event classes, each once."""
+    if types is None:
+        return None
+    if isinstance(types, (str, type)):
+        types = (types,)
+    try:
+        given = tuple(types)
+    except TypeError:  # a number, an object
+        raise InvalidArgument(
+            f"types must be type tags or event classes, got {shown(types)}",
+            argument="types",
+            value=types,
+        ) from None
+    names = []
+    for t in given:
+        name = t if isinstance(t, str) else getattr(t, "TYPE", None)
+        if not name or not isinstance(name, str):
+            raise InvalidArgument(
+                f"types must be type tags or event classes, got {shown(t)}",
+                argument="types",
+                value=t,
+            )
+        if encodable(name):  # no backend can hold a type name UTF-8 cannot: it matches nothing
+            names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def _check_text(text: str, argument: str) -> None:
+    """Refuse a name no backend can store: text with an unpaired surrogate."""
+    if not encodable(text):
+        raise InvalidArgument(
+            f"{argument} must be text without unpaired surrogates (UTF-8 cannot store "
+            f"them), got {text!r}",
+            argument=argument,
+            value=text,
+        )

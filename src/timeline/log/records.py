@@ -14,8 +14,8 @@ itself and ``recorded_at`` as an instant.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 import attrs
 import orjson
@@ -32,6 +32,9 @@ __all__ = [
     "StoredRecord",
     "VerifyReport",
     "chain_hash",
+    "check_gapless",
+    "check_link",
+    "missing_record",
     "stored_recorded_at",
     "verify_chain",
 ]
@@ -44,8 +47,57 @@ def chain_hash(  # noqa: PLR0917  # one argument per hashed column, on the hot p
     previous: str, position: int, stream: str, version: int, recorded_at: str, payload: bytes
 ) -> str:
     """The SHA-256 (hex) of one record, chained to the previous record's hash."""
-    header = orjson.dumps([position, stream, version, recorded_at])
-    return hashlib.sha256(b"".join((previous.encode(), header, b"\n", payload))).hexdigest()
+    digest = _sha256(
+        previous.encode() + _dumps([position, stream, version, recorded_at], option=_NL)
+    )
+    digest.update(payload)
+    return digest.hexdigest()
+
+
+_sha256 = hashlib.sha256
+_dumps = orjson.dumps
+_NL = orjson.OPT_APPEND_NEWLINE  # the header, then a newline
+
+
+def check_link(  # noqa: PLR0917  # one argument per hashed column, on the hot path
+    previous: str,
+    position: int,
+    stream: str,
+    version: int,
+    recorded_at: str,
+    payload: bytes | dict[str, Any],
+    hash_: str,
+) -> None:
+    """Check that a stored record's columns, chained to ``previous``, give its stored hash.
+
+    ``payload`` is the event's canonical bytes, or the mapping parsed from them (hashed as
+    its canonical bytes again, as :func:`verify_chain` sees a JSON-lines record).
+
+    Raises:
+        CorruptLog: naming the position, if they do not (or a column holds a value of
+            another kind).
+    """
+    data = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS) if type(payload) is dict else payload
+    try:
+        intact = chain_hash(previous, position, stream, version, recorded_at, data) == hash_  # type: ignore[arg-type]  # bytes, as stored
+    except (TypeError, AttributeError):  # a column of another kind: a damaged row
+        intact = False
+    if not intact:
+        raise CorruptLog(
+            f"record at position {position} was changed: its stored bytes do not give its "
+            "stored hash, chained to the record before it (verify() checks the whole log)",
+            position=position,
+            reason="hash mismatch: the record was changed behind the log's back",
+        )
+
+
+def missing_record(position: int) -> CorruptLog:
+    """The error for a position the storage holds no record at, though it holds later ones."""
+    return CorruptLog(
+        f"missing record at position {position}: the log holds records after it but not it",
+        position=position,
+        reason="missing record",
+    )
 
 
 def stored_recorded_at(text: str | None, *, position: int, where: str) -> DateTime:
@@ -219,3 +271,40 @@ def _damage(  # noqa: PLR0911  # one return per kind of damage
             if column is not None and body.get(key) != column:
                 return f"stored {key} {column!r} does not match the payload's {body.get(key)!r}"
     return None
+
+
+def check_gapless(
+    counted: int,
+    summary: tuple[int, int | None],
+    positions: Callable[[], Iterable[tuple[int]]],
+    where: str,
+) -> int:
+    """Check, under the write lock, that no record is missing after position ``counted``.
+
+    For backends that can count their rows cheaply. Positions are gap-free, so the rows after
+    ``counted`` (``summary``: how many, and the last position) must number exactly the last
+    position minus ``counted``; otherwise ``positions()`` (theirs, in order) names the first
+    one missing. Counting from 0 reads the whole primary key (a few milliseconds for a
+    million rows), so a log counts everything once, at its first append, and from then on
+    only the rows after the last position it counted: a row deleted behind its back below
+    that is found by the next log that opens the storage, by ``verify()`` and by any read
+    that passes it. Returns the last position.
+
+    Raises:
+        CorruptLog: naming the first missing position.
+    """
+    count, last = summary
+    last = counted if last is None else int(last)
+    if count == last - counted:
+        return last
+    expected = counted + 1
+    for (position,) in positions():
+        if position != expected:
+            break
+        expected += 1
+    raise CorruptLog(
+        f"{where} has no record at position {expected}, though it holds later ones: "
+        "a row was deleted behind its back; nothing is written on top of it",
+        position=expected,
+        reason="missing record",
+    )

@@ -32,7 +32,13 @@ from pendulum import DateTime
 from timeline.errors import CorruptLog, InvalidArgument, TimelineError
 from timeline.log.base import EventLog
 from timeline.log.query import keyset_pages
-from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
+from timeline.log.records import (
+    GENESIS,
+    Recorded,
+    StoredRecord,
+    check_gapless,
+    stored_recorded_at,
+)
 from timeline.log.sqlite_snapshots import SQLiteSnapshotStore, synchronous_mode
 
 if TYPE_CHECKING:
@@ -89,6 +95,11 @@ _CORRUPT: Final = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
 _NODE_CHUNK: Final = 400  # (level, idx) pairs per lookup: 800 parameters, under every limit
+#: A record and the hash of the record before it (a lookup on the primary key), for the
+#: reads that are not in position order from one position on (see decode_linked).
+_LINKED: Final = (
+    f"{_RECORD}, (SELECT b.hash FROM events AS b WHERE b.position = events.position - 1)"  # noqa: S608  # fixed text
+)
 #: The columns in the order of a StoredRecord's fields, so that a record is its own row.
 _INSERT: Final = (
     "INSERT INTO events (position, stream, version, recorded_at, payload, hash, event_id,"
@@ -144,6 +155,7 @@ class SQLiteLog(EventLog):
         busy_timeout: float = 30.0,
     ) -> None:
         super().__init__(codec=codec, clock=clock, guards=guards)
+        self._counted = 0  # positions 1 to this were all there when last counted
         mode = synchronous_mode(synchronous)
         if (
             type(busy_timeout) not in (int, float)
@@ -321,6 +333,18 @@ class SQLiteLog(EventLog):
             # so no other connection can append between our checks and our write.
             conn.execute("BEGIN IMMEDIATE")
             try:
+                self._counted = check_gapless(
+                    self._counted,
+                    conn.execute(
+                        "SELECT count(*), max(position) FROM events WHERE position > ?",
+                        (self._counted,),
+                    ).fetchone(),
+                    lambda: conn.execute(
+                        "SELECT position FROM events WHERE position > ? ORDER BY position",
+                        (self._counted,),
+                    ),
+                    self.where,
+                )
                 yield
                 conn.execute("COMMIT")
             except BaseException:
@@ -432,8 +456,9 @@ class SQLiteLog(EventLog):
             where += f" AND {'type' if len(types) == 1 else '+type'} IN ({_marks(types)})"
             params = types
         where, params = _bounded(where, params, query)
-        sql = f"SELECT {_RECORD} FROM events WHERE {where} ORDER BY position LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
-        return self._pages(sql, query.after, lambda after: (after, *params))
+        whole = query.types is None and query.low is None and query.high is None
+        sql = f"SELECT {_RECORD if whole else _LINKED} FROM events WHERE {where} ORDER BY position LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
+        return self._pages(sql, query.after, lambda after: (after, *params), linked=not whole)
 
     def _pages(
         self,
@@ -443,13 +468,15 @@ class SQLiteLog(EventLog):
         *,
         start: object = None,
         key: Callable[[tuple[Any, ...]], object] = itemgetter(0),
+        linked: bool = False,
     ) -> Iterator[Recorded]:
         """Decode the rows of ``sql``, paged by keyset (:func:`~timeline.log.keyset_pages`).
 
         ``arguments(k)`` are a page's parameters for the keyset ``k``, which starts at
         ``start`` (``after`` if ``None``) and moves to ``key`` of each page's last row.
+        ``linked``: each row ends with the hash of the record before it (:data:`_LINKED`).
         """
-        decode = self.decode_record
+        decode = self.decode_linked if linked else self.decode_record
         for rows in self._keyset(sql, after, arguments, start, key):
             for row in rows:
                 yield decode(*row)
@@ -479,10 +506,13 @@ class SQLiteLog(EventLog):
         """
         types = query.types or ()
         where, extra = _bounded("type = ? AND position > ?", (), query)
-        arm = f"SELECT {_RECORD} FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
+        arm = f"SELECT {_LINKED} FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
         sql = " UNION ALL ".join([arm] * len(types)) + f" ORDER BY position LIMIT {_PAGE}"
         return self._pages(
-            sql, query.after, lambda after: [p for t in types for p in (t, after, *extra)]
+            sql,
+            query.after,
+            lambda after: [p for t in types for p in (t, after, *extra)],
+            linked=True,
         )
 
     def _read_stream(self, query: Query) -> Iterator[Recorded]:
@@ -496,7 +526,7 @@ class SQLiteLog(EventLog):
             where += f" AND +type IN ({_marks(query.types)})"
             params = query.types
         where, params = _bounded(where, params, query)
-        sql = f"SELECT {_RECORD} FROM events WHERE {where} ORDER BY version LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
+        sql = f"SELECT {_LINKED} FROM events WHERE {where} ORDER BY version LIMIT {_PAGE}"  # noqa: S608  # only fixed text and placeholders
         stream, after = query.stream, query.after
         return self._pages(
             sql,
@@ -504,6 +534,7 @@ class SQLiteLog(EventLog):
             lambda version: (stream, version, after, *params),
             start=0,
             key=itemgetter(2),
+            linked=True,
         )
 
     def _read_occurred(self, query: Query) -> Iterator[Recorded]:
@@ -525,17 +556,17 @@ class SQLiteLog(EventLog):
             where += f" AND +type IN ({_marks(query.types)})"
             params.extend(query.types)
         sql = (
-            f"SELECT {_RECORD}, occurred_at FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
+            f"SELECT {_LINKED}, occurred_at FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
             f" ORDER BY occurred_at, position LIMIT {_PAGE}"
         )
-        after, decode = query.after, self.decode_record
+        after, decode = query.after, self.decode_linked
         # Past every position at occurred_after: the range starts after that instant.
         start = ("", 0) if query.low is None else (query.low, _LAST)
         for rows in self._keyset(
-            sql, after, lambda k: (*k, after, *params), start, itemgetter(6, 0)
+            sql, after, lambda k: (*k, after, *params), start, itemgetter(7, 0)
         ):
-            for p, s, v, r, payload, h, _ in rows:
-                yield decode(p, s, v, r, payload, h)
+            for p, s, v, r, payload, h, previous, _ in rows:
+                yield decode(p, s, v, r, payload, h, previous)
 
     def recorded_at(self, position: int) -> DateTime:
         """The ``recorded_at`` of the record at a position, from the primary key."""
@@ -580,10 +611,16 @@ class SQLiteLog(EventLog):
         """The record holding an event, or ``None``."""
         with self._db() as conn:
             row = conn.execute(
-                f"SELECT {_RECORD} FROM events WHERE event_id = ?",  # noqa: S608  # fixed text
+                f"SELECT {_LINKED} FROM events WHERE event_id = ?",  # noqa: S608  # fixed text
                 (str(event_id),),
             ).fetchone()
-        return None if row is None else self.decode_record(*row)
+        return None if row is None else self.decode_linked(*row)
+
+    def stored_hash(self, position: int) -> str | None:
+        """The hash stored with the record at a position, from the primary key."""
+        with self._db(position) as conn:
+            row = conn.execute("SELECT hash FROM events WHERE position = ?", (position,)).fetchone()
+        return None if row is None else str(row[0])
 
     def snapshot_store(self) -> SQLiteSnapshotStore:
         """Snapshots in a table of the log's own database (``timeline_snapshots``)."""

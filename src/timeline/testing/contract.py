@@ -4,8 +4,9 @@ The suite checks what :mod:`timeline.log` promises, through the public interface
 positions, versions, transaction time and the hash chain; reading back (filters, orders,
 laziness); optimistic concurrency; all-or-nothing appends that refuse duplicates, unknown
 references, unregistered types and whatever a guard refuses; and, as Hypothesis properties,
-that any log built by appends reads back exactly as appended and verifies, and that every
-checkpoint and proof of its Merkle tree checks out. Its groups of
+that any log built by appends reads back exactly as appended and verifies, that every
+checkpoint and proof of its Merkle tree checks out, and that reads never serve, nor
+appends build on, a record changed behind the log's back. Its groups of
 tests live in modules of their own (writes, reads, properties); this class puts them
 together with the fixtures.
 """
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 import pytest
 
 from timeline.log import EventLog
+from timeline.testing._contract_damage import DamageContract
 from timeline.testing._contract_proofs import ProofContract
 from timeline.testing._contract_properties import PropertyContract
 from timeline.testing._contract_reads import ReadContract
@@ -27,7 +29,9 @@ from timeline.time import FixedClock
 __all__ = ["T0", "LogBackendContract", "LogFactory"]
 
 
-class LogBackendContract(WriteContract, ReadContract, PropertyContract, ProofContract):
+class LogBackendContract(
+    WriteContract, ReadContract, DamageContract, PropertyContract, ProofContract
+):
     """The tests every :class:`~timeline.log.EventLog` backend must pass.
 
     Subclass it in a test module, name the subclass ``Test...`` and give it a ``make_log``
