@@ -37,6 +37,10 @@ __all__ = [
 ]
 
 _PENDULUM_UTC = pendulum.UTC
+#: The zone ``datetime.fromisoformat`` gives text ending ``+00:00`` (the one instance).
+_UTC = dt.UTC
+#: ``datetime.__new__``, which makes a pendulum ``DateTime`` faster than calling the class.
+_new_datetime = dt.datetime.__new__
 
 
 class TimePrecision(enum.StrEnum):
@@ -137,6 +141,18 @@ def parse_utc(text: str, *, field: str = "time") -> DateTime:
         raise InvalidEvent(
             f"{field} is not an ISO-8601 time: {text!r}", field=field, value=text
         ) from None
+    if value.tzinfo is _UTC:  # what this library writes: made without DateTime.__init__
+        return _new_datetime(
+            DateTime,
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            _PENDULUM_UTC,
+        )
     offset = value.utcoffset()
     if offset is None:
         raise InvalidEvent(
