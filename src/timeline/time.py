@@ -141,26 +141,17 @@ def parse_utc(text: str, *, field: str = "time") -> DateTime:
         raise InvalidEvent(
             f"{field} is not an ISO-8601 time: {text!r}", field=field, value=text
         ) from None
-    if value.tzinfo is _UTC:  # what this library writes: made without DateTime.__init__
-        return _new_datetime(
-            DateTime,
-            value.year,
-            value.month,
-            value.day,
-            value.hour,
-            value.minute,
-            value.second,
-            value.microsecond,
-            _PENDULUM_UTC,
-        )
-    offset = value.utcoffset()
-    if offset is None:
-        raise InvalidEvent(
-            f"{field} must be timezone-aware, got naive {text!r}", field=field, value=text
-        )
-    if offset != _ZERO:
-        return to_utc(value, field=field)
-    return DateTime(
+    if value.tzinfo is not _UTC:  # text in UTC (what this library writes) skips the checks
+        offset = value.utcoffset()
+        if offset is None:
+            raise InvalidEvent(
+                f"{field} must be timezone-aware, got naive {text!r}", field=field, value=text
+            )
+        if offset != _ZERO:
+            return to_utc(value, field=field)
+    # made without calling the class, which costs about half as much again
+    return _new_datetime(
+        DateTime,
         value.year,
         value.month,
         value.day,
@@ -168,7 +159,7 @@ def parse_utc(text: str, *, field: str = "time") -> DateTime:
         value.minute,
         value.second,
         value.microsecond,
-        tzinfo=_PENDULUM_UTC,
+        _PENDULUM_UTC,
     )
 
 

@@ -24,7 +24,7 @@ import orjson
 
 from timeline.errors import CorruptLog, TimelineError
 from timeline.log._sqlite_pages import scan_pages
-from timeline.log.jsonl import JsonlLog
+from timeline.log.jsonl import _ENVELOPE, JsonlLog
 from timeline.log.records import StoredRecord
 from timeline.log.sqlite import SQLiteLog
 
@@ -38,14 +38,6 @@ __all__ = ["Found", "jsonl_items", "log_items", "sqlite_file_items"]
 #: One stored thing: its position, the record (or ``None``), and what is wrong (or ``None``).
 Found = tuple[int, StoredRecord | None, str | None]
 
-_ENVELOPE: Final = (
-    ("position", int),
-    ("stream", str),
-    ("version", int),
-    ("recorded_at", str),
-    ("hash", str),
-    ("event", dict),
-)
 _INTERRUPTED: Final = "part of an interrupted append (no commit marker after it)"
 
 

@@ -539,6 +539,7 @@ class JsonlLog(EventLog):
         return SQLiteSnapshotStore(self.path + ".snapshots.db", codec=self.codec)
 
 
+#: The keys of a line of the file and the JSON kind of each (salvage reads them too).
 _ENVELOPE: Final = (
     ("position", int),
     ("stream", str),
