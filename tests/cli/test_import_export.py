@@ -113,3 +113,18 @@ def test_export_to_files_and_stdout(cli):
     assert unknown.returncode == 2
     assert unknown.stderr.startswith("timeline: error: argument FORMAT: invalid choice: 'xml'")
     assert not (cli.folder / "out.xml").exists()
+
+
+def test_export_csv_neutralises_formulas_unless_asked_to_keep_them(cli, tmp_path):
+    """A text a spreadsheet would run gets a leading ' in CSV; --keep-formulas writes it as is."""
+    formula = "=cmd|' /C calc'!A0"
+    said = {"type": "diplomacy.statement", "occurred_at": "2025-06-02T10:00:00+03:00",
+            "speaker": "A", "text": formula}  # fmt: skip
+    assert cli.quick("append", "--stream", "s", input=json.dumps(said)).returncode == 0
+    for flags, expected in (((), "'" + formula), (("--keep-formulas",), formula)):
+        target = tmp_path / f"out{len(flags)}.csv"
+        done = cli.quick("export", "csv", str(target), *flags)
+        assert done.returncode == 0, done.stderr
+        with target.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        assert [row["data.text"] for row in rows] == [expected]

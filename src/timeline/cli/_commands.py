@@ -447,7 +447,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _export(log: EventLog, args: argparse.Namespace, target: Path) -> None:
     with ProgressBar("records", enabled=_progress(args)) as bar:
-        export_file(log, args.format, target, progress=bar)
+        keep = args.keep_formulas and args.format in ("csv", "parquet")
+        options = {"formula_safe": False} if keep else {}
+        export_file(log, args.format, target, progress=bar, **options)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -276,6 +276,12 @@ def _add_io_commands(commands: _Commands) -> None:
     p.add_argument(
         "file", nargs="?", default="-", metavar="FILE", help="where to write; - or nothing: stdout"
     )
+    p.add_argument(
+        "--keep-formulas",
+        action="store_true",
+        help="csv and parquet: write texts starting with = + - @ as they are (by default they "
+        "get a leading ' so that a spreadsheet shows them rather than runs them)",
+    )
 
 
 def _key_file(p: argparse.ArgumentParser) -> None:
