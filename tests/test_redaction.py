@@ -238,3 +238,10 @@ def test_a_log_opened_with_a_password_never_shows_it(pg_url, caplog):
     assert status == 1
     assert "search_path names no schema" in shown
     assert_hidden(shown, PASSWORD)
+
+
+def test_a_password_that_opens_a_quote_it_never_closes_is_hidden():
+    """Found by hypothesis: ``password='0000000`` in a key-value string (a quote never closed)."""
+    url = "host=127.0.0.1 port=1 password='0000000 dbname=x"
+    assert "'0000000" not in redact("a driver repeating it: '0000000", url)
+    assert "0000000" not in redact_url(url)

@@ -142,8 +142,11 @@ def connection_secrets(url: str) -> frozenset[str]:
         secret = match["secret"]
         found.add(secret)
         if secret.startswith("'"):
-            inner = secret[1:-1] if len(secret) > 1 and secret.endswith("'") else secret[1:]
+            closed = len(secret) > 1 and secret.endswith("'")
+            inner = secret[1:-1] if closed else secret[1:]
             found.update((inner, re.sub(r"\\(.)", r"\1", inner)))
+            if keyed and not closed:  # the word as written may be the whole password
+                found.update(url[match.start("secret") :].split(maxsplit=1)[:1])
         elif keyed:
             found.update(url[match.start("secret") :].split(maxsplit=1)[:1])
         elif widest := _URL_VALUE.match(url, match.start("secret")):

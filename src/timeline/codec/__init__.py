@@ -302,13 +302,16 @@ class TrustedDecoder:
     time, which is most of what a replay costs. For each registered type, the catalog's and
     users' own alike (and the parts inside: sources, locations, counts), this uses a
     generated builder that converts each field from its JSON form as the codec does (ids,
-    instants, precisions, tuples, nested parts) and sets it, skipping the validators and the
-    catalog's ``__attrs_post_init__`` checks. Equal instants are parsed once.
+    instants, precisions, tuples, nested parts) and sets it without calling the validators:
+    it evaluates, inline, the guard each validator declares (``events.fields.Guard``) and the
+    class's ``__attrs_post_init__``, so it never builds an event the validators would refuse
+    (a stored record forged and re-hashed included). Equal instants are parsed once.
 
     It is only for a log's own stored records (see ``docs/decisions.md``): never for
     imports or bytes from elsewhere. Whatever it cannot build the trusted way (another
-    version, a field type it has no builder for, a payload of the wrong shape) it hands to
-    the validated :meth:`Codec.decode`, which gives the same event or the error.
+    version, a field type it has no builder for, a payload of the wrong shape, a value a
+    guard refuses) it hands to the validated :meth:`Codec.decode`, which gives the same
+    event or the error.
 
     >>> import pendulum
     >>> from timeline.events import DroneBarrage
