@@ -141,13 +141,15 @@ def connection_secrets(url: str) -> frozenset[str]:
     for match in _KEYED.finditer(url):
         secret = match["secret"]
         found.add(secret)
+        closed = len(secret) > 1 and secret[0] == secret[-1] == "'"
         if secret.startswith("'"):
-            closed = len(secret) > 1 and secret.endswith("'")
             inner = secret[1:-1] if closed else secret[1:]
             found.update((inner, re.sub(r"\\(.)", r"\1", inner)))
-            if keyed and not closed:  # the word as written may be the whole password
-                found.update(url[match.start("secret") :].split(maxsplit=1)[:1])
-        elif keyed:
+        if closed:
+            continue
+        # Unquoted, or a quote never closed (or a URL, where quotes mean nothing): the value
+        # as written may be the whole password.
+        if keyed:
             found.update(url[match.start("secret") :].split(maxsplit=1)[:1])
         elif widest := _URL_VALUE.match(url, match.start("secret")):
             found.add(widest[0])
