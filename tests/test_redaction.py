@@ -134,9 +134,9 @@ passwords = st.text(
     min_size=8,
     max_size=24,
 ).filter(
-    lambda pw: "S3cret" not in pw
-    and not re.search(r"&\w+=", pw)
-    and not re.fullmatch(r"[a-z_]+", pw)
+    lambda pw: (
+        "S3cret" not in pw and not re.search(r"&\w+=", pw) and not re.fullmatch(r"[a-z_]+", pw)
+    )
 )
 
 
