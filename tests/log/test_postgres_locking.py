@@ -7,6 +7,7 @@ by the log's ``lock_timeout``, after which an append raises ``LockTimeout``.
 """
 
 import threading
+import time
 import uuid
 
 import pendulum
@@ -155,6 +156,25 @@ def test_a_reader_holding_the_creation_lock_delays_a_new_log_only_up_to_the_time
             PostgresLog(pg_url, lock_timeout=0.3)
     with PostgresLog(pg_url) as log:  # created once it is let go
         assert len(log) == 0
+
+
+def test_a_reader_holding_the_snapshot_tables_lock_delays_the_store_only_up_to_the_timeout(
+    pg_url, role
+):
+    schema = sql(pg_url, "SELECT current_schema()")[0][0]
+    sql(pg_url, f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+    with PostgresLog(pg_url, lock_timeout=0.3) as log:
+        with psycopg.connect(as_role(pg_url, role), autocommit=True) as hostile:
+            hostile.execute(
+                "SELECT pg_advisory_lock(hashtext('timeline_snapshots'), hashtext(%s))", (schema,)
+            )
+            started = time.monotonic()
+            with pytest.raises(tl.LockTimeout, match="snapshots table") as caught:
+                log.snapshot_store()
+            assert time.monotonic() - started < 5
+            assert caught.value.timeout == 0.3
+        store = log.snapshot_store()  # made once the lock is let go
+        assert store.list("escalation", 1) == []
 
 
 # -- logs written at schema version 1 --------------------------------------------------------

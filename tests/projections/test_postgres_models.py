@@ -23,6 +23,7 @@ from timeline.projections import (
     ReadModel,
     replay,
 )
+from timeline.projections import live as live_module
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -269,3 +270,18 @@ def test_a_read_model_names_the_field_of_a_bad_argument(log):
         ReadModel(log, handler=remember, name=" ")
     assert caught.value.argument == "name"
     assert isinstance(log, PostgresLog)
+
+
+def test_a_session_holding_the_read_models_lock_delays_a_new_model_only_up_to_the_timeout(
+    pg_url, tmp_path, monkeypatch
+):
+    """Any role may take an advisory lock: creating a read model waits at most its timeout."""
+    monkeypatch.setattr(live_module, "CREATE_LOCK_TIMEOUT", 0.3)
+    with tl.open_log(tmp_path / "war.db") as sqlite_log:
+        with psycopg.connect(pg_url, autocommit=True) as hostile:
+            hostile.execute("SELECT pg_advisory_lock(hashtext('timeline_read_models'))")
+            with pytest.raises(tl.LockTimeout, match="creates its tables") as caught:
+                ReadModel(sqlite_log, pg_url, handler=remember, name="seen", setup=SETUP)
+            assert caught.value.timeout == 0.3
+        with ReadModel(sqlite_log, pg_url, handler=remember, name="seen", setup=SETUP) as model:
+            assert model.run() == 0  # made once the lock is let go

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from timeline.codec import Codec
+from timeline.errors import LockTimeout
+from timeline.log._postgres_schema import lock_timeout_setting
 from timeline.log.snapshots import Snapshot, TableSnapshotStore, _key_columns
 
 if TYPE_CHECKING:
@@ -35,6 +37,14 @@ class PostgresDatabase(Protocol):
 
     def connection(self) -> contextlib.AbstractContextManager[psycopg.Connection[Any]]:
         """The log's connection, for one block."""
+
+    @property
+    def where(self) -> str:
+        """The log as messages name it (never with a password)."""
+
+    @property
+    def lock_timeout(self) -> float:
+        """The longest wait for a lock, in seconds."""
 
 
 #: The table a :class:`PostgresSnapshotStore` keeps its snapshots in, in the log's schema
@@ -90,14 +100,30 @@ class PostgresSnapshotStore(TableSnapshotStore):
             ).fetchone()
             if exists is not None:  # nothing to create: a read-only role still reads
                 return
-            with conn.transaction():
-                # CREATE TABLE IF NOT EXISTS races: stores opened at once create in turn.
-                conn.execute(
-                    "SELECT pg_advisory_xact_lock(hashtext('timeline_snapshots'), hashtext(%s))",
-                    (log.schema,),
-                )
-                for statement in POSTGRES_SNAPSHOT_SCHEMA.split(";"):
-                    conn.execute(log.sql(statement))
+            import psycopg  # noqa: PLC0415  # the optional extra: the log imported it already
+
+            try:
+                with conn.transaction():
+                    # CREATE TABLE IF NOT EXISTS races: stores opened at once create in turn,
+                    # each waiting at most the log's lock_timeout (a lock any role may take).
+                    conn.execute(
+                        "SELECT set_config('lock_timeout', %s, true)",
+                        (lock_timeout_setting(log.lock_timeout),),
+                    )
+                    conn.execute(
+                        "SELECT pg_advisory_xact_lock(hashtext('timeline_snapshots'), hashtext(%s))",
+                        (log.schema,),
+                    )
+                    for statement in POSTGRES_SNAPSHOT_SCHEMA.split(";"):
+                        conn.execute(log.sql(statement))
+            except psycopg.errors.LockNotAvailable as e:
+                raise LockTimeout(
+                    f"PostgreSQL log {log.where}: the lock that creates the snapshots table was "
+                    f"not granted within {log.lock_timeout:g} s (another session holds it); "
+                    "nothing was created, try again",
+                    log=log.where,
+                    timeout=log.lock_timeout,
+                ) from e
 
     def __repr__(self) -> str:
         return f"PostgresSnapshotStore({self._log!r})"

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Self, TypeVar
 
 from pendulum import DateTime
 
-from timeline.errors import InvalidArgument, TimelineError
+from timeline.errors import InvalidArgument, LockTimeout, TimelineError
 from timeline.events import Event
 from timeline.log import EventLog, Recorded
 from timeline.log.base import Order
@@ -241,6 +241,9 @@ class LiveProjection(Generic[S]):
 Handler = Callable[[Any, Recorded], object]
 
 _POSTGRES_URLS: Final = ("postgresql://", "postgres://")
+#: The longest a PostgreSQL read model waits, in seconds, for the lock under which read
+#: models create their tables (an advisory lock, which any role may take and hold).
+CREATE_LOCK_TIMEOUT: Final = 10.0
 
 
 class ReadModel:
@@ -358,8 +361,22 @@ class ReadModel:
         with self._transaction() as conn:
             if self._pg is not None:
                 # CREATE TABLE IF NOT EXISTS races in PostgreSQL: runners starting at once
-                # would collide in the catalog, so they create one after the other.
-                conn.execute("SELECT pg_advisory_xact_lock(hashtext('timeline_read_models'))")
+                # would collide in the catalog, so they create one after the other, each
+                # waiting at most CREATE_LOCK_TIMEOUT (any role may take an advisory lock).
+                conn.execute(
+                    "SELECT set_config('lock_timeout', %s, true)",
+                    (f"{round(CREATE_LOCK_TIMEOUT * 1000)}ms",),
+                )
+                try:
+                    conn.execute("SELECT pg_advisory_xact_lock(hashtext('timeline_read_models'))")
+                except self._pg.errors.LockNotAvailable as e:
+                    raise LockTimeout(
+                        f"read model {self.name!r}: the lock that creates its tables was not "
+                        f"granted within {CREATE_LOCK_TIMEOUT:g} s (another session holds it); "
+                        "nothing was created, try again",
+                        log=self.path,
+                        timeout=CREATE_LOCK_TIMEOUT,
+                    ) from e
             conn.execute(READ_MODEL_SCHEMA)
             if setup is not None:
                 for statement in setup.split(";"):
