@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from timeline.log.postgres import PostgresLog
+    from timeline.log.postgres_snapshots import PostgresDatabase
 
 __all__ = [
     "LOCK_ROW",
@@ -76,7 +77,7 @@ def lock_timeout_setting(seconds: float) -> str:
     return f"{max(1, round(seconds * 1000))}ms"
 
 
-def set_lock_timeout(log: PostgresLog, conn: psycopg.Connection[Any]) -> None:
+def set_lock_timeout(log: PostgresLog | PostgresDatabase, conn: psycopg.Connection[Any]) -> None:
     """Wait at most the log's ``lock_timeout`` for any lock, to the end of the transaction."""
     conn.execute(
         "SELECT set_config('lock_timeout', %s, true)", (lock_timeout_setting(log.lock_timeout),)
@@ -101,7 +102,7 @@ def take_write_lock(log: PostgresLog, conn: psycopg.Connection[Any]) -> None:
         raise lock_timed_out(log, "the write lock") from e
 
 
-def lock_timed_out(log: PostgresLog, what: str) -> LockTimeout:
+def lock_timed_out(log: PostgresLog | PostgresDatabase, what: str) -> LockTimeout:
     """The error for a lock not granted within the log's ``lock_timeout``."""
     return LockTimeout(
         f"PostgreSQL log {log.where}: {what} was not granted within {log.lock_timeout:g} s "

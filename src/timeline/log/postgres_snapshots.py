@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from timeline.codec import Codec
-from timeline.errors import LockTimeout
-from timeline.log._postgres_schema import lock_timeout_setting
+from timeline.log._postgres_schema import lock_timed_out, set_lock_timeout
 from timeline.log.snapshots import Snapshot, TableSnapshotStore, _key_columns
 
 if TYPE_CHECKING:
@@ -106,10 +105,7 @@ class PostgresSnapshotStore(TableSnapshotStore):
                 with conn.transaction():
                     # CREATE TABLE IF NOT EXISTS races: stores opened at once create in turn,
                     # each waiting at most the log's lock_timeout (a lock any role may take).
-                    conn.execute(
-                        "SELECT set_config('lock_timeout', %s, true)",
-                        (lock_timeout_setting(log.lock_timeout),),
-                    )
+                    set_lock_timeout(log, conn)
                     conn.execute(
                         "SELECT pg_advisory_xact_lock(hashtext('timeline_snapshots'), hashtext(%s))",
                         (log.schema,),
@@ -117,13 +113,7 @@ class PostgresSnapshotStore(TableSnapshotStore):
                     for statement in POSTGRES_SNAPSHOT_SCHEMA.split(";"):
                         conn.execute(log.sql(statement))
             except psycopg.errors.LockNotAvailable as e:
-                raise LockTimeout(
-                    f"PostgreSQL log {log.where}: the lock that creates the snapshots table was "
-                    f"not granted within {log.lock_timeout:g} s (another session holds it); "
-                    "nothing was created, try again",
-                    log=log.where,
-                    timeout=log.lock_timeout,
-                ) from e
+                raise lock_timed_out(log, "the lock that creates the snapshots table") from e
 
     def __repr__(self) -> str:
         return f"PostgresSnapshotStore({self._log!r})"
