@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import timeline as tl
-from pg_admin import sql
+from pg_admin import as_role, drop_role, login_role, sql
 from timeline.cli import main as timeline_main
 from timeline.integrity import SigningKey
 from timeline.log.postgres import SCHEMA_VERSION, PostgresLog, channel_name, schema_url
@@ -682,15 +682,9 @@ def test_copy_between_sqlite_and_postgresql_keeps_every_record_and_hash(
 @pytest.fixture
 def role(pg_url):
     """A role of the test's own, made with LOGIN only; dropped (with its grants) afterwards."""
-    name = f"reader_{uuid.uuid4().hex[:12]}"
-    sql(pg_url, f"CREATE ROLE {name} LOGIN")
+    name = login_role(pg_url)
     yield name
-    sql(pg_url, f"DROP OWNED BY {name}")
-    sql(pg_url, f"DROP ROLE {name}")
-
-
-def as_role(url, role):
-    return psycopg.conninfo.make_conninfo(url, user=role)
+    drop_role(pg_url, name)
 
 
 @pytest.mark.postgres

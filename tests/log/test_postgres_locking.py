@@ -8,13 +8,12 @@ by the log's ``lock_timeout``, after which an append raises ``LockTimeout``.
 
 import threading
 import time
-import uuid
 
 import pendulum
 import pytest
 
 import timeline as tl
-from pg_admin import sql
+from pg_admin import as_role, drop_role, login_role, sql
 from timeline.log.postgres import SCHEMA_VERSION, PostgresLog
 
 psycopg = pytest.importorskip("psycopg")
@@ -41,15 +40,9 @@ def positions(records):
 @pytest.fixture
 def role(pg_url):
     """A role of the test's own, made with LOGIN only; dropped (with its grants) afterwards."""
-    name = f"reader_{uuid.uuid4().hex[:12]}"
-    sql(pg_url, f"CREATE ROLE {name} LOGIN")
+    name = login_role(pg_url)
     yield name
-    sql(pg_url, f"DROP OWNED BY {name}")
-    sql(pg_url, f"DROP ROLE {name}")
-
-
-def as_role(url, role):
-    return psycopg.conninfo.make_conninfo(url, user=role)
+    drop_role(pg_url, name)
 
 
 def grant_read_only(url, schema, role):
