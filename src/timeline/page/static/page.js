@@ -551,6 +551,7 @@ function draw() {
   chart.dataset.edgeCount = VIEW.edges.length;
   $("status").textContent = `${VIEW.shownVisible.length} of ${VIEW.visible.length} events shown, ${VIEW.edges.length} causal links · ${VIEW.retracted.length} retracted · as of ${clockText(state.as_of)} · known at ${clockText(state.known_at)}`;
   VIEW.drawMs = performance.now() - started;
+  document.body.dataset.draws = (+document.body.dataset.draws || 0) + 1;
   return VIEW.drawMs;
 }
 
