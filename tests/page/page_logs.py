@@ -58,89 +58,81 @@ def _event(rng, i):
     )
 
 
-def messy_log(seed=7, n=60):
-    """A log with late reports, corrections (of figures and of times), retractions of events,
-    of corrections and of retractions, links and link retractions, recorded over days."""
-    rng = random.Random(seed)
-    log = tl.open_log("memory:")
-    clock = START.add(days=3)
-    events = []
+class _Writer:
+    """Appends to a log, each append recorded some hours after the last."""
 
-    def put(new, stream):
-        nonlocal clock
-        clock = clock.add(hours=rng.randint(1, 20))
+    def __init__(self, rng):
+        self.rng, self.log, self.clock = rng, tl.open_log("memory:"), START.add(days=3)
+
+    def put(self, event, stream):
+        self.clock = self.clock.add(hours=self.rng.randint(1, 20))
         try:
-            log.append(new, stream=stream, recorded_at=clock)
+            self.log.append([event], stream=stream, recorded_at=self.clock)
         except TimelineError:
-            return False
+            return False  # refused by a guard (a link back in time, ...): the log is unchanged
         return True
 
-    for i in range(n):
-        ev = _event(rng, i)
-        if put([ev], f"s/{ev.TYPE.split('.')[0]}"):
-            events.append(ev)
-        if i < 6:
-            continue
-        roll = rng.random()
-        target = rng.choice(events)
+    def of(self, *types):
+        return [r.event for r in self.log.read(types=types)]
+
+    def amend(self, events):
+        """One correction, retraction, link or link retraction, by a roll of the dice."""
+        rng, at = self.rng, self.clock
+        roll, target = rng.random(), rng.choice(events)
         if roll < 0.15 and isinstance(target, tl.DroneBarrage):
-            put(
-                [
-                    tl.Correction(
-                        occurred_at=clock,
-                        corrects=target.event_id,
-                        changes={
-                            "launched": target.launched + rng.randint(1, 50),
-                            "destroyed": None,
-                        },
-                    )
-                ],
-                "fixes",
+            changes = {"launched": target.launched + rng.randint(1, 50), "destroyed": None}
+            self.put(
+                tl.Correction(occurred_at=at, corrects=target.event_id, changes=changes), "fixes"
             )
         elif roll < 0.3:
             moved = target.occurred_at.add(hours=rng.randint(-30, 30))
             changes = {"occurred_at": isoformat(moved)}
             if target.occurred_until is not None:
                 changes["occurred_until"] = isoformat(moved.add(hours=2))
-            put(
-                [tl.Correction(occurred_at=clock, corrects=target.event_id, changes=changes)],
-                "fixes",
+            self.put(
+                tl.Correction(occurred_at=at, corrects=target.event_id, changes=changes), "fixes"
             )
         elif roll < 0.4:
-            put(
-                [tl.Retraction(occurred_at=clock, retracts=target.event_id, reason="duplicate")],
-                "fixes",
+            self.put(
+                tl.Retraction(occurred_at=at, retracts=target.event_id, reason="duplicate"), "fixes"
             )
         elif roll < 0.5:
-            metas = [r.event for r in log.read(types=("meta.correction", "meta.retraction"))]
+            metas = self.of("meta.correction", "meta.retraction")
             if metas:
-                put(
-                    [tl.Retraction(occurred_at=clock, retracts=rng.choice(metas).event_id)], "fixes"
+                self.put(
+                    tl.Retraction(occurred_at=at, retracts=rng.choice(metas).event_id), "fixes"
                 )
         elif roll < 0.85:
-            a, b = rng.sample(events, 2)
-            cause, effect = sorted((a, b), key=lambda e: e.occurred_at)
-            put(
-                [
-                    tl.CausalLink(
-                        occurred_at=clock,
-                        cause=cause.event_id,
-                        effect=effect.event_id,
-                        relation=rng.choice(["retaliation", "response", "prompted"]),
-                        confidence=rng.choice([0.3, 0.6, 0.9]),
-                        asserted_by="analyst",
-                    )
-                ],
-                "links",
+            cause, effect = sorted(rng.sample(events, 2), key=lambda e: e.occurred_at)
+            link = tl.CausalLink(
+                occurred_at=at,
+                cause=cause.event_id,
+                effect=effect.event_id,
+                relation=rng.choice(["retaliation", "response", "prompted"]),
+                confidence=rng.choice([0.3, 0.6, 0.9]),
+                asserted_by="analyst",
             )
+            self.put(link, "links")
         elif roll < 0.92:
-            links = [r.event for r in log.read(types=("meta.causal_link",))]
+            links = self.of("meta.causal_link")
             if links:
-                put(
-                    [tl.CausalLinkRetracted(occurred_at=clock, link=rng.choice(links).event_id)],
-                    "links",
-                )
-    return log
+                gone = tl.CausalLinkRetracted(occurred_at=at, link=rng.choice(links).event_id)
+                self.put(gone, "links")
+
+
+def messy_log(seed=7, n=60):
+    """A log with late reports, corrections (of figures and of times), retractions of events,
+    of corrections and of retractions, links and link retractions, recorded over days."""
+    rng = random.Random(seed)  # noqa: S311  # test data, not secrets
+    writer = _Writer(rng)
+    events = []
+    for i in range(n):
+        event = _event(rng, i)
+        if writer.put(event, f"s/{event.TYPE.split('.')[0]}"):
+            events.append(event)
+        if i >= 6:
+            writer.amend(events)
+    return writer.log
 
 
 def expected(log, as_of=None, known_at=None):
