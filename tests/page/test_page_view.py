@@ -11,7 +11,11 @@ import timeline as tl
 
 
 def _data_by_id(log):
-    return {e["id"]: e for e in tl.page.data(log)["events"]}
+    data = tl.page.data(log)
+    return {
+        e["id"]: {**e, "sources": [data["sources"][n] for n in e["sources"]]}
+        for e in data["events"]
+    }
 
 
 def _marker_ids(page):
