@@ -542,7 +542,7 @@ function draw() {
   const labelled = markers && inDomain.length <= 80;
   const { lanes, height } = layout(markers ? inDomain : [], labelled);
   const total = Math.max(height, size().height);
-  svg.attr("height", total).attr("viewBox", `0 0 ${width} ${total}`);
+  svg.attr("width", width).attr("height", total).attr("viewBox", `0 0 ${width} ${total}`);
   defs.select("#plot-clip rect").attr("x", LEFT).attr("y", 0).attr("width", width - LEFT - RIGHT).attr("height", total);
   gBands.selectAll("g.lane").data(lanes, (l) => l.name).join((enter) => {
     const g = enter.append("g").attr("class", "lane");
@@ -793,7 +793,13 @@ function bind() {
     tip.style("display", null).style("left", `${px + 12}px`).style("top", `${py + 12}px`).text(densityText(ev.target));
   }).on("mouseleave", () => tip.style("display", "none"));
   window.addEventListener("hashchange", () => { readHash(); syncControls(); setScales(null); recompute(); draw(); renderPanel(); });
-  window.addEventListener("resize", () => { setScales(x.domain().map(Number)); });
+  // The chart's width changes with the window and when the event panel opens or closes.
+  let lastWidth = chart.clientWidth;
+  new ResizeObserver(() => {
+    if (chart.clientWidth === lastWidth) return;
+    lastWidth = chart.clientWidth;
+    setScales(x.domain().map(Number));
+  }).observe(chart);
   document.addEventListener("keydown", onKey);
 }
 
