@@ -249,3 +249,15 @@ def test_the_view_exports_as_svg_and_png(open_page, example):
     with page.expect_download() as info:
         page.click("#png-out")
     assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_jupyter_view_runs_the_page_in_its_iframe(open_page, example):
+    log = istanbul_log(example)
+    host = open_page(
+        f"<!doctype html><body>{tl.page.show(log, height=700)._repr_html_()}</body>", ready=False
+    )
+    frame = host.frame_locator("iframe")
+    frame.locator("body[data-ready=true]").wait_for(state="attached")
+    assert frame.locator("g.event").count() == len(expected(log)[0])
+    frame.locator("g.event > circle").first.click()
+    assert frame.locator("#panel-headline").inner_text()

@@ -253,7 +253,12 @@ function writeHash() {
     else p.set(key, value);
   }
   const hash = `#${p.toString()}`;
-  if (hash !== location.hash && !(hash === "#" && !location.hash)) history.replaceState(null, "", hash);
+  if (hash === location.hash || (hash === "#" && !location.hash)) return;
+  try {
+    history.replaceState(null, "", hash);
+  } catch (e) {
+    // An iframe of its own (Jupyter's srcdoc) has no URL to keep the view in.
+  }
 }
 
 // -- filters and search -----------------------------------------------------------------
