@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 import math
-import re
 import uuid
-import zoneinfo
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from typing import Any, Final
@@ -33,7 +30,7 @@ from timeline.errors import InvalidArgument, InvalidEvent, TimelineError
 from timeline.events import CausalLink, CausalLinkRetracted, Correction, Event, Retraction, Source
 from timeline.log import EventLog, Recorded
 from timeline.projections.resolution import apply_changes
-from timeline.time import isoformat, parse_utc
+from timeline.time import isoformat, local_span, local_text, parse_utc
 
 __all__ = ["SCHEMA", "build", "safe_url"]
 
@@ -58,7 +55,6 @@ _COMMON: Final = frozenset(
 #: The figure that sizes an event's bar (the first of these an event has).
 _FIGURES: Final = ("launched", "killed", "count", "people", "total", "destroyed")
 
-_OFFSET: Final = re.compile(r"(?P<sign>[+-])(?P<h>\d\d):?(?P<m>\d\d)")
 _EPOCH_DAY: Final = dt.date(1970, 1, 1).toordinal()
 
 
@@ -90,41 +86,6 @@ def safe_url(url: str | None) -> str | None:
     except ValueError:
         return None
     return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
-
-
-def _zone(event: Event) -> str:
-    """The event's zone (issue 15's ``Event.zone``), or ``"UTC"`` for an event without one."""
-    zone = getattr(event, "zone", None)
-    return zone if isinstance(zone, str) and zone else "UTC"
-
-
-@functools.cache
-def _tz(zone: str) -> dt.tzinfo:
-    """The tzinfo of a zone: an IANA name or a fixed offset ("+03:00"); UTC if unreadable."""
-    fixed = _OFFSET.fullmatch(zone)
-    if fixed:
-        sign = -1 if fixed["sign"] == "-" else 1
-        shift = dt.timedelta(hours=int(fixed["h"]), minutes=int(fixed["m"]))
-        return dt.timezone(sign * shift)
-    try:
-        return zoneinfo.ZoneInfo(zone)
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        return dt.UTC
-
-
-def _local(value: dt.datetime, zone: str) -> dt.date:
-    """The local date of an instant in a zone (see :func:`_tz`)."""
-    if zone == "UTC":
-        return dt.date(value.year, value.month, value.day)  # stored in UTC already
-    return dt.datetime.astimezone(value, _tz(zone)).date()  # the stdlib's, not pendulum's
-
-
-def _span(event: Event) -> tuple[dt.date, dt.date]:
-    """First and last local date of an event, in its zone."""
-    zone = _zone(event)
-    first = _local(event.occurred_at, zone)
-    last = first if event.occurred_until is None else _local(event.occurred_until, zone)
-    return first, last
 
 
 def family(event: Event) -> str:
@@ -173,9 +134,10 @@ def _source(source: Source) -> dict[str, Any]:
 
 def _shown(event: Event, stored: Mapping[str, Any]) -> dict[str, Any]:
     """What depends on an event's (corrected) fields: text, dates, lanes, figure."""
-    first, last = _span(event)
+    first, last = local_span(event)
     return {
         "headline": event.headline(),
+        "when": local_text(event.occurred_at, event.zone, event.time_precision),
         "local": [first.isoformat(), last.isoformat()],
         "day": [first.toordinal() - _EPOCH_DAY, last.toordinal() - _EPOCH_DAY],
         "lanes": {"party": party(event), "claimant": event.claimed_by or "(unclaimed)"},
@@ -265,7 +227,7 @@ def _event(rec: Recorded, table: _SourceTable) -> dict[str, Any]:
         "until": None if until is None else isoformat(until),
         "until_us": None if until is None else micros(until),
         "precision": event.time_precision.value,
-        "zone": _zone(event),
+        "zone": event.zone,
         **shown,
         "actors": list(event.actors),
         "claimed_by": event.claimed_by,
@@ -410,7 +372,7 @@ def build(log: EventLog, *, title: str | None = None, zone: str | None = None) -
         "title": title or "Timeline",
         "head": head,
         "zone": zone,
-        "zones": sorted({e["zone"] for e in events}),
+        "zones": sorted({e["zone"] for e in events if e["zone"]}),
         "sources": table.rows,
         "events": events,
         "corrections": _corrections(log, fixes),

@@ -79,13 +79,30 @@ function offsetText(ms) {
   return `UTC${ms < 0 ? "−" : "+"}${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 }
 
-// An instant for people, in a zone: "2025-06-01 22:00 Europe/Kyiv" (a date for day precision).
+// How a zone is named beside a time, as timeline.time.zone_label: "Kyiv", "New York", "UTC".
+function zoneLabel(zone) {
+  if (!zone || ["UTC", "Etc/UTC", "Z", "+00:00"].includes(zone)) return "UTC";
+  return zone.split("/").pop().replace(/_/g, " ");
+}
+
+// An instant on the wall clock of a zone, at its precision, as timeline.time.local_text:
+// "2025-06" (month), "2025-06-02" (day), "2025-05-31 19h Kyiv", "2025-05-31 19:30 Kyiv".
 function localText(us, zone, precision) {
-  const ms = us / 1000;
+  const ms = Math.floor(us / 1000);
   const text = new Date(ms + zoneOffsetMs(zone, ms)).toISOString();
-  if (precision === "day") return text.slice(0, 10);
-  if (precision === "month") return text.slice(0, 7);
-  return `${text.slice(0, 10)} ${text.slice(11, 16)} ${zone}`;
+  const day = text.slice(0, 10);
+  if (precision === "month") return day.slice(0, 7);
+  if (precision === "day") return day;
+  const name = zoneLabel(zone);
+  if (precision === "hour") return `${day} ${text.slice(11, 13)}h ${name}`;
+  if (precision === "minute") return `${day} ${text.slice(11, 16)} ${name}`;
+  const micro = ((us % 1000000) + 1000000) % 1000000;
+  return `${day} ${text.slice(11, 19)}${micro ? `.${String(micro).padStart(6, "0")}` : ""} ${name}`;
+}
+
+// When an event occurred, in the zone dates are shown in (the library's text in its own).
+function whenText(v) {
+  return state.zone ? localText(v.at, state.zone, v.e.precision) : v.shown.when;
 }
 
 // -- the data, indexed ---------------------------------------------------------------------
@@ -326,7 +343,7 @@ function relationColour(relation) {
 }
 
 function displayZone(v) {
-  return state.zone || v.e.zone;
+  return state.zone || v.e.zone || "UTC";
 }
 
 // The local day of an event (days since the epoch) in the zone dates are shown in.
@@ -476,7 +493,7 @@ function drawMarkers(shown, labelled, maxFigure) {
     .classed("corrected", (v) => !!v.fixes)
     .classed("selected", (v) => v.id === state.event)
     .attr("transform", (v) => `translate(${v.x0},${v.y})`);
-  sel.select("title").text((v) => `${v.shown.headline}\n${localText(v.at, displayZone(v), v.e.precision)}${v.fixes ? "\ncorrected" : ""}${v.retracted ? "\nretracted" : ""}`);
+  sel.select("title").text((v) => `${v.shown.headline}\n${whenText(v)}${v.fixes ? "\ncorrected" : ""}${v.retracted ? "\nretracted" : ""}`);
   sel.each(function (v) {
     const g = d3.select(this);
     const bar = v.until !== null && v.x1 - v.x0 > 6;
@@ -507,7 +524,7 @@ function drawArcs(edges) {
 function clockText(us) {
   if (us === null) return "now (no cut)";
   const zone = state.zone || "UTC";
-  return localText(us, zone, "minute");
+  return localText(us, zone, "minute");  // the clocks: to the minute
 }
 
 // The slider position nearest a cut: the last time <= the cut; the end for no cut.
@@ -692,10 +709,10 @@ function renderPanel() {
   };
   const was = (name) => (v.fixes && v.fixes.some((c) => name in c.changes) ? e.fields[name] : undefined);
   row("type", e.type);
-  row("occurred", localText(v.at, zone, e.precision), v.at !== e.at_us ? localText(e.at_us, zone, e.precision) : undefined);
+  row("occurred", whenText(v), v.at !== e.at_us ? (state.zone ? localText(e.at_us, zone, e.precision) : e.when) : undefined);
   if (v.until !== null) row("until", localText(v.until, zone, e.precision), v.until !== e.until_us && e.until_us !== null ? localText(e.until_us, zone, e.precision) : undefined);
   row("local dates", v.shown.local[0] === v.shown.local[1] ? v.shown.local[0] : v.shown.local.join(" – "));
-  row("zone", e.zone);
+  row("zone", e.zone || "none recorded (times in UTC)");
   row("precision", e.precision);
   row("recorded", `${e.rec} (position ${e.pos}, stream ${e.stream})`);
   if (e.claimed_by) row("claimed by", e.claimed_by);
@@ -916,7 +933,7 @@ function start() {
   performance.mark("timeline-drawn");
   document.body.dataset.ready = "true";
   window.timelinePage = {
-    state, view: () => VIEW,
+    state, view: () => VIEW, localText, parseUs, isoUs,
     redraw: () => recompute() + draw(),
     setCuts: (asOf, knownAt) => { state.as_of = asOf; state.known_at = knownAt; update(); return VIEW.drawMs; },
     zoomBy: (k) => { svg.call(zoom.scaleBy, k); return VIEW.drawMs; },
