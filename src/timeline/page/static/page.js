@@ -714,7 +714,7 @@ function renderPanel() {
   row("local dates", v.shown.local[0] === v.shown.local[1] ? v.shown.local[0] : v.shown.local.join(" – "));
   row("zone", e.zone || "none recorded (times in UTC)");
   row("precision", e.precision);
-  row("recorded", `${e.rec} (position ${e.pos}, stream ${e.stream})`);
+  row("recorded", `${e.rec.slice(0, 19).replace("T", " ")} UTC (position ${e.pos}, stream ${e.stream})`);
   if (e.claimed_by) row("claimed by", e.claimed_by);
   for (const [name, value] of Object.entries(v.fields)) {
     if (name === "summary" && value === v.shown.headline) continue;
