@@ -493,7 +493,7 @@ function drawMarkers(shown, labelled, maxFigure) {
     .classed("corrected", (v) => !!v.fixes)
     .classed("selected", (v) => v.id === state.event)
     .attr("transform", (v) => `translate(${v.x0},${v.y})`);
-  sel.select("title").text((v) => `${v.shown.headline}\n${whenText(v)}${v.fixes ? "\ncorrected" : ""}${v.retracted ? "\nretracted" : ""}`);
+  sel.select("title").text((v) => `${v.shown.headline}\n${whenText(v)}${v.fixes ? `\ncorrected: ${changesText(v)}` : ""}${v.retracted ? "\nretracted" : ""}`);
   sel.each(function (v) {
     const g = d3.select(this);
     const bar = v.until !== null && v.x1 - v.x0 > 6;
@@ -519,6 +519,14 @@ function drawArcs(edges) {
     .attr("stroke-width", (e) => 1 + 3 * e.strongest.confidence)
     .attr("d", arcPath)
     .select("title").text((e) => e.claims.map((c) => `${c.relation} (confidence ${c.confidence})${c.asserted_by ? ` asserted by ${c.asserted_by}` : ""}${c.rule ? ` rule ${c.rule}` : ""}${c.evidence ? `: ${c.evidence}` : ""}`).join("\n"));
+}
+
+// "launched 472 → 479": each corrected field, as first recorded and as corrected now.
+function changesText(v) {
+  const names = new Set(v.fixes.flatMap((c) => Object.keys(c.changes)));
+  const was = (name) => (name === "occurred_at" ? v.e.at : name === "occurred_until" ? v.e.until : v.e.fields[name]);
+  const now = (name) => (name === "occurred_at" ? isoUs(v.at) : name === "occurred_until" ? (v.until === null ? null : isoUs(v.until)) : v.fields[name]);
+  return [...names].map((n) => `${n} ${valueText(was(n))} → ${valueText(now(n))}`).join("; ");
 }
 
 function clockText(us) {
