@@ -35,6 +35,9 @@ def test_the_istanbul_record_draws_its_events_lanes_and_links(open_page, example
     assert events == as_expected(shown)
     assert arcs == edges
     assert len(arcs) >= 10
+    hover = page.eval_on_selector_all("path.arc title", "ts => ts.map(t => t.textContent)")
+    assert len(hover) == len(arcs)
+    assert all("confidence" in text and "asserted by" in text for text in hover)
     data = _data_by_id(log)
     lanes = {i: lane for i, _, _, lane in found["events"]}
     assert lanes == {i: data[i]["lanes"]["party"] for i in shown}
