@@ -212,9 +212,12 @@ function resolvedEvent(e, fixes, retracted) {
 
 // What replay(as_of, known_at) yields (less the links), the retracted ones known by then,
 // and causal_graph(as_of, known_at)'s edges.
+let cuts = 0; // each view's number: an event shown in it carries it (no map of 100,000 ids)
+
 export function computeView(data, asOf, knownAt) {
   const res = resolve(data.metas, knownAt);
   const visible = [], retracted = [];
+  const stamp = ++cuts;
   for (const e of data.events) {
     if (knownAt !== null && e.rec_us > knownAt) break; // sorted by position
     const gone = res.against.has(e.id);
@@ -222,16 +225,25 @@ export function computeView(data, asOf, knownAt) {
     // The common case (as recorded, not retracted) reuses one object per event.
     const v = fixes || gone ? resolvedEvent(e, fixes, gone) : (e.asRecorded ||= resolvedEvent(e, null, false));
     if (asOf !== null && v.at > asOf) continue;
-    (gone ? retracted : visible).push(v);
+    if (gone) {
+      retracted.push(v);
+    } else {
+      visible.push(v);
+      e.shownIn = stamp;
+      e.view = v;
+    }
   }
-  const nodes = new Map(visible.map((v) => [v.id, v]));
+  const node = (id) => {
+    const e = data.byId.get(id);
+    return e && e.shownIn === stamp ? e.view : undefined;
+  };
   const edges = new Map();
   for (const l of data.links) {
     if (knownAt !== null && l.rec_us > knownAt) break;
     if (res.against.has(l.id)) continue;
     const fixes = inForce(res, l.id);
     const link = fixes ? Object.assign({}, l, ...fixes.map((c) => c.changes)) : l;
-    if (!nodes.has(link.cause) || !nodes.has(link.effect)) continue;
+    if (!node(link.cause) || !node(link.effect)) continue;
     const key = `${link.cause} ${link.effect}`;
     if (!edges.has(key)) edges.set(key, { cause: link.cause, effect: link.effect, claims: [] });
     edges.get(key).claims.push(link);
@@ -239,7 +251,7 @@ export function computeView(data, asOf, knownAt) {
   for (const edge of edges.values()) {
     edge.strongest = edge.claims.reduce((a, b) => (b.confidence > a.confidence ? b : a));
   }
-  return { visible, retracted, nodes, edges: [...edges.values()] };
+  return { visible, retracted, node, edges: [...edges.values()] };
 }
 
 // -- state, kept in the URL hash --------------------------------------------------------
@@ -305,7 +317,7 @@ function filterOf() {
 // -- drawing ----------------------------------------------------------------------------
 
 let DATA = null;
-let VIEW = null; // { visible, retracted, nodes, edges, shown: [...], arcs: [...] }
+let VIEW = null; // { visible, retracted, node(id), edges, shownVisible, shownRetracted }
 const chart = $("chart");
 const svg = d3.select(chart).append("svg").attr("xmlns", "http://www.w3.org/2000/svg");
 const defs = svg.append("defs");
@@ -629,7 +641,7 @@ function safeLink(url, text) {
 }
 
 function stepButton(id) {
-  const v = VIEW.nodes.get(id);
+  const v = VIEW.node(id);
   const b = el("button", { type: "button", class: "step", "data-goto": id }, v ? v.shown.headline : id);
   b.addEventListener("click", () => select(id));
   return b;
@@ -752,7 +764,7 @@ function select(id) {
   writeHash();
   gEvents.selectAll("g.event").classed("selected", (v) => v.id === state.event);
   renderPanel();
-  const v = VIEW && VIEW.nodes.get(state.event);
+  const v = VIEW && VIEW.node(state.event);
   if (v) {
     const [a, b] = x.domain();
     const ms = v.at / 1000;
