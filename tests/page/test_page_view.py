@@ -40,7 +40,7 @@ def test_the_istanbul_record_draws_its_events_lanes_and_links(open_page, example
     assert all("confidence" in text and "asserted by" in text for text in hover)
     data = _data_by_id(log)
     lanes = {i: lane for i, _, _, lane in found["events"]}
-    assert lanes == {i: data[i]["lanes"]["party"] for i in shown}
+    assert lanes == {i: data[i]["party"] for i in shown}
     names = set(page.eval_on_selector_all("g.lane", "gs => gs.map(g => g.dataset.laneName)"))
     assert set(lanes.values()) <= names
     assert {"Russia", "Ukraine"} <= names
@@ -82,9 +82,7 @@ def test_filters_and_search_keep_only_matching_events(open_page, example):
     page.fill("#actor", "Ukraine")
     kept = _marker_ids(page)
     assert kept
-    assert all(
-        "Ukraine" in data[i]["actors"] or data[i]["lanes"]["party"] == "Ukraine" for i in kept
-    )
+    assert all("Ukraine" in data[i]["actors"] or data[i]["party"] == "Ukraine" for i in kept)
     page.fill("#actor", "")
     claimant = next(e["claimed_by"] for e in data.values() if e["claimed_by"])
     page.select_option("#claimant", claimant)

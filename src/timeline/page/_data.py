@@ -55,7 +55,6 @@ _COMMON: Final = frozenset(
 #: The figure that sizes an event's bar (the first of these an event has).
 _FIGURES: Final = ("launched", "killed", "count", "people", "total", "destroyed")
 
-_EPOCH_DAY: Final = dt.date(1970, 1, 1).toordinal()
 
 
 def micros(value: dt.datetime) -> int:
@@ -133,14 +132,14 @@ def _source(source: Source) -> dict[str, Any]:
 
 
 def _shown(event: Event, stored: Mapping[str, Any]) -> dict[str, Any]:
-    """What depends on an event's (corrected) fields: text, dates, lanes, figure."""
+    """What depends on an event's (corrected) fields: text, dates, party, claimant, figure."""
     first, last = local_span(event)
     return {
         "headline": event.headline(),
         "when": local_text(event.occurred_at, event.zone, event.time_precision),
         "local": [first.isoformat(), last.isoformat()],
-        "day": [first.toordinal() - _EPOCH_DAY, last.toordinal() - _EPOCH_DAY],
-        "lanes": {"party": party(event), "claimant": event.claimed_by or "(unclaimed)"},
+        "party": party(event),
+        "claimed_by": event.claimed_by,
         "figure": _figure(stored),
     }
 
@@ -214,7 +213,6 @@ def _event(rec: Recorded, table: _SourceTable) -> dict[str, Any]:
     fields = _fields(event, table.field_names)
     until = event.occurred_until
     shown = _shown(event, fields)
-    shown["lanes"].update(stream=rec.stream, family=family(event))
     return {
         "id": str(event.event_id),
         "pos": rec.position,
@@ -231,8 +229,6 @@ def _event(rec: Recorded, table: _SourceTable) -> dict[str, Any]:
         "zone": event.zone,
         **shown,
         "actors": list(event.actors),
-        "claimed_by": event.claimed_by,
-        "grades": sorted({s.grade for s in event.sources if s.grade}),
         "fields": fields,
         "sources": table.numbers(event.sources),
     }
@@ -290,7 +286,8 @@ def _corrections(log: EventLog, records: Iterable[Recorded]) -> list[dict[str, A
 
     ``shown`` is what the page shows for the target while this is the latest correction in
     force (exact unless an earlier correction of the same event is retracted meanwhile, when
-    the text, dates and lanes are those of all of them; the cut's instants are always exact).
+    the text, dates, party and claimant are those of all of them; the cut's instants are always
+    exact).
     """
     codec = log.codec
     merged: dict[uuid.UUID, dict[str, Any]] = {}
@@ -308,7 +305,6 @@ def _corrections(log: EventLog, records: Iterable[Recorded]) -> list[dict[str, A
             shown = None  # a correction the guard would refuse, or of a meta event
         else:
             shown = _shown(fixed, _fields(fixed, {}))
-            shown["lanes"].update(stream=target.stream, family=family(fixed))
         found.append(
             {
                 "id": str(fix.event_id),

@@ -107,6 +107,14 @@ function whenText(v) {
 
 // -- the data, indexed ---------------------------------------------------------------------
 
+// Numbers sorted, each once (a typed array: numeric order, no comparator).
+function distinctSorted(values) {
+  const sorted = Float64Array.from(values).sort();
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[n - 1]) sorted[n++] = sorted[i];
+  return sorted.slice(0, n);
+}
+
 function indexData(raw) {
   if (raw.schema !== SCHEMA) throw new Error(`timeline page: data schema ${raw.schema}, this page reads ${SCHEMA}`);
   const byPos = (a, b) => a.pos - b.pos;
@@ -115,16 +123,18 @@ function indexData(raw) {
   const events = sorted(raw.events);
   const links = sorted(raw.links);
   const byId = new Map(), fixesOf = new Map(), retractionsOf = new Map();
-  const recs = new Set(), ats = new Set(), actors = new Set();
+  const recs = [], ats = [], actors = new Set();
   const modes = ["party", "stream", "family", "claimant"];
   const names = Object.fromEntries(modes.map((m) => [m, new Set()]));
   let lo = Infinity, hi = -Infinity;
+  const lanesOf = (shown, e) => ({ party: shown.party, claimant: shown.claimed_by || "(unclaimed)", stream: e.stream, family: e.family });
   for (const e of events) {
     byId.set(e.id, e);
+    e.lanes = lanesOf(e, e);
     const sources = e.sources;
     for (let i = 0; i < sources.length; i++) if (typeof sources[i] === "number") sources[i] = raw.sources[sources[i]];
-    recs.add(e.rec_us);
-    ats.add(e.at_us);
+    recs.push(e.rec_us);
+    ats.push(e.at_us);
     for (const a of e.actors) actors.add(a);
     actors.add(e.lanes.party);
     for (const m of modes) names[m].add(e.lanes[m]);
@@ -133,24 +143,26 @@ function indexData(raw) {
     if (end > hi) hi = end;
   }
   for (const c of raw.corrections) {
+    const target = byId.get(c.target);
+    if (c.shown) c.shown.lanes = lanesOf(c.shown, target || { stream: "(link)", family: "meta" });
     if (!fixesOf.has(c.target)) fixesOf.set(c.target, []);
     fixesOf.get(c.target).push(c);
-    if (c.changes_us.occurred_at != null) ats.add(c.changes_us.occurred_at);
+    if (c.changes_us.occurred_at != null) ats.push(c.changes_us.occurred_at);
     if (c.shown) for (const m of modes) names[m].add(c.shown.lanes[m]);
   }
   for (const r of raw.retractions) {
     if (!retractionsOf.has(r.target)) retractionsOf.set(r.target, []);
     retractionsOf.get(r.target).push(r);
   }
-  for (const x of links) recs.add(x.rec_us);
-  for (const x of metas) recs.add(x.rec_us);
+  for (const x of links) recs.push(x.rec_us);
+  for (const x of metas) recs.push(x.rec_us);
   const lanes = {};
   for (const m of modes) lanes[m] = [...names[m]].sort((a, b) => (a.startsWith("(") - b.startsWith("(")) || a.localeCompare(b));
   if (!events.length) { lo = Date.now() * 1000 - DAY_MS * 1000; hi = Date.now() * 1000; }
   return {
     raw, metas, events, byId, fixesOf, retractionsOf, lanes, links,
-    recTimes: Float64Array.from(recs).sort(),
-    atTimes: Float64Array.from(ats).sort(),
+    recTimes: distinctSorted(recs),
+    atTimes: distinctSorted(ats),
     span: [lo / 1000, hi / 1000],
     actors: [...actors].sort(),
   };
@@ -361,7 +373,7 @@ function displayZone(v) {
 
 // The local day of an event (days since the epoch) in the zone dates are shown in.
 function dayOf(v) {
-  if (!state.zone) return v.shown.day[0];
+  if (!state.zone) return (v.shown.firstDay ??= Date.parse(v.shown.local[0]) / DAY_MS); // "YYYY-MM-DD" reads as UTC
   const ms = v.at / 1000;
   return Math.floor((ms + zoneOffsetMs(state.zone, ms)) / DAY_MS);
 }
@@ -835,7 +847,8 @@ function bind() {
     const [px, py] = d3.pointer(ev, chart);
     tip.style("display", null).style("left", `${px + 12}px`).style("top", `${py + 12}px`).text(densityText(ev.target));
   }).on("mouseleave", () => tip.style("display", "none"));
-  window.addEventListener("hashchange", () => { readHash(); syncControls(); setScales(null); recompute(); draw(); renderPanel(); });
+  // setScales moves the zoom, which draws.
+  window.addEventListener("hashchange", () => { readHash(); syncControls(); recompute(); setScales(null); renderPanel(); });
   // The chart's width changes with the window and when the event panel opens or closes.
   let lastWidth = chart.clientWidth;
   new ResizeObserver(() => {
@@ -946,8 +959,7 @@ function start() {
   syncControls();
   bind();
   recompute();
-  setScales(null);
-  draw();
+  setScales(null); // moves the zoom, which draws
   renderPanel();
   listen();
   document.body.dataset.head = DATA.raw.head;
