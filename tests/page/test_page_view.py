@@ -177,6 +177,7 @@ def test_the_keyboard_moves_between_events_in_time_order(open_page, example):
     log, page = _istanbul(open_page, example)
     order = [i for i, _ in sorted(expected(log)[0].items(), key=lambda kv: kv[1][0])]
     page.focus("#chart")
+    assert page.evaluate("() => document.activeElement.id") == "chart"
     page.keyboard.press("Home")
     assert page.get_attribute("#panel", "data-event-id") == order[0]
     page.keyboard.press("ArrowRight")
