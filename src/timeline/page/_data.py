@@ -56,7 +56,6 @@ _COMMON: Final = frozenset(
 _FIGURES: Final = ("launched", "killed", "count", "people", "total", "destroyed")
 
 
-
 def micros(value: dt.datetime) -> int:
     """An aware instant as whole microseconds since the epoch (exact in JavaScript).
 
