@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import attrs
 
 from timeline.errors import InvalidEvent
-from timeline.events import Location
+from timeline.events import CasualtyReport, Location
+from timeline.io._dates import DAY_FIRST, DayReader
 from timeline.io._files import (
     CsvFile,
     FileScan,
@@ -26,9 +27,10 @@ from timeline.io._files import (
     zip_member,
 )
 from timeline.io._pipeline import Progress, Reconciler, Row, run_rows
-from timeline.io._times import LocalTimes
+from timeline.io._times import LocalTime, LocalTimes
 from timeline.io._xlsx import XlsxFile
 from timeline.io.report import Importer, Issue, ReportBuilder
+from timeline.io.zones import country_zone
 
 if TYPE_CHECKING:
     from timeline.log import EventLog
@@ -45,6 +47,7 @@ __all__ = [
     "place",
     "refused",
     "split_names",
+    "zoned",
 ]
 
 
@@ -72,6 +75,10 @@ class RowBuilder(Protocol):
 _CUT_SHORT: Final = "the file does not end with a line break: its last row may be cut short"
 
 
+def _frozen(mapping: Mapping[str, str]) -> Mapping[str, str]:
+    return types.MappingProxyType(dict(mapping))
+
+
 @attrs.frozen
 class CsvDataset:
     """What a CSV importer knows of its data set before reading a file.
@@ -96,9 +103,7 @@ class CsvDataset:
     name: str
     required: Collection[str]
     known: Collection[str]
-    aliases: Mapping[str, str] = attrs.field(
-        default=types.MappingProxyType({}), converter=types.MappingProxyType
-    )
+    aliases: Mapping[str, str] = attrs.field(default=types.MappingProxyType({}), converter=_frozen)
     sniff: bool = False
 
     def column(self, name: str) -> str:
@@ -254,6 +259,12 @@ class CsvSource:
                 yield Row(number, warnings=(note,), skipped=True)
             else:
                 yield builder.build(number, Fields(index, values))
+        notes = getattr(builder, "file_notes", None)
+        if notes is not None:
+            self.file_warnings.extend(n for n in notes() if n not in self.file_warnings)
+        order = getattr(getattr(builder, "days", None), "order", None)
+        if order is not None and "dates" not in self.read_as:
+            self.read_as += f", dates {order}"
         if last and not self.scanned.ends_with_newline:
             note = Issue(row=last, column=None, value=None, reason=_CUT_SHORT)
             if note not in self.file_warnings:
@@ -263,16 +274,105 @@ class CsvSource:
 class DatedRows:
     """Where the row builders of the daily data sets (ACLED, UCDP GED) start.
 
+    Each row's date is a local calendar day, read in the zone of the row's country
+    (:func:`~timeline.io.zones.country_zone`), or in ``zone`` for every row when it is
+    given.
+
+    Args:
+        index: the file's columns, by name.
+        zone: the zone of every row's date, or ``None`` for each row's country's.
+        survey: the file's dates from its start, for the order of day and month in its
+            numeric dates (see :mod:`~timeline.io._dates`).
+
     Attributes:
         index: the file's columns, by name.
-        times: reads the file's dates in its zone.
+        days: reads the file's dates, in whatever form, into ISO dates.
         counts: what :func:`~timeline.io._times.parse_count` keeps of the figures read.
     """
 
-    def __init__(self, index: dict[str, int], zone: str) -> None:
+    def __init__(
+        self,
+        index: dict[str, int],
+        zone: str | None,
+        *,
+        survey: Callable[[], Iterable[str]] | None = None,
+    ) -> None:
         self.index = index
-        self.times = LocalTimes(zone)
+        self.zone = zone
+        self.days = DayReader(survey)
         self.counts: dict[str, int] = {}
+        self._times: dict[str, LocalTimes] = {}
+        self._unknown: set[str] = set()
+        if zone is not None:
+            self.times_in(zone)
+
+    def times_in(self, zone: str) -> LocalTimes:
+        """Reads times in ``zone`` (one reader per zone, kept).
+
+        Raises:
+            InvalidArgument: for an unknown zone.
+        """
+        found = self._times.get(zone)
+        if found is None:
+            found = self._times[zone] = LocalTimes(zone)
+        return found
+
+    def zone_of(
+        self,
+        row: int,
+        country: str,
+        iso: str,
+        *,
+        latitude: float | None,
+        longitude: float | None,
+        warnings: list[Issue],
+    ) -> str:
+        """The zone of a row's date: the forced one, or its country's (``"UTC"`` if unknown).
+
+        A country not found is noted in ``warnings`` the first time it is met.
+        """
+        if self.zone is not None:
+            return self.zone
+        found = country_zone(
+            country or None, iso=iso or None, latitude=latitude, longitude=longitude
+        )
+        if found is not None:
+            return found
+        name = country or iso
+        if name not in self._unknown:
+            self._unknown.add(name)
+            warnings.append(
+                Issue(
+                    row,
+                    "country",
+                    name,
+                    "no time zone known for this country: its dates are read in UTC "
+                    "(give zone= to read the file in one zone)",
+                )
+            )
+        return "UTC"
+
+    def day(self, text: str, zone: str) -> LocalTime:
+        """The local day ``text`` gives (in any form :class:`DayReader` reads), in ``zone``.
+
+        Raises:
+            ValueError: with the reason, for text that is not a date.
+        """
+        return self.times_in(zone).parse_date(self.days.iso(text))
+
+    def file_notes(self) -> list[Issue]:
+        """Notes about the whole file, once its rows are read: a day/month order assumed."""
+        if not self.days.guessed:
+            return []
+        return [
+            Issue(
+                row=None,
+                column=None,
+                value=DAY_FIRST,
+                reason="no numeric date in the file shows whether the day or the month comes "
+                "first (none above 12): they were read day first",
+            )
+        ]
 
 
 def import_csv(
@@ -318,6 +418,15 @@ def refused(row: int, error: InvalidEvent, column_of: Mapping[str, str]) -> Row:
     """
     column = column_of.get(error.field, error.field)
     return Row.refuse(row, column, error.value, str(error))
+
+
+#: Whether events carry their zone (issue 15's ``Event.zone``; older events have none).
+_ZONED: Final = "zone" in attrs.fields_dict(CasualtyReport)
+
+
+def zoned(zone: str) -> dict[str, Any]:
+    """The keyword that sets an event's zone: ``{"zone": zone}`` (empty where events have none)."""
+    return {"zone": zone} if _ZONED else {}
 
 
 def split_names(text: str, sep: str = ";") -> tuple[str, ...]:
