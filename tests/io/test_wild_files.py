@@ -363,3 +363,21 @@ def test_guess_format_looks_into_zips_and_knows_gdelt_by_shape(tmp_path):
     gdelt = tmp_path / "20250601.export.CSV"
     gdelt.write_text("\t".join(["1234567890", *[""] * 60]) + "\n")
     assert guess_from_content(str(gdelt)) == "gdelt"
+
+
+def test_a_damaged_zip_or_workbook_is_invalid_data(memlog, tmp_path):
+    path = tmp_path / "acled.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("acled.csv", REGIONAL.read_bytes() * 50)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 8] = b"\x00\xff" * 4
+    path.write_bytes(bytes(data))
+    with pytest.raises(tl.InvalidData, match="damaged|zip"):
+        tl.io.import_file(memlog, "acled", path)
+    book = tmp_path / "acled.xlsx"
+    book.write_bytes(b"PK\x03\x04 not a workbook")
+    pytest.importorskip("openpyxl")
+    with pytest.raises(tl.InvalidData, match="xlsx"):
+        tl.io.import_file(memlog, "acled", book)
+    assert len(memlog) == 0

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, Final
@@ -242,11 +243,31 @@ def zip_member(path: str) -> tuple[str, Opener]:
 
 
 class _Member(io.BufferedReader):
-    """A zip member's bytes that close their archive when closed."""
+    """A zip member's bytes that close their archive when closed.
+
+    A damaged member (a bad CRC, a stream cut short) raises :class:`InvalidData` for the
+    whole file, not ``zipfile.BadZipFile`` or ``zlib.error``.
+    """
 
     def __init__(self, archive: zipfile.ZipFile, raw: IO[bytes]) -> None:
         super().__init__(raw)  # type: ignore[arg-type]  # a ZipExtFile is a raw stream
         self._archive = archive
+
+    def _damaged(self, error: Exception) -> InvalidData:
+        path = str(self._archive.filename)
+        return file_error(path, type(error).__name__, f"the zip archive is damaged: {error}")
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            return super().read(size)
+        except (zipfile.BadZipFile, EOFError, zlib.error) as e:
+            raise self._damaged(e) from None
+
+    def read1(self, size: int = -1) -> bytes:
+        try:
+            return super().read1(size)
+        except (zipfile.BadZipFile, EOFError, zlib.error) as e:
+            raise self._damaged(e) from None
 
     def close(self) -> None:
         try:
