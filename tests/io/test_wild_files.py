@@ -373,7 +373,7 @@ def test_a_damaged_zip_or_workbook_is_invalid_data(memlog, tmp_path):
     middle = len(data) // 2
     data[middle : middle + 8] = b"\x00\xff" * 4
     path.write_bytes(bytes(data))
-    with pytest.raises(tl.InvalidData, match="damaged|zip"):
+    with pytest.raises(tl.InvalidData, match=r"damaged|zip"):
         tl.io.import_file(memlog, "acled", path)
     book = tmp_path / "acled.xlsx"
     book.write_bytes(b"PK\x03\x04 not a workbook")
