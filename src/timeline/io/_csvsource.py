@@ -143,7 +143,10 @@ class CsvSource:
             header's column index.
 
     Raises:
-        InvalidData: for a file that is not UTF-8 text, or lacks a required column.
+        InvalidData: for a file that cannot be read as text in the encodings allowed (UTF-8,
+            or, where the data set sniffs, Windows-1252 and Latin-1) or as a workbook, a zip
+            archive that does not hold one CSV file, or a file that lacks a required column.
+        MissingExtra: for an ``.xlsx`` file without openpyxl (the ``xlsx`` extra).
     """
 
     def __init__(
@@ -161,8 +164,6 @@ class CsvSource:
         self.xlsx = suffix in {".xlsx", ".xlsm"}
         self.opener: Opener | None = None
         self.delimiter = ","
-        #: What the file was read as, for the report ("CSV, Windows-1252, ';'-delimited").
-        self.read_as = "XLSX"
         self.scanned = FileScan(lines=0, utf8=True, ends_with_newline=True)
         member = None
         if not self.xlsx:
@@ -174,6 +175,8 @@ class CsvSource:
         probe = self._open()
         probe.close()
         self.header = probe.header
+        #: What the file was read as, for the report ("CSV: Windows-1252, comma-delimited").
+        self.read_as = ""
         if self.xlsx:
             self.read_as = f"XLSX (sheet {getattr(probe, 'sheet', '')!r})"
         else:
