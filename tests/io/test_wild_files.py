@@ -381,3 +381,20 @@ def test_a_damaged_zip_or_workbook_is_invalid_data(memlog, tmp_path):
     with pytest.raises(tl.InvalidData, match="xlsx"):
         tl.io.import_file(memlog, "acled", book)
     assert len(memlog) == 0
+
+
+@pytest.mark.parametrize(
+    ("note", "unknown"),
+    [
+        ("Russian forces shelled Pokrovsk. Casualties unknown.", True),
+        ("Clashes on the Mesraba front. Fatalities unknown.", True),
+        ("Fighting in Nati; an unknown number of casualties was reported.", True),
+        ("The number of casualties is unknown.", True),
+        ("Shelling hit Kherson. No casualties reported.", False),
+        ("1 soldier killed; number of injured unknown.", False),
+        ("Unknown gunmen attacked a checkpoint.", False),
+        ("Protesters gathered in Kyiv. [size=no report]", False),
+    ],
+)
+def test_which_notes_say_the_dead_are_unknown(note, unknown):
+    assert bool(tl.io.acled.UNKNOWN_FATALITIES.search(note)) is unknown

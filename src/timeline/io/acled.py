@@ -186,8 +186,8 @@ INTER: Final = types.MappingProxyType(
 #: Notes saying the number of dead is unknown (a 0 in ``fatalities`` then means unknown).
 UNKNOWN_FATALITIES: Final = re.compile(
     r"\b(?:casualties|fatalities|deaths|death toll|dead|killed)\s*(?:[:\-]\s*|are\s+|were\s+"
-    r"|is\s+|remain\s+)?(?:unknown|not known|unclear)"
-    r"|\bunknown\s+(?:number\s+of\s+)?(?:casualties|fatalities|deaths|dead|killed|people\s+killed)",
+    r"|is\s+|remains?\s+)?(?:unknown|not known|unclear)"
+    r"|\bunknown\s+(?:number\s+of\s+)?(?:casualties|fatalities|deaths|people\s+killed)",
     re.IGNORECASE,
 )
 _REQUIRED: Final = ("event_id_cnty", "event_date", "event_type", "fatalities")
