@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import timeline as tl
+from timeline.io._dates import DayReader
 from timeline.io._guess import guess_from_content
 from timeline.io._pipeline import stable_id
 from timeline.io.report import EXIT_CODES, ImportReport, exit_code_for
@@ -80,8 +81,29 @@ def test_acled_regional_dates_in_the_zone_of_the_country(memlog):
     tl.io.import_file(memlog, "acled", REGIONAL)
     student = event(memlog, "acled", "1416RTA")
     assert student.occurred_at == tl.instant("2001-04-18T00:00:00+01:00")  # Africa/Algiers
-    if hasattr(student, "zone"):
-        assert student.zone == "Africa/Algiers"
+    assert student.zone == "Africa/Algiers"
+    assert str(tl.local_date(student)) == "2001-04-18"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "path", "key", "date"),
+    [
+        ("acled", REGIONAL, "event_id_cnty", "event_date"),
+        ("acled", RESAVED, "event_id_cnty", "event_date"),
+        ("acled", ACLED, "event_id_cnty", "event_date"),
+        ("ucdp-ged", GED191, "id", "date_start"),
+        ("ucdp-ged", UCDP, "id", "date_start"),
+    ],
+)
+def test_the_local_date_is_the_day_the_file_gives(memlog, fmt, path, key, date):
+    tl.io.import_file(memlog, fmt, path)
+    header, *rows = rows_of(path)
+    header = [h.lower() for h in header]
+    reader = DayReader(survey=lambda: [r[header.index(date)] for r in rows])
+    for row in rows:
+        found = event(memlog, fmt, row[header.index(key)])
+        assert str(tl.local_date(found)) == reader.iso(row[header.index(date)])
+        assert found.zone not in {None, "UTC"}
 
 
 def test_a_file_writes_all_its_dates_one_way(memlog, tmp_path):
@@ -235,6 +257,7 @@ def test_zone_forces_one_zone_and_ids_do_not_depend_on_it(memlog):
     tl.io.import_file(memlog, "acled", REGIONAL, zone="UTC")
     student = event(memlog, "acled", "1416RTA")
     assert student.occurred_at == tl.instant("2001-04-18T00:00:00+00:00")
+    assert student.zone == "UTC"
     other = tl.open_log("memory:")
     tl.io.import_file(other, "acled", REGIONAL)
     assert {r.event.event_id for r in other.read()} == {r.event.event_id for r in memlog.read()}

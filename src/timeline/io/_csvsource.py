@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import attrs
 
 from timeline.errors import InvalidEvent
-from timeline.events import CasualtyReport, Location
+from timeline.events import Location
 from timeline.io._dates import DAY_FIRST, DayReader
 from timeline.io._files import (
     CsvFile,
@@ -47,7 +47,6 @@ __all__ = [
     "place",
     "refused",
     "split_names",
-    "zoned",
 ]
 
 
@@ -421,15 +420,6 @@ def refused(row: int, error: InvalidEvent, column_of: Mapping[str, str]) -> Row:
     """
     column = column_of.get(error.field, error.field)
     return Row.refuse(row, column, error.value, str(error))
-
-
-#: Whether events carry their zone (issue 15's ``Event.zone``; older events have none).
-_ZONED: Final = "zone" in attrs.fields_dict(CasualtyReport)
-
-
-def zoned(zone: str) -> dict[str, Any]:
-    """The keyword that sets an event's zone: ``{"zone": zone}`` (empty where events have none)."""
-    return {"zone": zone} if _ZONED else {}
 
 
 def split_names(text: str, sep: str = ";") -> tuple[str, ...]:

@@ -84,7 +84,6 @@ from timeline.io._csvsource import (
     place,
     refused,
     split_names,
-    zoned,
 )
 from timeline.io._pipeline import Row, stable_id
 from timeline.io._times import LocalTimes, parse_count
@@ -308,7 +307,7 @@ class _Builder(DatedRows):
                 summary=f["notes"] or None,
                 killed=killed,
                 civilians=civilians,
-                **zoned(zone),
+                zone=zone,
             )
         except InvalidEvent as e:
             return refused(row, e, _COLUMN_OF)

@@ -71,7 +71,6 @@ from timeline.io._csvsource import (
     place,
     refused,
     split_names,
-    zoned,
 )
 from timeline.io._pipeline import Row, stable_id
 from timeline.io._times import LocalTimes, parse_count
@@ -299,7 +298,7 @@ class _Builder(DatedRows):
                 killed=figures["killed"],
                 killed_low=figures["killed_low"],
                 killed_high=figures["killed_high"],
-                **zoned(zone),
+                zone=zone,
             )
         except InvalidEvent as e:
             return refused(row, e, _COLUMN_OF)
