@@ -421,3 +421,12 @@ def test_a_damaged_zip_or_workbook_is_invalid_data(memlog, tmp_path):
 )
 def test_which_notes_say_the_dead_are_unknown(note, unknown):
     assert bool(tl.io.acled.UNKNOWN_FATALITIES.search(note)) is unknown
+
+
+def test_events_imported_in_utc_are_corrected_to_their_zone(memlog):
+    tl.io.import_file(memlog, "acled", REGIONAL, zone="UTC")  # as before zones were kept
+    report = tl.io.import_file(memlog, "acled", REGIONAL)
+    assert (report.added, report.corrected, report.problems) == (0, 4, ())
+    fixes = [r.event for r in memlog.read() if isinstance(r.event, tl.Correction)]
+    assert {tuple(sorted(f.changes)) for f in fixes} == {("occurred_at", "zone")}
+    assert tl.io.import_file(memlog, "acled", REGIONAL).unchanged == 4
