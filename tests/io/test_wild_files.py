@@ -430,3 +430,18 @@ def test_events_imported_in_utc_are_corrected_to_their_zone(memlog):
     fixes = [r.event for r in memlog.read() if isinstance(r.event, tl.Correction)]
     assert {tuple(sorted(f.changes)) for f in fixes} == {("occurred_at", "zone")}
     assert tl.io.import_file(memlog, "acled", REGIONAL).unchanged == 4
+
+
+def test_european_spreadsheet_coordinates_and_a_bad_timestamp(memlog, tmp_path):
+    rows = rows_of(ACLED)
+    header = rows[0]
+    rows[1][header.index("latitude")] = "49,9935"
+    rows[1][header.index("longitude")] = "36,2304"
+    rows[2][header.index("timestamp")] = "11/06/2025 00:00"
+    report = tl.io.import_file(memlog, "acled", write(tmp_path / "eu.csv", rows, ";"))
+    assert (report.added, report.problems) == (4, ())
+    kharkiv = event(memlog, "acled", "UKR210001")
+    assert (kharkiv.location.latitude, kharkiv.location.longitude) == (49.9935, 36.2304)
+    (stamp,) = [w for w in report.warnings if w.column == "timestamp"]
+    assert stamp.row == 2
+    assert event(memlog, "acled", "UKR210002").sources[0].published_at is None

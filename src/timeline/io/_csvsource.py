@@ -432,11 +432,19 @@ def split_names(text: str, sep: str = ";") -> tuple[str, ...]:
 def coordinate(text: str) -> float | None:
     """A latitude or longitude; ``None`` for an empty cell.
 
+    A decimal comma (``36,61954``, as a spreadsheet in a European locale saves it) is read
+    as a decimal point.
+
+    >>> coordinate("36.61954"), coordinate("36,61954"), coordinate("")
+    (36.61954, 36.61954, None)
+
     Raises:
         ValueError: for text that is not a finite number.
     """
     if not text:
         return None
+    if "," in text and "." not in text and text.count(",") == 1:
+        text = text.replace(",", ".")
     value = float(text)
     if not math.isfinite(value):
         raise ValueError("not a finite number")

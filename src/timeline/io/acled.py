@@ -44,7 +44,9 @@ column (older names)                               field
 ``geo_precision`` (``geo_precis``)                 a tag "geo_precision: 1" (1 the place itself,
                                                    2 near it, 3 the region)
 ``source``                                         ``sources`` (split on ";"), after ACLED itself,
-                                                   whose ``published_at`` is ``timestamp``
+                                                   whose ``published_at`` is ``timestamp`` (a
+                                                   Unix time; another value is ignored, with a
+                                                   warning)
 ``source_scale``                                   a tag "source_scale: National"
 ``notes``                                          ``summary``
 ``tags``                                           tags (split on ";")
@@ -288,8 +290,9 @@ class _Builder(DatedRows):
         )
         try:
             acled = self._acled(f["timestamp"])
-        except ValueError as e:
-            return Row.refuse(row, "timestamp", f["timestamp"], str(e))
+        except ValueError as e:  # ACLED's own metadata: not a reason to lose the event
+            acled = self._acled("")
+            warnings.append(Issue(row, "timestamp", f["timestamp"], f"{e}: ignored"))
         actors = split_names(
             ";".join((f["actor1"], f["assoc_actor_1"], f["actor2"], f["assoc_actor_2"]))
         )
