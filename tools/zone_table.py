@@ -13,6 +13,8 @@ Sources (both on any Debian or Ubuntu system, both public domain or LGPL data):
   3166-1 alpha-3 and numeric codes and its official and common names.
 """
 
+# ruff: noqa: INP001  # a script, not a package
+
 from __future__ import annotations
 
 import json
@@ -36,7 +38,7 @@ One line per country, tab-separated: alpha-2, alpha-3, numeric, names (``|``), z
 (``;``, each ``name latitude longitude``, in ``zone.tab``'s order).
 """
 
-# ruff: noqa: E501  # a table: one line per country
+# a table: one line per country
 
 TABLE = """\\
 '''
@@ -57,6 +59,7 @@ def _coordinate(text: str) -> tuple[float, float]:
 
 
 def main() -> None:
+    """Read the sources and write the table."""
     zones: dict[str, list[tuple[str, float, float]]] = {}
     for line in (ZONEINFO / "zone.tab").read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():
@@ -85,7 +88,7 @@ def main() -> None:
         where = ";".join(f"{z} {lat:g} {lon:g}" for z, lat, lon in places)
         lines.append("\t".join((code, alpha3, numeric, "|".join(names), where)))
     TARGET.write_text(HEAD + "\n".join(lines) + '\n"""\n', encoding="utf-8")
-    print(f"{TARGET}: {len(lines)} countries")
+    print(f"{TARGET}: {len(lines)} countries")  # noqa: T201  # a script's one line of output
 
 
 if __name__ == "__main__":

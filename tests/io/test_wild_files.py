@@ -445,3 +445,10 @@ def test_european_spreadsheet_coordinates_and_a_bad_timestamp(memlog, tmp_path):
     (stamp,) = [w for w in report.warnings if w.column == "timestamp"]
     assert stamp.row == 2
     assert event(memlog, "acled", "UKR210002").sources[0].published_at is None
+
+
+def test_an_old_excel_workbook_says_what_to_do(memlog, tmp_path):
+    path = tmp_path / "acled.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    with pytest.raises(tl.InvalidData, match=r"save it as \.xlsx or CSV"):
+        tl.io.import_file(memlog, "acled", path)

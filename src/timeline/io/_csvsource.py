@@ -165,6 +165,12 @@ class CsvSource:
         self.delimiter = ","
         self.scanned = FileScan(lines=0, utf8=True, ends_with_newline=True)
         member = None
+        if suffix == ".xls":
+            raise file_error(
+                path,
+                suffix,
+                "an Excel 97-2003 workbook (.xls) cannot be read: save it as .xlsx or CSV",
+            )
         if not self.xlsx:
             if suffix == ".zip":
                 member, self.opener = zip_member(path)
