@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import enum
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
+
+import attrs
 
 from timeline.codec import Codec
 from timeline.errors import TimelineError
@@ -110,7 +113,7 @@ def _pairs(value: list[Any]) -> dict[str, Any] | None:
     return out
 
 
-def value_text(value: object) -> str:  # noqa: PLR0911  # one return per kind of value
+def value_text(value: object) -> str:  # noqa: C901, PLR0911  # one return per kind of value
     """A stored value as a person reads it, never its ``repr``.
 
     >>> value_text(["Ukraine", "Russia"])
@@ -130,6 +133,10 @@ def value_text(value: object) -> str:  # noqa: PLR0911  # one return per kind of
         return str(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value_text(value.value)
+    if attrs.has(type(value)):
+        return value_text(attrs.asdict(value, recurse=False))  # type: ignore[arg-type]
     if isinstance(value, Mapping):
         return ", ".join(f"{k} {value_text(v)}" for k, v in value.items() if v is not None)
     if isinstance(value, list | tuple):
