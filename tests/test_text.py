@@ -13,7 +13,7 @@ import pendulum
 import pytest
 
 import timeline as tl
-from timeline.cli._summaries import history_lines  # the text the command prints
+from timeline.cli._summaries import history_lines, show_lines  # the text the command prints
 from timeline.text import Headlines, card_lines, field_changes, short_name, value_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -161,3 +161,21 @@ def test_every_headline_of_the_shared_data_reads_without_a_repr(losses_log):
         if isinstance(event, tl.Correction):
             text = text.split(" (")[0]  # the importer's reason is its own text
         assert not REPR.search(text), text
+
+
+def test_show_is_a_card_of_the_event_as_corrected(istanbul, example):
+    [record] = [r for r in istanbul.read() if r.event.event_id == example.eid("losses-2025-06-03")]
+    card = show_lines(istanbul.codec, record, tl.history(istanbul, record.event.event_id))
+    assert card[0].endswith("(corrected since: see its history)")
+    assert card[1].startswith("position 32, stream 'losses/general-staff'")
+    assert "when: 2025-06-03 (day precision)" in card
+    # The seed article's tally, as the General Staff corrected it the next day.
+    assert "equipment:  aircraft 413, helicopter 336, tank 10,881" in card
+    assert "personnel:  990,800" in card
+    assert "sources:" in card
+    assert any(
+        line.startswith("  B3  General Staff of the Armed Forces of Ukraine") for line in card
+    )
+    assert card[-2] == "history:"
+    assert card[-1].startswith("  2025-06-04T07:50Z  aircraft 384 → 413 (")
+    assert not any(REPR.search(line) for line in card)

@@ -364,10 +364,11 @@ class Headlines:
         return f"{shown}{why} in {short_name(target)}"
 
 
-def _sources(event: Event) -> str:
+def _sources(event: Event) -> list[str]:
+    """``sources:`` and one line per source, its Admiralty grade first (``--`` if ungraded)."""
     if not event.sources:
-        return NOTHING
-    return "; ".join(s.name + (f" ({s.grade})" if s.grade else "") for s in event.sources)
+        return [f"sources: {NOTHING}"]
+    return ["sources:"] + [f"  {s.grade or '--'}  {s.name}" for s in event.sources]
 
 
 def card_lines(codec: Codec, event: Event, hist: History | None = None) -> list[str]:
@@ -378,7 +379,10 @@ def card_lines(codec: Codec, event: Event, hist: History | None = None) -> list[
     """
     current = hist.current if hist is not None else event
     data = codec.to_dict(current)
-    lines = [current.headline(), f"type: {current.TYPE}", f"id: {current.event_id}"]
+    title = current.headline()
+    if hist is not None and len(hist) > 1:
+        title += " (corrected since: see its history)" if not hist.withdrawn else " (withdrawn)"
+    lines = [title, f"type: {current.TYPE}", f"id: {current.event_id}"]
     until = dates.end_label(current)
     when = dates.date_label(current) + (f" to {until}" if until else "")
     lines.append(f"when: {when} ({current.time_precision.value} precision)")
@@ -390,7 +394,7 @@ def card_lines(codec: Codec, event: Event, hist: History | None = None) -> list[
     ]
     width = max((len(name) for name, _ in fields), default=0)
     lines += [f"{name:<{width}} {value}" for name, value in fields]
-    lines.append(f"sources: {_sources(current)}")
+    lines += _sources(current)
     if hist is None or len(hist) == 1:
         lines.append("history: as recorded; never corrected or retracted")
         return lines
