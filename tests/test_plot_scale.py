@@ -41,24 +41,16 @@ def texts(figure):
 
 
 @pytest.fixture(scope="module")
-def shared_log(request):
+def shared_log(example):
     for path in (LOSSES, MISSILES):
         if not path.exists():
             pytest.skip(f"the shared data set {path} is not here (it is read in place)")
-    example = request.getfixturevalue("example")
     log = tl.open_log("memory:", clock=tl.FixedClock(NOW))
     example.record(log)
     tl.io.import_file(log, "missile-attacks", MISSILES)
     tl.io.import_file(log, "ru-losses", LOSSES / "revisions.jsonl.gz")
     tl.io.import_file(log, "ru-losses", LOSSES)
     return log
-
-
-@pytest.fixture(scope="module")
-def example():
-    from conftest import load_example  # noqa: PLC0415  # the suite's loader of the script
-
-    return load_example()
 
 
 def test_the_real_data_chart_is_aggregated_with_labels_from_values(shared_log):
