@@ -58,6 +58,7 @@ __all__ = [
     "card_lines",
     "day_text",
     "field_changes",
+    "headline",
     "loss_headline",
     "number",
     "short_name",
@@ -273,6 +274,17 @@ def short_name(event: Event) -> str:
     return text[: _NAME_WIDTH - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
+def headline(event: Event) -> str:
+    """An event's headline on its own: its summary, else one built from its figures.
+
+    Like ``event.headline()``, but a tally gives its main figures, not their number
+    (:func:`loss_headline` without the change, which needs the tally before).
+    """
+    if isinstance(event, LossReport) and not event.summary:
+        return loss_headline(event)
+    return event.headline()
+
+
 class Headlines:
     """The headline of each event of a log, told with what the other events say.
 
@@ -348,7 +360,7 @@ class Headlines:
         if isinstance(event, CausalLinkRetracted):
             why = f" ({event.reason})" if event.reason else ""
             return f"withdraws the link {self._name(event.link)}{why}"
-        return event.headline()
+        return headline(event)
 
     def _correction(self, correction: Correction) -> str:
         why = f" ({correction.reason})" if correction.reason else ""
@@ -379,7 +391,7 @@ def card_lines(codec: Codec, event: Event, hist: History | None = None) -> list[
     """
     current = hist.current if hist is not None else event
     data = codec.to_dict(current)
-    title = current.headline()
+    title = headline(current)
     if hist is not None and len(hist) > 1:
         title += " (corrected since: see its history)" if not hist.withdrawn else " (withdrawn)"
     lines = [title, f"type: {current.TYPE}", f"id: {current.event_id}"]

@@ -30,7 +30,7 @@ from timeline.projections import (
 )
 from timeline.projections.escalation import DroneRecord, Figures, Tallies
 from timeline.projections.exchanges import Exchange
-from timeline.text import Headlines, card_lines, field_changes
+from timeline.text import Headlines, card_lines, field_changes, headline
 from timeline.time import TimePrecision, isoformat
 
 __all__ = [
@@ -77,13 +77,13 @@ def history_lines(codec: Codec, hist: History) -> list[str]:
         elif revision.kind == "retracted":
             what = "withdrawn from later views"
         else:
-            what = revision.event.headline()
+            what = headline(revision.event)
         if revision.reason:
             what += f"  ({revision.reason})"
         rows.append((revision.position, stamp(revision.recorded_at), revision.kind, what))
     now = "withdrawn (retracted)" if hist.withdrawn else "in force"
     if len(hist) > 1 and not hist.withdrawn:
-        now += f", as corrected: {hist.current.headline()}"
+        now += f", as corrected: {headline(hist.current)}"
     return [*table(("position", "recorded_at", "step", "what"), rows, right="r"), f"now: {now}"]
 
 
