@@ -24,8 +24,8 @@ from timeline.events import (
     Statement,
     Strike,
 )
-from timeline.projections.claims import Claims, ClaimsState, FactKey
-from timeline.time import instant
+from timeline.projections.claims import Claim, Claims, ClaimsState, FactKey
+from timeline.time import TimePrecision, instant
 
 P = Claims()
 
@@ -317,3 +317,41 @@ def test_the_missile_data_has_no_conflict_on_7_may():
     assert {(f.key.date, f.key.weapon, f.values) for f in state.conflicts()} == {
         ("2025-05-21", "Orlan-10", (5, 1)),
     }
+
+
+def _claim(start: DateTime, end: DateTime | None, precision: str = "minute"):
+    return Claim(
+        value=1,
+        claimant=None,
+        sources=(),
+        event_id=uuid.uuid4(),
+        occurred_at=start,
+        until=end,
+        precision=TimePrecision(precision),
+    )
+
+
+MINUTES = st.integers(min_value=0, max_value=3 * 24 * 60)
+BASE = pendulum.datetime(2025, 5, 6, 17, 30)
+
+
+@given(MINUTES, MINUTES, MINUTES, MINUTES)
+def test_overlap_is_symmetric_and_means_sharing_an_instant(a, b, c, d):
+    (a, b), (c, d) = sorted((a, b)), sorted((c, d))
+    one = _claim(BASE.add(minutes=a), BASE.add(minutes=b))
+    two = _claim(BASE.add(minutes=c), BASE.add(minutes=d))
+    assert one.overlaps(two) == two.overlaps(one)
+    if a < b and c < d:  # two windows: half-open, so touching ends do not overlap
+        assert one.overlaps(two) == (a < d and c < b)
+    else:  # an instant overlaps what holds it, ends included
+        assert one.overlaps(two) == (c <= b and a <= d)
+
+
+@given(MINUTES, st.integers(min_value=1, max_value=600), st.integers(min_value=1, max_value=600))
+def test_consecutive_windows_never_overlap_and_a_dateless_claim_overlaps_all(start, first, second):
+    one = _claim(BASE.add(minutes=start), BASE.add(minutes=start + first))
+    two = _claim(BASE.add(minutes=start + first), BASE.add(minutes=start + first + second))
+    assert not one.overlaps(two)
+    whole_day = _claim(BASE, None)
+    assert whole_day.overlaps(one)
+    assert whole_day.overlaps(two)
