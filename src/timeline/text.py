@@ -48,7 +48,7 @@ from timeline.events import (
 )
 from timeline.projections import dates
 from timeline.projections.resolution import apply_changes
-from timeline.time import TimePrecision
+from timeline.time import TimePrecision, local_date, local_span
 
 if TYPE_CHECKING:
     from timeline.projections import History
@@ -185,8 +185,8 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[s
 
 
 def day_text(event: Event) -> str:
-    """The date an event is filed under, for people: ``"3 Jun 2025"`` (see :mod:`.dates`)."""
-    day = dt.date.fromordinal(dates.day_ordinal(event.occurred_at, event.time_precision))
+    """An event's local date, for people: ``"3 Jun 2025"`` (:func:`timeline.time.local_date`)."""
+    day = local_date(event)
     return f"{day.day} {day:%b %Y}"
 
 
@@ -239,8 +239,10 @@ def loss_headline(report: LossReport, previous: LossReport | None = None) -> str
 
 
 def _night(event: Attack) -> str:
-    start, until = event.occurred_at, event.occurred_until
-    if until is not None and until.date() > start.date() and until - start <= dt.timedelta(1):
+    """``"night"`` for a window of at most a day across a local midnight."""
+    first, last = local_span(event)
+    until = event.occurred_until
+    if until is not None and last > first and until - event.occurred_at <= dt.timedelta(1):
         return "night"
     return "barrage" if isinstance(event, DroneBarrage) else "strike"
 
