@@ -14,7 +14,14 @@ import pytest
 
 import timeline as tl
 from timeline.cli._summaries import history_lines, show_lines  # the text the command prints
-from timeline.text import Headlines, card_lines, field_changes, short_name, value_text
+from timeline.text import (
+    Headlines,
+    card_lines,
+    field_changes,
+    short_name,
+    value_text,
+    when_text,
+)
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 LOSSES = SHARED / "ru-losses"
@@ -168,7 +175,7 @@ def test_show_is_a_card_of_the_event_as_corrected(istanbul, example):
     card = show_lines(istanbul.codec, record, tl.history(istanbul, record.event.event_id))
     assert card[0].endswith("(corrected since: see its history)")
     assert card[1].startswith("position 32, stream 'losses/general-staff'")
-    assert "when: 2025-06-03 (day precision)" in card
+    assert "when: 2025-06-03 (day precision)" in card  # the tally of 3 June, Kyiv
     # The seed article's tally, as the General Staff corrected it the next day.
     assert "equipment:  aircraft 413, helicopter 336, tank 10,881" in card
     assert "personnel:  990,800" in card
@@ -179,3 +186,16 @@ def test_show_is_a_card_of_the_event_as_corrected(istanbul, example):
     assert card[-2] == "history:"
     assert card[-1].startswith("  2025-06-04T07:50Z  aircraft 384 → 413 (")
     assert not any(REPR.search(line) for line in card)
+
+
+def test_when_is_read_on_the_reporting_clock(istanbul, example):
+    [night] = [r.event for r in istanbul.read() if r.event.event_id == example.eid("barrage-472")]
+    # The seed article: from 19:30 on 31 May to 13:30 on 1 June, Kyiv time.
+    assert when_text(night) == "2025-05-31 19:30 Kyiv to 2025-06-01 13:30 Kyiv"
+    days = tl.DroneBarrage(
+        occurred_at=pendulum.datetime(2025, 5, 21, tz="Europe/Kyiv"),
+        occurred_until=pendulum.datetime(2025, 5, 22, tz="Europe/Kyiv"),
+        time_precision="day",
+        launched=5,
+    )
+    assert when_text(days) == "2025-05-21"

@@ -48,7 +48,7 @@ from timeline.events import (
 )
 from timeline.projections import dates
 from timeline.projections.resolution import apply_changes
-from timeline.time import TimePrecision, local_date, local_span
+from timeline.time import TimePrecision, local_date, local_span, local_text
 
 if TYPE_CHECKING:
     from timeline.projections import History
@@ -63,6 +63,7 @@ __all__ = [
     "number",
     "short_name",
     "value_text",
+    "when_text",
 ]
 
 #: Shown for a value not given (``None``, an empty list).
@@ -188,6 +189,24 @@ def day_text(event: Event) -> str:
     """An event's local date, for people: ``"3 Jun 2025"`` (:func:`timeline.time.local_date`)."""
     day = local_date(event)
     return f"{day.day} {day:%b %Y}"
+
+
+def when_text(event: Event) -> str:
+    """When an event happened, on its own zone's clock, at its precision.
+
+    ``"2025-05-31 19:30 Kyiv to 2025-06-01 13:30 Kyiv"``; ``"2025-06-02"`` for a day; a
+    window of whole days as its first and last day.
+    """
+    zone, precision = event.zone, event.time_precision
+    start = local_text(event.occurred_at, zone, precision)
+    if event.occurred_until is None:
+        return start
+    if precision in (TimePrecision.DAY, TimePrecision.MONTH):
+        _, last = local_span(event)
+        end = last.isoformat()[:7] if precision is TimePrecision.MONTH else last.isoformat()
+    else:
+        end = local_text(event.occurred_until, zone, precision)
+    return start if end == start else f"{start} to {end}"
 
 
 def _items(report: LossReport) -> dict[str, int | None]:
@@ -397,9 +416,7 @@ def card_lines(codec: Codec, event: Event, hist: History | None = None) -> list[
     if hist is not None and len(hist) > 1:
         title += " (corrected since: see its history)" if not hist.withdrawn else " (withdrawn)"
     lines = [title, f"type: {current.TYPE}", f"id: {current.event_id}"]
-    until = dates.end_label(current)
-    when = dates.date_label(current) + (f" to {until}" if until else "")
-    lines.append(f"when: {when} ({current.time_precision.value} precision)")
+    lines.append(f"when: {when_text(current)} ({current.time_precision.value} precision)")
     skip = _SKIP | {"occurred_at", "occurred_until", "time_precision", "sources", "summary"}
     fields = [
         (name.replace("_", " ") + ":", value_text(value))
