@@ -540,7 +540,7 @@ def timeline_chart(  # noqa: C901, PLR0912, PLR0915  # one picture, drawn in one
         TimelineError: matplotlib (the ``plot`` extra) is not installed.
         InvalidArgument: an unknown ``lanes``; ``"stream"`` lanes or ``known_at`` without a
             log; something among the events that is not an event; a bad ``label_length``,
-            ``size`` or ``ax``.
+            ``detail``, ``size`` or ``ax``.
         InvalidEvent: a naive ``as_of``/``known_at`` (as :func:`~timeline.replay` does).
 
     >>> import pendulum, timeline as tl
@@ -559,6 +559,10 @@ def timeline_chart(  # noqa: C901, PLR0912, PLR0915  # one picture, drawn in one
             f"label_length must be a whole number ≥ 2, got {label_length!r}",
             argument="label_length",
             value=label_length,
+        )
+    if type(detail) is not int or detail < 0:
+        raise InvalidArgument(
+            f"detail must be a whole number ≥ 0, got {detail!r}", argument="detail", value=detail
         )
     cut = None if as_of is None else to_utc(as_of, field="as_of")
     known = None if known_at is None else to_utc(known_at, field="known_at")
