@@ -30,6 +30,7 @@ from timeline.errors import InvalidArgument, InvalidEvent, TimelineError
 from timeline.events import CausalLink, CausalLinkRetracted, Correction, Event, Retraction, Source
 from timeline.log import EventLog, Recorded
 from timeline.projections.resolution import apply_changes
+from timeline.text import headline
 from timeline.time import isoformat, local_span, local_text, parse_utc
 
 __all__ = ["SCHEMA", "build", "safe_url"]
@@ -134,7 +135,7 @@ def _shown(event: Event, stored: Mapping[str, Any]) -> dict[str, Any]:
     """What depends on an event's (corrected) fields: text, dates, party, claimant, figure."""
     first, last = local_span(event)
     return {
-        "headline": event.headline(),
+        "headline": headline(event),
         "when": local_text(event.occurred_at, event.zone, event.time_precision),
         "local": [first.isoformat(), last.isoformat()],
         "party": party(event),
