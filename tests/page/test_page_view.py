@@ -301,3 +301,11 @@ def test_the_window_in_view_is_kept_in_the_url(open_page, example):
     page.click("#fit")
     assert len(_marker_ids(page)) == len(expected(log)[0])
     assert "from=" not in page.evaluate("() => location.hash")
+
+
+def test_a_hand_written_link_with_a_raw_plus_reads_as_an_offset(open_page, example):
+    log = istanbul_log(example)
+    as_of = pendulum.datetime(2025, 6, 1, 23, tz="UTC")
+    page = open_page(tl.page.render(log), "as_of=2025-06-02T02:00:00+03:00")
+    assert _marker_ids(page) == set(expected(log, as_of=as_of)[0])
+    assert _marker_ids(page) < set(expected(log)[0])

@@ -276,7 +276,8 @@ function readHash() {
   Object.assign(state, DEFAULTS);
   for (const key of Object.keys(DEFAULTS)) {
     if (!p.has(key)) continue;
-    const value = p.get(key);
+    // A "+" typed into a link reads as a space: "…T22:00:00 03:00" means "+03:00".
+    const value = p.get(key).replace(/ (\d\d:?\d\d)$/, "+$1");
     if (key === "as_of" || key === "known_at") state[key] = value === "now" || value === "" ? null : parseUs(value);
     else if (key === "from" || key === "to") state[key] = parseUs(value);
     else if (key === "retracted") state.retracted = value === "1" || value === "true";
