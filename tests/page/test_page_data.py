@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import timeline as tl
 from timeline.page._data import _COMMON, _fields, micros, safe_url
-from timeline.page._html import json_block
+from timeline.page._html import SCRIPT_PARTS, json_block
 from timeline.testing import strategies
 from timeline.time import isoformat
 
@@ -187,7 +187,7 @@ def test_the_package_holds_the_page_files():
     # hatch's wheel takes every file under src/timeline; these are read with importlib
     root = resources.files("timeline.page")
     for name in (
-        "static/page.js",
+        *(f"static/{part}" for part in SCRIPT_PARTS),
         "static/page.css",
         "static/body.html",
         "vendor/d3/d3.min.js",

@@ -1,7 +1,7 @@
 """The page itself: one HTML file with its script, styles, library and data inlined.
 
-The parts live beside this module as plain files (``static/page.js``, ``static/page.css``,
-``vendor/d3/d3.min.js``) and are read once, when the first page is rendered. Everything
+The parts live beside this module as plain files (``static/*.js`` in the order of
+:data:`SCRIPT_PARTS`, ``static/page.css``, ``static/body.html``, ``vendor/d3/d3.min.js``) and are read once, when the first page is rendered. Everything
 taken from the log reaches the page only inside the data block, escaped so that no text can
 end the block or open markup (:func:`json_block`).
 """
@@ -18,7 +18,10 @@ import orjson
 
 from timeline.errors import InvalidArgument
 
-__all__ = ["json_block", "page_html", "static_text"]
+__all__ = ["SCRIPT_PARTS", "json_block", "page_html", "static_text"]
+
+#: The page's own script, in parts small enough to read, inlined in this order as one module.
+SCRIPT_PARTS: Final = ("time.js", "view.js", "page.js", "draw.js", "panel.js", "controls.js")
 
 # Inside a <script> element only "</script" (any case) or "<!--" could end or upset it.
 _UNSAFE_IN_SCRIPT: Final = re.compile(r"</script|<!--", re.IGNORECASE)
@@ -32,7 +35,7 @@ _POLICY: Final = (
 
 @cache
 def static_text(name: str) -> str:
-    """A file shipped with the page package (``static/page.js``, ``vendor/d3/d3.min.js``).
+    """A file shipped with the page package (``static/view.js``, ``vendor/d3/d3.min.js``).
 
     Raises:
         InvalidArgument: the file holds text that would end its inline ``<script>``.
@@ -76,7 +79,7 @@ def page_html(payload: dict[str, Any]) -> str:
             "</script>\n<script>\n",
             static_text("vendor/d3/d3.min.js"),
             '\n</script>\n<script type="module">\n',
-            static_text("static/page.js"),
+            *(static_text(f"static/{part}") for part in SCRIPT_PARTS),
             "</script>\n</body>\n</html>\n",
         )
     )
