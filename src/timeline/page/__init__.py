@@ -1,0 +1,1 @@
+"""The interactive timeline page (built in the page branch)."""
