@@ -8,6 +8,7 @@ diplomacy, replayed into projections and linked into a causal graph.
 """
 
 from timeline import io
+from timeline import page
 from timeline.causal import CausalGraph, causal_graph
 from timeline.codec import Codec, Registry, default_registry
 from timeline.errors import (
@@ -157,6 +158,7 @@ __all__ = [
     "instant",
     "io",
     "open_log",
+    "page",
     "replay",
     "replay_events",
     "snapshot_store",
