@@ -54,8 +54,8 @@ POLL: Final = 0.2
 KEEP_ALIVE: Final = 15.0
 _LOOPBACK_NAMES: Final = ("localhost", "127.0.0.1", "[::1]")
 
-Data = Callable[..., Mapping[str, Any]]
-Html = Callable[[Mapping[str, Any]], str]
+Data = Callable[..., dict[str, Any]]
+Html = Callable[[dict[str, Any]], str]
 
 
 class _Head:
@@ -237,7 +237,7 @@ class PageServer(http.server.ThreadingHTTPServer):
         """The page's data as JSON at the log's head (read once per head)."""
         return self._cached("json", lambda: orjson.dumps(self._payload()))  # type: ignore[no-any-return]
 
-    def _payload(self) -> Mapping[str, Any]:
+    def _payload(self) -> dict[str, Any]:
         return self._cached("data", lambda: self._data(self.log, **self._options))  # type: ignore[no-any-return]
 
     def _cached(self, kind: str, make: Callable[[], Any]) -> Any:
