@@ -85,7 +85,7 @@ def test_each_current_event_is_a_slide(story, tmp_path):
         "day": 31,
         "hour": 19,
         "minute": 30,
-        "display_date": "31 May 2025, 19:30 (Europe/Kyiv)",
+        "display_date": "2025-05-31 19:30 Kyiv",
     }
     assert (first["end_date"]["day"], first["end_date"]["hour"]) == (1, 13)
     assert first["text"]["headline"] == "Russia: Shahed-136/131 479 launched, 210 destroyed"
@@ -98,7 +98,7 @@ def test_each_current_event_is_a_slide(story, tmp_path):
         "year": 2025,
         "month": 6,
         "day": 2,
-        "display_date": "2 June 2025",
+        "display_date": "2025-06-02",
     }
     assert second["group"] == "talks/istanbul"
     assert "media" not in second
@@ -293,3 +293,59 @@ def test_a_short_summary_stays_the_headline_and_a_long_one_becomes_a_line(memlog
     assert "Kyiv speaks" not in first["text"]["text"]  # not repeated in the body
     assert second["text"]["headline"] == "Casualties: 2 killed in Sumy: A, B, C and 2 more"
     assert html.escape(note) in second["text"]["text"]
+
+
+def test_each_event_is_shown_in_its_own_zone_unless_told(memlog):
+    kyiv = tl.DroneBarrage(
+        occurred_at=pendulum.datetime(2025, 5, 31, 19, 30, tz="Europe/Kyiv"),
+        occurred_until=pendulum.datetime(2025, 6, 1, 13, 30, tz="Europe/Kyiv"),
+        time_precision="minute",
+        attacker="Russia",
+        launched=472,
+    )
+    istanbul = tl.TalkRoundHeld(
+        occurred_at=pendulum.datetime(2025, 6, 2, 13, tz="Europe/Istanbul"),
+        time_precision="hour",
+        parties=("Ukraine", "Russia"),
+    )
+    fixed = tl.Statement(
+        occurred_at=pendulum.parse("2025-06-02T09:15:00+03:00"),
+        time_precision="minute",
+        speaker="A",
+        text="t",
+    )
+    zoneless = tl.Statement(occurred_at=AT, time_precision="minute", speaker="B", text="t")
+    # A day in June, given in Istanbul: its own date in every zone.
+    day = tl.TalkRoundHeld(
+        occurred_at=pendulum.datetime(2025, 6, 2, tz="Europe/Istanbul"),
+        occurred_until=pendulum.datetime(2025, 6, 3, tz="Europe/Istanbul"),
+        time_precision="day",
+        parties=("Ukraine", "Russia"),
+    )
+    memlog.append([kyiv, istanbul, fixed, zoneless, day], stream="s")
+
+    def shown(**options):
+        slides = tl.io.timelinejs.timeline_json(memlog, group=None, **options)["events"]
+        return {
+            s["unique_id"]: (
+                s["start_date"]["display_date"],
+                s.get("end_date", {}).get("display_date"),
+                s["start_date"].get("hour"),
+            )
+            for s in slides
+        }
+
+    own = shown()
+    assert own[str(kyiv.event_id)] == ("2025-05-31 19:30 Kyiv", "2025-06-01 13:30 Kyiv", 19)
+    assert own[str(istanbul.event_id)] == ("2025-06-02 13h Istanbul", None, 13)
+    assert own[str(fixed.event_id)] == ("2025-06-02 09:15 +03:00", None, 9)
+    assert own[str(zoneless.event_id)] == ("2025-05-31 16:30 UTC", None, 16)
+    assert own[str(day.event_id)] == ("2025-06-02", "2025-06-02", None)
+    utc = shown(zone="UTC")
+    assert utc[str(kyiv.event_id)] == ("2025-05-31 16:30 UTC", "2025-06-01 10:30 UTC", 16)
+    assert utc[str(istanbul.event_id)] == ("2025-06-02 10h UTC", None, 10)
+    assert utc[str(day.event_id)] == ("2025-06-02", "2025-06-02", None)
+    tokyo = shown(zone="Asia/Tokyo")
+    assert tokyo[str(fixed.event_id)] == ("2025-06-02 15:15 Tokyo", None, 15)
+    assert tokyo[str(day.event_id)] == ("2025-06-02", "2025-06-02", None)
+    assert shown(zone="+05:30")[str(zoneless.event_id)] == ("2025-05-31 22:00 +05:30", None, 22)

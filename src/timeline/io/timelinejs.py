@@ -7,9 +7,11 @@ view, or the view at ``as_of`` / ``known_at``), becomes one slide:
 
 - ``unique_id``: the event's id;
 - ``start_date`` / ``end_date``: ``occurred_at`` / ``occurred_until`` written at the event's
-  precision (a day-precision event gives year, month and day only), in ``zone``, with a
-  ``display_date`` such as "31 May 2025, 19:30 (Europe/Kyiv)"; a day or month is the date it is
-  filed under (the reporting zone's date);
+  precision (a day-precision event gives year, month and day only), on the wall clock of the
+  event's own zone (:attr:`~timeline.Event.zone`; UTC for an event without one) or of
+  ``zone`` when given, with a ``display_date`` that names it, such as "2025-05-31 19:30 Kyiv"
+  (:func:`~timeline.time.local_text`); a day or month is the event's own local date
+  (:func:`~timeline.local_span`) in any zone, "2025-06-02";
 - ``text``: ``headline`` and an HTML ``text`` listing the event's own fields (a list of
   values as "a, b"), who claims it, and its sources (linked where they have a URL, with
   their Admiralty grade). The headline is :meth:`~timeline.Event.headline` (the summary,
@@ -41,7 +43,6 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 import orjson
-import pendulum
 
 from timeline.errors import InvalidArgument
 from timeline.events import Event
@@ -53,7 +54,7 @@ from timeline.io.cameo import parties_of
 from timeline.io.report import ExportReport
 from timeline.log import EventLog, Recorded
 from timeline.projections.replay import replay_records
-from timeline.time import TimePrecision
+from timeline.time import TimePrecision, is_zone, local_span, local_text, zone_info
 
 if TYPE_CHECKING:
     from pendulum import DateTime
@@ -72,7 +73,6 @@ __all__ = [
 FORMAT: Final = "timelinejs"
 Group = Literal["stream", "actor", "claimant", "type"]
 GROUPS: Final = ("stream", "actor", "claimant", "type")
-_NOON: Final = dt.timedelta(hours=12)
 _SKIP: Final = frozenset({"meta.causal_link", "meta.causal_link_retracted"})
 _BASE_FIELDS: Final = frozenset(
     {
@@ -92,29 +92,45 @@ _BASE_FIELDS: Final = frozenset(
 )
 
 
-def _date(at: dt.datetime, precision: TimePrecision, zone: Any, *, end: bool) -> dict[str, Any]:
-    if precision in (TimePrecision.DAY, TimePrecision.MONTH):
-        # The date it is filed under: a local midnight read at noon (see the projections).
-        day = (at - _NOON if end else at + _NOON).date()
-        out: dict[str, Any] = {"year": day.year, "month": day.month}
-        if precision is TimePrecision.DAY:
-            out["day"] = day.day
-            out["display_date"] = f"{day.day} {day:%B %Y}"
-        else:
-            out["display_date"] = f"{day:%B %Y}"
-        return out
-    local = pendulum.instance(at).in_timezone(zone)
-    out = {"year": local.year, "month": local.month, "day": local.day, "hour": local.hour}
-    clock = f"{local.hour:02d}h"
+def _day(day: dt.date, precision: TimePrecision) -> dict[str, Any]:
+    out: dict[str, Any] = {"year": day.year, "month": day.month}
+    if precision is TimePrecision.DAY:
+        out["day"] = day.day
+        out["display_date"] = day.isoformat()
+    else:
+        out["display_date"] = day.isoformat()[:7]
+    return out
+
+
+def _clock(at: dt.datetime, precision: TimePrecision, zone: str | None) -> dict[str, Any]:
+    local = at.astimezone(zone_info(zone or "UTC"))
+    out: dict[str, Any] = {"year": local.year, "month": local.month, "day": local.day}
+    out["hour"] = local.hour
     if precision is not TimePrecision.HOUR:
         out["minute"] = local.minute
-        clock = f"{local.hour:02d}:{local.minute:02d}"
         if precision is TimePrecision.EXACT:
             out["second"] = local.second
             if local.microsecond:
                 out["millisecond"] = local.microsecond // 1000
-    out["display_date"] = f"{local.day} {local:%B %Y}, {clock} ({zone.name})"
+    out["display_date"] = local_text(at, zone or "UTC", precision)
     return out
+
+
+def _dates(event: Event, zone: str | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """``start_date`` and ``end_date`` (or ``None``) of an event.
+
+    A day or month is the event's own local date wherever it is shown; a time is on the
+    wall clock of ``zone``, else of the event's own zone.
+    """
+    precision = event.time_precision
+    if precision in (TimePrecision.DAY, TimePrecision.MONTH):
+        first, last = local_span(event)
+        end = _day(last, precision) if event.occurred_until is not None else None
+        return _day(first, precision), end
+    shown = zone if zone is not None else event.zone
+    until = event.occurred_until
+    end = _clock(until, precision, shown) if until is not None else None
+    return _clock(event.occurred_at, precision, shown), end
 
 
 def _group(record: Recorded, group: Group | None) -> str | None:
@@ -268,24 +284,25 @@ def _text(event: Event, data: dict[str, Any], title: str) -> str:
 
 
 def slide(
-    record: Recorded, data: dict[str, Any], *, zone: str = "UTC", group: Group | None = "stream"
+    record: Recorded,
+    data: dict[str, Any],
+    *,
+    zone: str | None = None,
+    group: Group | None = "stream",
 ) -> dict[str, Any]:
     """One record as a TimelineJS slide (a JSON-ready mapping).
 
     Args:
         record: the record (its event as it should be shown).
         data: the event as the codec's mapping.
-        zone: the zone to show times in ("Europe/Kyiv").
+        zone: the zone to show times in ("Europe/Kyiv"); ``None``: each event's own.
         group: what the slide is grouped by (see the module), or ``None``.
     """
     event = record.event
-    tz = pendulum.timezone(zone)
-    out: dict[str, Any] = {
-        "unique_id": str(event.event_id),
-        "start_date": _date(event.occurred_at, event.time_precision, tz, end=False),
-    }
-    if event.occurred_until is not None:
-        out["end_date"] = _date(event.occurred_until, event.time_precision, tz, end=True)
+    start, end = _dates(event, zone)
+    out: dict[str, Any] = {"unique_id": str(event.event_id), "start_date": start}
+    if end is not None:
+        out["end_date"] = end
     title = headline(event)
     out["text"] = {"headline": html.escape(title), "text": _text(event, data, title)}
     found = _group(record, group)
@@ -308,7 +325,7 @@ def timeline_json(
     title: str | None = None,
     text: str | None = None,
     group: Group | None = "stream",
-    zone: str = "UTC",
+    zone: str | None = None,
     as_of: DateTime | None = None,
     known_at: DateTime | None = None,
     progress: Progress | None = None,
@@ -324,10 +341,8 @@ def timeline_json(
             argument="group",
             value=group,
         )
-    try:
-        pendulum.timezone(zone)
-    except ValueError as e:  # pendulum's InvalidTimezone
-        raise InvalidArgument(f"unknown time zone {zone!r}", argument="zone", value=zone) from e
+    if zone is not None and not is_zone(zone):
+        raise InvalidArgument(f"unknown time zone {zone!r}", argument="zone", value=zone)
     to_dict = log.codec.to_dict
     slides = []
     total = len(log)
@@ -356,7 +371,7 @@ def export_timelinejs(
     title: str | None = None,
     text: str | None = None,
     group: Group | None = "stream",
-    zone: str = "UTC",
+    zone: str | None = None,
     as_of: DateTime | None = None,
     known_at: DateTime | None = None,
 ) -> ExportReport:
