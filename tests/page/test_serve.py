@@ -237,6 +237,17 @@ def test_stopping_ends_open_streams_and_frees_the_port(log):
     assert len(log) == 2
 
 
+def test_a_log_that_cannot_be_read_is_a_server_error(log):
+    def broken(_log: tl.EventLog, **_options: object) -> dict:
+        raise tl.CorruptLog("record 3 was changed", position=3, reason="hash")
+
+    with start(log, port=0, data=broken, html=fake_html) as server:
+        status, _, body = get(server, "/data.json", f"localhost:{server.port}")
+        assert status == 500
+        assert b"record 3 was changed" in body
+        assert get(server, "/", f"localhost:{server.port}")[0] == 500
+
+
 def test_head_and_other_methods(server):
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
     try:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import orjson
 
-from timeline.errors import InvalidArgument
+from timeline.errors import InvalidArgument, TimelineError
 from timeline.page._data import build
 from timeline.page._html import page_html
 
@@ -114,6 +114,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._send(404, b"Not Found\n", "text/plain; charset=utf-8", body=body)
         except (BrokenPipeError, ConnectionResetError):  # the browser went away
             return
+        except TimelineError as e:  # the log cannot be read (damaged, the server gone)
+            self.log_error("cannot read the log: %s", e)
+            message = f"The log cannot be read: {e}\n".encode()
+            self._send(500, message, "text/plain; charset=utf-8", body=body)
 
     def _headers(self, status: int, content_type: str) -> None:
         self.send_response(status)
