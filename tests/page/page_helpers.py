@@ -61,3 +61,8 @@ def cut_hash(as_of, known_at, extra=""):
 
 def as_expected(shown):
     return {i: (at, None if f is None else float(f)) for i, (at, f) in shown.items()}
+
+
+def click_event(page, event_id):
+    """Click an event's marker (its circle or bar, not the label beside it)."""
+    page.click(f'g.event[data-event-id="{event_id}"] > :is(circle, rect)')

@@ -19,6 +19,7 @@ const RELATION_COLOURS = {
 };
 const FAMILY_COLOURS = { military: "#D55E00", diplomacy: "#0072B2", humanitarian: "#009E73" };
 const DAY_MS = 86400000;
+const COMMON_ZONES = ["UTC", "Europe/Kyiv", "Europe/Moscow", "Europe/Istanbul", "Europe/London", "Europe/Brussels", "America/New_York", "Asia/Jerusalem"];
 const $ = (id) => document.getElementById(id);
 
 // -- time ------------------------------------------------------------------------------
@@ -727,12 +728,13 @@ function setupControls() {
   fillSelect("claimant", DATA.lanes.claimant.filter((c) => c !== "(unclaimed)"));
   fillSelect("rel", RELIABILITY, (r) => r);
   fillSelect("cred", ["1", "2", "3", "4", "5", "6"]);
-  fillSelect("zone", [...new Set(["UTC", ...DATA.raw.zones, ...(DATA.raw.zone ? [DATA.raw.zone] : [])])]);
+  fillSelect("zone", [...new Set([...COMMON_ZONES, ...DATA.raw.zones, ...(DATA.raw.zone ? [DATA.raw.zone] : [])])]);
   $("actors").replaceChildren(...DATA.actors.map((a) => el("option", { value: a })));
   $("legend").textContent = `families: ${DATA.lanes.family.join(", ")} · arcs: ${Object.keys(RELATION_COLOURS).join(", ")} (width = confidence)`;
 }
 
 function syncControls() {
+  if (state.zone && ![...$("zone").options].some((o) => o.value === state.zone)) $("zone").append(el("option", { value: state.zone }, state.zone));
   for (const id of ["q", "lanes", "family", "actor", "claimant", "rel", "cred", "zone"]) if ($(id).value !== state[id]) $(id).value = state[id];
   $("retracted").checked = state.retracted;
 }
