@@ -90,6 +90,28 @@ def test_the_page_and_its_data(server, log):
     assert get(server, "/nothing", host)[0] == 404
 
 
+def test_the_log_is_read_once_per_head_and_before_the_first_request(log):
+    calls: list[int] = []
+
+    def counted(log: tl.EventLog, **options: object) -> dict:
+        calls.append(len(log))
+        return fake_data(log, **options)
+
+    with start(log, port=0, data=counted, html=fake_html) as server:
+        deadline = time.monotonic() + 5
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert calls == [1]  # made at start, before anyone asked
+        host = f"localhost:{server.port}"
+        for path in ("/", "/data.json", "/", "/data.json"):
+            assert get(server, path, host)[0] == 200
+        assert calls == [1]
+        log.append([statement("second")], stream="s")
+        for path in ("/data.json", "/", "/data.json"):
+            assert get(server, path, host)[0] == 200
+        assert calls == [1, 2]
+
+
 def test_the_data_follows_the_log(server, log):
     host = f"localhost:{server.port}"
     log.append([statement("second")], stream="s")

@@ -256,7 +256,13 @@ class PageServer(http.server.ThreadingHTTPServer):
             return made
 
     def _follow(self) -> None:
-        """The thread that moves the head for other writers' appends."""
+        """The thread that moves the head for other writers' appends.
+
+        It first makes the page, so a large log's page is ready (or under way) by the time
+        the browser asks for it; an error is answered to the request that asks.
+        """
+        with contextlib.suppress(TimelineError):
+            self.page()
         wait = getattr(self.log, "wait", None)  # a PostgreSQL log: LISTEN/NOTIFY
         while not self._stopping.is_set():
             try:
