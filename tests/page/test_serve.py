@@ -363,3 +363,24 @@ def test_serve_prints_its_url_and_stops_on_interrupt(tmp_path):
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_an_ipv6_loopback_server(log):
+    with start(log, host="::1", port=0, data=fake_data, html=fake_html) as server:
+        assert server.url == f"http://[::1]:{server.port}/"
+        conn = http.client.HTTPConnection("::1", server.port, timeout=5)
+        try:
+            conn.request("GET", "/data.json")  # Host: [::1]:port
+            assert conn.getresponse().status == 200
+        finally:
+            conn.close()
