@@ -33,6 +33,9 @@ What is timed:
   from the whole span down to weeks), timed the same way.
 - **memory**: the tab's JavaScript heap (CDP ``Performance.getMetrics``: ``JSHeapUsedSize``;
   ``JSHeapTotalSize`` beside it) after the moves, and the number of DOM nodes.
+- **serve**: ``tl.page.start`` on the log (``timeline serve``): the seconds from start until
+  ``/`` is answered, then from one more append until ``/data.json`` answers with it (the data
+  is made again from the whole log per head); no target of its own.
 
 Targets (the issue's): build under 5 s, first paint under 2 s, a slider move or zoom redrawn
 in under 100 ms (median of the moves), the tab's memory under 500 MB. PASS or MISS is
@@ -240,6 +243,34 @@ def browser_run(path: Path, moves: int, seed: int) -> dict[str, Any]:
     }
 
 
+def serve(log: tl.EventLog) -> None:
+    """``timeline serve`` on the log: the first page, then the data after one more append."""
+    import http.client  # noqa: PLC0415  # only here
+
+    def get(server: Any, path: str) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+        try:
+            conn.request("GET", path)
+            answer = conn.getresponse()
+            return len(answer.read())
+        finally:
+            conn.close()
+
+    t0 = time.perf_counter()
+    with tl.page.start(log, port=0) as server:
+        get(server, "/")
+        first = time.perf_counter() - t0
+        news = tl.Statement(occurred_at=pendulum.datetime(2023, 1, 1), speaker="x", text="new")
+        log.append([news], stream="benchmark")
+        t1 = time.perf_counter()
+        size = get(server, "/data.json")
+        again = time.perf_counter() - t1
+    print(
+        f"serve: the page answered {first:.1f} s after start; after one more append, "
+        f"/data.json ({size / 1e6:.0f} MB) answered in {again:.1f} s"
+    )
+
+
 def verdict(value: float, limit: float) -> str:
     return "PASS" if value < limit else "MISS"
 
@@ -272,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({', '.join(f'{b:.2f}' for b in builds)}); page {len(html.encode()) / 1e6:.1f} MB"
         f"   < 5 s {verdict(build, 5)}"
     )
+    serve(log)
     if args.no_browser:
         return 0
     if _chromium() is None:
