@@ -238,6 +238,11 @@ def test_a_postgres_append_reaches_the_stream_through_notify(pg_url):
                 writer.append([statement("second")], stream="s")
                 assert stream.message() == {"head": 2}
                 assert time.monotonic() - started < 1
+                # Requests get their turn while the server waits on the channel.
+                for _ in range(5):
+                    started = time.monotonic()
+                    assert get(server, "/data.json", f"localhost:{server.port}")[0] == 200
+                    assert time.monotonic() - started < 1
             finally:
                 stream.close()
 

@@ -50,6 +50,8 @@ __all__ = ["PageServer", "serve", "start"]
 
 #: Seconds between polls of the head for other writers' appends.
 POLL: Final = 0.2
+#: Seconds the follow thread lets go of the log between waits on a PostgreSQL channel.
+_YIELD: Final = 0.01
 #: Seconds between the comments that keep an idle event stream open through proxies.
 KEEP_ALIVE: Final = 15.0
 _LOOPBACK_NAMES: Final = ("localhost", "127.0.0.1", "[::1]")
@@ -265,16 +267,19 @@ class PageServer(http.server.ThreadingHTTPServer):
             self.page()
         wait = getattr(self.log, "wait", None)  # a PostgreSQL log: LISTEN/NOTIFY
         while not self._stopping.is_set():
+            pause = self._poll
             try:
                 with self._reading:
-                    if callable(wait):
+                    if callable(wait):  # returns as soon as another writer commits
                         wait(timeout=self._poll)
+                        pause = _YIELD
                     else:
                         self._subscription.poll()
             except Exception as e:  # noqa: BLE001  # keep serving; say why the page is stale
                 if not self.quiet:
                     sys.stderr.write(f"timeline serve: cannot follow the log: {e}\n")
-            self._stopping.wait(self._poll)
+                pause = self._poll
+            self._stopping.wait(pause)  # the lock let go of, a request waiting gets its turn
 
     def start(self) -> Self:
         """Answer requests and follow the log, each in a daemon thread. Returns the server."""
