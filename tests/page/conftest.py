@@ -56,7 +56,7 @@ def open_page(browser, tmp_path):
     problems = []
     opened = []
 
-    def open_(html, hash_="", name="page.html"):
+    def open_(html, hash_="", name="page.html", *, ready=True):
         path = tmp_path / name
         path.write_text(html, encoding="utf-8")
         page = context.new_page()
@@ -66,7 +66,8 @@ def open_page(browser, tmp_path):
         )
         page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
         page.goto(path.as_uri() + (f"#{hash_}" if hash_ else ""))
-        page.wait_for_selector("body[data-ready=true]", state="attached", timeout=10_000)
+        if ready:
+            page.wait_for_selector("body[data-ready=true]", state="attached", timeout=10_000)
         opened.append(page)
         return page
 

@@ -8,10 +8,15 @@ from page_helpers import as_expected, click_event, dom_view, go
 from page_logs import expected, istanbul_log
 
 import timeline as tl
+from timeline.time import isoformat, local_text
 
 
 def _data_by_id(log):
-    return {e["id"]: e for e in tl.page.data(log)["events"]}
+    data = tl.page.data(log)
+    return {
+        e["id"]: {**e, "sources": [data["sources"][n] for n in e["sources"]]}
+        for e in data["events"]
+    }
 
 
 def _marker_ids(page):
@@ -245,3 +250,38 @@ def test_the_view_exports_as_svg_and_png(open_page, example):
     with page.expect_download() as info:
         page.click("#png-out")
     assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_jupyter_view_runs_the_page_in_its_iframe(open_page, example):
+    log = istanbul_log(example)
+    host = open_page(
+        f"<!doctype html><body>{tl.page.show(log, height=700)._repr_html_()}</body>", ready=False
+    )
+    frame = host.frame_locator("iframe")
+    frame.locator("body[data-ready=true]").wait_for(state="attached")
+    assert frame.locator("g.event").count() == len(expected(log)[0])
+    frame.locator("g.event > circle").first.click()
+    assert frame.locator("#panel-headline").inner_text()
+
+
+def test_times_read_as_the_library_writes_them(open_page):
+    page = open_page(tl.page.render(tl.open_log("memory:")))
+    instants = [
+        pendulum.datetime(2025, 3, 30, 0, 59, 59, 999999),  # Kyiv: the spring change at 01:00 UTC
+        pendulum.datetime(2025, 3, 30, 1, 0),
+        pendulum.datetime(2025, 10, 26, 0, 30, 0, 5),
+        pendulum.datetime(2025, 6, 1, 21, 0),
+        pendulum.datetime(1969, 12, 31, 23, 59, 59, 1),
+        pendulum.datetime(2024, 2, 29, 23, 30),
+    ]
+    zones = ["Europe/Kyiv", "America/New_York", "Asia/Kolkata", "UTC", "+03:00", "-04:30"]
+    for at in instants:
+        us = page.evaluate("t => window.timelinePage.parseUs(t)", isoformat(at))
+        assert page.evaluate("u => window.timelinePage.isoUs(u)", us) == isoformat(at)
+        for zone in zones:
+            for precision in tl.TimePrecision:
+                js = page.evaluate(
+                    "([u, z, p]) => window.timelinePage.localText(u, z, p)",
+                    [us, zone, str(precision)],
+                )
+                assert js == local_text(at, zone, precision), (at, zone, precision)

@@ -16,21 +16,21 @@ Built with plain loops over one read of the log: 100,000 events in a few seconds
 from __future__ import annotations
 
 import datetime as dt
-import re
+import enum
+import math
 import uuid
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-import pendulum
+import attrs
 
-from timeline.codec import Codec
 from timeline.errors import InvalidArgument, InvalidEvent, TimelineError
 from timeline.events import CausalLink, CausalLinkRetracted, Correction, Event, Retraction, Source
 from timeline.log import EventLog, Recorded
 from timeline.projections.resolution import apply_changes
-from timeline.time import parse_utc
+from timeline.time import isoformat, local_span, local_text, parse_utc
 
 __all__ = ["SCHEMA", "build", "safe_url"]
 
@@ -55,15 +55,20 @@ _COMMON: Final = frozenset(
 #: The figure that sizes an event's bar (the first of these an event has).
 _FIGURES: Final = ("launched", "killed", "count", "people", "total", "destroyed")
 
-_OFFSET: Final = re.compile(r"(?P<sign>[+-])(?P<h>\d\d):?(?P<m>\d\d)")
-_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _EPOCH_DAY: Final = dt.date(1970, 1, 1).toordinal()
 
 
 def micros(value: dt.datetime) -> int:
-    """An aware instant as whole microseconds since the epoch (exact in JavaScript)."""
-    delta = dt.datetime.__sub__(value, _EPOCH)  # the plain timedelta (pendulum's is slower)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    """An aware instant as whole microseconds since the epoch (exact in JavaScript).
+
+    The float timestamp only gives the whole seconds (its error, under 1e-6 s, never
+    crosses a second); the microseconds come from the instant itself.
+
+    >>> import pendulum
+    >>> micros(pendulum.datetime(2025, 6, 1, 22, 30, 0, 123456))
+    1748817000123456
+    """
+    return math.floor(dt.datetime.timestamp(value)) * 1_000_000 + value.microsecond
 
 
 def safe_url(url: str | None) -> str | None:
@@ -81,37 +86,6 @@ def safe_url(url: str | None) -> str | None:
     except ValueError:
         return None
     return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
-
-
-def _zone(event: Event) -> str:
-    """The event's zone (issue 15's ``Event.zone``), or ``"UTC"`` for an event without one."""
-    zone = getattr(event, "zone", None)
-    return zone if isinstance(zone, str) and zone else "UTC"
-
-
-def _local(value: dt.datetime, zone: str) -> dt.date:
-    """The local date of an instant in a zone: an IANA name or a fixed offset ("+03:00").
-
-    A zone that cannot be read gives the UTC date.
-    """
-    fixed = _OFFSET.fullmatch(zone)
-    if fixed:
-        sign = -1 if fixed["sign"] == "-" else 1
-        shift = dt.timedelta(hours=int(fixed["h"]), minutes=int(fixed["m"]))
-        return (value.astimezone(dt.UTC) + sign * shift).date()
-    try:
-        tz = pendulum.timezone(zone)
-    except ValueError:  # pendulum's InvalidTimezone is one
-        return value.astimezone(dt.UTC).date()
-    return value.astimezone(tz).date()
-
-
-def _span(event: Event) -> tuple[dt.date, dt.date]:
-    """First and last local date of an event, in its zone."""
-    zone = _zone(event)
-    first = _local(event.occurred_at, zone)
-    last = first if event.occurred_until is None else _local(event.occurred_until, zone)
-    return first, last
 
 
 def family(event: Event) -> str:
@@ -137,11 +111,11 @@ def party(event: Event) -> str:
     return event.claimed_by or "(no party)"
 
 
-def _figure(event: Event) -> float | None:
+def _figure(stored: Mapping[str, Any]) -> float | None:
     for name in _FIGURES:
-        value = getattr(event, name, None)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return value
+        value = stored.get(name)
+        if value is not None and type(value) in (int, float):
+            return value  # type: ignore[no-any-return]  # an int or a float, just checked
     return None
 
 
@@ -158,50 +132,108 @@ def _source(source: Source) -> dict[str, Any]:
     }
 
 
-def _shown(event: Event) -> dict[str, Any]:
+def _shown(event: Event, stored: Mapping[str, Any]) -> dict[str, Any]:
     """What depends on an event's (corrected) fields: text, dates, lanes, figure."""
-    first, last = _span(event)
+    first, last = local_span(event)
     return {
         "headline": event.headline(),
+        "when": local_text(event.occurred_at, event.zone, event.time_precision),
         "local": [first.isoformat(), last.isoformat()],
         "day": [first.toordinal() - _EPOCH_DAY, last.toordinal() - _EPOCH_DAY],
         "lanes": {"party": party(event), "claimant": event.claimed_by or "(unclaimed)"},
-        "figure": _figure(event),
+        "figure": _figure(stored),
     }
 
 
-def _fields(stored: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: v for k, v in stored.items() if k not in _COMMON and v is not None and v not in ((), [])
-    }
+def _field_names(kind: type[Event], known: dict[type[Event], tuple[str, ...]]) -> tuple[str, ...]:
+    """The fields of an event type shown as its own (all but the common ones)."""
+    names = known.get(kind)
+    if names is None:
+        names = known[kind] = tuple(a.name for a in attrs.fields(kind) if a.name not in _COMMON)
+    return names
 
 
-def _event(rec: Recorded, codec: Codec) -> dict[str, Any]:
+def plain(value: Any) -> Any:
+    """A field's value as JSON: text, numbers, lists and objects (as the codec stores them).
+
+    Nested attrs classes (a :class:`Location`, an ``ItemCount``) become objects, instants
+    canonical UTC text, ids text, enums their value.
+    """
+    if isinstance(value, enum.Enum):
+        value = value.value
+    kind = type(value)
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    if kind in (tuple, list):
+        return [plain(v) for v in value]
+    if attrs.has(kind):
+        return {k: plain(v) for k, v in attrs.asdict(value, recurse=False).items()}
+    if isinstance(value, dt.datetime):
+        return isoformat(value)
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def _fields(event: Event, known: dict[type[Event], tuple[str, ...]]) -> dict[str, Any]:
+    """The event's own fields that have a value, as JSON (``known``: field names by type)."""
+    found: dict[str, Any] = {}
+    for name in _field_names(type(event), known):
+        value = getattr(event, name)
+        if value is not None and value != ():
+            found[name] = plain(value)
+    return found
+
+
+class _SourceTable:
+    """The sources of a page, each stored once; events name them by their number.
+
+    Imported data cites the same few sources on every row: one table keeps the page small.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self._numbers: dict[Source, int] = {}
+        #: The fields shown per event type, found once per page.
+        self.field_names: dict[type[Event], tuple[str, ...]] = {}
+
+    def numbers(self, sources: Iterable[Source]) -> list[int]:
+        found = []
+        for source in sources:
+            number = self._numbers.get(source)
+            if number is None:
+                number = self._numbers[source] = len(self.rows)
+                self.rows.append(_source(source))
+            found.append(number)
+        return found
+
+
+def _event(rec: Recorded, table: _SourceTable) -> dict[str, Any]:
     event = rec.event
-    stored = codec.to_dict(event)
+    fields = _fields(event, table.field_names)
     until = event.occurred_until
-    shown = _shown(event)
+    shown = _shown(event, fields)
     shown["lanes"].update(stream=rec.stream, family=family(event))
     return {
-        "id": stored["event_id"],
+        "id": str(event.event_id),
         "pos": rec.position,
         "type": event.TYPE,
         "family": family(event),
         "stream": rec.stream,
-        "rec": rec.recorded_at.isoformat(),
+        "rec": isoformat(rec.recorded_at),
         "rec_us": micros(rec.recorded_at),
-        "at": stored["occurred_at"],
+        "at": isoformat(event.occurred_at),
         "at_us": micros(event.occurred_at),
-        "until": stored["occurred_until"],
+        "until": None if until is None else isoformat(until),
         "until_us": None if until is None else micros(until),
-        "precision": str(event.time_precision),
-        "zone": _zone(event),
+        "precision": event.time_precision.value,
+        "zone": event.zone,
         **shown,
         "actors": list(event.actors),
         "claimed_by": event.claimed_by,
         "grades": sorted({s.grade for s in event.sources if s.grade}),
-        "fields": _fields(stored),
-        "sources": [_source(s) for s in event.sources],
+        "fields": fields,
+        "sources": table.numbers(event.sources),
     }
 
 
@@ -211,7 +243,7 @@ def _link(rec: Recorded) -> dict[str, Any]:
     return {
         "id": str(link.event_id),
         "pos": rec.position,
-        "rec": rec.recorded_at.isoformat(),
+        "rec": isoformat(rec.recorded_at),
         "rec_us": micros(rec.recorded_at),
         "cause": str(link.cause),
         "effect": str(link.effect),
@@ -244,7 +276,7 @@ def _retraction(rec: Recorded) -> dict[str, Any]:
     return {
         "id": str(event.event_id),
         "pos": rec.position,
-        "rec": rec.recorded_at.isoformat(),
+        "rec": isoformat(rec.recorded_at),
         "rec_us": micros(rec.recorded_at),
         "target": str(target),
         "kind": "retraction" if isinstance(event, Retraction) else "link-retraction",
@@ -274,13 +306,13 @@ def _corrections(log: EventLog, records: Iterable[Recorded]) -> list[dict[str, A
         except (TimelineError, KeyError):
             shown = None  # a correction the guard would refuse, or of a meta event
         else:
-            shown = _shown(fixed)
+            shown = _shown(fixed, _fields(fixed, {}))
             shown["lanes"].update(stream=target.stream, family=family(fixed))
         found.append(
             {
                 "id": str(fix.event_id),
                 "pos": rec.position,
-                "rec": rec.recorded_at.isoformat(),
+                "rec": isoformat(rec.recorded_at),
                 "rec_us": micros(rec.recorded_at),
                 "target": str(fix.corrects),
                 "changes": dict(fix.changes),
@@ -317,7 +349,7 @@ def build(log: EventLog, *, title: str | None = None, zone: str | None = None) -
             argument="zone",
             value=zone,
         )
-    codec = log.codec
+    table = _SourceTable()
     events: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
     retractions: list[dict[str, Any]] = []
@@ -333,14 +365,15 @@ def build(log: EventLog, *, title: str | None = None, zone: str | None = None) -
         elif isinstance(event, CausalLink):
             links.append(_link(rec))
         else:
-            events.append(_event(rec, codec))
+            events.append(_event(rec, table))
     return {
         "schema": SCHEMA,
         "generator": f"conflict-timeline {_version()}",
         "title": title or "Timeline",
         "head": head,
         "zone": zone,
-        "zones": sorted({e["zone"] for e in events}),
+        "zones": sorted({e["zone"] for e in events if e["zone"]}),
+        "sources": table.rows,
         "events": events,
         "corrections": _corrections(log, fixes),
         "retractions": retractions,

@@ -52,8 +52,10 @@ def json_block(payload: dict[str, Any]) -> str:
     occur inside JSON strings, where the escapes read back the same): a ``</script>`` in a
     note cannot end the block.
     """
-    text = orjson.dumps(payload).decode()
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = orjson.dumps(payload)
+    return (
+        text.replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026").decode()
+    )
 
 
 def page_html(payload: dict[str, Any]) -> str:

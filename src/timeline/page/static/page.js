@@ -79,55 +79,80 @@ function offsetText(ms) {
   return `UTC${ms < 0 ? "−" : "+"}${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 }
 
-// An instant for people, in a zone: "2025-06-01 22:00 Europe/Kyiv" (a date for day precision).
+// How a zone is named beside a time, as timeline.time.zone_label: "Kyiv", "New York", "UTC".
+function zoneLabel(zone) {
+  if (!zone || ["UTC", "Etc/UTC", "Z", "+00:00"].includes(zone)) return "UTC";
+  return zone.split("/").pop().replace(/_/g, " ");
+}
+
+// An instant on the wall clock of a zone, at its precision, as timeline.time.local_text:
+// "2025-06" (month), "2025-06-02" (day), "2025-05-31 19h Kyiv", "2025-05-31 19:30 Kyiv".
 function localText(us, zone, precision) {
-  const ms = us / 1000;
+  const ms = Math.floor(us / 1000);
   const text = new Date(ms + zoneOffsetMs(zone, ms)).toISOString();
-  if (precision === "day") return text.slice(0, 10);
-  if (precision === "month") return text.slice(0, 7);
-  return `${text.slice(0, 10)} ${text.slice(11, 16)} ${zone}`;
+  const day = text.slice(0, 10);
+  if (precision === "month") return day.slice(0, 7);
+  if (precision === "day") return day;
+  const name = zoneLabel(zone);
+  if (precision === "hour") return `${day} ${text.slice(11, 13)}h ${name}`;
+  if (precision === "minute") return `${day} ${text.slice(11, 16)} ${name}`;
+  const micro = ((us % 1000000) + 1000000) % 1000000;
+  return `${day} ${text.slice(11, 19)}${micro ? `.${String(micro).padStart(6, "0")}` : ""} ${name}`;
+}
+
+// When an event occurred, in the zone dates are shown in (the library's text in its own).
+function whenText(v) {
+  return state.zone ? localText(v.at, state.zone, v.e.precision) : v.shown.when;
 }
 
 // -- the data, indexed ---------------------------------------------------------------------
 
 function indexData(raw) {
   if (raw.schema !== SCHEMA) throw new Error(`timeline page: data schema ${raw.schema}, this page reads ${SCHEMA}`);
-  const metas = [...raw.corrections, ...raw.retractions].sort((a, b) => a.pos - b.pos);
-  const events = raw.events.slice().sort((a, b) => a.pos - b.pos);
-  const byId = new Map(events.map((e) => [e.id, e]));
-  const fixesOf = new Map();
+  const byPos = (a, b) => a.pos - b.pos;
+  const sorted = (list) => (list.every((x, i) => i === 0 || list[i - 1].pos < x.pos) ? list : list.slice().sort(byPos));
+  const metas = [...raw.corrections, ...raw.retractions].sort(byPos);
+  const events = sorted(raw.events);
+  const links = sorted(raw.links);
+  const byId = new Map(), fixesOf = new Map(), retractionsOf = new Map();
+  const recs = new Set(), ats = new Set(), actors = new Set();
+  const modes = ["party", "stream", "family", "claimant"];
+  const names = Object.fromEntries(modes.map((m) => [m, new Set()]));
+  let lo = Infinity, hi = -Infinity;
+  for (const e of events) {
+    byId.set(e.id, e);
+    const sources = e.sources;
+    for (let i = 0; i < sources.length; i++) if (typeof sources[i] === "number") sources[i] = raw.sources[sources[i]];
+    recs.add(e.rec_us);
+    ats.add(e.at_us);
+    for (const a of e.actors) actors.add(a);
+    actors.add(e.lanes.party);
+    for (const m of modes) names[m].add(e.lanes[m]);
+    if (e.at_us < lo) lo = e.at_us;
+    const end = e.until_us ?? e.at_us;
+    if (end > hi) hi = end;
+  }
   for (const c of raw.corrections) {
     if (!fixesOf.has(c.target)) fixesOf.set(c.target, []);
     fixesOf.get(c.target).push(c);
+    if (c.changes_us.occurred_at != null) ats.add(c.changes_us.occurred_at);
+    if (c.shown) for (const m of modes) names[m].add(c.shown.lanes[m]);
   }
-  const retractionsOf = new Map();
   for (const r of raw.retractions) {
     if (!retractionsOf.has(r.target)) retractionsOf.set(r.target, []);
     retractionsOf.get(r.target).push(r);
   }
-  const recs = new Set(), ats = new Set();
-  for (const list of [events, raw.links, metas]) for (const x of list) recs.add(x.rec_us);
-  for (const e of events) ats.add(e.at_us);
-  for (const c of raw.corrections) if (c.changes_us.occurred_at != null) ats.add(c.changes_us.occurred_at);
+  for (const x of links) recs.add(x.rec_us);
+  for (const x of metas) recs.add(x.rec_us);
   const lanes = {};
-  for (const mode of ["party", "stream", "family", "claimant"]) {
-    const names = new Set(events.map((e) => e.lanes[mode]));
-    for (const c of raw.corrections) if (c.shown) names.add(c.shown.lanes[mode]);
-    lanes[mode] = [...names].sort((a, b) => (a.startsWith("(") - b.startsWith("(")) || a.localeCompare(b));
-  }
-  let lo = Infinity, hi = -Infinity;
-  for (const e of events) {
-    lo = Math.min(lo, e.at_us);
-    hi = Math.max(hi, e.until_us ?? e.at_us);
-  }
+  for (const m of modes) lanes[m] = [...names[m]].sort((a, b) => (a.startsWith("(") - b.startsWith("(")) || a.localeCompare(b));
   if (!events.length) { lo = Date.now() * 1000 - DAY_MS * 1000; hi = Date.now() * 1000; }
   return {
-    raw, metas, events, byId, fixesOf, retractionsOf, lanes,
-    links: raw.links.slice().sort((a, b) => a.pos - b.pos),
-    recTimes: [...recs].sort((a, b) => a - b),
-    atTimes: [...ats].sort((a, b) => a - b),
+    raw, metas, events, byId, fixesOf, retractionsOf, lanes, links,
+    recTimes: Float64Array.from(recs).sort(),
+    atTimes: Float64Array.from(ats).sort(),
     span: [lo / 1000, hi / 1000],
-    actors: [...new Set(events.flatMap((e) => [...e.actors, e.lanes.party]))].sort(),
+    actors: [...actors].sort(),
   };
 }
 
@@ -193,7 +218,9 @@ export function computeView(data, asOf, knownAt) {
   for (const e of data.events) {
     if (knownAt !== null && e.rec_us > knownAt) break; // sorted by position
     const gone = res.against.has(e.id);
-    const v = resolvedEvent(e, inForce(res, e.id), gone);
+    const fixes = res.fixes.size ? inForce(res, e.id) : null;
+    // The common case (as recorded, not retracted) reuses one object per event.
+    const v = fixes || gone ? resolvedEvent(e, fixes, gone) : (e.asRecorded ||= resolvedEvent(e, null, false));
     if (asOf !== null && v.at > asOf) continue;
     (gone ? retracted : visible).push(v);
   }
@@ -243,7 +270,12 @@ function writeHash() {
     else p.set(key, value);
   }
   const hash = `#${p.toString()}`;
-  if (hash !== location.hash && !(hash === "#" && !location.hash)) history.replaceState(null, "", hash);
+  if (hash === location.hash || (hash === "#" && !location.hash)) return;
+  try {
+    history.replaceState(null, "", hash);
+  } catch (e) {
+    // An iframe of its own (Jupyter's srcdoc) has no URL to keep the view in.
+  }
 }
 
 // -- filters and search -----------------------------------------------------------------
@@ -311,7 +343,7 @@ function relationColour(relation) {
 }
 
 function displayZone(v) {
-  return state.zone || v.e.zone;
+  return state.zone || v.e.zone || "UTC";
 }
 
 // The local day of an event (days since the epoch) in the zone dates are shown in.
@@ -399,22 +431,25 @@ function drawDensity(shown, lanes) {
   const [a, b] = x.domain();
   const pxPerDay = (x(new Date(+a + DAY_MS)) - x(a)) || 1;
   const width = [1, 7, 30, 91, 365, 3652].find((d) => d * pxPerDay >= 3) || 36520;
-  const counts = new Map();
   const lo = Math.floor(+a / DAY_MS) - width, hi = Math.ceil(+b / DAY_MS) + width;
+  const perLane = new Map(lanes.map((l) => [l.name, new Map()])); // lane -> bin -> count
+  const mode = state.lanes;
   for (const v of shown) {
     const day = dayOf(v);
     if (day < lo || day > hi) continue;
+    const bins = perLane.get(v.shown.lanes[mode]);
+    if (!bins) continue;
     const bin = Math.floor(day / width) * width;
-    const key = `${v.shown.lanes[state.lanes]}\u0000${bin}`;
-    counts.set(key, (counts.get(key) || 0) + 1);
+    bins.set(bin, (bins.get(bin) || 0) + 1);
   }
   let max = 1;
-  for (const c of counts.values()) max = Math.max(max, c);
   const cells = [];
-  for (const [key, count] of counts) {
-    const [lane, bin] = key.split("\u0000");
+  for (const [lane, bins] of perLane) {
     const l = laneIndex.get(lane);
-    if (l) cells.push({ lane, bin: +bin, count, l });
+    for (const [bin, count] of bins) {
+      cells.push({ lane, bin, count, l });
+      if (count > max) max = count;
+    }
   }
   gDensity.selectAll("rect").data(cells).join("rect")
     .attr("data-lane", (c) => c.lane)
@@ -426,9 +461,12 @@ function drawDensity(shown, lanes) {
     .attr("y", (c) => c.l.y + 3)
     .attr("height", (c) => c.l.height - 6)
     .attr("fill", "#0072B2")
-    .attr("fill-opacity", (c) => 0.15 + 0.85 * Math.sqrt(c.count / max))
-    .selectAll("title").data((c) => [c]).join("title")
-    .text((c) => `${c.lane}: ${c.count} event${c.count === 1 ? "" : "s"} from ${new Date(c.bin * DAY_MS).toISOString().slice(0, 10)}${width > 1 ? ` (${width} days)` : ""}`);
+    .attr("fill-opacity", (c) => 0.15 + 0.85 * Math.sqrt(c.count / max));
+}
+
+function densityText(rect) {
+  const d = rect.dataset, n = +d.count, days = +d.days;
+  return `${d.lane}: ${n} event${n === 1 ? "" : "s"} from ${d.day}${days > 1 ? ` (${days} days)` : ""}`;
 }
 
 function arcPath(edge) {
@@ -455,7 +493,7 @@ function drawMarkers(shown, labelled, maxFigure) {
     .classed("corrected", (v) => !!v.fixes)
     .classed("selected", (v) => v.id === state.event)
     .attr("transform", (v) => `translate(${v.x0},${v.y})`);
-  sel.select("title").text((v) => `${v.shown.headline}\n${localText(v.at, displayZone(v), v.e.precision)}${v.fixes ? "\ncorrected" : ""}${v.retracted ? "\nretracted" : ""}`);
+  sel.select("title").text((v) => `${v.shown.headline}\n${whenText(v)}${v.fixes ? "\ncorrected" : ""}${v.retracted ? "\nretracted" : ""}`);
   sel.each(function (v) {
     const g = d3.select(this);
     const bar = v.until !== null && v.x1 - v.x0 > 6;
@@ -486,7 +524,7 @@ function drawArcs(edges) {
 function clockText(us) {
   if (us === null) return "now (no cut)";
   const zone = state.zone || "UTC";
-  return localText(us, zone, "minute");
+  return localText(us, zone, "minute");  // the clocks: to the minute
 }
 
 // The slider position nearest a cut: the last time <= the cut; the end for no cut.
@@ -498,9 +536,10 @@ function sliderIndex(times, cut) {
 function recompute() {
   const started = performance.now();
   const view = computeView(DATA, state.as_of, state.known_at);
+  const filtering = ["q", "family", "actor", "claimant", "rel", "cred"].some((k) => state[k]);
   const keep = filterOf();
-  view.shownVisible = view.visible.filter(keep);
-  view.shownRetracted = state.retracted ? view.retracted.filter(keep) : [];
+  view.shownVisible = filtering ? view.visible.filter(keep) : view.visible;
+  view.shownRetracted = !state.retracted ? [] : filtering ? view.retracted.filter(keep) : view.retracted;
   VIEW = view;
   $("as-of").max = DATA.atTimes.length;
   $("as-of").value = sliderIndex(DATA.atTimes, state.as_of);
@@ -517,13 +556,15 @@ function draw() {
   const { width } = size();
   const [a, b] = x.domain();
   const lo = +a * 1000, hi = +b * 1000;
-  const all = [...VIEW.shownVisible, ...VIEW.shownRetracted];
-  const inDomain = all.filter((v) => (v.until ?? v.at) >= lo && v.at <= hi);
+  const inDomain = [];
+  for (const list of [VIEW.shownVisible, VIEW.shownRetracted]) {
+    for (const v of list) if (v.at <= hi && (v.until ?? v.at) >= lo) inDomain.push(v);
+  }
   const markers = inDomain.length <= MARKER_LIMIT;
   const labelled = markers && inDomain.length <= 80;
   const { lanes, height } = layout(markers ? inDomain : [], labelled);
   const total = Math.max(height, size().height);
-  svg.attr("height", total).attr("viewBox", `0 0 ${width} ${total}`);
+  svg.attr("width", width).attr("height", total).attr("viewBox", `0 0 ${width} ${total}`);
   defs.select("#plot-clip rect").attr("x", LEFT).attr("y", 0).attr("width", width - LEFT - RIGHT).attr("height", total);
   gBands.selectAll("g.lane").data(lanes, (l) => l.name).join((enter) => {
     const g = enter.append("g").attr("class", "lane");
@@ -668,12 +709,12 @@ function renderPanel() {
   };
   const was = (name) => (v.fixes && v.fixes.some((c) => name in c.changes) ? e.fields[name] : undefined);
   row("type", e.type);
-  row("occurred", localText(v.at, zone, e.precision), v.at !== e.at_us ? localText(e.at_us, zone, e.precision) : undefined);
+  row("occurred", whenText(v), v.at !== e.at_us ? (state.zone ? localText(e.at_us, zone, e.precision) : e.when) : undefined);
   if (v.until !== null) row("until", localText(v.until, zone, e.precision), v.until !== e.until_us && e.until_us !== null ? localText(e.until_us, zone, e.precision) : undefined);
   row("local dates", v.shown.local[0] === v.shown.local[1] ? v.shown.local[0] : v.shown.local.join(" – "));
-  row("zone", e.zone);
+  row("zone", e.zone || "none recorded (times in UTC)");
   row("precision", e.precision);
-  row("recorded", `${e.rec} (position ${e.pos}, stream ${e.stream})`);
+  row("recorded", `${e.rec.slice(0, 19).replace("T", " ")} UTC (position ${e.pos}, stream ${e.stream})`);
   if (e.claimed_by) row("claimed by", e.claimed_by);
   for (const [name, value] of Object.entries(v.fields)) {
     if (name === "summary" && value === v.shown.headline) continue;
@@ -768,13 +809,19 @@ function bind() {
     const g = ev.target.closest("g.event");
     if (g) select(g.dataset.eventId);
   });
-  gEvents.on("mouseover", (ev) => {
-    const g = ev.target.closest("g.event");
-    if (!g) return;
-    g.setAttribute("data-hover", "true");
-  });
+  gDensity.on("mousemove", (ev) => {
+    if (ev.target.tagName !== "rect") return;
+    const [px, py] = d3.pointer(ev, chart);
+    tip.style("display", null).style("left", `${px + 12}px`).style("top", `${py + 12}px`).text(densityText(ev.target));
+  }).on("mouseleave", () => tip.style("display", "none"));
   window.addEventListener("hashchange", () => { readHash(); syncControls(); setScales(null); recompute(); draw(); renderPanel(); });
-  window.addEventListener("resize", () => { setScales(x.domain().map(Number)); });
+  // The chart's width changes with the window and when the event panel opens or closes.
+  let lastWidth = chart.clientWidth;
+  new ResizeObserver(() => {
+    if (chart.clientWidth === lastWidth) return;
+    lastWidth = chart.clientWidth;
+    setScales(x.domain().map(Number));
+  }).observe(chart);
   document.addEventListener("keydown", onKey);
 }
 
@@ -867,7 +914,11 @@ function listen() {
 // -- start ------------------------------------------------------------------------------
 
 function start() {
-  DATA = indexData(JSON.parse($("timeline-data").textContent));
+  performance.mark("timeline-start");
+  const raw = JSON.parse($("timeline-data").textContent);
+  performance.mark("timeline-parsed");
+  DATA = indexData(raw);
+  performance.mark("timeline-indexed");
   readHash();
   if (!state.zone && DATA.raw.zone && !location.hash.includes("zone=")) state.zone = DATA.raw.zone;
   setupControls();
@@ -879,9 +930,10 @@ function start() {
   renderPanel();
   listen();
   document.body.dataset.head = DATA.raw.head;
+  performance.mark("timeline-drawn");
   document.body.dataset.ready = "true";
   window.timelinePage = {
-    state, view: () => VIEW,
+    state, view: () => VIEW, localText, parseUs, isoUs,
     redraw: () => recompute() + draw(),
     setCuts: (asOf, knownAt) => { state.as_of = asOf; state.known_at = knownAt; update(); return VIEW.drawMs; },
     zoomBy: (k) => { svg.call(zoom.scaleBy, k); return VIEW.drawMs; },
