@@ -324,6 +324,31 @@ def test_bad_arguments(log, kwargs, argument):
     assert caught.value.argument == argument
 
 
+@pytest.mark.parametrize(
+    ("options", "argument"),
+    [({"titel": "x"}, "titel"), ({"zone": "Mars/Olympus"}, "zone"), ({"title": 3}, "title")],
+)
+def test_the_page_options_are_checked_at_start(log, options, argument):
+    with pytest.raises(tl.InvalidArgument) as caught:
+        start(log, port=0, **options)
+    assert caught.value.argument == argument
+
+
+def test_a_failing_page_is_a_server_error_and_the_server_goes_on(log):
+    def broken(_log: tl.EventLog, **_options: object) -> dict:
+        raise RuntimeError("a bug")
+
+    with start(log, port=0, data=broken, html=fake_html) as server:
+        stream = Stream(server)
+        try:
+            assert stream.message() == {"head": 1}
+            assert get(server, "/data.json", f"localhost:{server.port}")[0] == 500
+            log.append([statement("second")], stream="s")
+            assert stream.message() == {"head": 2}  # still following the log
+        finally:
+            stream.close()
+
+
 def test_a_taken_port_is_an_error_naming_it(server, log):
     with pytest.raises(tl.InvalidArgument, match=f"port {server.port}") as caught:
         start(log, port=server.port, data=fake_data, html=fake_html)

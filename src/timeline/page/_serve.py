@@ -37,9 +37,10 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import orjson
 
-from timeline.errors import InvalidArgument, TimelineError
+from timeline.errors import InvalidArgument
 from timeline.page._data import build
 from timeline.page._html import page_html
+from timeline.time import is_zone
 
 if TYPE_CHECKING:
     from typing import Self
@@ -116,8 +117,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._send(404, b"Not Found\n", "text/plain; charset=utf-8", body=body)
         except (BrokenPipeError, ConnectionResetError):  # the browser went away
             return
-        except TimelineError as e:  # the log cannot be read (damaged, the server gone)
-            self.log_error("cannot read the log: %s", e)
+        except Exception as e:  # noqa: BLE001  # the log cannot be read (damaged, server gone)
+            self.log_error("cannot read the log: %r", e)
             message = f"The log cannot be read: {e}\n".encode()
             self._send(500, message, "text/plain; charset=utf-8", body=body)
 
@@ -263,7 +264,7 @@ class PageServer(http.server.ThreadingHTTPServer):
         It first makes the page, so a large log's page is ready (or under way) by the time
         the browser asks for it; an error is answered to the request that asks.
         """
-        with contextlib.suppress(TimelineError):
+        with contextlib.suppress(Exception):  # the request that asks is answered the error
             self.page()
         wait = getattr(self.log, "wait", None)  # a PostgreSQL log: LISTEN/NOTIFY
         while not self._stopping.is_set():
@@ -337,6 +338,20 @@ def _checked(host: object, port: object, poll: object) -> None:
         )
 
 
+def _page_options(options: Mapping[str, Any]) -> None:
+    """Refuse at once what the page's data would refuse at the first request."""
+    for name, value in options.items():
+        if name not in {"title", "zone"}:
+            raise InvalidArgument(
+                f"the page takes title= and zone=, not {name}=", argument=name, value=value
+            )
+    title, zone = options.get("title"), options.get("zone")
+    if title is not None and not isinstance(title, str):
+        raise InvalidArgument(f"title must be text, got {title!r}", argument="title", value=title)
+    if zone is not None and not is_zone(zone):
+        raise InvalidArgument(f"unknown time zone {zone!r}", argument="zone", value=zone)
+
+
 def is_loopback(host: str) -> bool:
     """Whether ``host`` names only this machine (``localhost``, ``127.0.0.1``, ``::1``)."""
     if host.lower() == "localhost":
@@ -383,6 +398,8 @@ def start(
             server cannot listen on (the port is taken).
     """
     _checked(host, port, poll)
+    if data is None:
+        _page_options(options)
     server = PageServer(
         log,
         host,
