@@ -7,15 +7,17 @@ from importlib import resources
 import orjson
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import timeline as tl
-from timeline.page._data import micros, safe_url
+from timeline.page._data import _COMMON, _fields, micros, safe_url
 from timeline.page._html import json_block
+from timeline.testing import strategies
 from timeline.time import isoformat
 
 AT = pendulum.datetime(2025, 6, 1, 22, 30, 0, 123456)
+META = (tl.Correction, tl.Retraction, tl.CausalLink, tl.CausalLinkRetracted)
 
 
 def _log():
@@ -197,3 +199,17 @@ def test_the_package_holds_the_page_files():
         "vendor/README.md",
     ):
         assert root.joinpath(name).is_file(), name
+
+
+@given(strategies.events())
+def test_an_events_fields_are_its_stored_values(event):
+    """The page reads fields from the event itself (no codec round trip): the same JSON."""
+    assume(not isinstance(event, META))
+    stored = orjson.loads(orjson.dumps(tl.Codec().to_dict(event)))
+    fields = orjson.loads(orjson.dumps(_fields(event, {})))
+    assert set(fields) <= set(stored)
+    for name, value in fields.items():
+        assert value == stored[name], name
+    for name, value in stored.items():
+        if name not in fields and name not in _COMMON:
+            assert value in (None, []), name

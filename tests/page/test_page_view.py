@@ -35,6 +35,9 @@ def test_the_istanbul_record_draws_its_events_lanes_and_links(open_page, example
     assert events == as_expected(shown)
     assert arcs == edges
     assert len(arcs) >= 10
+    hover = page.eval_on_selector_all("path.arc title", "ts => ts.map(t => t.textContent)")
+    assert len(hover) == len(arcs)
+    assert all("confidence" in text and "asserted by" in text for text in hover)
     data = _data_by_id(log)
     lanes = {i: lane for i, _, _, lane in found["events"]}
     assert lanes == {i: data[i]["lanes"]["party"] for i in shown}
@@ -285,3 +288,17 @@ def test_times_read_as_the_library_writes_them(open_page):
                     [us, zone, str(precision)],
                 )
                 assert js == local_text(at, zone, precision), (at, zone, precision)
+
+
+def test_the_window_in_view_is_kept_in_the_url(open_page, example):
+    log = istanbul_log(example)
+    start, end = pendulum.datetime(2025, 5, 31, tz="UTC"), pendulum.datetime(2025, 6, 3, tz="UTC")
+    window = f"from={isoformat(start).replace('+', '%2B')}&to={isoformat(end).replace('+', '%2B')}"
+    page = open_page(tl.page.render(log), window)
+    inside = {i for i, (at, _) in expected(log)[0].items() if start <= pendulum.parse(at) <= end}
+    drawn = _marker_ids(page)
+    assert inside <= drawn
+    assert len(drawn) < len(expected(log)[0])
+    page.click("#fit")
+    assert len(_marker_ids(page)) == len(expected(log)[0])
+    assert "from=" not in page.evaluate("() => location.hash")

@@ -164,8 +164,9 @@ def plain(value: Any) -> Any:
     kind = type(value)
     if kind in (str, int, float, bool) or value is None:
         return value
-    if kind in (tuple, list):
-        return [plain(v) for v in value]
+    if kind in (tuple, list, set, frozenset):
+        items = [plain(v) for v in value]
+        return sorted(items, key=str) if kind in (set, frozenset) else items
     if attrs.has(kind):
         return {k: plain(v) for k, v in attrs.asdict(value, recurse=False).items()}
     if isinstance(value, dt.datetime):

@@ -319,6 +319,7 @@ const gAxis = svg.append("g").attr("class", "axis");
 const axisName = svg.append("text").attr("class", "axis-name");
 const tip = d3.select(chart).append("div").attr("class", "tip").style("display", "none");
 const LEFT = 150, TOP = 34, RIGHT = 16, ROW = 16;
+const LABEL_PX = 230, LABEL_CHARS = 40; // a label's room beside its marker
 let xBase = d3.scaleUtc();
 let x = xBase;
 const zoom = d3.zoom().on("zoom", (ev) => {
@@ -387,7 +388,7 @@ function layout(shown, labelled) {
     if (!byLane.has(lane)) byLane.set(lane, []);
     byLane.get(lane).push(v);
   }
-  const gap = labelled ? 190 : 10;
+  const gap = labelled ? LABEL_PX : 10;
   let y = TOP + 6;
   const lanes = [];
   for (const [name, items] of byLane) {
@@ -399,7 +400,7 @@ function layout(shown, labelled) {
       let row = ends.findIndex((end) => end + 4 < x0);
       if (row < 0) { row = ends.length; ends.push(0); }
       if (row >= 8) row %= 8;
-      ends[row] = Math.max(ends[row], labelled ? x0 + gap : x1);
+      ends[row] = Math.max(ends[row], labelled ? x1 + gap : x1 + 6); // a bar and its label hold the row
       v.x0 = x0; v.x1 = x1; v.row = row; v.lane = name;
     }
     const rows = Math.min(Math.max(ends.length, 1), 8);
@@ -493,15 +494,15 @@ function drawMarkers(shown, labelled, maxFigure) {
     .classed("corrected", (v) => !!v.fixes)
     .classed("selected", (v) => v.id === state.event)
     .attr("transform", (v) => `translate(${v.x0},${v.y})`);
-  sel.select("title").text((v) => `${v.shown.headline}\n${whenText(v)}${v.fixes ? "\ncorrected" : ""}${v.retracted ? "\nretracted" : ""}`);
+  sel.select("title").text((v) => `${v.shown.headline}\n${whenText(v)}${v.fixes ? `\ncorrected: ${changesText(v)}` : ""}${v.retracted ? "\nretracted" : ""}`);
   sel.each(function (v) {
     const g = d3.select(this);
     const bar = v.until !== null && v.x1 - v.x0 > 6;
     const h = v.figure ? 5 + 9 * Math.sqrt(v.figure / maxFigure) : 6;
     g.selectAll("circle").data(bar ? [] : [v]).join("circle").attr("r", v.figure ? 3 + 4 * Math.sqrt(v.figure / maxFigure) : 5).attr("fill", familyColour(v.e.family));
     g.selectAll("rect").data(bar ? [v] : []).join("rect").attr("x", 0).attr("y", -h / 2).attr("height", h).attr("width", v.x1 - v.x0).attr("rx", 2).attr("fill", familyColour(v.e.family));
-    g.selectAll("text").data(labelled ? [v] : []).join("text").attr("x", bar ? 4 : 8).attr("y", bar ? -h / 2 - 2 : 4)
-      .text(v.shown.headline.length > 34 ? `${v.shown.headline.slice(0, 33)}…` : v.shown.headline);
+    g.selectAll("text").data(labelled ? [v] : []).join("text").attr("x", bar ? v.x1 - v.x0 + 5 : 8).attr("y", 4)
+      .text(v.shown.headline.length > LABEL_CHARS ? `${v.shown.headline.slice(0, LABEL_CHARS - 1)}…` : v.shown.headline);
   });
 }
 
@@ -519,6 +520,14 @@ function drawArcs(edges) {
     .attr("stroke-width", (e) => 1 + 3 * e.strongest.confidence)
     .attr("d", arcPath)
     .select("title").text((e) => e.claims.map((c) => `${c.relation} (confidence ${c.confidence})${c.asserted_by ? ` asserted by ${c.asserted_by}` : ""}${c.rule ? ` rule ${c.rule}` : ""}${c.evidence ? `: ${c.evidence}` : ""}`).join("\n"));
+}
+
+// "launched 472 → 479": each corrected field, as first recorded and as corrected now.
+function changesText(v) {
+  const names = new Set(v.fixes.flatMap((c) => Object.keys(c.changes)));
+  const was = (name) => (name === "occurred_at" ? v.e.at : name === "occurred_until" ? v.e.until : v.e.fields[name]);
+  const now = (name) => (name === "occurred_at" ? isoUs(v.at) : name === "occurred_until" ? (v.until === null ? null : isoUs(v.until)) : v.fields[name]);
+  return [...names].map((n) => `${n} ${valueText(was(n))} → ${valueText(now(n))}`).join("; ");
 }
 
 function clockText(us) {
