@@ -47,6 +47,8 @@ __all__ = [
     "is_zone",
     "isoformat",
     "local_date",
+    "local_day",
+    "local_iso",
     "local_span",
     "local_text",
     "parse_utc",
@@ -464,6 +466,33 @@ def event_zone(event: Dated) -> str:
     return event.zone or "UTC"
 
 
+def local_day(
+    at: dt.datetime, precision: TimePrecision, zone: str | None, *, end: bool = False
+) -> dt.date:
+    """The local date of an instant known at ``precision``, on the clock of ``zone``.
+
+    ``end=True`` reads it as the end of an interval: a day- or month-precision end given as
+    the next local midnight belongs to the day before. ``zone=None`` (an event written
+    before zones were kept) dates it by the noon rule (see the module).
+
+    >>> local_day(instant("2025-06-01T21:00:00+00:00"), TimePrecision.DAY, "Europe/Kyiv")
+    datetime.date(2025, 6, 2)
+    >>> local_day(instant("2025-06-01T13:00:00+00:00"), TimePrecision.DAY, None)
+    datetime.date(2025, 6, 2)
+    """
+    if zone is None:
+        return _noon_date(at, precision, end=end)
+    local = _in_zone(at, zone)
+    day = dt.date(local.year, local.month, local.day)
+    if (
+        end
+        and precision in _COARSE
+        and not (local.hour or local.minute or local.second or local.microsecond)
+    ):
+        return day - dt.timedelta(days=1)  # a day's end given as the next midnight
+    return day
+
+
 def local_date(event: Dated) -> dt.date:
     """The date of an event: the local date of ``occurred_at`` in its zone.
 
@@ -476,20 +505,7 @@ def local_date(event: Dated) -> dt.date:
     ...                      time_precision="day", speaker="Hakan Fidan", text="Welcome."))
     datetime.date(2025, 6, 2)
     """
-    zone = event.zone
-    if zone is None:
-        return _noon_date(event.occurred_at, event.time_precision)
-    return _in_zone(event.occurred_at, zone).date()
-
-
-def _end_date(until: dt.datetime, precision: TimePrecision, zone: str | None) -> dt.date:
-    if zone is None:
-        return _noon_date(until, precision, end=True)
-    local = _in_zone(until, zone)
-    day = local.date()
-    if precision in _COARSE and local.time() == dt.time(0):
-        return day - dt.timedelta(days=1)  # a day's end given as the next midnight
-    return day
+    return local_day(event.occurred_at, event.time_precision, event.zone)
 
 
 def local_span(event: Dated) -> tuple[dt.date, dt.date]:
@@ -503,7 +519,7 @@ def local_span(event: Dated) -> tuple[dt.date, dt.date]:
     until = event.occurred_until
     if until is None:
         return first, first
-    last = _end_date(until, event.time_precision, event.zone)
+    last = local_day(until, event.time_precision, event.zone, end=True)
     return first, max(first, last)
 
 
@@ -549,6 +565,33 @@ def local_text(at: dt.datetime, zone: str | None, precision: TimePrecision) -> s
         return f"{day} {local.hour:02d}:{local.minute:02d} {name}"
     micro = f".{local.microsecond:06d}" if local.microsecond else ""
     return f"{day} {local.hour:02d}:{local.minute:02d}:{local.second:02d}{micro} {name}"
+
+
+def local_iso(at: dt.datetime, zone: str | None, precision: TimePrecision) -> str:
+    """An instant as ISO-8601 text on the wall clock of ``zone``, at its precision.
+
+    For exports, where a program reads it: with its offset where the precision has one.
+    ``"2025-05-31T19:30:00.250000+03:00"`` (exact; microseconds only where there are any),
+    ``"2025-05-31T19:30+03:00"`` (minute), ``"2025-05-31T19+03:00"`` (hour), and the local
+    date alone for a day (``"2025-06-02"``) or month (``"2025-06"``), which has no offset.
+    ``zone=None`` writes it in UTC (a day by the noon rule).
+
+    >>> local_iso(instant("2025-05-31T16:30:00+00:00"), "Europe/Kyiv", TimePrecision.MINUTE)
+    '2025-05-31T19:30+03:00'
+    >>> local_iso(instant("2025-06-01T21:00:00+00:00"), "Europe/Kyiv", TimePrecision.DAY)
+    '2025-06-02'
+    """
+    if precision in _COARSE:
+        day = local_day(at, precision, zone).isoformat()
+        return day[:7] if precision is TimePrecision.MONTH else day
+    local = _in_zone(at, zone or "UTC")
+    if precision is TimePrecision.EXACT:
+        spec = "microseconds" if local.microsecond else "seconds"
+        return local.isoformat(timespec=spec)
+    text = local.isoformat(timespec="minutes")  # "2025-05-31T19:30+03:00"
+    if precision is TimePrecision.HOUR:
+        return text[:13] + text[16:]
+    return text
 
 
 def start_of_local_day(day: dt.date, zone: str) -> DateTime:
