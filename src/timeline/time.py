@@ -43,10 +43,12 @@ __all__ = [
     "end_of_local_day",
     "event_zone",
     "floor_to",
+    "in_local_dates",
     "instant",
     "is_zone",
     "isoformat",
     "local_date",
+    "local_dates_window",
     "local_day",
     "local_iso",
     "local_span",
@@ -627,3 +629,47 @@ def end_of_local_day(day: dt.date, zone: str) -> DateTime:
     """
     following = start_of_local_day(day + dt.timedelta(days=1), zone)
     return following - dt.timedelta(microseconds=1)
+
+
+#: More than any zone's offset from UTC has ever been (+14 and -12 today; the local mean time
+#: of some zones before 1900 came near 16 hours), and than the noon rule's twelve hours.
+_MARGIN = dt.timedelta(hours=26)
+
+
+def in_local_dates(event: Dated, first: dt.date | None = None, last: dt.date | None = None) -> bool:
+    """Whether an event's local date, in its own zone, is within ``first`` .. ``last``.
+
+    Either bound may be ``None`` (open). What ``timeline list --from/--to`` selects: each
+    event by its own calendar, so "2 June" is Kyiv's 2 June for the Air Force's reports and
+    Istanbul's for the talks.
+
+    >>> import pendulum
+    >>> from timeline.events import DroneBarrage
+    >>> late = DroneBarrage(occurred_at=pendulum.datetime(2025, 6, 2, 1, 30, tz="Europe/Kyiv"),
+    ...                     launched=5)  # 22:30 UTC on 1 June
+    >>> in_local_dates(late, dt.date(2025, 6, 2), dt.date(2025, 6, 4))
+    True
+    >>> in_local_dates(late, None, dt.date(2025, 6, 1))
+    False
+    """
+    day = local_date(event)
+    return (first is None or day >= first) and (last is None or day <= last)
+
+
+def local_dates_window(
+    first: dt.date | None, last: dt.date | None
+) -> tuple[DateTime | None, DateTime | None]:
+    """UTC instants that hold every event whose local date, in any zone, is in the range.
+
+    A coarse filter to read less of a log (``log.read(occurred_after=..., occurred_by=...)``)
+    before :func:`in_local_dates` decides: a local date begins and ends within a day and
+    two hours of the UTC date's, in any zone and by the noon rule. ``None`` stays open.
+    """
+    start = None
+    if first is not None:
+        start = to_utc(dt.datetime(first.year, first.month, first.day, tzinfo=_UTC) - _MARGIN)
+    end = None
+    if last is not None:
+        following = dt.datetime(last.year, last.month, last.day, tzinfo=_UTC) + dt.timedelta(days=1)
+        end = to_utc(following + _MARGIN)
+    return start, end
