@@ -116,3 +116,14 @@ def test_copying_an_old_log_keeps_every_hash(old_log, tmp_path, target, request)
         assert [bytes(raw.payload) for raw in copy.raw()] == [
             p.encode() for _, _, p in EXPECTED["records"]
         ]
+
+
+def test_old_payloads_take_the_trusted_fast_path(monkeypatch):
+    trusted = TrustedDecoder(CODEC)
+
+    def slow(_data):
+        raise AssertionError("fell back to the validated decode")
+
+    monkeypatch.setattr(trusted.codec, "decode", slow)
+    for _, _, payload in EXPECTED["records"]:
+        assert trusted.decode(payload.encode()).zone is None
