@@ -68,8 +68,9 @@ def test_attrs_classes_get_the_init_attrs_generates() -> None:
         ][1:]
 
     barrage = signature("events.military.DroneBarrage")
-    assert barrage[:2] == [
+    assert barrage[:3] == [
         ("event_id", "keyword-only", "new_event_id()"),
+        ("zone", "keyword-only", "None"),
         ("occurred_at", "keyword-only", None),
     ]
     assert ("launched", "keyword-only", "None") in barrage

@@ -22,6 +22,7 @@ exchange's stages, the Air Force's reporting window), that source is cited besid
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import uuid
 from pathlib import Path
@@ -63,9 +64,17 @@ def eid(key: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"istanbul-2025/{key}")
 
 
-def day(y: int, m: int, d: int) -> pendulum.DateTime:
-    """Midnight in Istanbul (UTC+3) of a date: the start of a day-precision event."""
-    return pendulum.datetime(y, m, d, tz="Europe/Istanbul")
+ISTANBUL, KYIV, MOSCOW = "Europe/Istanbul", "Europe/Kyiv", "Europe/Moscow"
+
+
+def day(y: int, m: int, d: int, zone: str = ISTANBUL) -> pendulum.DateTime:
+    """Local midnight of a date where it was reported: the start of a day-precision event.
+
+    The zone it is given in becomes the event's zone (``Event.zone``): what was said in
+    Moscow is dated on Moscow's calendar, the talks on Istanbul's, the Air Force's reports
+    on Kyiv's. All three were at UTC+3 in May and June 2025.
+    """
+    return pendulum.datetime(y, m, d, tz=zone)
 
 
 def ceasefire() -> list[tl.Event]:
@@ -73,7 +82,7 @@ def ceasefire() -> list[tl.Event]:
     return [
         tl.CeasefireDemanded(
             event_id=eid("ceasefire-demanded"),
-            occurred_at=day(2025, 5, 10),
+            occurred_at=day(2025, 5, 10, KYIV),
             time_precision="day",
             party=UKRAINE,
             addressed_to=RUSSIA,
@@ -85,7 +94,7 @@ def ceasefire() -> list[tl.Event]:
         ),
         tl.CeasefireRejected(
             event_id=eid("ceasefire-rejected"),
-            occurred_at=day(2025, 5, 11),
+            occurred_at=day(2025, 5, 11, MOSCOW),
             time_precision="day",
             party=RUSSIA,
             demand=eid("ceasefire-demanded"),
@@ -102,7 +111,7 @@ def talks() -> list[tl.Event]:
     return [
         tl.TalksProposed(
             event_id=eid("talks-proposed"),
-            occurred_at=day(2025, 5, 11),
+            occurred_at=day(2025, 5, 11, MOSCOW),
             time_precision="day",
             proposed_by="Vladimir Putin",
             parties=[RUSSIA, UKRAINE],
@@ -129,7 +138,7 @@ def talks() -> list[tl.Event]:
         ),
         tl.MemorandumPromised(
             event_id=eid("memorandum-promised"),
-            occurred_at=day(2025, 5, 19),
+            occurred_at=day(2025, 5, 19, MOSCOW),
             time_precision="day",
             party=RUSSIA,
             to_party=UKRAINE,
@@ -140,7 +149,7 @@ def talks() -> list[tl.Event]:
         ),
         tl.Statement(
             event_id=eid("putin-ceasefire-after-preliminaries"),
-            occurred_at=day(2025, 5, 19),
+            occurred_at=day(2025, 5, 19, MOSCOW),
             time_precision="day",
             speaker="Vladimir Putin",
             party=RUSSIA,
@@ -150,8 +159,8 @@ def talks() -> list[tl.Event]:
         ),
         tl.MemorandumAwaited(
             event_id=eid("memorandum-awaited"),
-            occurred_at=day(2025, 5, 31),
-            occurred_until=day(2025, 6, 1).end_of("day"),
+            occurred_at=day(2025, 5, 31, KYIV),
+            occurred_until=day(2025, 6, 1, KYIV).end_of("day"),
             time_precision="day",
             party=UKRAINE,
             from_party=RUSSIA,
@@ -161,7 +170,7 @@ def talks() -> list[tl.Event]:
         ),
         tl.ProposalTabled(
             event_id=eid("ukraine-roadmap"),
-            occurred_at=day(2025, 6, 1),
+            occurred_at=day(2025, 6, 1, KYIV),
             time_precision="day",
             party=UKRAINE,
             to_party=RUSSIA,
@@ -178,7 +187,7 @@ def talks() -> list[tl.Event]:
         ),
         tl.DocumentReceived(
             event_id=eid("roadmap-received"),
-            occurred_at=day(2025, 6, 1),
+            occurred_at=day(2025, 6, 1, MOSCOW),
             time_precision="day",
             party=RUSSIA,
             from_party=UKRAINE,
@@ -190,7 +199,7 @@ def talks() -> list[tl.Event]:
         ),
         tl.ResponsePromised(
             event_id=eid("response-promised"),
-            occurred_at=day(2025, 6, 1),
+            occurred_at=day(2025, 6, 1, MOSCOW),
             time_precision="day",
             party=RUSSIA,
             to_party=UKRAINE,
@@ -217,7 +226,7 @@ def exchanges() -> list[tl.Event]:
     stages = [
         tl.PrisonerExchangeCarriedOut(
             event_id=eid(f"exchange-stage-{stage}"),
-            occurred_at=day(2025, 5, date),
+            occurred_at=day(2025, 5, date, KYIV),
             time_precision="day",
             agreement=agreed.event_id,
             stage=stage,
@@ -565,6 +574,12 @@ MORNING_OF_2_JUNE = pendulum.datetime(2025, 6, 2, 8, tz="Europe/Istanbul")
 END_OF_1_JUNE = pendulum.datetime(2025, 6, 1, tz="Europe/Istanbul").end_of("day")
 
 
+def spoken(date: str | dt.date, form: str = "D MMMM") -> str:
+    """A local date as the article writes it: ``"19 May"``, ``"Sunday 1 June"``."""
+    day_ = dt.date.fromisoformat(date) if isinstance(date, str) else date
+    return pendulum.date(day_.year, day_.month, day_.day).format(form)
+
+
 def answers(log: tl.EventLog) -> list[str]:
     """The seed's questions, answered from the log by the built-in projections."""
     return [*negotiation_answers(log), *escalation_answers(log), *correction_answers(log)]
@@ -586,21 +601,23 @@ def negotiation_answers(log: tl.EventLog) -> list[str]:
 
     lines.append("As of 08:00 on 2 June, is Russia's memorandum delivered?")
     for memo in morning.memoranda(RUSSIA, at=MORNING_OF_2_JUNE):
-        steps = [
-            f"{label} {at.in_timezone('Europe/Istanbul').format('D MMMM')}"
-            for label, at in (("promised", memo.promised_at), ("awaited", memo.awaited_at))
-            if at is not None
+        steps = [  # the local dates: the promise was Moscow's, the waiting Kyiv's
+            f"{label} {spoken(on)}"
+            for label, on in (("promised", memo.promised_on), ("awaited", memo.awaited_on))
+            if on is not None
         ]
         verdict = "delivered" if memo.delivered else "not delivered"
         lines.append(f"  {memo.subject}: {', '.join(steps)}: {verdict} ({memo.status.value})")
 
     lines.append("Has Russia answered Ukraine's proposal (as of 08:00 on 2 June)?")
     for receipt in morning.received(RUSSIA):
-        when = receipt.occurred_at.in_timezone("Europe/Istanbul").format("dddd D MMMM")
+        when = spoken(receipt.date, "dddd D MMMM")
         lines.append(f"  {receipt.party} received {receipt.from_party}'s {receipt.title} ({when})")
     for promise in morning.responses_pending(MORNING_OF_2_JUNE):
         due = (
-            promise.due_at.in_timezone("Europe/Istanbul").format("dddd D MMMM")
+            spoken(
+                tl.time.local_day(promise.due_at, tl.TimePrecision.DAY, promise.zone), "dddd D MMMM"
+            )
             if promise.due_at
             else "no date"
         )

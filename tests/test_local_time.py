@@ -348,3 +348,32 @@ class _Events:
 
     def apply(self, state, event):
         return (*state, event)
+
+
+# -- selecting by local dates ---------------------------------------------------------------
+
+
+def test_list_from_to_selects_by_each_events_own_calendar():
+    events = {
+        "kyiv 01:30 2 June": barrage(pendulum.datetime(2025, 6, 2, 1, 30, tz=KYIV)),
+        "kyiv 23:30 1 June": barrage(pendulum.datetime(2025, 6, 1, 23, 30, tz=KYIV)),
+        "kyiv day 5 June": barrage(pendulum.datetime(2025, 6, 5, tz=KYIV), time_precision="day"),
+        "utc 23:30 4 June": barrage(instant("2025-06-04T23:30:00+00:00"), zone="UTC"),
+    }
+    first, last = dt.date(2025, 6, 2), dt.date(2025, 6, 4)
+    chosen = {k for k, e in events.items() if tl.time.in_local_dates(e, first, last)}
+    assert chosen == {"kyiv 01:30 2 June", "utc 23:30 4 June"}
+    assert {k for k, e in events.items() if tl.time.in_local_dates(e, last=first)} == {
+        "kyiv 01:30 2 June",
+        "kyiv 23:30 1 June",
+    }
+
+
+@given(ts.instants(), st.none() | ts.zones(), st.sampled_from(list(TimePrecision)))
+def test_the_utc_window_holds_every_event_of_its_local_dates(at, zone, precision):
+    ev = barrage(at, zone=zone, time_precision=precision)
+    day = local_date(ev)
+    start, end = tl.time.local_dates_window(day, day)
+    assert start <= ev.occurred_at <= end
+    assert tl.time.in_local_dates(ev, day, day)
+    assert not tl.time.in_local_dates(ev, day + dt.timedelta(days=1), None)

@@ -88,3 +88,24 @@ def test_any_log_round_trips_zones_through_sqlite(tmp_path_factory, script):
         written = [(r.event, local_date(r.event)) for r in log.read()]
     with tl.open_log(path) as again:
         assert [(r.event, local_date(r.event)) for r in again.read()] == written
+
+
+def test_cloudevents_name_the_zone_and_the_local_date(tmp_path):
+    import json  # noqa: PLC0415
+
+    log = tl.open_log("memory:", clock=tl.FixedClock(R0))
+    late = tl.DroneBarrage(
+        occurred_at=pendulum.datetime(2025, 6, 2, 1, 30, tz="Europe/Kyiv"), launched=5
+    )
+    old = tl.DroneBarrage(occurred_at=pendulum.datetime(2025, 6, 1, 22, 30), launched=6)
+    log.append([late, old], stream="air force")
+    path = tmp_path / "out.json"
+    tl.io.export_file(log, "cloudevents", path)
+    first, second = json.loads(path.read_text(encoding="utf-8"))
+    assert first["time"] == "2025-06-01T22:30:00Z"  # the UTC instant
+    assert first["timelinezone"] == "Europe/Kyiv"
+    assert first["timelinelocaldate"] == "2025-06-02"  # Kyiv's date
+    assert first["data"]["zone"] == "Europe/Kyiv"
+    assert "timelinezone" not in second
+    assert "zone" not in second["data"]
+    assert second["timelinelocaldate"] == "2025-06-01"

@@ -8,6 +8,7 @@ to the very bytes stored (so their hashes and the chain hold), and are dated by 
 as before, so every projection's state is what it was.
 """
 
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -20,6 +21,11 @@ from timeline.codec import Codec, TrustedDecoder
 from timeline.time import local_date
 
 DATA = Path(__file__).parent / "data" / "zoneless"
+_SPEC = importlib.util.spec_from_file_location("zoneless_writer", DATA / "write.py")
+assert _SPEC is not None
+assert _SPEC.loader is not None
+WRITER = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(WRITER)
 EXPECTED = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
 CODEC = Codec()
 
@@ -49,11 +55,39 @@ def test_an_old_log_verifies_and_reads_every_event_without_a_zone(old_log):
         assert CODEC.decode(payload.encode()) == rec.event
 
 
+def _within(new, old, path="state"):
+    """``new`` says all that ``old`` said: the same values, and maybe fields added since."""
+    if isinstance(old, dict):
+        assert isinstance(new, dict), path
+        for key, value in old.items():
+            assert key in new, f"{path}.{key} is gone"
+            _within(new[key], value, f"{path}.{key}")
+    elif isinstance(old, list):
+        assert isinstance(new, list), path
+        assert len(new) == len(old), path
+        for i, (n, o) in enumerate(zip(new, old, strict=True)):
+            _within(n, o, f"{path}[{i}]")
+    else:
+        assert new == old, path
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED["states"]))
 def test_an_old_log_replays_identically(old_log, name):
     state = tl.replay(old_log, getattr(tl, name)())
-    # The release before wrote events' reprs without the zone; its states are otherwise equal.
-    assert repr(state).replace("zone=None, ", "") == EXPECTED["states"][name]
+    _within(WRITER.plain(state), EXPECTED["states"][name], name)
+    _within(WRITER.answers(name, state), EXPECTED["answers"][name], name)
+
+
+def test_an_old_logs_dates_are_those_it_had(old_log):
+    # The memorandum the release before dated by its UTC instants (the noon rule for
+    # day-precision events), as the issue found: an old log keeps its answers.
+    [memo] = EXPECTED["answers"]["Negotiations"]["memoranda"]
+    assert (memo["promised_at"], memo["awaited_at"]) == (
+        "2025-05-18T21:00:00+00:00",
+        "2025-05-30T21:00:00+00:00",
+    )
+    [now] = tl.replay(old_log, tl.Negotiations()).memoranda()
+    assert (now.promised_on, now.awaited_on) == ("2025-05-19", "2025-05-31")  # the noon rule
 
 
 def test_an_old_log_takes_new_events_with_zones_and_keeps_its_chain(old_log):
@@ -82,3 +116,14 @@ def test_copying_an_old_log_keeps_every_hash(old_log, tmp_path, target, request)
         assert [bytes(raw.payload) for raw in copy.raw()] == [
             p.encode() for _, _, p in EXPECTED["records"]
         ]
+
+
+def test_old_payloads_take_the_trusted_fast_path(monkeypatch):
+    trusted = TrustedDecoder(CODEC)
+
+    def slow(_data):
+        raise AssertionError("fell back to the validated decode")
+
+    monkeypatch.setattr(trusted.codec, "decode", slow)
+    for _, _, payload in EXPECTED["records"]:
+        assert trusted.decode(payload.encode()).zone is None

@@ -43,10 +43,14 @@ __all__ = [
     "end_of_local_day",
     "event_zone",
     "floor_to",
+    "in_local_dates",
     "instant",
     "is_zone",
     "isoformat",
     "local_date",
+    "local_dates_window",
+    "local_day",
+    "local_iso",
     "local_span",
     "local_text",
     "parse_utc",
@@ -464,6 +468,33 @@ def event_zone(event: Dated) -> str:
     return event.zone or "UTC"
 
 
+def local_day(
+    at: dt.datetime, precision: TimePrecision, zone: str | None, *, end: bool = False
+) -> dt.date:
+    """The local date of an instant known at ``precision``, on the clock of ``zone``.
+
+    ``end=True`` reads it as the end of an interval: a day- or month-precision end given as
+    the next local midnight belongs to the day before. ``zone=None`` (an event written
+    before zones were kept) dates it by the noon rule (see the module).
+
+    >>> local_day(instant("2025-06-01T21:00:00+00:00"), TimePrecision.DAY, "Europe/Kyiv")
+    datetime.date(2025, 6, 2)
+    >>> local_day(instant("2025-06-01T13:00:00+00:00"), TimePrecision.DAY, None)
+    datetime.date(2025, 6, 2)
+    """
+    if zone is None:
+        return _noon_date(at, precision, end=end)
+    local = _in_zone(at, zone)
+    day = dt.date(local.year, local.month, local.day)
+    if (
+        end
+        and precision in _COARSE
+        and not (local.hour or local.minute or local.second or local.microsecond)
+    ):
+        return day - dt.timedelta(days=1)  # a day's end given as the next midnight
+    return day
+
+
 def local_date(event: Dated) -> dt.date:
     """The date of an event: the local date of ``occurred_at`` in its zone.
 
@@ -476,20 +507,7 @@ def local_date(event: Dated) -> dt.date:
     ...                      time_precision="day", speaker="Hakan Fidan", text="Welcome."))
     datetime.date(2025, 6, 2)
     """
-    zone = event.zone
-    if zone is None:
-        return _noon_date(event.occurred_at, event.time_precision)
-    return _in_zone(event.occurred_at, zone).date()
-
-
-def _end_date(until: dt.datetime, precision: TimePrecision, zone: str | None) -> dt.date:
-    if zone is None:
-        return _noon_date(until, precision, end=True)
-    local = _in_zone(until, zone)
-    day = local.date()
-    if precision in _COARSE and local.time() == dt.time(0):
-        return day - dt.timedelta(days=1)  # a day's end given as the next midnight
-    return day
+    return local_day(event.occurred_at, event.time_precision, event.zone)
 
 
 def local_span(event: Dated) -> tuple[dt.date, dt.date]:
@@ -503,7 +521,7 @@ def local_span(event: Dated) -> tuple[dt.date, dt.date]:
     until = event.occurred_until
     if until is None:
         return first, first
-    last = _end_date(until, event.time_precision, event.zone)
+    last = local_day(until, event.time_precision, event.zone, end=True)
     return first, max(first, last)
 
 
@@ -551,6 +569,33 @@ def local_text(at: dt.datetime, zone: str | None, precision: TimePrecision) -> s
     return f"{day} {local.hour:02d}:{local.minute:02d}:{local.second:02d}{micro} {name}"
 
 
+def local_iso(at: dt.datetime, zone: str | None, precision: TimePrecision) -> str:
+    """An instant as ISO-8601 text on the wall clock of ``zone``, at its precision.
+
+    For exports, where a program reads it: with its offset where the precision has one.
+    ``"2025-05-31T19:30:00.250000+03:00"`` (exact; microseconds only where there are any),
+    ``"2025-05-31T19:30+03:00"`` (minute), ``"2025-05-31T19+03:00"`` (hour), and the local
+    date alone for a day (``"2025-06-02"``) or month (``"2025-06"``), which has no offset.
+    ``zone=None`` writes it in UTC (a day by the noon rule).
+
+    >>> local_iso(instant("2025-05-31T16:30:00+00:00"), "Europe/Kyiv", TimePrecision.MINUTE)
+    '2025-05-31T19:30+03:00'
+    >>> local_iso(instant("2025-06-01T21:00:00+00:00"), "Europe/Kyiv", TimePrecision.DAY)
+    '2025-06-02'
+    """
+    if precision in _COARSE:
+        day = local_day(at, precision, zone).isoformat()
+        return day[:7] if precision is TimePrecision.MONTH else day
+    local = _in_zone(at, zone or "UTC")
+    if precision is TimePrecision.EXACT:
+        spec = "microseconds" if local.microsecond else "seconds"
+        return local.isoformat(timespec=spec)
+    text = local.isoformat(timespec="minutes")  # "2025-05-31T19:30+03:00"
+    if precision is TimePrecision.HOUR:
+        return text[:13] + text[16:]
+    return text
+
+
 def start_of_local_day(day: dt.date, zone: str) -> DateTime:
     """The UTC instant at which local day ``day`` begins in ``zone`` (its first moment).
 
@@ -584,3 +629,47 @@ def end_of_local_day(day: dt.date, zone: str) -> DateTime:
     """
     following = start_of_local_day(day + dt.timedelta(days=1), zone)
     return following - dt.timedelta(microseconds=1)
+
+
+#: More than any zone's offset from UTC has ever been (+14 and -12 today; the local mean time
+#: of some zones before 1900 came near 16 hours), and than the noon rule's twelve hours.
+_MARGIN = dt.timedelta(hours=26)
+
+
+def in_local_dates(event: Dated, first: dt.date | None = None, last: dt.date | None = None) -> bool:
+    """Whether an event's local date, in its own zone, is within ``first`` .. ``last``.
+
+    Either bound may be ``None`` (open). What ``timeline list --from/--to`` selects: each
+    event by its own calendar, so "2 June" is Kyiv's 2 June for the Air Force's reports and
+    Istanbul's for the talks.
+
+    >>> import pendulum
+    >>> from timeline.events import DroneBarrage
+    >>> late = DroneBarrage(occurred_at=pendulum.datetime(2025, 6, 2, 1, 30, tz="Europe/Kyiv"),
+    ...                     launched=5)  # 22:30 UTC on 1 June
+    >>> in_local_dates(late, dt.date(2025, 6, 2), dt.date(2025, 6, 4))
+    True
+    >>> in_local_dates(late, None, dt.date(2025, 6, 1))
+    False
+    """
+    day = local_date(event)
+    return (first is None or day >= first) and (last is None or day <= last)
+
+
+def local_dates_window(
+    first: dt.date | None, last: dt.date | None
+) -> tuple[DateTime | None, DateTime | None]:
+    """UTC instants that hold every event whose local date, in any zone, is in the range.
+
+    A coarse filter to read less of a log (``log.read(occurred_after=..., occurred_by=...)``)
+    before :func:`in_local_dates` decides: a local date begins and ends within a day and
+    two hours of the UTC date's, in any zone and by the noon rule. ``None`` stays open.
+    """
+    start = None
+    if first is not None:
+        start = to_utc(dt.datetime(first.year, first.month, first.day, tzinfo=_UTC) - _MARGIN)
+    end = None
+    if last is not None:
+        following = dt.datetime(last.year, last.month, last.day, tzinfo=_UTC) + dt.timedelta(days=1)
+        end = to_utc(following + _MARGIN)
+    return start, end

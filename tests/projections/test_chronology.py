@@ -48,7 +48,8 @@ def test_the_seed_in_valid_time_order(example, seed_events):
     assert held.type == "diplomacy.talk_round_held"
     assert held.headline == "Talks resume at Ciragan Palace; the mood is tense yet hopeful"
     night = next(e for e in state.entries if e.event_id == example.eid("barrage-472"))
-    assert night.when == "2025-05-31T16:30Z to 2025-06-01T10:30Z"
+    # the Air Force's window, in Kyiv time as it reported it (typed from the example's source)
+    assert night.when == "2025-05-31 19:30 Kyiv to 2025-06-01 13:30 Kyiv"
     assert night.claimed_by == "Ukrainian Air Force"
     assert night.sources == (example.ARTICLE.name, example.AIR_FORCE.name)
     awaited = next(e for e in state.entries if e.event_id == example.eid("memorandum-awaited"))
@@ -74,7 +75,7 @@ def test_lines_are_readable(seed_events):
         "384 aircraft  [claimed by General Staff of the Armed Forces of Ukraine]"
     )
     # The headlines line up after the widest date, the Air Force's reporting window.
-    width = len("2025-05-31T16:30Z to 2025-06-01T10:30Z")
+    width = len("2025-05-31 19:30 Kyiv to 2025-06-01 13:30 Kyiv")
     assert all(line[width : width + 2] == "  " and line[width + 2] != " " for line in lines)
     assert fold([]).lines() == []
 
@@ -127,12 +128,12 @@ def test_dates_at_each_precision():
         .date
         for p in ("month", "day", "hour", "minute", "exact")
     ]
-    assert labels == [
+    assert labels == [  # local, in the zone the time was given in
         "2025-06",
         "2025-06-01",
-        "2025-05-31T21Z",
-        "2025-05-31T21:00Z",
-        "2025-05-31T21:00:00Z",
+        "2025-06-01 00h Kyiv",
+        "2025-06-01 00:00 Kyiv",
+        "2025-06-01 00:00:00 Kyiv",
     ]
 
 

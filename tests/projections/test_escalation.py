@@ -177,7 +177,13 @@ def test_a_day_precision_report_counts_on_its_local_date():
     state = fold([DroneBarrage(occurred_at=kyiv_day, time_precision="day", launched=4)])
     assert [d.day for d in state.days] == ["2025-06-01"]
     exact = fold([DroneBarrage(occurred_at=kyiv_day, launched=4)])
-    assert [d.day for d in exact.days] == ["2025-05-31"]  # an exact instant: its UTC date
+    assert [d.day for d in exact.days] == ["2025-06-01"]  # local too: the zone is Kyiv's
+    utc = fold([DroneBarrage(occurred_at=kyiv_day.in_timezone("UTC"), launched=4)])
+    assert [d.day for d in utc.days] == ["2025-05-31"]  # no zone (an old log's): UTC date
+    late = pendulum.datetime(2025, 6, 2, 1, 30, tz="Europe/Kyiv")  # 22:30 UTC on 1 June
+    assert [d.day for d in fold([DroneBarrage(occurred_at=late, launched=4)]).days] == [
+        "2025-06-02"
+    ]
 
 
 # -- records -----------------------------------------------------------------------------------
@@ -382,7 +388,7 @@ ALL = [f.name for f in attrs.fields(Tallies) if f.init]
 def test_the_packed_format_is_a_json_header_then_a_section_per_column_then_ids_and_rows():
     events = [barrage(launched=1), barrage(launched=2), barrage(NIGHT.add(hours=1))]
     data = fold(events).tallies.to_packed()
-    assert data.startswith(b"timeline.tallies/2\n")
+    assert data.startswith(b"timeline.tallies/3\n")
     size = int.from_bytes(data[19:27], "little")
     header = orjson.loads(data[27 : 27 + size])
     assert (header["rows"], header["folded"], header["windows"], header["block"]) == (2, 3, 2, [1])
@@ -458,4 +464,4 @@ def test_a_stale_packed_snapshot_is_a_decode_error_to_the_state_codec():
     codec = StateCodec()
     data = codec.dumps(fold([barrage(launched=1)]), EscalationState)
     with pytest.raises(DecodeError):
-        codec.loads(data.replace(b"timeline.tallies/2", b"timeline.tallies/1"), EscalationState)
+        codec.loads(data.replace(b"timeline.tallies/3", b"timeline.tallies/2"), EscalationState)

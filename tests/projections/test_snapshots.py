@@ -859,7 +859,7 @@ def test_an_escalation_snapshot_is_stored_packed_and_folded_on(tmp_path):
         taken = take_snapshot(log, tl.Escalation(), store=snapshot_store(log), as_of=at(3))
         with log.connection() as conn:
             (data,) = conn.execute("SELECT state FROM timeline_snapshots").fetchone()
-        assert b"timeline.tallies/2\n" in data
+        assert b"timeline.tallies/3\n" in data
         fresh = SQLiteSnapshotStore(log, cache=0)
         base = fresh.load(taken, EscalationState)
         assert (len(base.tallies), base.tallies.folded) == (4, 4)

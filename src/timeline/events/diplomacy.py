@@ -14,6 +14,7 @@ from pendulum import DateTime
 from timeline.events import fields as f
 from timeline.events.base import Event
 from timeline.events.registry import event_type
+from timeline.time import TimePrecision, local_day
 
 __all__ = [
     "CeasefireDemanded",
@@ -223,7 +224,9 @@ class ResponsePromised(Event):
 
     def headline(self) -> str:
         """E.g. "Russia promises a response by 2025-06-02"."""
-        due = f" by {self.due_at.date().isoformat()}" if self.due_at else ""
+        due = ""
+        if self.due_at is not None:  # the local date, in the promise's zone
+            due = f" by {local_day(self.due_at, TimePrecision.DAY, self.zone).isoformat()}"
         return self.summary or f"{self.party} promises a response{due}"
 
 

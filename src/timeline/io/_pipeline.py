@@ -273,6 +273,8 @@ class Reconciler:
         before = self.codec.to_dict(current)
         after = self.codec.to_dict(new)
         differ = {k: v for k, v in after.items() if k not in self.unmanaged and before.get(k) != v}
+        if differ.keys() == {"zone"}:  # a zone alone is no change: imports before issue 15 had none
+            differ = {}
         if not differ:
             return _UNCHANGED
         return Decision(

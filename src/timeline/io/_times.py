@@ -14,11 +14,10 @@ import re
 from typing import Final
 
 import attrs
-import pendulum
 from pendulum import DateTime
 
 from timeline.errors import InvalidArgument
-from timeline.time import TimePrecision, to_utc
+from timeline.time import TimePrecision, is_zone, to_utc, zone_info
 
 __all__ = ["LocalTime", "LocalTimes", "parse_count"]
 
@@ -71,11 +70,16 @@ class LocalTimes:
     """
 
     def __init__(self, zone: str = "UTC") -> None:
+        #: The zone's name, as the events read here keep it (``Event.zone``).
         self.zone_name = zone
-        try:
-            self.zone = pendulum.timezone(zone)
-        except ValueError as e:  # pendulum's InvalidTimezone
-            raise InvalidArgument(f"unknown time zone {zone!r}", argument="zone", value=zone) from e
+        if not is_zone(zone):
+            raise InvalidArgument(
+                f"unknown time zone {zone!r} (an IANA name such as Europe/Kyiv, UTC, or an "
+                "offset such as +03:00)",
+                argument="zone",
+                value=zone,
+            )
+        self.zone = zone_info(zone)
         self._cache: dict[str, LocalTime] = {}
 
     def parse(self, text: str) -> LocalTime:

@@ -39,7 +39,7 @@ from timeline.errors import InvalidArgument
 from timeline.events import Attack, Event
 from timeline.io._files import file_error, read_text
 from timeline.projections.escalation import DRONE, MISSILE, STRIKE, EscalationState
-from timeline.time import TimePrecision
+from timeline.time import TimePrecision, local_date, local_day
 
 __all__ = [
     "CODES_FILE",
@@ -320,7 +320,7 @@ class Cameo:
             times = 1.0
             if weight == "launched" and isinstance(event, Attack) and event.launched:
                 times = float(event.launched)
-            day = _day(event.occurred_at, event.time_precision)
+            day = local_date(event).isoformat()  # the local date (issue 15)
             for party in parties_of(event):
                 acc = sums.setdefault((party, day), [0.0, 0])
                 acc[0] += score * times
@@ -344,7 +344,7 @@ class Cameo:
             if weight == "launched" and tally.kind != STRIKE:
                 known = tally.figures.launched or 0
                 times = float(known + tally.figures.launched_unknown)
-            day = _day(tally.start, tally.precision)
+            day = local_day(tally.start, tally.precision, tally.zone).isoformat()
             acc = sums.setdefault((tally.attacker, day), [0.0, 0])
             acc[0] += score * times
             acc[1] += reports

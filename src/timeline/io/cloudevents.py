@@ -20,6 +20,9 @@ attribute              value
 ``recordedat``         transaction time: the record's ``recorded_at``
 ``timelineposition``   the record's position in the log
 ``timelineversion``    its version within its stream
+``timelinezone``       the event's zone (``Europe/Kyiv``), where it has one (also in ``data``)
+``timelinelocaldate``  the event's date: its local date in its zone (``2025-06-02``;
+                       :func:`timeline.time.local_date`), whatever ``time``'s UTC date
 ``causationid``        the first event it refers to (a correction's target, a causal link's
                        cause, an exchange's agreement), if any
 ``correlationid``      the root of that chain of references: following ``causationid`` back
@@ -54,7 +57,7 @@ from timeline.io._pipeline import PROGRESS_EVERY, Progress
 from timeline.io._records import Item, append_records
 from timeline.io.report import ExportReport, Issue, ReportBuilder
 from timeline.log import EventLog, Recorded
-from timeline.time import isoformat, parse_utc
+from timeline.time import isoformat, local_date, parse_utc
 
 __all__ = [
     "FORMAT",
@@ -124,6 +127,9 @@ def to_cloudevent(
         "timelineposition": record.position,
         "timelineversion": record.version,
     }
+    if event.zone is not None:
+        out["timelinezone"] = event.zone
+    out["timelinelocaldate"] = local_date(event).isoformat()
     if causation is not None:
         out["causationid"] = causation
     if correlation is not None:

@@ -12,7 +12,8 @@ column                           field
 ===============================  ===============================================================
 ``time_start``, ``time_end``     ``occurred_at``, ``occurred_until`` (Kyiv time to UTC; a date
                                  alone is midnight in Kyiv, ``time_precision="day"``, and as an
-                                 end, the midnight that ends that day)
+                                 end, the midnight that ends that day); ``zone`` is the zone
+                                 they are read in (``"Europe/Kyiv"``, or the ``zone=`` given)
 ``model``                        ``weapon``; it also decides the event type (:data:`WEAPONS`)
 ``launch_place``                 ``launch_sites`` (split on " and ")
 ``target``                       ``target``
@@ -266,6 +267,7 @@ class _RowBuilder:
         self, index: dict[str, int], *, zone: str, kinds: Mapping[str, Kind], attacker: str
     ) -> None:
         times = LocalTimes(zone)
+        self.zone = times.zone_name  # every event keeps the zone its times were read in
         self.parse_time = times.parse
         self.end_of_day = times.end_of_day
         self.counts: dict[str, int] = {}
@@ -389,6 +391,7 @@ class _RowBuilder:
         try:
             event = cls(
                 event_id=self._event_id(start, end, model, post),
+                zone=self.zone,
                 occurred_at=start.utc,
                 occurred_until=until,
                 time_precision=start.precision

@@ -7,7 +7,11 @@ Columns, in this order:
 - the event's envelope: ``type`` (the tag), ``type_version``, ``event_id`` (text),
   ``headline`` (:meth:`~timeline.Event.headline`);
 - the fields every event has: ``occurred_at``, ``occurred_until``, ``time_precision``,
-  ``claimed_by``, ``summary``, ``actors`` and ``tags`` (lists of names), ``location.name``,
+  ``zone`` (the event's zone, or empty for an event written before events kept theirs),
+  ``local_date`` (the event's date: its local date in its zone, a ``datetime.date``,
+  Arrow ``date32`` in Parquet, so a day-level group-by needs no thought), ``local_time``
+  (ISO-8601 text on the event's clock with its offset, ``"2025-05-31T19:30+03:00"``, at its
+  precision; a day-precision event's is its date), ``claimed_by``, ``summary``, ``actors`` and ``tags`` (lists of names), ``location.name``,
   ``location.country``, ``location.admin1``, ``location.latitude``, ``location.longitude``,
   and ``sources`` (a list of mappings: name, url, published_at as text, reliability,
   credibility);
@@ -53,7 +57,7 @@ from timeline.io._pipeline import PROGRESS_EVERY, Progress
 from timeline.io.report import ExportReport
 from timeline.log import EventLog, Recorded
 from timeline.projections.replay import replay_records
-from timeline.time import isoformat
+from timeline.time import isoformat, local_date, local_iso
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]  # pandas ships no type stubs, and pandas-stubs is not a dependency
@@ -89,6 +93,9 @@ _LEADING: Final = (
     "occurred_at",
     "occurred_until",
     "time_precision",
+    "zone",
+    "local_date",
+    "local_time",
     "claimed_by",
     "summary",
     "actors",
@@ -105,6 +112,7 @@ _DECLARED: Final = {
     "type_version": "int",
     "location.latitude": "float",
     "location.longitude": "float",
+    "local_date": "date",
 }
 _SCALARS: Final[dict[type, str]] = {bool: "bool", int: "int", float: "float"}
 
@@ -199,6 +207,9 @@ def _row(record: Recorded, d: dict[str, Any]) -> dict[str, Any]:
         "occurred_at": d["occurred_at"],
         "occurred_until": d["occurred_until"],
         "time_precision": d["time_precision"],
+        "zone": event.zone,
+        "local_date": local_date(event),
+        "local_time": local_iso(event.occurred_at, event.zone, event.time_precision),
         "claimed_by": d["claimed_by"],
         "summary": d["summary"],
         "actors": list(d["actors"]),
@@ -239,7 +250,7 @@ def _records(
     return log.read()
 
 
-def _column(pandas: Any, kind: str | None, values: list[Any]) -> Any:
+def _column(pandas: Any, kind: str | None, values: list[Any]) -> Any:  # noqa: PLR0911  # one per kind
     """One column with the dtype its kind (declared, or seen in its values) calls for."""
     if kind is None:
         seen = {type(v) for v in values if v is not None}
@@ -258,6 +269,8 @@ def _column(pandas: Any, kind: str | None, values: list[Any]) -> Any:
             return stamps.astype("datetime64[ns, UTC]")
         except pandas.errors.OutOfBoundsDatetime:  # before 1677 or after 2262: microseconds
             return stamps.astype("datetime64[us, UTC]")
+    if kind == "date":  # datetime.date objects: Arrow's date32 in Parquet
+        return pandas.Series(values, dtype=object)
     if kind == "int":
         return pandas.array(values, dtype="Int64")
     if kind == "bool":
@@ -294,7 +307,7 @@ def _frame(columns: _Columns, *, formula_safe: bool) -> pd.DataFrame:
     if formula_safe:  # only columns of texts (and lists of them): numbers and times are kept
         data = {
             name: values
-            if kinds.get(name) in {"time", "int", "bool", "float"}
+            if kinds.get(name) in {"time", "date", "int", "bool", "float"}
             else [neutralise(v) for v in values]
             for name, values in data.items()
         }

@@ -148,6 +148,7 @@ def loss_report(
     try:
         event = LossReport(
             event_id=stable_id(FORMAT, date),
+            zone=times.zone_name,  # the day is Kyiv's (or the zone= given)
             occurred_at=midnight,
             time_precision=TimePrecision.DAY,
             party=PARTY,

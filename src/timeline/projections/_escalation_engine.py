@@ -59,7 +59,7 @@ Frontier = tuple[int, DateTime | None, tuple[int, ...]]
 _Key = tuple[str | None, str, str | None, str | None]
 
 #: Every column of the tallies, in the order of ``Tallies``' fields (and of a row here).
-COLUMNS: Final = ("window", "start", "end", "precision", "claimant", "kind", "attacker",
+COLUMNS: Final = ("window", "start", "end", "precision", "zone", "claimant", "kind", "attacker",
                   "weapon", "launched", "destroyed", "lost", "launched_unknown",
                   "destroyed_unknown", "lost_unknown", "reports")  # fmt: skip
 _WINDOW, _START, _END, _CLAIMANT, _KIND, _ATTACKER, _WEAPON, _LAUNCHED, _LAUNCHED_UNKNOWN, _REPORTS = (
@@ -81,6 +81,8 @@ class Table(Protocol):
     def end(self) -> tuple[DateTime | None, ...]: ...
     @property
     def precision(self) -> tuple[TimePrecision, ...]: ...
+    @property
+    def zone(self) -> tuple[str | None, ...]: ...
     @property
     def claimant(self) -> tuple[str | None, ...]: ...
     @property
@@ -149,7 +151,8 @@ def _tally(window: int, event: Event, key: _Key, strike: str) -> tuple[Any, ...]
         n, d, lo = event.launched, event.destroyed, event.lost  # type: ignore[attr-defined]  # an attack
         figures = (n, d, lo, 1 if n is None else 0, 1 if d is None else 0,
                    1 if lo is None else 0, 1)  # fmt: skip
-    return (window, event.occurred_at, event.occurred_until, event.time_precision, *key, *figures)
+    return (window, event.occurred_at, event.occurred_until, event.time_precision, event.zone,
+            *key, *figures)  # fmt: skip
 
 
 class _Fold:
@@ -188,7 +191,7 @@ class _Fold:
         ends, windows, reports = columns[_END], columns[_WINDOW], columns[_REPORTS]
         launched, destroyed, lost = columns[_LAUNCHED : _LAUNCHED + 3]
         launched_unknown, destroyed_unknown, lost_unknown = columns[_LAUNCHED_UNKNOWN:_REPORTS]
-        (add_window, add_start, add_end, add_precision, add_claimant, add_kind, add_attacker,
+        (add_window, add_start, add_end, add_precision, add_zone, add_claimant, add_kind, add_attacker,
          add_weapon, add_launched, add_destroyed, add_lost, add_launched_unknown,
          add_destroyed_unknown, add_lost_unknown, add_reports) = (c.append for c in columns)  # fmt: skip
         block_keys, first, made, index = self.block_keys, self.first, self.windows, self.index
@@ -223,6 +226,7 @@ class _Fold:
                 add_start(start)
                 add_end(end)
                 add_precision(event.time_precision)
+                add_zone(event.zone)
                 add_claimant(claimant)
                 add_kind(kind)
                 add_attacker(attacker)

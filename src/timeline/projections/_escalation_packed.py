@@ -1,8 +1,8 @@
 r"""The bytes of Escalation's tallies in a snapshot (``Tallies.to_packed`` / ``from_packed``).
 
-Format 2, all of it (see ``docs/snapshots.md``)::
+Format 3, all of it (see ``docs/snapshots.md``)::
 
-    b"timeline.tallies/2\n"
+    b"timeline.tallies/3\n"
     8 bytes      the header's length, little-endian
     header       JSON: {"rows", "folded", "windows", "latest", "block", "sections"}
     sections     one after another, each where ``sections`` says ([offset, length] after
@@ -12,7 +12,8 @@ Format 2, all of it (see ``docs/snapshots.md``)::
 
 A column is a JSON array with one value per row, or, for a column that repeats its values,
 ``{"values": [...], "codes": [...]}`` (the distinct values and, per row, the index of its
-value). Instants are whole microseconds since the epoch (UTC), precisions their value. A
+value). Instants are whole microseconds since the epoch (UTC), precisions their value, zones
+their name (or ``null``; format 3 added the column, issue 15). A
 figure beyond 63 bits makes its column ``{"text": [...]}`` (decimal text). ``windows``,
 ``latest`` (an instant, or ``null``) and ``block`` are where folding goes on.
 
@@ -35,14 +36,14 @@ from timeline.time import TimePrecision
 
 __all__ = ["COLUMNS", "Stored", "pack", "unpack"]
 
-MAGIC: Final = b"timeline.tallies/2\n"
+MAGIC: Final = b"timeline.tallies/3\n"
 #: Every column, in the order of ``Tallies``' fields.
-COLUMNS: Final = ("window", "start", "end", "precision", "claimant", "kind", "attacker",
+COLUMNS: Final = ("window", "start", "end", "precision", "zone", "claimant", "kind", "attacker",
                   "weapon", "launched", "destroyed", "lost", "launched_unknown",
                   "destroyed_unknown", "lost_unknown", "reports")  # fmt: skip
 _INSTANTS: Final = frozenset({"start", "end"})
-_REPEATING: Final = frozenset({"start", "end", "precision", "claimant", "kind", "attacker",
-                               "weapon"})  # fmt: skip
+_REPEATING: Final = frozenset({"start", "end", "precision", "zone", "claimant", "kind",
+                               "attacker", "weapon"})  # fmt: skip
 _ID_SIZE: Final = 16
 _ROW_SIZE: Final = 4
 _INT64: Final = 2**63

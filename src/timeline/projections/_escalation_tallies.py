@@ -36,7 +36,8 @@ KINDS: Final = (DRONE, MISSILE, STRIKE)
 
 _ID_SIZE: Final = 16
 #: The columns a new tally takes from its first report as they are.
-_REPORT_COLUMNS: Final = ("start", "end", "precision", "claimant", "kind", "attacker", "weapon")
+_REPORT_COLUMNS: Final = ("start", "end", "precision", "zone", "claimant", "kind", "attacker",
+                          "weapon")  # fmt: skip
 
 
 def kind_of(cls: type) -> str:
@@ -134,6 +135,7 @@ class Tally:
     start: DateTime
     end: DateTime | None
     precision: TimePrecision
+    zone: str | None
     claimant: str | None
     kind: str
     attacker: str | None
@@ -173,6 +175,7 @@ class Tallies:
     start: tuple[DateTime, ...] = ()
     end: tuple[DateTime | None, ...] = ()
     precision: tuple[TimePrecision, ...] = ()
+    zone: tuple[str | None, ...] = ()
     claimant: tuple[str | None, ...] = ()
     kind: tuple[str, ...] = ()
     attacker: tuple[str | None, ...] = ()
@@ -302,7 +305,8 @@ class Tallies:
     def __iter__(self) -> Iterator[Tally]:
         figures = map(Figures, self.launched, self.destroyed, self.lost, self.launched_unknown,
                       self.destroyed_unknown, self.lost_unknown, self.reports)  # fmt: skip
-        return map(Tally, self.window, self.start, self.end, self.precision, self.claimant,
+        return map(Tally, self.window, self.start, self.end, self.precision, self.zone,
+                   self.claimant,
                    self.kind, self.attacker, self.weapon, figures, self.event_ids)  # fmt: skip
 
     def __getitem__(self, i: int) -> Tally:
@@ -312,6 +316,7 @@ class Tallies:
             start=self.start[i],
             end=self.end[i],
             precision=self.precision[i],
+            zone=self.zone[i],
             claimant=self.claimant[i],
             kind=self.kind[i],
             attacker=self.attacker[i],

@@ -265,11 +265,7 @@ def _claimant(event: Event) -> str | None:
 
 
 def _date(event: Event) -> str:
-    if event.occurred_until is not None:
-        ordinal = dates.end_day_ordinal(event.occurred_until, event.time_precision)
-    else:
-        ordinal = dates.day_ordinal(event.occurred_at, event.time_precision)
-    return dates.day_label(ordinal)
+    return dates.event_day(event)  # the local date, in the event's zone (issue 15)
 
 
 def _attack(event: Attack) -> Iterator[tuple[FactKey, int]]:

@@ -13,9 +13,12 @@ Definitions (the answers depend on them):
 - A *reporting window* is an event's ``occurred_at`` .. ``occurred_until`` (the Air Force's
   "from 18:00 to 08:30"), as claimed by one claimant: ``claimed_by``, or the first source's
   name, or ``None``.
-- A *day* is the UTC date of ``occurred_at``: an overnight barrage from 19:30 on 31 May, Kyiv
-  time (16:30 UTC), counts on ``"2025-05-31"``. A ``"day"``- or ``"month"``-precision event,
-  stored at local midnight, counts on its local date (see :mod:`timeline.projections.dates`).
+- A *day* is the local date of ``occurred_at`` in the event's zone
+  (:func:`timeline.time.local_day`): an overnight barrage from 19:30 on 31 May, Kyiv time,
+  counts on ``"2025-05-31"``, one from 01:30 on 2 June Kyiv time (22:30 UTC on 1 June) on
+  ``"2025-06-02"``. An event without a zone (an old log's) is dated as before: its UTC date,
+  or for a ``"day"``- or ``"month"``-precision event the noon rule (see
+  :mod:`timeline.projections.dates`).
 - A *kind* is ``"drone"`` (a :class:`~timeline.events.DroneBarrage`), ``"missile"`` (a
   :class:`~timeline.events.MissileStrike`) or ``"strike"`` (a :class:`~timeline.events.Strike`,
   which gives no figures); every other event is ignored.
@@ -244,8 +247,8 @@ class EscalationState:
         t = self.tallies
         labels: dict[int, str] = {}
         out = []
-        for start, precision in zip(t.start, t.precision, strict=True):
-            ordinal = dates.day_ordinal(start, precision)
+        for start, precision, zone in zip(t.start, t.precision, t.zone, strict=True):
+            ordinal = dates.day_ordinal(start, precision, zone)
             text = labels.get(ordinal)
             if text is None:
                 text = labels[ordinal] = dates.day_label(ordinal)
@@ -455,8 +458,9 @@ class Escalation:
     name = "escalation"
     #: 2: event ids kept packed (``Tallies.ids`` and ``rows``). 3: snapshots store the
     #: tallies packed (:meth:`Tallies.to_packed`). 4: the packed format's version 2 (plain
-    #: JSON columns); earlier snapshots are left unread.
-    version = 4
+    #: JSON columns). 5: format 3, with each tally's zone (its days are local dates);
+    #: earlier snapshots are left unread.
+    version = 5
 
     def initial(self) -> EscalationState:
         """No reports yet."""
@@ -473,6 +477,7 @@ class Escalation:
             start=event.occurred_at,
             end=event.occurred_until,
             precision=event.time_precision,
+            zone=event.zone,
             claimant=claimant_of(event),
             kind=kind,
             attacker=attack.attacker,

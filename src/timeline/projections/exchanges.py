@@ -29,6 +29,7 @@ from timeline.events.humanitarian import (
     PrisonerExchangeAgreed,
     PrisonerExchangeCarriedOut,
 )
+from timeline.projections import dates
 
 if TYPE_CHECKING:
     from timeline.events import Event
@@ -45,7 +46,11 @@ __all__ = [
 
 @attrs.frozen
 class Stage:
-    """One stage carried out: how many each side released."""
+    """One stage carried out: how many each side released.
+
+    ``date`` is its local date (or time) as a person reads it, in its event's ``zone``
+    (:func:`timeline.projections.dates.date_label`).
+    """
 
     event_id: UUID
     occurred_at: DateTime
@@ -53,6 +58,8 @@ class Stage:
     of: int | None
     released: tuple[PartyCount, ...]
     earlier_reports: tuple[UUID, ...] = ()
+    date: str = ""
+    zone: str | None = None
 
     @property
     def size(self) -> int:
@@ -77,6 +84,8 @@ class Exchange:
         carried_out: how many each side has released, over all stages.
         outstanding: per side, agreed minus carried out, never below zero.
         stages_total: how many stages the reports say there are, if any says.
+        agreed_on: the local date it was agreed on, as a person reads it (in the
+            agreement's zone: :func:`timeline.projections.dates.date_label`), if known.
     """
 
     agreement: UUID | None
@@ -87,6 +96,7 @@ class Exchange:
     carried_out: tuple[PartyCount, ...]
     outstanding: tuple[PartyCount, ...]
     stages_total: int | None
+    agreed_on: str | None = None
 
     @property
     def agreed_size(self) -> int:
@@ -200,11 +210,12 @@ class ExchangesState:
 class _Open:
     """An exchange being folded: mutable."""
 
-    __slots__ = ("agreed", "agreed_at", "agreement", "stages", "talks")
+    __slots__ = ("agreed", "agreed_at", "agreed_on", "agreement", "stages", "talks")
 
     def __init__(self, agreement: UUID | None) -> None:
         self.agreement = agreement
         self.agreed_at: DateTime | None = None
+        self.agreed_on: str | None = None
         self.talks: UUID | None = None
         self.agreed: tuple[PartyCount, ...] = ()
         self.stages: dict[int | UUID, Stage] = {}
@@ -251,6 +262,7 @@ class _Ledger:
             key = _key(x)
             o = self.open[key] = _Open(x.agreement)
             o.agreed_at, o.talks, o.agreed = x.agreed_at, x.talks, x.agreed
+            o.agreed_on = x.agreed_on
             for s in x.stages:
                 o.stages[_stage_key(s)] = s
                 self.where[s.event_id] = (key, _stage_key(s))
@@ -261,6 +273,7 @@ class _Ledger:
             if o is None:
                 o = self.open[event.event_id] = _Open(event.event_id)
             o.agreed_at, o.talks, o.agreed = event.occurred_at, event.talks, event.released
+            o.agreed_on = dates.date_label(event)
         elif isinstance(event, PrisonerExchangeCarriedOut):
             self._stage(event)
 
@@ -276,6 +289,8 @@ class _Ledger:
             number=event.stage,
             of=event.stages_total,
             released=event.released,
+            date=dates.date_label(event),
+            zone=event.zone,
         )
         skey = _stage_key(stage)
         earlier = o.stages.get(skey)
@@ -348,6 +363,7 @@ class _Ledger:
             carried_out=carried,
             outstanding=outstanding,
             stages_total=max(totals) if totals else None,
+            agreed_on=o.agreed_on,
         )
 
 

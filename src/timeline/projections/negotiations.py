@@ -13,7 +13,6 @@ methods that take an instant ``at`` answer as of then (the clock is always an ar
 
 from __future__ import annotations
 
-import enum
 import functools
 import operator
 from collections.abc import Callable, Iterable
@@ -38,6 +37,23 @@ from timeline.events.diplomacy import (
     TalksProposed,
 )
 from timeline.projections import dates
+from timeline.projections.negotiation_records import (
+    Ceasefire,
+    CeasefireDemand,
+    CeasefireRejection,
+    CeasefireStatus,
+    Delegation,
+    Memorandum,
+    MemorandumReport,
+    MemorandumStatus,
+    Proposal,
+    Receipt,
+    Response,
+    ResponsePromise,
+    Round,
+    TalksProposal,
+    _Report,
+)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -62,206 +78,6 @@ __all__ = [
     "Round",
     "TalksProposal",
 ]
-
-
-class MemorandumStatus(enum.StrEnum):
-    """Where a promised memorandum stands: promised, then awaited, then delivered."""
-
-    PROMISED = "promised"
-    AWAITED = "awaited"
-    DELIVERED = "delivered"
-
-
-class CeasefireStatus(enum.StrEnum):
-    """The latest ceasefire demand's standing."""
-
-    NONE = "none"
-    DEMANDED = "demanded"
-    REJECTED = "rejected"
-
-
-@attrs.frozen
-class _Report:
-    """What every record keeps of the event it was made from: its id and when it happened."""
-
-    event_id: UUID
-    occurred_at: DateTime
-
-
-@attrs.frozen
-class TalksProposal(_Report):
-    """Talks proposed ("Putin proposed direct talks in Istanbul")."""
-
-    date: str
-    proposed_by: str
-    parties: tuple[str, ...]
-    venue: str | None
-    city: str | None
-    conditions: tuple[str, ...]
-
-
-@attrs.frozen
-class Round(_Report):
-    """A round of talks held: when, where, who hosted and opened it, and what came of it."""
-
-    date: str
-    number: int | None
-    parties: tuple[str, ...]
-    venue: str | None
-    city: str | None
-    host: str | None
-    mediator: str | None
-    opening_remarks: str | None
-    outcome: str | None
-    location: str | None
-
-
-@attrs.frozen
-class Delegation(_Report):
-    """A delegation as announced: its head (with title), members, whether that is all.
-
-    ``composition_known`` is ``None`` where the report does not say, ``False`` where it says
-    the composition is unclear. ``round`` is the talk round it was named for, if given.
-    """
-
-    date: str
-    party: str
-    head: str
-    head_title: str | None
-    members: tuple[str, ...]
-    composition_known: bool | None
-    round: UUID | None
-
-    @property
-    def head_with_title(self) -> str:
-        """E.g. ``"Defense Minister Rustem Umerov"``."""
-        return f"{self.head_title} {self.head}" if self.head_title else self.head
-
-
-@attrs.frozen
-class Proposal(_Report):
-    """What a party tabled: a title and its terms."""
-
-    date: str
-    party: str
-    title: str
-    terms: tuple[str, ...]
-    to_party: str | None
-
-
-@attrs.frozen
-class MemorandumReport(_Report):
-    """One report about a memorandum: promised, awaited or delivered.
-
-    ``party`` is always the side that owes the memorandum, ``to_party`` the side it is for
-    (for an "awaited" report: the side that says it is waiting).
-    """
-
-    kind: MemorandumStatus
-    party: str
-    to_party: str | None
-    subject: str | None
-    promise: UUID | None
-
-
-@attrs.frozen
-class Memorandum:
-    """A memorandum, with every report about it linked up, as of some instant.
-
-    ``promise`` is the id of the promise, or ``None`` for a memorandum reported awaited or
-    delivered without any promise on record.
-    """
-
-    promise: UUID | None
-    party: str
-    to_party: str | None
-    subject: str | None
-    promised_at: DateTime | None
-    awaited_at: DateTime | None
-    delivered_at: DateTime | None
-    status: MemorandumStatus
-    reports: tuple[UUID, ...]
-
-    @property
-    def delivered(self) -> bool:
-        """Whether it has been handed over."""
-        return self.status is MemorandumStatus.DELIVERED
-
-    @property
-    def awaited(self) -> bool:
-        """Whether the other side has said it is still waiting for it."""
-        return self.awaited_at is not None
-
-
-@attrs.frozen
-class Receipt(_Report):
-    """A party confirms it received the other side's document."""
-
-    party: str
-    from_party: str
-    title: str | None
-    document: UUID | None
-
-
-@attrs.frozen
-class ResponsePromise(_Report):
-    """A party promises an answer, by ``due_at`` if a date was given."""
-
-    party: str
-    to_party: str | None
-    regarding: UUID | None
-    due_at: DateTime | None
-
-
-@attrs.frozen
-class Response:
-    """A promised answer, and what answered it (as of some instant), if anything has."""
-
-    promise: ResponsePromise
-    answered_by: UUID | None
-    answered_at: DateTime | None
-
-    @property
-    def answered(self) -> bool:
-        """Whether an answer has come."""
-        return self.answered_by is not None
-
-
-@attrs.frozen
-class CeasefireDemand(_Report):
-    """A party demands a ceasefire, backed by others."""
-
-    party: str
-    addressed_to: str | None
-    backed_by: tuple[str, ...]
-    immediate: bool
-    duration_days: int | None
-
-
-@attrs.frozen
-class CeasefireRejection(_Report):
-    """A party rejects a ceasefire demand (``demand``: which one, where known)."""
-
-    party: str
-    demand: UUID | None
-    reason: str | None
-
-
-@attrs.frozen
-class Ceasefire:
-    """The ceasefire question: who demanded it, who backed and who rejected the demand.
-
-    ``status`` is that of the latest demand: rejected if any rejection answers it. Each
-    rejection's ``demand`` is resolved: the one it names, or else the latest demand made by
-    then that was addressed to the rejecting party (or to no one in particular).
-    """
-
-    status: CeasefireStatus
-    demanded_by: tuple[str, ...]
-    backed_by: tuple[str, ...]
-    rejected_by: tuple[str, ...]
-    demands: tuple[CeasefireDemand, ...]
-    rejections: tuple[CeasefireRejection, ...]
 
 
 R = TypeVar("R", bound=_Report)
@@ -295,17 +111,20 @@ class _Draft:
     awaited_at: DateTime | None = None
     delivered_at: DateTime | None = None
     reports: list[UUID] = attrs.Factory(list)
+    promised_on: str | None = None
+    awaited_on: str | None = None
+    delivered_on: str | None = None
 
     def add(self, r: MemorandumReport) -> None:
         self.reports.append(r.event_id)
         if r.kind is MemorandumStatus.PROMISED:
-            self.promise, self.promised_at = r.event_id, r.occurred_at
+            self.promise, self.promised_at, self.promised_on = r.event_id, r.occurred_at, r.date
             self.subject, self.to_party = r.subject, r.to_party
         elif r.kind is MemorandumStatus.AWAITED:
-            self.awaited_at = r.occurred_at
+            self.awaited_at, self.awaited_on = r.occurred_at, r.date
             self.to_party = self.to_party or r.to_party
         elif self.delivered_at is None:
-            self.delivered_at = r.occurred_at
+            self.delivered_at, self.delivered_on = r.occurred_at, r.date
             self.to_party = self.to_party or r.to_party
 
     def memorandum(self) -> Memorandum:
@@ -611,33 +430,31 @@ class _Copy:
 
     @copied.default
     def _copied(self) -> tuple[str, ...]:
-        own = {*self.computed, *self.fixed}
+        own = {*self.computed, *self.fixed, "date"}
         return tuple(f.name for f in attrs.fields(self.record) if f.name not in own)
 
     def __call__(self, state: NegotiationsState, event: Event) -> NegotiationsState:
         values = {name: getattr(event, name) for name in self.copied} | self.fixed
+        values["date"] = dates.date_label(event)  # local, in the event's zone
         values.update((name, compute(event)) for name, compute in self.computed.items())
         records = _put(getattr(state, self.into), self.record(**values))
         return attrs.evolve(state, **{self.into: records})
 
 
-_DATED: dict[str, Callable[[Any], object]] = {"date": dates.date_label}
-
 _FOLDS: dict[type, _Copy] = {
-    TalksProposed: _Copy("talks_proposed", TalksProposal, _DATED),
+    TalksProposed: _Copy("talks_proposed", TalksProposal),
     TalkRoundHeld: _Copy(
         "rounds",
         Round,
         {
-            **_DATED,
             "number": operator.attrgetter("round_number"),
             "location": lambda e: e.location.name if e.location is not None else None,
         },
     ),
     DelegationAnnounced: _Copy(
-        "delegation_reports", Delegation, {**_DATED, "round": operator.attrgetter("talks")}
+        "delegation_reports", Delegation, {"round": operator.attrgetter("talks")}
     ),
-    ProposalTabled: _Copy("proposals", Proposal, _DATED),
+    ProposalTabled: _Copy("proposals", Proposal),
     MemorandumPromised: _Copy(
         "memorandum_reports",
         MemorandumReport,

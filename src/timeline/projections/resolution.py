@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final, TypeGuard, TypeVar
 
+import attrs
 from pendulum import DateTime
 
 from timeline.codec import Codec
@@ -237,7 +238,9 @@ def apply_changes(codec: Codec, event: Event, changes: Mapping[str, Any]) -> Eve
     data = codec.to_dict(event)
     kind = type(event).__name__
     for name, value in changes.items():
-        if name not in data or name in ("type", "version", "event_id"):
+        if name in ("type", "version", "event_id") or (
+            name not in data and name not in attrs.fields_dict(type(event))  # zone=None: left out
+        ):
             raise InvalidEvent(
                 f"{kind} has no field {name!r} that a correction may change "
                 f"(asked to set it to {value!r})",

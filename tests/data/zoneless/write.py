@@ -6,23 +6,30 @@ Run once with that release's code, from the repository root of a checkout of it:
     PYTHONPATH=src python tests/data/zoneless/write.py tests/data/zoneless
 
 It writes ``istanbul.db`` (SQLite), ``istanbul.jsonl`` (the same records, copied) and
-``expected.json``: each record's position, hash and payload, and the ``repr`` of the built-in
-projections' states replayed from it. ``tests/test_zoneless_log.py`` opens these logs with
+``expected.json``: each record's position, hash and payload, and the built-in projections'
+states replayed from it, as plain JSON (:func:`plain`: every attrs field, with the answers
+derived on demand that the projections' summaries print). ``tests/test_zoneless_log.py`` opens these logs with
 the current code and checks that they read, verify and replay identically.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import importlib.util
 import json
 import sys
+import uuid
 from pathlib import Path
+from typing import Any
+
+import attrs
 
 import timeline as tl
 from timeline.codec import Codec
 
 HERE = Path(sys.argv[1])
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "istanbul_2025.py"
+EXAMPLE = Path("examples") / "istanbul_2025.py"  # the old checkout's own example
 PROJECTIONS = ("Negotiations", "PrisonerExchanges", "Escalation", "Chronology")
 
 
@@ -35,6 +42,41 @@ def example():
     return module
 
 
+def plain(value: object) -> object:  # noqa: PLR0911  # one return per kind of value
+    """A state as plain JSON: attrs classes by field (compared fields only), then the rest."""
+    if attrs.has(type(value)):
+        return {a.name: plain(getattr(value, a.name)) for a in attrs.fields(type(value)) if a.eq}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, bytes)):
+        return value.hex if isinstance(value, uuid.UUID) else value.hex()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return repr(value)
+
+
+def answers(name: str, state: object) -> object:
+    """What the projection answers when asked (derived on demand), as plain JSON."""
+    if name == "Negotiations":
+        return {
+            "memoranda": plain(state.memoranda()),
+            "responses": plain(state.responses()),
+            "rounds": plain(state.rounds),
+            "ceasefire": plain(state.ceasefire),
+        }
+    if name == "Escalation":
+        return {"days": plain(state.days), "windows": plain(state.windows)}
+    if name == "Chronology":
+        return {"lines": state.lines()}
+    return {}
+
+
 def main() -> None:
     for name in ("istanbul.db", "istanbul.jsonl"):
         (HERE / name).unlink(missing_ok=True)
@@ -44,6 +86,7 @@ def main() -> None:
             for rec in log.read():
                 copy.append([rec.event], stream=rec.stream, recorded_at=rec.recorded_at)
         codec = Codec()
+        expected: dict[str, Any]
         expected = {
             "records": [
                 [
@@ -53,8 +96,13 @@ def main() -> None:
                 ]
                 for rec in log.read()
             ],
-            "states": {name: repr(tl.replay(log, getattr(tl, name)())) for name in PROJECTIONS},
+            "states": {},
+            "answers": {},
         }
+        for name in PROJECTIONS:
+            state = tl.replay(log, getattr(tl, name)())
+            expected["states"][name] = plain(state)
+            expected["answers"][name] = answers(name, state)
     (HERE / "expected.json").write_text(json.dumps(expected, indent=1, ensure_ascii=False))
 
 
