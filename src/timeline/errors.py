@@ -347,10 +347,11 @@ class MissingExtra(TimelineError, ImportError):
         super().__init__(message, extra=extra, package=package)
 
 
-class MissingFile(TimelineError, FileNotFoundError):
+class MissingFile(FileNotFoundError, InvalidData):
     """A file or folder that was named to be read is not there.
 
-    Also a :class:`FileNotFoundError` (so ``except OSError`` still catches it), with
+    An :class:`InvalidData` (input that cannot be read, as before it had a class of its own)
+    and a :class:`FileNotFoundError` (so ``except OSError`` still catches it), with
     ``filename`` set as ``open`` would.
 
     Attributes:
@@ -360,8 +361,14 @@ class MissingFile(TimelineError, FileNotFoundError):
     path: str
 
     def __init__(self, message: str, *, path: str) -> None:
-        super().__init__(message, path=path)
+        # OSError comes first in the order of bases (its instances have their own layout),
+        # so the fields go through InvalidData's __init__ by name.
+        InvalidData.__init__(
+            self, message, row=None, column=None, value=path, reason="no such file", path=path
+        )
         self.filename = path
+
+    __reduce__ = InvalidData.__reduce__  # not OSError's, which would drop the fields
 
     def __str__(self) -> str:
         # OSError's own str() would read "[Errno None] None: 'x.csv'" once filename is set.

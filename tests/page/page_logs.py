@@ -5,9 +5,9 @@ the page must match for a pair of cuts."""
 import random
 
 import pendulum
-from page_helpers import figure
 
 import timeline as tl
+from page.page_helpers import figure
 from timeline.errors import TimelineError
 from timeline.time import isoformat
 

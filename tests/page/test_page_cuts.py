@@ -6,10 +6,10 @@ import datetime as dt
 import random
 
 import pytest
-from page_helpers import as_expected, cut_hash, dom_view, go
-from page_logs import expected, istanbul_log, messy_log
 
 import timeline as tl
+from page.page_helpers import as_expected, cut_hash, dom_view, go
+from page.page_logs import expected, istanbul_log, messy_log
 from timeline.time import parse_utc
 
 

@@ -4,10 +4,10 @@ event panel, the URL, the keyboard, density strips, zones, export, and escaping.
 from pathlib import Path
 
 import pendulum
-from page_helpers import as_expected, click_event, dom_view, go
-from page_logs import expected, istanbul_log
 
 import timeline as tl
+from page.page_helpers import as_expected, click_event, dom_view, go
+from page.page_logs import expected, istanbul_log
 from timeline.time import isoformat, local_text
 
 

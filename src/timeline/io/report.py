@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import attrs
 
-from timeline.errors import InvalidArgument, InvalidData
+from timeline.errors import InvalidArgument, InvalidData, MissingFile
 from timeline.events.fields import shown
 
 __all__ = [
@@ -192,7 +192,8 @@ def exit_code_for(error: BaseException) -> int:
 
     2 for a usage error (:class:`~timeline.errors.InvalidArgument`: an unknown format or
     option value); 4 for a file refused as a whole, or a row in strict mode, before anything
-    was appended (:class:`~timeline.errors.InvalidData`); 1 for anything else.
+    was appended (:class:`~timeline.errors.InvalidData`); 1 for anything else, a missing
+    file (:class:`~timeline.errors.MissingFile`) included.
 
     >>> from timeline.errors import InvalidArgument
     >>> exit_code_for(InvalidArgument("unknown format", argument="format", value="x"))
@@ -202,6 +203,8 @@ def exit_code_for(error: BaseException) -> int:
     """
     if isinstance(error, InvalidArgument):
         return 2
+    if isinstance(error, MissingFile):
+        return 1
     if isinstance(error, InvalidData):
         return 4
     return 1
