@@ -39,7 +39,7 @@ def test_the_command_starts_as_a_module_a_script_and_a_package(cli):
     top = cli("--help")
     assert top.returncode == 0
     assert "example:\n  timeline import missile-attacks" in top.stdout
-    assert all(f"    {c}" in top.stdout for c in COMMANDS)
+    assert all(f"\n  {c} " in top.stdout for c in COMMANDS)
     assert cli("--help", module="timeline.cli").stdout == top.stdout
     script = Path(sys.executable).with_name("timeline")
     version = subprocess.run(  # noqa: S603  # the console script installed with the package

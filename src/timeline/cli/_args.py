@@ -1,12 +1,11 @@
 """Readers of command-line values: instants, events, projections, counts.
 
-Each raises :class:`argparse.ArgumentTypeError`, which argparse turns into a usage error
-(exit status 2) naming the option.
+Each raises :class:`BadValue`, which the command line turns into a usage error (exit status
+2) naming the option.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import difflib
 import re
@@ -31,6 +30,7 @@ from timeline.time import to_utc
 
 __all__ = [
     "PROJECTIONS",
+    "BadValue",
     "EventRef",
     "end_moment",
     "event_ref",
@@ -47,6 +47,11 @@ PROJECTIONS: Final[dict[str, Callable[[], Projection[Any]]]] = {
     "Claims": Claims,
     "Chronology": Chronology,
 }
+
+
+class BadValue(ValueError):
+    """A command-line value that cannot be read: the message says what was expected."""
+
 
 _DATE_ONLY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _POSITION: Final = re.compile(r"#?(\d{1,18})")
@@ -65,20 +70,18 @@ def _moment(text: str, *, end_of_day: bool) -> DateTime:
         try:
             day = dt.date.fromisoformat(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not a date: {text!r}") from None
+            raise BadValue(f"not a date: {text!r}") from None
         clock = dt.time.max if end_of_day else dt.time.min
         return to_utc(dt.datetime.combine(day, clock, tzinfo=dt.UTC))
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
+        raise BadValue(
             f"not a date or an ISO-8601 time: {text!r} "
             "(e.g. 2025-06-01, 2025-06-02T08:00Z or 2025-06-02T08:00+03:00)"
         ) from None
     if value.utcoffset() is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has no zone: say whose clock, e.g. {text}Z or {text}+03:00"
-        )
+        raise BadValue(f"{text!r} has no zone: say whose clock, e.g. {text}Z or {text}+03:00")
     return to_utc(value)
 
 
@@ -139,7 +142,7 @@ def event_ref(text: str) -> EventRef:
     try:
         return EventRef(text, event_id=uuid.UUID(text))
     except ValueError:
-        raise argparse.ArgumentTypeError(
+        raise BadValue(
             f"not an event id or a position: {text!r} (give a UUID, or a position such as 42)"
         ) from None
 
@@ -155,9 +158,7 @@ def projection_name(text: str) -> str:
         return name
     close = difflib.get_close_matches(_key(text), _BY_KEY, n=1)
     hint = f"; did you mean {_BY_KEY[close[0]]}?" if close else ""
-    raise argparse.ArgumentTypeError(
-        f"unknown projection {text!r}{hint} (choose from {', '.join(PROJECTIONS)})"
-    )
+    raise BadValue(f"unknown projection {text!r}{hint} (choose from {', '.join(PROJECTIONS)})")
 
 
 def whole_number(text: str) -> int:
@@ -167,5 +168,5 @@ def whole_number(text: str) -> int:
     except ValueError:
         n = -1
     if n < 0:
-        raise argparse.ArgumentTypeError(f"not a whole number ≥ 0: {text!r}")
+        raise BadValue(f"not a whole number ≥ 0: {text!r}")
     return n

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import datetime as dt
 import itertools
 import os
 import sys
+import types
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -27,6 +27,7 @@ __all__ = [
     "LOG_ENV",
     "OK",
     "USAGE",
+    "Args",
     "CommandError",
     "dumps",
     "log_path",
@@ -51,6 +52,9 @@ INTERRUPTED: Final = 130
 DEFAULT_LOG: Final = "timeline.db"
 LOG_ENV: Final = "TIMELINE_LOG"
 
+#: A command's arguments, by name (the options and arguments click read, and the shared ones).
+Args = types.SimpleNamespace
+
 _FILE_SUFFIXES: Final = (".db", ".sqlite", ".sqlite3", ".jsonl")
 
 
@@ -70,7 +74,7 @@ class CommandError(Exception):
 # -- the log ---------------------------------------------------------------------------------
 
 
-def log_url(args: argparse.Namespace) -> str:
+def log_url(args: Args) -> str:
     """The log to work on: ``--log``, else ``$TIMELINE_LOG``, else ``timeline.db``."""
     return str(getattr(args, "log", None) or os.environ.get(LOG_ENV) or DEFAULT_LOG)
 

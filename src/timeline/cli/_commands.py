@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
 import difflib
-import itertools
 import shutil
 import sys
 import tempfile
@@ -18,6 +16,7 @@ from timeline.cli._base import (
     FAILED,
     OK,
     USAGE,
+    Args,
     CommandError,
     dumps,
     log_path,
@@ -28,12 +27,12 @@ from timeline.cli._base import (
     record_dict,
     shown_url,
     stamp,
-    table,
     warn,
 )
 from timeline.cli._input import read_events, read_input
 from timeline.cli._integrity import checkpoint_to_check, extends
 from timeline.cli._progress import ProgressBar, is_terminal
+from timeline.cli._render import print_table
 from timeline.cli._salvage import cmd_salvage
 from timeline.cli._summaries import (
     history_dict,
@@ -91,7 +90,7 @@ _SHOWN_PROBLEMS: Final = 5
 _COPY_BATCH: Final = 1000
 
 
-def _progress(args: argparse.Namespace) -> bool | None:
+def _progress(args: Args) -> bool | None:
     """Whether to draw a progress bar: ``None`` (if stderr is a terminal), or ``False``."""
     return False if getattr(args, "no_progress", False) else None
 
@@ -99,7 +98,7 @@ def _progress(args: argparse.Namespace) -> bool | None:
 # -- init, append ----------------------------------------------------------------------------
 
 
-def cmd_init(args: argparse.Namespace) -> int:
+def cmd_init(args: Args) -> int:
     """Create an empty log; leave one that holds records alone."""
     url = log_url(args)
     path = log_path(url)
@@ -116,7 +115,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     return OK
 
 
-def cmd_append(args: argparse.Namespace) -> int:
+def cmd_append(args: Args) -> int:
     """Append the events of a JSON/JSONL file (or stdin) to one stream, all or none."""
     text, source = read_input(args.file)
     # Read every event before the log is opened (or created): bad input leaves no trace.
@@ -193,7 +192,7 @@ def involves(event: Event, actor: str) -> bool:
     )
 
 
-def _selected(log: EventLog, args: argparse.Namespace) -> Iterator[Recorded]:
+def _selected(log: EventLog, args: Args) -> Iterator[Recorded]:
     types = _type_names(log.codec, args.type)
     start, end = args.start, args.end
     if start is not None and end is not None and end < start:
@@ -215,11 +214,7 @@ def _selected(log: EventLog, args: argparse.Namespace) -> Iterator[Recorded]:
         yield record
 
 
-def _fit(line: str, width: int) -> str:
-    return line[: width - 1] + "…" if width and len(line) > width else line
-
-
-def cmd_list(args: argparse.Namespace) -> int:
+def cmd_list(args: Args) -> int:
     """The records, filtered, as a table, a JSON array or JSON lines."""
     with opened(log_url(args)) as log:
         records = _selected(log, args)
@@ -238,20 +233,13 @@ def cmd_list(args: argparse.Namespace) -> int:
             (r.position, stamp(r.recorded_at), when(r.event), r.event.TYPE, r.event.headline())
             for r in records
         )
-        width = shutil.get_terminal_size().columns if is_terminal(sys.stdout) else 0
         headers = ("position", "recorded_at", "occurred", "type", "headline")
-        lines = table(headers, rows, right="r")  # streamed: widths from the first rows
-        header = next(lines)
-        first = next(lines, None)
-        if first is None:
+        if not print_table(headers, rows, right="r", flexible=(4,)):
             warn("no records match")
-            return OK
-        for line in itertools.chain((header, first), lines):
-            out(_fit(line, width))
     return OK
 
 
-def cmd_show(args: argparse.Namespace) -> int:
+def cmd_show(args: Args) -> int:
     """One record in full (JSON), and its history summary."""
     with opened(log_url(args)) as log:
         record = args.event.resolve(log)
@@ -271,7 +259,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     return OK
 
 
-def cmd_history(args: argparse.Namespace) -> int:
+def cmd_history(args: Args) -> int:
     """The event as first recorded, then each correction and retraction."""
     with opened(log_url(args)) as log:
         record = args.event.resolve(log)
@@ -288,13 +276,13 @@ def cmd_history(args: argparse.Namespace) -> int:
 # -- replay, why, consequences ---------------------------------------------------------------
 
 
-def _cuts(args: argparse.Namespace) -> str:
+def _cuts(args: Args) -> str:
     as_of = "all that happened" if args.as_of is None else f"as of {stamp(args.as_of)}"
     known = "as known now" if args.known_at is None else f"as known at {stamp(args.known_at)}"
     return f"{as_of}, {known}"
 
 
-def cmd_replay(args: argparse.Namespace) -> int:
+def cmd_replay(args: Args) -> int:
     """Fold a built-in projection over the log, and summarise its state."""
     name = args.projection
     with opened(log_url(args)) as log:
@@ -319,7 +307,7 @@ def _via(path: Sequence[CausalLink]) -> str:
     return " → ".join(steps)
 
 
-def _causal(args: argparse.Namespace, direction: str) -> int:
+def _causal(args: Args, direction: str) -> int:
     with opened(log_url(args)) as log:
         record = args.event.resolve(log)
         graph = causal_graph(log, as_of=args.as_of, known_at=args.known_at)
@@ -357,17 +345,17 @@ def _causal(args: argparse.Namespace, direction: str) -> int:
         )
         for item in found
     ]
-    for line in table(("confidence", "occurred", "event", "via", "event_id"), rows, right="r"):
-        out(f"  {line}")
+    headers = ("confidence", "occurred", "event", "via", "event_id")
+    print_table(headers, rows, right="r", flexible=(2, 3), indent="  ")
     return OK
 
 
-def cmd_why(args: argparse.Namespace) -> int:
+def cmd_why(args: Args) -> int:
     """What led to an event, through the causal links, transitively."""
     return _causal(args, "why")
 
 
-def cmd_consequences(args: argparse.Namespace) -> int:
+def cmd_consequences(args: Args) -> int:
     """What followed from an event, through the causal links, transitively."""
     return _causal(args, "consequences")
 
@@ -375,7 +363,7 @@ def cmd_consequences(args: argparse.Namespace) -> int:
 # -- verify ----------------------------------------------------------------------------------
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
+def cmd_verify(args: Args) -> int:
     """Walk the hash chain: ``ok``, or the first bad position and why (exit status 1).
 
     With ``--against``, also that the log extends a checkpoint (:func:`checkpoint_to_check`).
@@ -419,7 +407,7 @@ def _report_line(report: ImportReport) -> str:
     )
 
 
-def cmd_import(args: argparse.Namespace) -> int:
+def cmd_import(args: Args) -> int:
     """Import a data set: how many added, unchanged, corrected, warned about, refused."""
     path = Path(args.file)
     if not path.exists():  # a file, or for some formats a folder
@@ -445,14 +433,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     return OK
 
 
-def _export(log: EventLog, args: argparse.Namespace, target: Path) -> None:
+def _export(log: EventLog, args: Args, target: Path) -> None:
     with ProgressBar("records", enabled=_progress(args)) as bar:
         keep = args.keep_formulas and args.format in ("csv", "parquet")
         options = {"formula_safe": False} if keep else {}
         export_file(log, args.format, target, progress=bar, **options)
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+def cmd_export(args: Args) -> int:
     """Export the log to a file, or to stdout with ``-``."""
     with opened(log_url(args)) as log:
         if args.file != "-":
@@ -528,7 +516,7 @@ def copy_log(
     return copied
 
 
-def cmd_copy(args: argparse.Namespace) -> int:
+def cmd_copy(args: Args) -> int:
     """Copy one log into an empty one of any backend, keeping positions and hashes."""
     if args.source == args.target:
         raise CommandError("SRC and DST are the same log", status=USAGE)

@@ -1,0 +1,153 @@
+"""Tables through rich: as wide as the terminal, long cells wrapped, colour only where it shows.
+
+On a terminal a table fits its width (``$COLUMNS`` says the width elsewhere); the columns
+named ``flexible`` wrap their long cells, the others are cut with ``…``. Piped without
+``$COLUMNS``, lines are as long as their cells (a script reads whole cells). Colour is off
+when stdout is not a terminal or ``$NO_COLOR`` is set (rich's own rule). A long listing
+streams: the widths come from its first rows, and the rest follow in chunks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from timeline.cli._progress import is_terminal
+
+__all__ = ["fit_widths", "output_width", "print_table", "stdout_console"]
+
+_CHUNK: Final = 1000
+_GAP: Final = 2
+_NARROWEST: Final = 8
+_UNLIMITED: Final = 1_000_000
+
+
+def output_width() -> int | None:
+    """The width to fit: the terminal's, else ``$COLUMNS``, else none (piped)."""
+    if is_terminal(sys.stdout):
+        return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None
+
+
+def stdout_console(width: int | None = None) -> Console:
+    """A rich console on the current stdout (colour only on a terminal, never with NO_COLOR)."""
+    return Console(
+        file=sys.stdout,
+        width=width or _UNLIMITED,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+    )
+
+
+def fit_widths(
+    natural: Sequence[int], width: int | None, flexible: Sequence[int], indent: int = 0
+) -> list[int]:
+    """Column widths that fit ``width``: the flexible columns shrink first, then the widest.
+
+    >>> fit_widths([8, 20, 60], 80, flexible=[2])
+    [8, 20, 48]
+    >>> fit_widths([8, 20, 60], None, flexible=[2])
+    [8, 20, 60]
+    """
+    widths = list(natural)
+    if width is None:
+        return widths
+    room = width - indent - _GAP * (len(widths) - 1)
+    excess = sum(widths) - room
+    order = [i % len(widths) for i in flexible] + sorted(
+        range(len(widths)), key=lambda i: -widths[i]
+    )
+    for i in order:
+        if excess <= 0:
+            break
+        cut = min(excess, widths[i] - _NARROWEST)
+        if cut > 0:
+            widths[i] -= cut
+            excess -= cut
+    return widths
+
+
+def _table(
+    headers: Sequence[str],
+    widths: Sequence[int],
+    *,
+    right: str,
+    flexible: Sequence[int],
+    header: bool,
+) -> Table:
+    table = Table(
+        box=None,
+        pad_edge=False,
+        show_edge=False,
+        show_header=header,
+        header_style="bold",
+        padding=(0, 1),
+        collapse_padding=False,
+    )
+    wrap = {i % len(headers) for i in flexible}
+    for i, (name, w) in enumerate(zip(headers, widths, strict=True)):
+        table.add_column(
+            name,
+            justify="right" if right[i : i + 1] == "r" else "left",
+            width=w,
+            no_wrap=i not in wrap,
+            overflow="fold" if i in wrap else "ellipsis",
+        )
+    return table
+
+
+def _emit(console: Console, table: Table, indent: str) -> None:
+    """Print a table's lines without the padding that ends them."""
+    options = console.options.update(width=console.width)
+    for line in console.render_lines(table, options, pad=False):
+        text = Text(indent)
+        for segment in line:
+            text.append(segment.text, segment.style)
+        text.rstrip()
+        console.print(text, no_wrap=True, crop=False, overflow="ignore", soft_wrap=True)
+
+
+def print_table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    right: str = "",
+    flexible: Sequence[int] = (-1,),
+    indent: str = "",
+) -> bool:
+    """Print rows as a table on stdout; ``False`` (and nothing printed) when there are none.
+
+    ``right`` has an ``r`` for each column aligned right; ``None`` shows as ``-``.
+    """
+    cells = ([("-" if v is None else str(v)) for v in row] for row in rows)
+    first = list(itertools.islice(cells, _CHUNK))
+    if not first:
+        return False
+    natural = [len(h) for h in headers]
+    for row in first:
+        natural = [
+            max(w, *(len(x) for x in c.splitlines() or [""]))
+            for w, c in zip(natural, row, strict=True)
+        ]
+    width = output_width()
+    widths = fit_widths(natural, width, flexible, len(indent))
+    console = stdout_console(width)
+    chunk, header = first, True
+    while chunk:
+        table = _table(headers, widths, right=right, flexible=flexible, header=header)
+        for row in chunk:
+            table.add_row(*row)
+        _emit(console, table, indent)
+        chunk, header = list(itertools.islice(cells, _CHUNK)), False
+    return True
