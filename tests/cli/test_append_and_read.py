@@ -49,7 +49,8 @@ def test_append_reads_json_objects_arrays_and_lines_from_stdin_or_a_file(cli):
     assert (one.returncode, one.stderr) == (0, "")
     assert one.stdout == "appended 1 event to stream 'talks' (position 1; stream version 1)\n"
     (cli.folder / "array.json").write_text(json.dumps([STATEMENT, STATEMENT], indent=2))
-    two = cli.quick("append", "array.json", "--stream", "talks", "--expected-version", "1")
+    args = ("--stream", "talks", "--expected-version", "1", "--allow-duplicates")
+    two = cli.quick("append", "array.json", *args)
     assert two.stdout == "appended 2 events to stream 'talks' (positions 2-3; stream version 3)\n"
     three = cli.quick("append", "-", "--stream", "air", input=jsonl(EVENTS[:3]))
     assert three.returncode == 0, three.stderr
@@ -136,7 +137,7 @@ def test_bad_input_is_one_line_naming_the_line_field_and_value_and_appends_nothi
     too_new = json.dumps({**STATEMENT, "version": 9})
     assert bad_append(quick, too_new).startswith("<stdin>, line 1: field 'version': ")
     existing = str(stored(cli)[0].event.event_id)
-    duplicate = json.dumps({**STATEMENT, "event_id": existing})
+    duplicate = json.dumps({**STATEMENT, "text": "Other words.", "event_id": existing})
     assert bad_append(quick, f"{good}\n{duplicate}") == (
         f"<stdin>, line 2: event id {existing} is already in the log; nothing was appended"
     )

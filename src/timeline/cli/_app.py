@@ -98,7 +98,14 @@ def _log_commands(group: click.Group) -> None:
                 ["--expected-version"],
                 type=_N,
                 metavar="N",
-                help="append only if the stream is at version N (0: a new stream)",
+                help="append only if the stream is at version N (0: a new stream), as it "
+                "stands before this append",
+            ),
+            click.Option(
+                ["--allow-duplicates"],
+                is_flag=True,
+                help="give an event without an event_id a new id, even when the log holds the "
+                "same report (by default it gets a stable id and is skipped if already there)",
             ),
         ],
     )

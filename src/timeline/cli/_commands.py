@@ -6,6 +6,7 @@ import difflib
 import shutil
 import sys
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Final
@@ -115,38 +116,94 @@ def cmd_init(args: Args) -> int:
     return OK
 
 
+def _not_yet_there(
+    log: EventLog, events: Sequence[Event], lines: Sequence[int]
+) -> tuple[list[Event], dict[uuid.UUID, int], int]:
+    """The events the log does not hold yet (and their lines, by id), and how many it holds.
+
+    An event is already there when the log (or an earlier line of the input) holds one with
+    its id and the same content; one with its id and other content is kept, so that the
+    append refuses it (``DuplicateEvent``) and names it.
+    """
+    held = log.existing({e.event_id for e in events})
+    seen: dict[uuid.UUID, Event] = {}
+    fresh: list[Event] = []
+    fresh_lines: dict[uuid.UUID, int] = {}
+    there = 0
+    for event, line in zip(events, lines, strict=True):
+        same = seen.get(event.event_id)
+        if same is None and event.event_id in held:
+            same = log.get(event.event_id).event
+        if same == event:
+            there += 1
+            continue
+        seen.setdefault(event.event_id, event)
+        fresh_lines.setdefault(event.event_id, line)
+        fresh.append(event)
+    return fresh, fresh_lines, there
+
+
+def _append_error(error: TimelineError, source: str, lines: dict[uuid.UUID, int]) -> CommandError:
+    if isinstance(error, ConcurrencyError):
+        return CommandError(
+            f"stream {error.stream!r} is at version {error.actual}, not the expected "
+            f"{error.expected} (someone appended since); nothing was appended"
+        )
+    if isinstance(error, (DuplicateEvent, InvalidEvent)):
+        line = lines.get(error.event_id) if error.event_id is not None else None
+        where = f"{source}, line {line}: " if line is not None else ""
+        return CommandError(f"{where}{error}; nothing was appended")
+    return CommandError(f"{error}; nothing was appended")
+
+
 def cmd_append(args: Args) -> int:
-    """Append the events of a JSON/JSONL file (or stdin) to one stream, all or none."""
+    """Append the events of a JSON/JSONL file (or stdin) to one stream, all or none.
+
+    An event without an id gets its stable id (:func:`timeline.stable_event_id`), so the
+    same file appended twice adds nothing the second time; events already in the log are
+    skipped, the rest appended in one transaction. ``--allow-duplicates``: new ids instead.
+    """
     text, source = read_input(args.file)
     # Read every event before the log is opened (or created): bad input leaves no trace.
     # The codec is the one open_log gives a log: every declared type.
-    events, lines = read_events(Codec(), text, source)
+    stable_in = None if args.allow_duplicates else args.stream
+    events, lines = read_events(Codec(), text, source, stable_in)
     if not events:
         warn(f"no events in {source}; nothing appended")
         return OK
+    stream = args.stream
     with opened(log_url(args), create=True) as log:
+        fresh_lines: dict[uuid.UUID, int] = {}
         try:
-            records = log.append(events, stream=args.stream, expected_version=args.expected_version)
-        except ConcurrencyError as e:
-            raise CommandError(
-                f"stream {e.stream!r} is at version {e.actual}, not the expected {e.expected} "
-                "(someone appended since); nothing was appended"
-            ) from e
-        except (DuplicateEvent, InvalidEvent) as e:
-            line = lines.get(e.event_id) if e.event_id is not None else None
-            where = f"{source}, line {line}: " if line is not None else ""
-            raise CommandError(f"{where}{e}; nothing was appended") from e
+            fresh, fresh_lines, there = _not_yet_there(log, events, lines)
+            if not fresh:
+                version = log.stream_version(stream)
+                expected = args.expected_version
+                if expected is not None and expected != version:
+                    raise ConcurrencyError(
+                        f"stream {stream!r} is at version {version}, not {expected}",
+                        stream=stream,
+                        expected=expected,
+                        actual=version,
+                    )
+                out(
+                    f"0 added, {there} already there (stream {stream!r} at version {version}); "
+                    "nothing appended"
+                )
+                return OK
+            records = log.append(fresh, stream=stream, expected_version=args.expected_version)
         except TimelineError as e:
-            raise CommandError(f"{e}; nothing was appended") from e
+            raise _append_error(e, source, fresh_lines) from e
     first, last = records[0], records[-1]
     if len(records) == 1:
-        what = f"1 event to stream {args.stream!r} (position {first.position}"
+        what = f"1 event to stream {stream!r} (position {first.position}"
     else:
         what = (
-            f"{len(records)} events to stream {args.stream!r} "
+            f"{len(records)} events to stream {stream!r} "
             f"(positions {first.position}-{last.position}"
         )
-    out(f"appended {what}; stream version {last.version})")
+    also = f"; {there} already there" if there else ""
+    out(f"appended {what}; stream version {last.version}){also}")
     return OK
 
 
