@@ -9,6 +9,7 @@ import click
 
 from timeline.cli import _commands as c
 from timeline.cli import _integrity as i
+from timeline.cli import _reading as r
 from timeline.cli._args import (
     end_moment,
     event_ref,
@@ -115,7 +116,7 @@ def _reading_commands(group: click.Group) -> None:
     add_command(
         group,
         "list",
-        c.cmd_list,
+        r.cmd_list,
         "list the records, filtered, as a table, JSON or CSV",
         "timeline list --type DroneBarrage --from 2025-05-31 --to 2025-06-01",
         "timeline list --actor Russia --stream talks/istanbul --format jsonl",
@@ -150,6 +151,14 @@ def _reading_commands(group: click.Group) -> None:
                 ["--after"], type=_N, default=0, metavar="POSITION", help="only later records"
             ),
             click.Option(["--limit"], type=_N, metavar="N", help="at most N records"),
+            *_times(),
+            click.Option(
+                ["--search"],
+                multiple=True,
+                metavar="TEXT",
+                help="only events whose headline or any value holds TEXT, any case "
+                "(repeat: all of them)",
+            ),
             click.Option(
                 ["--order"],
                 type=Choice(("recorded", "occurred")),
@@ -162,7 +171,7 @@ def _reading_commands(group: click.Group) -> None:
     add_command(
         group,
         "show",
-        c.cmd_show,
+        r.cmd_show,
         "show one record in full, and its history",
         "timeline show 42",
         "timeline show 0197a0e4-6c1e-7d55-9a57-0f0c6e1d2b00 --format json",
@@ -171,7 +180,7 @@ def _reading_commands(group: click.Group) -> None:
     add_command(
         group,
         "history",
-        c.cmd_history,
+        r.cmd_history,
         "show an event as first recorded, then each correction and retraction",
         "timeline history 42",
         params=[_event(), _listing_format()],
@@ -182,7 +191,7 @@ def _analysis_commands(group: click.Group) -> None:
     add_command(
         group,
         "replay",
-        c.cmd_replay,
+        r.cmd_replay,
         "replay a built-in projection, and summarise its state",
         "timeline replay Escalation --as-of 2025-06-01",
         "timeline replay negotiations --as-of 2025-06-01 --known-at 2025-06-02T08:00+03:00",
@@ -195,8 +204,8 @@ def _analysis_commands(group: click.Group) -> None:
         ],
     )
     for name, handler, summary in (
-        ("why", c.cmd_why, "what led to an event, through the causal links"),
-        ("consequences", c.cmd_consequences, "what followed from an event, through the links"),
+        ("why", r.cmd_why, "what led to an event, through the causal links"),
+        ("consequences", r.cmd_consequences, "what followed from an event, through the links"),
     ):
         add_command(
             group,

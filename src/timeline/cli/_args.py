@@ -54,7 +54,8 @@ class BadValue(ValueError):
 
 
 _DATE_ONLY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
-_POSITION: Final = re.compile(r"#?(\d{1,18})")
+_POSITION: Final = re.compile(r"#?(\d{1,12})")
+_PREFIX: Final = re.compile(r"[0-9a-fA-F][0-9a-fA-F-]{3,35}")
 
 
 def _key(name: str) -> str:
@@ -107,21 +108,25 @@ def start_moment(text: str) -> DateTime:
 
 @attrs.frozen
 class EventRef:
-    """An event named on the command line: by its id, or by the position of its record."""
+    """An event named on the command line: by its id, a unique prefix of it, or a position."""
 
     text: str
     event_id: uuid.UUID | None = None
     position: int | None = None
+    prefix: str | None = None
 
     def resolve(self, log: EventLog) -> Recorded:
         """The record this names.
 
         Raises:
             UnknownEvent: if the log does not hold the event.
-            CommandError: if the log holds no record at the position.
+            CommandError: if the log holds no record at the position, or no event (or more
+                than one) whose id starts with the prefix.
         """
         if self.event_id is not None:
             return log.get(self.event_id)
+        if self.prefix is not None:
+            return _by_prefix(log, self.prefix)
         position = self.position or 0
         record = next(log.read(after=position - 1), None) if position >= 1 else None
         if record is None or record.position != position:
@@ -129,22 +134,56 @@ class EventRef:
         return record
 
 
+_SHOWN_CANDIDATES: Final = 5
+
+
+def _by_prefix(log: EventLog, prefix: str) -> Recorded:
+    """The one record whose event id starts with ``prefix``."""
+    found: list[Recorded] = []
+    for record in log.read():
+        if str(record.event.event_id).startswith(prefix):
+            found.append(record)
+            if len(found) > _SHOWN_CANDIDATES:
+                break
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise CommandError(f"no event id starts with {prefix!r}")
+    listed = "; ".join(
+        f"{r.event.event_id} (position {r.position}: {r.event.headline()})"
+        for r in found[:_SHOWN_CANDIDATES]
+    )
+    more = ", and more" if len(found) > _SHOWN_CANDIDATES else ""
+    raise CommandError(
+        f"event id prefix {prefix!r} is ambiguous: it starts {listed}{more}; give more of the id"
+    )
+
+
 def event_ref(text: str) -> EventRef:
-    """Read an ``EVENT``: an event id (a UUID), or the position of its record (``42``, ``#42``).
+    """Read an ``EVENT``: an event id, a unique prefix of one (4 characters or more), or a position.
+
+    A position is ``#42``, or digits without a leading zero (up to 12 of them); other
+    hexadecimal text is a prefix of an event id.
 
     >>> event_ref("#42").position, event_ref("0197a0e4-6c1e-7d55-9a57-0f0c6e1d2b00").event_id
     (42, UUID('0197a0e4-6c1e-7d55-9a57-0f0c6e1d2b00'))
+    >>> event_ref("0197a0e4").prefix, event_ref("42").position
+    ('0197a0e4', 42)
     """
     text = text.strip()
     match = _POSITION.fullmatch(text)
-    if match:
+    if match and (text.startswith("#") or not text.startswith("0")):
         return EventRef(text, position=int(match.group(1)))
     try:
         return EventRef(text, event_id=uuid.UUID(text))
     except ValueError:
-        raise BadValue(
-            f"not an event id or a position: {text!r} (give a UUID, or a position such as 42)"
-        ) from None
+        pass
+    if _PREFIX.fullmatch(text):
+        return EventRef(text, prefix=text.lower())
+    raise BadValue(
+        f"not an event id or a position: {text!r} (give a UUID, a unique prefix of one such "
+        "as 0197a0e4, or a position such as 42)"
+    )
 
 
 def projection_name(text: str) -> str:

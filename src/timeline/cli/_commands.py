@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import shutil
 import sys
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
-from timeline.causal import Cause, Consequence, causal_graph
-from timeline.cli._args import PROJECTIONS
 from timeline.cli._base import (
     FAILED,
     OK,
@@ -25,67 +22,32 @@ from timeline.cli._base import (
     opened,
     out,
     plural,
-    record_dict,
     shown_url,
-    stamp,
     warn,
 )
 from timeline.cli._input import read_events, read_input
 from timeline.cli._integrity import checkpoint_to_check, extends
 from timeline.cli._progress import ProgressBar, is_terminal
-from timeline.cli._render import print_table
 from timeline.cli._salvage import cmd_salvage
 from timeline.cli._summaries import (
-    history_dict,
-    history_lines,
     json_converter,
-    replay_document,
-    replay_lines,
-    when,
 )
 from timeline.codec import Codec
 from timeline.errors import ConcurrencyError, DuplicateEvent, InvalidEvent, TimelineError
-from timeline.events import CausalLink, Event
+from timeline.events import Event
 from timeline.io import ImportReport, Issue, export_file, import_file
 from timeline.log import EventLog, Recorded
-from timeline.projections import history, replay
 
 __all__ = [
-    "ACTOR_FIELDS",
     "cmd_append",
-    "cmd_consequences",
     "cmd_copy",
     "cmd_export",
-    "cmd_history",
     "cmd_import",
     "cmd_init",
-    "cmd_list",
-    "cmd_replay",
     "cmd_salvage",
-    "cmd_show",
     "cmd_verify",
-    "cmd_why",
     "copy_log",
-    "involves",
 ]
-
-#: The fields ``list --actor`` looks in: whoever acts, speaks, attacks, or is a party.
-ACTOR_FIELDS: Final = (
-    "actors",
-    "party",
-    "parties",
-    "attacker",
-    "target_party",
-    "speaker",
-    "proposed_by",
-    "from_party",
-    "to_party",
-    "addressed_to",
-    "backed_by",
-    "host",
-    "mediator",
-    "released",
-)
 
 _SHOWN_PROBLEMS: Final = 5
 _COPY_BATCH: Final = 1000
@@ -205,216 +167,6 @@ def cmd_append(args: Args) -> int:
     also = f"; {there} already there" if there else ""
     out(f"appended {what}; stream version {last.version}){also}")
     return OK
-
-
-# -- list, show, history ---------------------------------------------------------------------
-
-
-def _type_names(codec: Codec, wanted: Sequence[str] | None) -> list[str] | None:
-    """Type tags from ``--type`` values: tags, or class names in any case."""
-    if not wanted:
-        return None
-    by_class = {cls.__name__.casefold(): cls.TYPE for cls in codec.registry}
-    known = sorted(cls.TYPE for cls in codec.registry) + [cls.__name__ for cls in codec.registry]
-    names = []
-    for value in (v.strip() for w in wanted for v in w.split(",")):
-        if value in codec.registry:
-            names.append(value)
-        elif value.casefold() in by_class:
-            names.append(by_class[value.casefold()])
-        elif value:
-            close = difflib.get_close_matches(value, known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise CommandError(f"--type: unknown event type {value!r}{hint}", status=USAGE)
-    return names
-
-
-def _names_in(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, tuple):
-        for item in value:
-            party = item if isinstance(item, str) else getattr(item, "party", None)
-            if isinstance(party, str):
-                yield party
-
-
-def involves(event: Event, actor: str) -> bool:
-    """Whether an event names ``actor`` (in any case) in one of :data:`ACTOR_FIELDS`."""
-    wanted = actor.casefold()
-    return any(
-        name.casefold() == wanted
-        for field in ACTOR_FIELDS
-        for name in _names_in(getattr(event, field, None))
-    )
-
-
-def _selected(log: EventLog, args: Args) -> Iterator[Recorded]:
-    types = _type_names(log.codec, args.type)
-    start, end = args.start, args.end
-    if start is not None and end is not None and end < start:
-        raise CommandError("--to is before --from: nothing can match", status=USAGE)
-    count = 0
-    for record in log.read(after=args.after, stream=args.stream, types=types, order=args.order):
-        if args.limit is not None and count >= args.limit:
-            return
-        at = record.event.occurred_at
-        if end is not None and at > end:
-            if args.order == "occurred":
-                return
-            continue
-        if start is not None and at < start:
-            continue
-        if args.actor and not any(involves(record.event, a) for a in args.actor):
-            continue
-        count += 1
-        yield record
-
-
-def cmd_list(args: Args) -> int:
-    """The records, filtered, as a table, a JSON array or JSON lines."""
-    with opened(log_url(args)) as log:
-        records = _selected(log, args)
-        codec = log.codec
-        if args.format == "jsonl":
-            for record in records:
-                out(dumps(record_dict(codec, record)))
-            return OK
-        if args.format == "json":  # streamed, so a big log needs no memory
-            sys.stdout.write("[")
-            for i, record in enumerate(records):
-                sys.stdout.write(("," if i else "") + "\n  " + dumps(record_dict(codec, record)))
-            sys.stdout.write("\n]\n")
-            return OK
-        rows = (
-            (r.position, stamp(r.recorded_at), when(r.event), r.event.TYPE, r.event.headline())
-            for r in records
-        )
-        headers = ("position", "recorded_at", "occurred", "type", "headline")
-        if not print_table(headers, rows, right="r", flexible=(4,)):
-            warn("no records match")
-    return OK
-
-
-def cmd_show(args: Args) -> int:
-    """One record in full (JSON), and its history summary."""
-    with opened(log_url(args)) as log:
-        record = args.event.resolve(log)
-        hist = history(log, record.event.event_id)
-        data = record_dict(log.codec, record)
-        if args.format == "json":
-            out(dumps({**data, "history": history_dict(log.codec, hist)}, indent=True))
-            return OK
-        out(dumps(data, indent=True))
-        out()
-        if len(hist) == 1:
-            out("history: as recorded; never corrected or retracted")
-            return OK
-        out("history:")
-        for line in history_lines(log.codec, hist):
-            out(f"  {line}")
-    return OK
-
-
-def cmd_history(args: Args) -> int:
-    """The event as first recorded, then each correction and retraction."""
-    with opened(log_url(args)) as log:
-        record = args.event.resolve(log)
-        hist = history(log, record.event.event_id)
-        if args.format == "json":
-            out(dumps(history_dict(log.codec, hist), indent=True))
-            return OK
-        out(f"{record.event.event_id}  {record.event.TYPE}  stream {record.stream!r}")
-        for line in history_lines(log.codec, hist):
-            out(line)
-    return OK
-
-
-# -- replay, why, consequences ---------------------------------------------------------------
-
-
-def _cuts(args: Args) -> str:
-    as_of = "all that happened" if args.as_of is None else f"as of {stamp(args.as_of)}"
-    known = "as known now" if args.known_at is None else f"as known at {stamp(args.known_at)}"
-    return f"{as_of}, {known}"
-
-
-def cmd_replay(args: Args) -> int:
-    """Fold a built-in projection over the log, and summarise its state."""
-    name = args.projection
-    with opened(log_url(args)) as log:
-        state = replay(log, PROJECTIONS[name](), as_of=args.as_of, known_at=args.known_at)
-    if args.format == "json":
-        document = replay_document(name, state, as_of=args.as_of, known_at=args.known_at)
-        out(dumps(document, indent=True))
-        return OK
-    out(f"{name}, {_cuts(args)}")
-    out()
-    for line in replay_lines(name, state, args.as_of):
-        out(line)
-    return OK
-
-
-def _via(path: Sequence[CausalLink]) -> str:
-    """The links of a path: ``retaliation (analyst) → response (rule: ...)``."""
-    steps = []
-    for link in path:
-        who = link.asserted_by or (f"rule: {link.rule}" if link.rule else None)
-        steps.append(link.relation + (f" ({who})" if who else ""))
-    return " → ".join(steps)
-
-
-def _causal(args: Args, direction: str) -> int:
-    with opened(log_url(args)) as log:
-        record = args.event.resolve(log)
-        graph = causal_graph(log, as_of=args.as_of, known_at=args.known_at)
-        ask = graph.why if direction == "why" else graph.consequences
-        found: list[Cause] | list[Consequence] = ask(record.event.event_id)
-        codec = log.codec
-    event = record.event
-    if args.format == "json":
-        document = {
-            "event": codec.to_dict(event),
-            direction: [
-                {
-                    "event": codec.to_dict(item.event),
-                    "confidence": item.confidence,
-                    "path": [codec.to_dict(link) for link in item.path],
-                }
-                for item in found
-            ],
-        }
-        out(dumps(document, indent=True))
-        return OK
-    asked = "what led to" if direction == "why" else "what followed from"
-    out(f"{asked} {event.event_id}, {when(event)}: {event.headline()}")
-    out(f"({_cuts(args)})")
-    if not found:
-        out("  nothing on record")
-        return OK
-    rows = [
-        (
-            f"{item.confidence:.2f}",
-            when(item.event),
-            item.event.headline(),
-            _via(item.path),
-            str(item.event.event_id),
-        )
-        for item in found
-    ]
-    headers = ("confidence", "occurred", "event", "via", "event_id")
-    print_table(headers, rows, right="r", flexible=(2, 3), indent="  ")
-    return OK
-
-
-def cmd_why(args: Args) -> int:
-    """What led to an event, through the causal links, transitively."""
-    return _causal(args, "why")
-
-
-def cmd_consequences(args: Args) -> int:
-    """What followed from an event, through the causal links, transitively."""
-    return _causal(args, "consequences")
 
 
 # -- verify ----------------------------------------------------------------------------------

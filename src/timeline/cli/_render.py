@@ -13,6 +13,7 @@ import itertools
 import os
 import shutil
 import sys
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Final
 
@@ -22,11 +23,12 @@ from rich.text import Text
 
 from timeline.cli._progress import is_terminal
 
-__all__ = ["fit_widths", "output_width", "print_table", "stdout_console"]
+__all__ = ["fit_widths", "output_width", "print_table", "say", "stdout_console"]
 
 _CHUNK: Final = 1000
 _GAP: Final = 2
 _NARROWEST: Final = 8
+_READABLE: Final = 12
 _UNLIMITED: Final = 1_000_000
 
 
@@ -53,28 +55,30 @@ def stdout_console(width: int | None = None) -> Console:
 def fit_widths(
     natural: Sequence[int], width: int | None, flexible: Sequence[int], indent: int = 0
 ) -> list[int]:
-    """Column widths that fit ``width``: the flexible columns shrink first, then the widest.
+    """Column widths that fit ``width``.
+
+    The flexible columns (whose cells wrap) shrink first, down to a readable width; then
+    the others, widest first (their cells are cut with ``…``); then the flexible ones again.
 
     >>> fit_widths([8, 20, 60], 80, flexible=[2])
     [8, 20, 48]
+    >>> fit_widths([10, 20, 40, 40, 36], 80, flexible=[2, 3])
+    [10, 20, 12, 12, 18]
     >>> fit_widths([8, 20, 60], None, flexible=[2])
     [8, 20, 60]
     """
     widths = list(natural)
     if width is None:
         return widths
-    room = width - indent - _GAP * (len(widths) - 1)
-    excess = sum(widths) - room
-    order = [i % len(widths) for i in flexible] + sorted(
-        range(len(widths)), key=lambda i: -widths[i]
-    )
-    for i in order:
-        if excess <= 0:
-            break
-        cut = min(excess, widths[i] - _NARROWEST)
-        if cut > 0:
-            widths[i] -= cut
-            excess -= cut
+    excess = sum(widths) - (width - indent - _GAP * (len(widths) - 1))
+    wrapping = [i % len(widths) for i in flexible]
+    others = sorted(set(range(len(widths))) - set(wrapping), key=lambda i: -widths[i])
+    for columns, floor in ((wrapping, _READABLE), (others, _NARROWEST), (wrapping, _NARROWEST)):
+        for i in columns:
+            cut = min(excess, widths[i] - floor)
+            if cut > 0:
+                widths[i] -= cut
+                excess -= cut
     return widths
 
 
@@ -151,3 +155,20 @@ def print_table(
         _emit(console, table, indent)
         chunk, header = list(itertools.islice(cells, _CHUNK)), False
     return True
+
+
+def say(line: str = "", width: int | None = None) -> None:
+    """A line of text on stdout, wrapped to the width to fit (its indentation kept)."""
+    width = width if width is not None else output_width()
+    if width is None or len(line) <= width:
+        sys.stdout.write(line + "\n")
+        return
+    indent = line[: len(line) - len(line.lstrip())]
+    wrapped = textwrap.wrap(
+        line,
+        width=width,
+        subsequent_indent=indent + "  ",
+        break_on_hyphens=False,
+        drop_whitespace=True,
+    )
+    sys.stdout.write("\n".join(wrapped) + "\n")
