@@ -10,6 +10,7 @@ import click
 from timeline.cli import _commands as c
 from timeline.cli import _integrity as i
 from timeline.cli import _reading as r
+from timeline.cli import _verbs as v
 from timeline.cli._args import (
     end_moment,
     event_ref,
@@ -247,12 +248,19 @@ def _io_commands(group: click.Group) -> None:
         group,
         "export",
         c.cmd_export,
-        "export the log: " + ", ".join(EXPORT_FORMATS),
+        "export the log: "
+        + ", ".join(EXPORT_FORMATS)
+        + "; or its causal graph: "
+        + ", ".join(v.GRAPH_FORMATS),
         "timeline export cloudevents events.json",
+        "timeline export dot graph.dot --known-at 2025-06-03",
         "timeline export jsonl - | gzip > events.jsonl.gz",
         params=[
-            click.Argument(["format"], type=Choice(EXPORT_FORMATS), metavar="FORMAT"),
+            click.Argument(
+                ["format"], type=Choice((*EXPORT_FORMATS, *v.GRAPH_FORMATS)), metavar="FORMAT"
+            ),
             click.Argument(["file"], required=False, default="-", metavar="FILE"),
+            *_times(),
             click.Option(
                 ["--keep-formulas"],
                 is_flag=True,
@@ -260,6 +268,88 @@ def _io_commands(group: click.Group) -> None:
                 "default they get a leading ' so that a spreadsheet shows them rather than "
                 "runs them)",
             ),
+        ],
+    )
+
+
+def _edit_commands(group: click.Group) -> None:
+    stream = click.Option(
+        ["--stream"], help="the stream to append to (default: the corrected event's own)"
+    )
+    add_command(
+        group,
+        "correct",
+        v.cmd_correct,
+        "correct fields of an event (appends a correction; the event stays as recorded)",
+        'timeline correct 42 destroyed=211 --reason "revised report"',
+        'timeline correct 0197a0e4 launched=479 claimed_by="Ukrainian Air Force" --reason ...',
+        params=[
+            _event(),
+            click.Argument(["changes"], nargs=-1, required=True, metavar="FIELD=VALUE..."),
+            click.Option(["--reason"], required=True, help="why: it is kept with the correction"),
+            stream,
+        ],
+    )
+    add_command(
+        group,
+        "retract",
+        v.cmd_retract,
+        "withdraw an event from later views (appends a retraction)",
+        'timeline retract 42 --reason "duplicate of 41"',
+        params=[
+            _event(),
+            click.Option(["--reason"], required=True, help="why: it is kept with the retraction"),
+            stream,
+        ],
+    )
+
+
+def _tables_option() -> click.Option:
+    return click.Option(
+        ["--tables"],
+        metavar="DIR",
+        help=f"the folder of the CAMEO tables (default: ${v.CAMEO_ENV})",
+    )
+
+
+def _extra_commands(group: click.Group) -> None:
+    add_command(
+        group,
+        "codes",
+        v.cmd_codes,
+        "look up CAMEO codes and their Goldstein scores: by code, text or event type",
+        "timeline codes 19 --tables data/cameo",
+        "timeline codes ceasefire DroneBarrage --format csv",
+        params=[
+            click.Argument(["query"], nargs=-1, metavar="[QUERY]..."),
+            _tables_option(),
+            _listing_format(),
+        ],
+    )
+    add_command(
+        group,
+        "plot",
+        v.cmd_plot,
+        "draw the log: timeline, intensity, nights or causal, into a .png, .svg or .pdf",
+        "timeline plot nights nights.png --as-of 2025-06-10",
+        "timeline plot causal links.svg --around 42",
+        params=[
+            click.Argument(["kind"], type=Choice(v.PLOTS), metavar="KIND"),
+            click.Argument(["out"], metavar="OUT"),
+            *_times(),
+            click.Option(["--title"], help="the picture's title"),
+            click.Option(
+                ["--around"],
+                type=_EVENT,
+                metavar="EVENT",
+                help="causal: only this event's causes and consequences",
+            ),
+            click.Option(
+                ["--goldstein"],
+                is_flag=True,
+                help="intensity: Goldstein scores (needs the CAMEO tables) instead of counts",
+            ),
+            _tables_option(),
         ],
     )
 
@@ -407,6 +497,8 @@ def build_command() -> click.Group:
     _log_commands(group)
     _io_commands(group)
     _reading_commands(group)
+    _edit_commands(group)
     _analysis_commands(group)
+    _extra_commands(group)
     _integrity_commands(group)
     return group

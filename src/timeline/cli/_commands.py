@@ -32,6 +32,7 @@ from timeline.cli._salvage import cmd_salvage
 from timeline.cli._summaries import (
     json_converter,
 )
+from timeline.cli._verbs import GRAPH_FORMATS, export_graph
 from timeline.codec import Codec
 from timeline.errors import ConcurrencyError, DuplicateEvent, InvalidEvent, TimelineError
 from timeline.events import Event
@@ -242,28 +243,41 @@ def cmd_import(args: Args) -> int:
     return OK
 
 
-def _export(log: EventLog, args: Args, target: Path) -> None:
+def _export(log: EventLog, args: Args, target: Path) -> int:
     with ProgressBar("records", enabled=_progress(args)) as bar:
         keep = args.keep_formulas and args.format in ("csv", "parquet")
         options = {"formula_safe": False} if keep else {}
-        export_file(log, args.format, target, progress=bar, **options)
+        return export_file(log, args.format, target, progress=bar, **options).records
 
 
 def cmd_export(args: Args) -> int:
-    """Export the log to a file, or to stdout with ``-``."""
+    """Export the log to a file, or to stdout with ``-``; a one-line summary on stderr."""
+    where = "stdout" if args.file == "-" else args.file
     with opened(log_url(args)) as log:
+        if args.format in GRAPH_FORMATS:
+            cuts = {"as_of": args.as_of, "known_at": args.known_at}
+            warn(export_graph(log, args.format, args.file, cuts))
+            return OK
+        if args.as_of is not None or args.known_at is not None:
+            raise CommandError(
+                "--as-of and --known-at cut the causal graph's exports (graphml, dot, "
+                "node-link); the other formats export every record",
+                status=USAGE,
+            )
         if args.file != "-":
-            _export(log, args, Path(args.file))
+            n = _export(log, args, Path(args.file))
+            warn(f"exported {plural(n, 'record')} to {where} ({args.format})")
             return OK
         if args.format == "parquet" and is_terminal(sys.stdout):
             raise CommandError("parquet is binary: give a FILE, or redirect stdout to one")
         with tempfile.TemporaryDirectory(prefix="timeline-export-") as folder:
             target = Path(folder) / f"export.{args.format}"
-            _export(log, args, target)
+            n = _export(log, args, target)
             sys.stdout.flush()
             with target.open("rb") as f:
                 shutil.copyfileobj(f, sys.stdout.buffer)
             sys.stdout.buffer.flush()
+    warn(f"exported {plural(n, 'record')} to {where} ({args.format})")
     return OK
 
 

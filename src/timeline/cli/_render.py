@@ -63,7 +63,9 @@ def fit_widths(
     >>> fit_widths([8, 20, 60], 80, flexible=[2])
     [8, 20, 48]
     >>> fit_widths([10, 20, 40, 40, 36], 80, flexible=[2, 3])
-    [10, 20, 12, 12, 18]
+    [10, 19, 12, 12, 19]
+    >>> fit_widths([4, 9, 60, 45], 80, flexible=[2, 3])
+    [4, 9, 30, 31]
     >>> fit_widths([8, 20, 60], None, flexible=[2])
     [8, 20, 60]
     """
@@ -74,11 +76,12 @@ def fit_widths(
     wrapping = [i % len(widths) for i in flexible]
     others = sorted(set(range(len(widths))) - set(wrapping), key=lambda i: -widths[i])
     for columns, floor in ((wrapping, _READABLE), (others, _NARROWEST), (wrapping, _NARROWEST)):
-        for i in columns:
-            cut = min(excess, widths[i] - floor)
-            if cut > 0:
-                widths[i] -= cut
-                excess -= cut
+        while excess > 0 and columns:  # the widest of them first, a character at a time
+            i = max(columns, key=lambda c: widths[c])
+            if widths[i] <= floor:
+                break
+            widths[i] -= 1
+            excess -= 1
     return widths
 
 
