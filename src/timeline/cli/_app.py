@@ -8,6 +8,7 @@ from typing import Final
 import click
 
 from timeline.cli import _commands as c
+from timeline.cli import _importing as m
 from timeline.cli import _integrity as i
 from timeline.cli import _reading as r
 from timeline.cli import _verbs as v
@@ -20,7 +21,7 @@ from timeline.cli._args import (
 )
 from timeline.cli._base import DEFAULT_LOG, LOG_ENV
 from timeline.cli._click import Choice, Group, Reader, add_command, example, shared_options
-from timeline.io import EXPORT_FORMATS, IMPORT_FORMATS
+from timeline.io import EXPORT_FORMATS
 
 __all__ = ["LISTING_FORMATS", "build_command"]
 
@@ -222,12 +223,13 @@ def _io_commands(group: click.Group) -> None:
     add_command(
         group,
         "import",
-        c.cmd_import,
-        "import a data set: " + ", ".join(IMPORT_FORMATS),
+        m.cmd_import,
+        "import a data set: " + ", ".join(m.import_formats()) + " (FORMAT guessed from the "
+        "file's name when left out); exit status 0, 3 (some rows refused), 4 (none imported)",
         "timeline import missile-attacks missile_attacks_daily_2025-05_2025-06.csv",
+        "timeline import 20250601.export.CSV.zip --country UKR --country RUS --cameo-root 19",
         params=[
-            click.Argument(["format"], type=Choice(IMPORT_FORMATS), metavar="FORMAT"),
-            click.Argument(["file"], metavar="FILE"),
+            click.Argument(["things"], nargs=-1, metavar="[FORMAT] FILE"),
             click.Option(
                 ["--strict"],
                 is_flag=True,
@@ -241,6 +243,33 @@ def _io_commands(group: click.Group) -> None:
                 type=Choice(("text", "json")),
                 default="text",
                 help="the report: counts and the first problems (text), or all of it (json)",
+            ),
+            click.Option(
+                ["--zone"],
+                metavar="NAME",
+                help="the zone of the file's times that carry none (Europe/Kyiv, UTC, +03:00); "
+                "default: the format's own ($TIMELINE_ZONE does not apply)",
+            ),
+            click.Option(
+                ["--country"],
+                multiple=True,
+                metavar="CODE",
+                help="gdelt: keep rows where an actor's country is CODE (UKR; repeatable)",
+            ),
+            click.Option(
+                ["--dyad"], is_flag=True, help="gdelt: both actors' countries among --country"
+            ),
+            click.Option(
+                ["--cameo-root"],
+                multiple=True,
+                metavar="ROOT",
+                help="gdelt: keep rows of this CAMEO root code (19; repeatable)",
+            ),
+            click.Option(
+                ["--from", "since"], type=_FROM, metavar="DAY", help="gdelt: the first day kept"
+            ),
+            click.Option(
+                ["--to", "until"], type=_WHEN, metavar="DAY", help="gdelt: the last day kept"
             ),
         ],
     )

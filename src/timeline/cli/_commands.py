@@ -16,7 +16,6 @@ from timeline.cli._base import (
     USAGE,
     Args,
     CommandError,
-    dumps,
     log_path,
     log_url,
     opened,
@@ -29,21 +28,17 @@ from timeline.cli._input import read_events, read_input
 from timeline.cli._integrity import checkpoint_to_check, extends
 from timeline.cli._progress import ProgressBar, is_terminal
 from timeline.cli._salvage import cmd_salvage
-from timeline.cli._summaries import (
-    json_converter,
-)
 from timeline.cli._verbs import GRAPH_FORMATS, export_graph
 from timeline.codec import Codec
 from timeline.errors import ConcurrencyError, DuplicateEvent, InvalidEvent, TimelineError
 from timeline.events import Event
-from timeline.io import ImportReport, Issue, export_file, import_file
+from timeline.io import export_file
 from timeline.log import EventLog, Recorded
 
 __all__ = [
     "cmd_append",
     "cmd_copy",
     "cmd_export",
-    "cmd_import",
     "cmd_init",
     "cmd_salvage",
     "cmd_verify",
@@ -199,48 +194,6 @@ def cmd_verify(args: Args) -> int:
 
 
 # -- import, export, copy --------------------------------------------------------------------
-
-
-def _issue_text(issue: Issue) -> str:
-    """An importer's issue as one line: row, column, value, reason."""
-    where = "file" if issue.row is None else f"row {issue.row}"
-    if issue.column is not None:
-        where += f", column {issue.column!r}"
-    return f"{where}: {issue.value!r}: {issue.reason}"
-
-
-def _report_line(report: ImportReport) -> str:
-    return (
-        f"{plural(report.rows, 'row')}: {report.added} added, {report.unchanged} unchanged, "
-        f"{report.corrected} corrected, {report.retracted} retracted; "
-        f"{plural(len(report.warnings), 'warning')}, {plural(len(report.problems), 'problem')}"
-    )
-
-
-def cmd_import(args: Args) -> int:
-    """Import a data set: how many added, unchanged, corrected, warned about, refused."""
-    path = Path(args.file)
-    if not path.exists():  # a file, or for some formats a folder
-        raise CommandError(f"{args.file}: no such file")
-    with (
-        opened(log_url(args), create=True) as log,
-        ProgressBar("rows", enabled=_progress(args)) as bar,
-    ):
-        report = import_file(
-            log, args.format, path, strict=args.strict, stream=args.stream, progress=bar
-        )
-    if args.output == "json":
-        out(dumps(json_converter().unstructure(report), indent=True))
-        return OK
-    into = f" into stream {report.stream!r}" if report.stream else ""
-    out(f"imported {args.file} ({args.format}){into}")
-    out(_report_line(report))
-    problems = report.problems
-    for problem in problems[:_SHOWN_PROBLEMS]:
-        out(f"  problem: {_issue_text(problem)}")
-    if len(problems) > _SHOWN_PROBLEMS:
-        out(f"  ... and {len(problems) - _SHOWN_PROBLEMS} more (--output json lists them all)")
-    return OK
 
 
 def _export(log: EventLog, args: Args, target: Path) -> int:
