@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import itertools
 import os
+import re
 import sys
 import types
 from collections.abc import Iterable, Iterator, Sequence
@@ -55,6 +56,7 @@ LOG_ENV: Final = "TIMELINE_LOG"
 #: A command's arguments, by name (the options and arguments click read, and the shared ones).
 Args = types.SimpleNamespace
 
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 _FILE_SUFFIXES: Final = (".db", ".sqlite", ".sqlite3", ".jsonl")
 
 
@@ -82,11 +84,18 @@ def log_url(args: Args) -> str:
 def log_path(url: str) -> Path | None:
     """The file a log URL names; ``None`` for one that names no file (``memory:``, a server).
 
+    A URL with a scheme (``postgresql://``, a misspelt ``sqllite:///x.db``) names no file,
+    whatever its suffix: :func:`timeline.open_log` says what it makes of it.
+
     >>> log_path("sqlite:///data/x.db"), log_path("a.jsonl"), log_path("memory:")
     (PosixPath('data/x.db'), PosixPath('a.jsonl'), None)
+    >>> log_path("sqllite:///x.db") is None
+    True
     """
     if url.startswith("sqlite:///"):
         return Path(url.removeprefix("sqlite:///"))
+    if _SCHEME.match(url):
+        return None
     if Path(url).suffix.lower() in _FILE_SUFFIXES:
         return Path(url)
     return None

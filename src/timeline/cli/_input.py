@@ -148,18 +148,30 @@ def _culprit(codec: Codec, data: dict[str, Any]) -> tuple[str, object] | None:
 
 
 def _type_of(codec: Codec, data: dict[str, Any], where: str) -> str:
+    """The event type's tag: the ``"type"`` given, a tag or a class name in any case.
+
+    ``"DroneBarrage"`` is read as ``"military.drone_barrage"``, as ``list --type`` reads it.
+    """
     type_name = data.get("type")
     if type_name is None:
         raise CommandError(
             f"{where}: field 'type' is missing: name the event type, "
             'e.g. "type": "military.drone_barrage"'
         )
-    if not isinstance(type_name, str) or type_name not in codec.registry:
-        known = sorted(cls.TYPE for cls in codec.registry)
-        close = difflib.get_close_matches(str(type_name), known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else " (docs/cli.md lists the types)"
-        raise CommandError(f"{where}: field 'type': unknown event type {type_name!r}{hint}")
-    return type_name
+    if isinstance(type_name, str) and type_name in codec.registry:
+        return type_name
+    by_class = {cls.__name__.casefold(): cls.TYPE for cls in codec.registry}
+    if isinstance(type_name, str) and type_name.casefold() in by_class:
+        return by_class[type_name.casefold()]
+    tags = sorted(cls.TYPE for cls in codec.registry)
+    close = difflib.get_close_matches(
+        str(type_name), [*tags, *(cls.__name__ for cls in codec.registry)], n=1
+    )
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise CommandError(
+        f"{where}: field 'type': unknown event type {type_name!r}{hint} (the types: "
+        f"{', '.join(tags)}; or a class name such as DroneBarrage)"
+    )
 
 
 def _unreadable(codec: Codec, data: dict[str, Any], type_name: str, error: DecodeError) -> str:
@@ -177,6 +189,18 @@ def _unreadable(codec: Codec, data: dict[str, Any], type_name: str, error: Decod
     return str(error)
 
 
+def _normalised(codec: Codec, data: dict[str, Any], where: str) -> tuple[dict[str, Any], str]:
+    """The event's mapping with its type's tag, its version, and no ``"event_id": null``."""
+    type_name = _type_of(codec, data, where)
+    if data["type"] != type_name:  # a class name: the tag it stands for
+        data = {**data, "type": type_name}
+    if "version" not in data:
+        data = {**data, "version": codec.registry.lookup(type_name).VERSION}
+    if "event_id" in data and data["event_id"] is None:  # null, like absent: a new id
+        data = {k: v for k, v in data.items() if k != "event_id"}
+    return data, type_name
+
+
 def event_from_item(codec: Codec, item: Item, source: str, stable_in: str | None = None) -> Event:
     """Build the event one JSON value describes.
 
@@ -191,11 +215,7 @@ def event_from_item(codec: Codec, item: Item, source: str, stable_in: str | None
     if not isinstance(data, dict):
         kind = "null" if data is None else type(data).__name__
         raise CommandError(f'{where}: an event is a JSON object with a "type", got {kind}')
-    type_name = _type_of(codec, data, where)
-    if "version" not in data:
-        data = {**data, "version": codec.registry.lookup(type_name).VERSION}
-    if "event_id" in data and data["event_id"] is None:  # null, like absent: a new id
-        data = {k: v for k, v in data.items() if k != "event_id"}
+    data, type_name = _normalised(codec, data, where)
     try:
         event = codec.from_dict(data)
     except InvalidEvent as e:
