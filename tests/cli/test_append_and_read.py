@@ -204,13 +204,15 @@ def test_list_filters_and_formats(recorded):
     lines = table.stdout.splitlines()
     assert lines[0].split() == ["position", "recorded_at", "occurred", "type", "headline"]
     assert len(lines) == 1 + len(EVENTS)
-    barrage = lines[6].split(maxsplit=4)
+    barrage = lines[6].split(maxsplit=2)
     assert barrage[0] == "6"
-    assert barrage[2:] == [
-        "2025-05-31T16:30Z",  # occurred, at the event's precision (minute)
-        "military.drone_barrage",
+    # occurred: at the event's precision (minute), in its zone (none given: UTC)
+    assert barrage[2].split("  ") == [
+        "2025-05-31 16:30 UTC",
+        *barrage[2].split("  ")[1:-1],
         "Russia: Shahed-136/131 472 launched, 210 destroyed",
     ]
+    assert barrage[2].split()[3] == "military.drone_barrage"
     assert lines[9].split()[2] == "2025-06-02"  # a day-precision event: its local date
 
     def positions(*args):
@@ -223,7 +225,10 @@ def test_list_filters_and_formats(recorded):
     assert positions("--type", "military.drone_barrage") == barrages
     assert positions("--type", "DroneBarrage") == barrages
     assert positions("--type", "dronebarrage,diplomacy.talk_round_held") == [6, 7, 8, 9, 13]
-    assert positions("--from", "2025-05-31", "--to", "2025-06-01") == [6, 7, 8, 9, 10, 11]
+    # dates: by local date (the talks of 2025-06-01T21:00Z, a day-precision time without a
+    # zone, are dated 2 June); times: by instant
+    assert positions("--from", "2025-05-31", "--to", "2025-06-01") == [6, 7, 8]
+    assert positions("--from", "2025-05-31", "--to", "2025-06-02") == [6, 7, 8, 9, 10, 11, 12]
     assert positions("--from", "2025-05-31T17:00Z", "--to", "2025-06-01T20:59:59Z") == [7, 8]
     assert positions("--actor", "RUSSIA", "--type", "DroneBarrage") == [6, 13]
     assert positions("--actor", "European allies") == [1]

@@ -16,8 +16,10 @@
 
 The log is ``--log``, else ``$TIMELINE_LOG``, else ``timeline.db`` in the current folder:
 anything :func:`timeline.open_log` accepts. An ``EVENT`` is an event id or the position of
-its record. A date given for a time means a UTC day: its end for ``--as-of``,
-``--known-at`` and ``--to``, its start for ``--from``.
+its record, or a unique prefix of its id. Times are shown in each event's own zone
+(``2025-05-31 19:30 Kyiv``), or in ``--zone NAME``, or in UTC with ``--utc``. A date given to
+``--as-of`` or ``--known-at`` means the end of that local day in ``--zone`` (else
+``$TIMELINE_ZONE``, else UTC); ``list --from/--to`` dates select events by their local date.
 
 Exit status: 0 on success; 1 when something fails (bad input, a refused append, a damaged
 log, ``verify`` finding damage); 2 for a command line that cannot be understood; 130 when
@@ -41,6 +43,7 @@ from collections.abc import Callable, Sequence
 import click
 
 from timeline.cli._app import build_command
+from timeline.cli._args import prepare_cuts
 from timeline.cli._base import FAILED, INTERRUPTED, OK, USAGE, Args, CommandError, log_url
 from timeline.cli._click import usage_message
 from timeline.cli._commands import copy_log
@@ -121,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = FAILED
     urls = _urls(args)
     try:
+        prepare_cuts(args)
         status = int(handler(args))
     except KeyboardInterrupt:
         _fail("interrupted", debug=False)

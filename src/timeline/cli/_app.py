@@ -13,11 +13,12 @@ from timeline.cli import _integrity as i
 from timeline.cli import _reading as r
 from timeline.cli import _verbs as v
 from timeline.cli._args import (
-    end_moment,
+    ZONE_ENV,
     event_ref,
+    moment,
     projection_name,
-    start_moment,
     whole_number,
+    zone_name,
 )
 from timeline.cli._base import DEFAULT_LOG, LOG_ENV
 from timeline.cli._click import Choice, Group, Reader, add_command, example, shared_options
@@ -29,14 +30,30 @@ __all__ = ["LISTING_FORMATS", "build_command"]
 LISTING_FORMATS: Final = ("table", "json", "csv", "jsonl")
 _FORMAT_ALIASES: Final = {"text": "table"}
 
-_WHEN: Final = Reader("WHEN", end_moment)
-_FROM: Final = Reader("WHEN", start_moment)
+_WHEN: Final = Reader("WHEN", moment)
+_ZONE: Final = Reader("NAME", zone_name)
 _N: Final = Reader("N", whole_number)
 _EVENT: Final = Reader("EVENT", event_ref)
 
 
 def _event() -> click.Argument:
     return click.Argument(["event"], type=_EVENT, metavar="EVENT")
+
+
+def _zones() -> list[click.Parameter]:
+    return [
+        click.Option(
+            ["--zone"],
+            type=_ZONE,
+            metavar="NAME",
+            help="show times in this zone (Europe/Kyiv, UTC, +03:00), and read a date given to "
+            f"--as-of or --known-at in it (default: each event's own zone; ${ZONE_ENV}, else "
+            "UTC, for the dates)",
+        ),
+        click.Option(
+            ["--utc"], is_flag=True, help="show times in UTC, and read those dates in UTC"
+        ),
+    ]
 
 
 def _times() -> list[click.Parameter]:
@@ -46,15 +63,16 @@ def _times() -> list[click.Parameter]:
             type=_WHEN,
             metavar="WHEN",
             help="valid time: only what had happened by then (a date means the END of that "
-            "day, UTC)",
+            f"day in --zone, else ${ZONE_ENV}, else UTC)",
         ),
         click.Option(
             ["--known-at"],
             type=_WHEN,
             metavar="WHEN",
             help="transaction time: only what the log had recorded by then (a date: the end "
-            "of that day, UTC)",
+            f"of that day in --zone, else ${ZONE_ENV}, else UTC)",
         ),
+        *_zones(),
     ]
 
 
@@ -139,15 +157,17 @@ def _reading_commands(group: click.Group) -> None:
             ),
             click.Option(
                 ["--from", "start"],
-                type=_FROM,
+                type=_WHEN,
                 metavar="WHEN",
-                help="only events that occurred at or after (a date: its start, UTC)",
+                help="only events that occurred at or after (a date: whose local date, in the "
+                "event's own zone, is that day or later)",
             ),
             click.Option(
                 ["--to", "end"],
                 type=_WHEN,
                 metavar="WHEN",
-                help="only events that occurred at or before (a date: its end, UTC)",
+                help="only events that occurred at or before (a date: whose local date is that "
+                "day or earlier)",
             ),
             click.Option(
                 ["--after"], type=_N, default=0, metavar="POSITION", help="only later records"
@@ -266,7 +286,7 @@ def _io_commands(group: click.Group) -> None:
                 help="gdelt: keep rows of this CAMEO root code (19; repeatable)",
             ),
             click.Option(
-                ["--from", "since"], type=_FROM, metavar="DAY", help="gdelt: the first day kept"
+                ["--from", "since"], type=_WHEN, metavar="DAY", help="gdelt: the first day kept"
             ),
             click.Option(
                 ["--to", "until"], type=_WHEN, metavar="DAY", help="gdelt: the last day kept"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 import uuid
 from collections.abc import Callable
@@ -26,18 +27,28 @@ from timeline.projections import (
     PrisonerExchanges,
     Projection,
 )
-from timeline.time import to_utc
+from timeline.time import end_of_local_day, is_zone, to_utc
 
 __all__ = [
     "PROJECTIONS",
+    "ZONE_ENV",
     "BadValue",
     "EventRef",
+    "cut_zone",
     "end_moment",
+    "end_of",
     "event_ref",
+    "moment",
+    "prepare_cuts",
     "projection_name",
     "start_moment",
     "whole_number",
+    "zone_name",
 ]
+
+#: The zone a date given to ``--as-of`` or ``--known-at`` is read in, unless ``--zone`` or
+#: ``--utc`` says.
+ZONE_ENV: Final = "TIMELINE_ZONE"
 
 #: The built-in projections ``replay`` knows, by name.
 PROJECTIONS: Final[dict[str, Callable[[], Projection[Any]]]] = {
@@ -95,6 +106,60 @@ def end_moment(text: str) -> DateTime:
     DateTime(2025, 6, 2, 5, 0, 0, tzinfo=Timezone('UTC'))
     """
     return _moment(text, end_of_day=True)
+
+
+def moment(text: str) -> dt.date | DateTime:
+    """A date (kept as a date: its meaning depends on a zone) or an ISO time (in UTC).
+
+    >>> moment("2025-06-01"), moment("2025-06-02T08:00+03:00")
+    (datetime.date(2025, 6, 1), DateTime(2025, 6, 2, 5, 0, 0, tzinfo=Timezone('UTC')))
+    """
+    text = text.strip()
+    if _DATE_ONLY.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise BadValue(f"not a date: {text!r}") from None
+    return _moment(text, end_of_day=True)
+
+
+def zone_name(text: str) -> str:
+    """A zone: an IANA name (``Europe/Kyiv``), ``UTC``, or a fixed offset (``+03:00``)."""
+    if not is_zone(text):
+        raise BadValue(
+            f"not a zone: {text!r} (an IANA name such as Europe/Kyiv, UTC, or an offset such "
+            "as +03:00)"
+        )
+    return text
+
+
+def cut_zone(zone: str | None, *, utc: bool = False) -> str:
+    """The zone a date given as a time cut is read in: ``--utc``, ``--zone``, $TIMELINE_ZONE, UTC.
+
+    Raises:
+        CommandError: for a $TIMELINE_ZONE that is not a zone (a usage error).
+    """
+    if utc:
+        return "UTC"
+    if zone:
+        return zone
+    found = os.environ.get(ZONE_ENV, "").strip()
+    if not found:
+        return "UTC"
+    if not is_zone(found):
+        raise CommandError(f"${ZONE_ENV}: not a zone: {found!r}", status=2)
+    return found
+
+
+def end_of(value: dt.date | DateTime | None, zone: str) -> DateTime | None:
+    """A cut as an instant: a date is the end of that local day in ``zone``.
+
+    >>> end_of(dt.date(2025, 6, 1), "Europe/Kyiv")
+    DateTime(2025, 6, 1, 20, 59, 59, 999999, tzinfo=Timezone('UTC'))
+    """
+    if value is None or isinstance(value, DateTime):
+        return value
+    return end_of_local_day(value, zone)
 
 
 def start_moment(text: str) -> DateTime:
@@ -209,3 +274,18 @@ def whole_number(text: str) -> int:
     if n < 0:
         raise BadValue(f"not a whole number ≥ 0: {text!r}")
     return n
+
+
+def prepare_cuts(args: Any) -> None:
+    """Turn the dates given to ``--as-of`` and ``--known-at`` into instants, in place.
+
+    A date is the end of that local day in the cut zone (:func:`cut_zone`); ``import``'s
+    ``--zone`` is the zone of its file, not this one.
+    """
+    names = [n for n in ("as_of", "known_at") if getattr(args, n, None) is not None]
+    if not names:
+        return
+    own = None if getattr(args, "command", "") == "import" else getattr(args, "zone", None)
+    zone = cut_zone(own, utc=bool(getattr(args, "utc", False)))
+    for name in names:
+        setattr(args, name, end_of(getattr(args, name), zone))

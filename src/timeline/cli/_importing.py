@@ -15,6 +15,7 @@ it has them):
 
 from __future__ import annotations
 
+import datetime as dt
 import types
 from collections.abc import Mapping
 from pathlib import Path
@@ -117,6 +118,13 @@ def _format_and_file(args: Args) -> tuple[str, str]:
     return guessed, file
 
 
+def _day(value: dt.date | None) -> str | None:
+    """A GDELT filter's day: the date given (or the UTC date of a time)."""
+    if value is None:
+        return None
+    return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
+
+
 def _options(args: Args, format: str) -> dict[str, Any]:  # noqa: A002  # import_file's name
     options: dict[str, Any] = {}
     if args.zone:
@@ -125,8 +133,8 @@ def _options(args: Args, format: str) -> dict[str, Any]:  # noqa: A002  # import
         "countries": list(args.country) or None,
         "dyad": args.dyad or None,
         "roots": list(args.cameo_root) or None,
-        "since": args.since.date().isoformat() if args.since is not None else None,
-        "until": args.until.date().isoformat() if args.until is not None else None,
+        "since": _day(args.since),
+        "until": _day(args.until),
     }
     given = {k: v for k, v in gdelt.items() if v is not None}
     if given and format != "gdelt":

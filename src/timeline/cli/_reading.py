@@ -6,9 +6,12 @@ Each prints a table (``--format table``, the default; ``text`` is the same), a J
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final
+
+from pendulum import DateTime
 
 from timeline.causal import Cause, Consequence, causal_graph
 from timeline.cli._args import PROJECTIONS
@@ -39,12 +42,12 @@ from timeline.cli._summaries import (
     json_converter,
     replay_document,
     replay_lines,
-    when,
 )
 from timeline.codec import Codec
 from timeline.events import CausalLink, Event
 from timeline.log import EventLog, Recorded
 from timeline.projections import History, history, replay
+from timeline.time import end_of_local_day, local_date, local_text
 
 __all__ = [
     "ACTOR_FIELDS",
@@ -135,13 +138,45 @@ def matches_text(codec: Codec, event: Event, text: str) -> bool:
     return wanted in dumps(codec.to_dict(event)).casefold()
 
 
-def _keep(codec: Codec, args: Args, start: Any, end: Any) -> Callable[[Recorded], bool]:
-    """Whether a record passes the filters that look at its event."""
+def occurred_text(event: Event, args: Args) -> str:
+    """When an event occurred, as people read it (``2025-05-31 19:30 Kyiv``).
+
+    In ``--zone``, in UTC (``--utc``), or else in the event's own zone; a day-precision event
+    as its date.
+    """
+    zone = getattr(args, "zone", None) or (None if getattr(args, "utc", False) else event.zone)
+    return local_text(event.occurred_at, zone, event.time_precision)
+
+
+def _after_start(event: Event, start: dt.date | DateTime | None) -> bool:
+    if start is None:
+        return True
+    if isinstance(start, DateTime):
+        return event.occurred_at >= start
+    return local_date(event) >= start
+
+
+def _before_end(event: Event, end: dt.date | DateTime | None) -> bool:
+    if end is None:
+        return True
+    if isinstance(end, DateTime):
+        return event.occurred_at <= end
+    return local_date(event) <= end
+
+
+def _keep(codec: Codec, args: Args) -> Callable[[Recorded], bool]:
+    """Whether a record passes the filters that look at its event.
+
+    A date given to ``--from`` or ``--to`` is compared with the event's local date (in its own
+    zone); a time, with the instant it occurred.
+    """
+    start, end, as_of = args.start, args.end, args.as_of
 
     def keep(record: Recorded) -> bool:
         event = record.event
-        at = event.occurred_at
-        if (end is not None and at > end) or (start is not None and at < start):
+        if as_of is not None and event.occurred_at > as_of:
+            return False
+        if not (_after_start(event, start) and _before_end(event, end)):
             return False
         if args.actor and not any(involves(event, a) for a in args.actor):
             return False
@@ -150,16 +185,34 @@ def _keep(codec: Codec, args: Args, start: Any, end: Any) -> Callable[[Recorded]
     return keep
 
 
+def _last_instant(args: Args) -> DateTime | None:
+    """No event past this instant can pass ``--to`` and ``--as-of``."""
+    bounds = [args.as_of] if args.as_of is not None else []
+    if isinstance(args.end, DateTime):
+        bounds.append(args.end)
+    elif args.end is not None:  # a local date: no zone ends it later than UTC plus a day
+        bounds.append(end_of_local_day(args.end + dt.timedelta(days=1), "UTC"))
+    return min(bounds, default=None)
+
+
+def _ordered(start: object, end: object) -> bool:
+    if start is None or end is None:
+        return True
+    if isinstance(start, DateTime) != isinstance(end, DateTime):
+        first = start.date() if isinstance(start, DateTime) else start
+        last = end.date() if isinstance(end, DateTime) else end
+        return bool(first <= last)  # type: ignore[operator]  # two dates
+    return bool(start <= end)  # type: ignore[operator]  # two dates or two instants
+
+
 def _selected(log: EventLog, args: Args) -> Iterator[Recorded]:
     types = _type_names(log.codec, args.type)
-    start, end, as_of = args.start, args.end, args.as_of
-    if start is not None and end is not None and end < start:
+    if not _ordered(args.start, args.end):
         raise CommandError("--to is before --from: nothing can match", status=USAGE)
-    if as_of is not None and (end is None or as_of < end):
-        end = as_of
     last = log.position_at(args.known_at) if args.known_at is not None else None
-    keep = _keep(log.codec, args, start, end)
+    keep = _keep(log.codec, args)
     by_position = args.order == "recorded"
+    latest = _last_instant(args)
     count = 0
     for record in log.read(after=args.after, stream=args.stream, types=types, order=args.order):
         if args.limit is not None and count >= args.limit:
@@ -168,7 +221,7 @@ def _selected(log: EventLog, args: Args) -> Iterator[Recorded]:
             if by_position:
                 return
             continue
-        if not by_position and end is not None and record.event.occurred_at > end:
+        if not by_position and latest is not None and record.event.occurred_at > latest:
             return
         if keep(record):
             count += 1
@@ -188,7 +241,13 @@ def cmd_list(args: Args) -> int:
             write_csv((record_row(codec, r) for r in records), RECORD_COLUMNS)
         else:
             rows = (
-                (r.position, stamp(r.recorded_at), when(r.event), r.event.TYPE, r.event.headline())
+                (
+                    r.position,
+                    stamp(r.recorded_at),
+                    occurred_text(r.event, args),
+                    r.event.TYPE,
+                    r.event.headline(),
+                )
                 for r in records
             )
             headers = ("position", "recorded_at", "occurred", "type", "headline")
@@ -308,12 +367,12 @@ def _via(path: Sequence[CausalLink]) -> str:
     return " → ".join(steps)
 
 
-def _found_rows(found: Sequence[Cause | Consequence]) -> Iterator[dict[str, Any]]:
+def _found_rows(found: Sequence[Cause | Consequence], args: Args) -> Iterator[dict[str, Any]]:
     for item in found:
         event = item.event
         yield {
             "confidence": item.confidence,
-            "occurred": when(event),
+            "occurred": occurred_text(event, args),
             "event_id": str(event.event_id),
             "type": event.TYPE,
             "headline": event.headline(),
@@ -344,13 +403,15 @@ def _causal(args: Args, direction: str) -> int:
         out(dumps(document, indent=True))
         return OK
     if args.format == "jsonl":
-        write_jsonl(_found_rows(found))
+        write_jsonl(_found_rows(found, args))
         return OK
     if args.format == "csv":
-        write_csv(_found_rows(found), ("confidence", "occurred", "event_id", "type", "headline"))
+        write_csv(
+            _found_rows(found, args), ("confidence", "occurred", "event_id", "type", "headline")
+        )
         return OK
     asked = "what led to" if direction == "why" else "what followed from"
-    say(f"{asked} {event.event_id}, {when(event)}: {event.headline()}")
+    say(f"{asked} {event.event_id}, {occurred_text(event, args)}: {event.headline()}")
     say(f"({_cuts(args)})")
     if not found:
         say("  nothing on record")
@@ -358,7 +419,7 @@ def _causal(args: Args, direction: str) -> int:
     rows = [
         (
             f"{item.confidence:.2f}",
-            when(item.event),
+            occurred_text(item.event, args),
             item.event.headline(),
             _via(item.path),
             str(item.event.event_id),
