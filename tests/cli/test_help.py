@@ -23,6 +23,13 @@ COMMANDS = [
     "verify",
     "copy",
     "salvage",
+    "correct",
+    "retract",
+    "codes",
+    "plot",
+    "checkpoint",
+    "prove",
+    "key",
 ]
 
 
