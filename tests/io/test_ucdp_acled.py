@@ -53,7 +53,8 @@ def test_ucdp_rows_become_casualty_reports(log):
     kharkiv = events["910001"]
     assert isinstance(kharkiv, tl.CasualtyReport)
     assert (kharkiv.killed, kharkiv.killed_low, kharkiv.killed_high) == (3, 2, 5)
-    assert kharkiv.occurred_at == tl.instant("2025-06-01T00:00:00+00:00")
+    # GED's dates are local days: read in the zone of the country (Kyiv, UTC+3 in June)
+    assert kharkiv.occurred_at == tl.instant("2025-06-01T00:00:00+03:00")
     assert kharkiv.occurred_until is None
     assert kharkiv.time_precision is tl.TimePrecision.DAY
     assert kharkiv.actors == ("Government of Russia (Soviet Union)", "Government of Ukraine")
@@ -64,7 +65,9 @@ def test_ucdp_rows_become_casualty_reports(log):
         latitude=49.988358,
         longitude=36.232845,
     )
-    assert kharkiv.tags == ("state-based conflict", "conflict: Russia - Ukraine")
+    assert kharkiv.tags[:2] == ("state-based conflict", "conflict: Russia - Ukraine")
+    assert "where_prec: 1" in kharkiv.tags  # kept as tags, with UCDP's ids
+    assert any(t.startswith("side_a_new_id: ") for t in kharkiv.tags)
     assert kharkiv.claimed_by == "UCDP"
     assert [s.name for s in kharkiv.sources] == [
         "UCDP Georeferenced Event Dataset",
@@ -79,13 +82,13 @@ def test_ucdp_date_precision_and_ranges(log):
     events = by_key(log, "ucdp-ged")
     odesa = events["910002"]  # date_prec 2: 2 to 5 June, one-sided, all civilians
     assert odesa.time_precision is tl.TimePrecision.DAY
-    assert odesa.occurred_until == tl.instant("2025-06-06T00:00:00+00:00")  # the end of 5 June
+    assert odesa.occurred_until == tl.instant("2025-06-06T00:00:00+03:00")  # the end of 5 June
     assert odesa.civilians is True
     assert odesa.tags[0] == "one-sided violence"
     month = events["910003"]  # date_prec 4: May
     assert month.time_precision is tl.TimePrecision.MONTH
     assert month.civilians is None  # two deaths of unknown status
-    assert events["910004"].occurred_at == tl.instant("2025-06-03T00:00:00+00:00")
+    assert events["910004"].occurred_at == tl.instant("2025-06-03T00:00:00+03:00")
     unknown = events["910005"]
     assert (unknown.killed, unknown.killed_low, unknown.killed_high) == (None, None, None)
     assert unknown.location == tl.Location(country="Ukraine")
@@ -96,10 +99,12 @@ def test_ucdp_empty_estimates_are_warnings(memlog):
     assert [(w.row, w.column) for w in report.warnings] == [(5, "best"), (5, "low"), (5, "high")]
 
 
-def test_ucdp_dates_can_be_read_in_a_zone(memlog):
-    tl.io.import_file(memlog, "ucdp-ged", UCDP, zone="Europe/Kyiv")
+def test_ucdp_dates_can_be_read_in_one_zone_for_the_whole_file(memlog):
+    tl.io.import_file(memlog, "ucdp-ged", UCDP, zone="UTC")
     kharkiv = by_key(memlog, "ucdp-ged")["910001"]
-    assert kharkiv.occurred_at == tl.instant("2025-05-31T21:00:00+00:00")
+    assert kharkiv.occurred_at == tl.instant("2025-06-01T00:00:00+00:00")
+    with pytest.raises(tl.InvalidArgument):
+        tl.io.import_file(memlog, "ucdp-ged", UCDP, zone="Mars/Olympus")
 
 
 def test_ucdp_twice_and_a_newer_version(memlog, tmp_path):
@@ -131,10 +136,14 @@ def test_ucdp_bad_rows(memlog, tmp_path):
         (1, "best"),
         (2, "date_end"),
         (3, "date_prec"),
-        (4, "best"),
         (5, "date_start"),
     ]
-    assert report.added == 0
+    # a low above best is dropped, not the row: best is the figure
+    assert report.added == 1
+    (low,) = [w for w in report.warnings if w.column == "low"]
+    assert (low.row, low.value) == (4, 7)
+    assert "low dropped" in low.reason
+    assert (report.imported, report.refused, report.exit_code) == (1, 4, 3)
     with pytest.raises(tl.InvalidData):
         tl.io.import_file(memlog, "ucdp-ged", path, strict=True)
 
@@ -150,13 +159,25 @@ def test_ucdp_cut_short_and_mis_encoded(memlog, tmp_path):
     utf16.write_bytes(data.decode("utf-8").encode("utf-16"))
     with pytest.raises(tl.InvalidData, match="UTF-16"):
         tl.io.import_file(memlog, "ucdp-ged", utf16)
+    # a file without a single UTF-8 character is Windows-1252: read as such, and said
     latin = tmp_path / "latin.csv"
-    latin.write_bytes(data.replace(b"Kharkiv town", "Charkiw Stadtmitte ö".encode("latin-1")))
-    report = tl.io.import_file(tl.open_log("memory:"), "ucdp-ged", latin)
-    assert {(p.row, p.column) for p in report.problems} == {
-        (1, "where_coordinates"),
-        (4, "where_coordinates"),
-    }
+    latin.write_bytes(data.replace(b"Kharkiv town", "Charkiw Stadtmitte ö".encode("cp1252")))
+    log = tl.open_log("memory:")
+    report = tl.io.import_file(log, "ucdp-ged", latin)
+    assert (report.problems, report.added) == ((), 5)
+    assert report.read_as == "CSV: Windows-1252, comma-delimited"
+    assert report.warnings[0].value == "Windows-1252"
+    assert by_key(log, "ucdp-ged")["910001"].location.name == "Charkiw Stadtmitte ö"
+    # a UTF-8 file with damaged rows keeps reporting them, row by row
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_bytes(
+        data.replace(b"Kharkiv town", "Charkiw ö".encode("latin-1"), 1).replace(
+            b"Odesa", "Одеса".encode()
+        )
+    )
+    report = tl.io.import_file(tl.open_log("memory:"), "ucdp-ged", damaged)
+    assert [(p.row, p.column) for p in report.problems] == [(1, "where_coordinates")]
+    assert report.read_as == "CSV: UTF-8, comma-delimited"
 
 
 def test_ucdp_needs_its_columns(memlog, tmp_path):
@@ -177,10 +198,16 @@ def test_acled_rows_become_casualty_reports(log):
     assert isinstance(kharkiv, tl.CasualtyReport)
     assert kharkiv.killed == 3
     assert kharkiv.civilians is True  # "Civilian targeting"
-    assert kharkiv.occurred_at == tl.instant("2025-06-01T00:00:00+00:00")
+    assert kharkiv.occurred_at == tl.instant("2025-06-01T00:00:00+03:00")  # a day in Kyiv
     assert kharkiv.time_precision is tl.TimePrecision.DAY
     assert kharkiv.actors == ("Military Forces of Russia (2000-)", "Civilians (Ukraine)")
-    assert kharkiv.tags == ("Political violence", "Explosions/Remote violence", "Air/drone strike")
+    assert kharkiv.tags[:3] == (
+        "Political violence",
+        "Explosions/Remote violence",
+        "Air/drone strike",
+    )
+    assert "inter1: External/Other forces" in kharkiv.tags  # code 8 named
+    assert "geo_precision: 1" in kharkiv.tags
     assert kharkiv.summary.startswith("On 1 June 2025, Russian forces struck Kharkiv")
     assert kharkiv.location == tl.Location(
         name="Kharkiv", admin1="Kharkiv", country="Ukraine", latitude=49.9935, longitude=36.2304
@@ -195,10 +222,10 @@ def test_acled_time_precision(memlog):
     tl.io.import_file(memlog, "acled", ACLED)
     events = by_key(memlog, "acled")
     week = events["UKR210002"]  # "03 June 2025", precision 2
-    assert week.occurred_at == tl.instant("2025-06-03T00:00:00+00:00")
+    assert week.occurred_at == tl.instant("2025-06-03T00:00:00+03:00")
     assert week.time_precision is tl.TimePrecision.DAY
     assert "date approximate" in week.tags
-    assert week.killed == 0  # zero is a figure
+    assert week.killed is None  # 0, but the notes say "Casualties unknown."
     assert week.civilians is None
     month = events["UKR210003"]
     assert month.time_precision is tl.TimePrecision.MONTH
@@ -209,7 +236,7 @@ def test_acled_empty_fatalities_are_unknown(memlog):
     report = tl.io.import_file(memlog, "acled", ACLED)
     sumy = by_key(memlog, "acled")["UKR210004"]
     assert sumy.killed is None
-    assert [(w.row, w.column) for w in report.warnings] == [(4, "fatalities")]
+    assert [(w.row, w.column) for w in report.warnings] == [(2, "fatalities"), (4, "fatalities")]
     assert sumy.actors == (
         "Military Forces of Russia (2000-)",
         "Military Forces of Russia (2000-) Air Force",

@@ -13,8 +13,10 @@ Import formats (:data:`IMPORT_FORMATS`):
                         (:mod:`~timeline.io.missile_attacks`)
 ``"ru-losses"``         Russian losses claimed by Ukraine's General Staff, current files or
                         their revision history (:mod:`~timeline.io.ru_losses`)
-``"ucdp-ged"``          UCDP Georeferenced Event Dataset CSV (:mod:`~timeline.io.ucdp`)
-``"acled"``             ACLED CSV export (:mod:`~timeline.io.acled`)
+``"ucdp-ged"``          UCDP Georeferenced Event Dataset, 19.1 to the current version and the
+                        Candidate releases (:mod:`~timeline.io.ucdp`); ``"ucdp"`` is an alias
+``"acled"``             ACLED, every published layout: API exports, regional files,
+                        spreadsheet re-saves, ``.xlsx``, ``.zip`` (:mod:`~timeline.io.acled`)
 ``"cloudevents"``       a CloudEvents 1.0 JSON batch, as exported (:mod:`~timeline.io.cloudevents`)
 ``"jsonl"``             a timeline JSON-lines log file, as exported (:mod:`~timeline.io.jsonl`)
 ======================  =======================================================================
@@ -44,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 from timeline.errors import InvalidArgument
 from timeline.io import cameo
 from timeline.io._files import display_path
+from timeline.io._guess import guess_from_content
 from timeline.io._pipeline import Progress
 from timeline.io.acled import import_acled
 from timeline.io.cloudevents import export_cloudevents, import_cloudevents
@@ -60,6 +63,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXPORT_FORMATS",
+    "IMPORT_ALIASES",
     "IMPORT_FORMATS",
     "ExportReport",
     "ImportReport",
@@ -98,6 +102,8 @@ _T = TypeVar("_T")
 
 #: The formats :func:`import_file` reads.
 IMPORT_FORMATS: Final = tuple(_IMPORTERS)
+#: Other names :func:`import_file` takes for a format.
+IMPORT_ALIASES: Final[Mapping[str, str]] = types.MappingProxyType({"ucdp": "ucdp-ged"})
 #: The formats :func:`export_file` writes.
 EXPORT_FORMATS: Final = tuple(_EXPORTERS)
 
@@ -138,14 +144,16 @@ def import_file(
         stream: the stream to append to; by default the format's name (``"missile-attacks"``);
             for ``"cloudevents"`` and ``"jsonl"``, each record's own stream.
         options: the format's own options: ``zone=`` (the zone of the file's times:
-            "Europe/Kyiv" for missile-attacks and ru-losses, UTC for ucdp-ged and acled),
+            "Europe/Kyiv" for missile-attacks and ru-losses; for ucdp-ged and acled, each
+            row's country's zone unless given: see :mod:`~timeline.io.zones`),
             ``kinds=`` (missile-attacks: more weapon models, ``{"Heavy UAV": "drone"}``),
             ``personnel=`` (ru-losses: the personnel file to merge, or ``False``).
 
     Returns:
-        An :class:`ImportReport`: ``added``, ``unchanged``, ``corrected``, ``retracted``,
-        ``warnings`` and ``problems`` (each an :class:`Issue`: ``row``, ``column``,
-        ``value``, ``reason``).
+        An :class:`ImportReport`: rows (``rows == imported + refused + skipped``), events
+        (``added``, ``unchanged``, ``corrected``, ``retracted``), ``warnings`` and
+        ``problems`` (each an :class:`Issue`: ``row``, ``column``, ``value``, ``reason``),
+        ``read_as`` and ``exit_code`` (what ``timeline import`` exits with).
 
     Raises:
         InvalidArgument: for an unknown format or option value.
@@ -153,6 +161,7 @@ def import_file(
             set named); in strict mode, for the first bad row.
         OSError: if the file cannot be opened.
     """
+    format = IMPORT_ALIASES.get(format, format) if isinstance(format, str) else format  # noqa: A001  # the design's name
     importer, own_stream = _choose("import", format, _IMPORTERS)
     report = ReportBuilder(
         format=format, path=display_path(path), stream=stream or own_stream, strict=strict
@@ -214,7 +223,10 @@ _EXPORT_SUFFIXES: Final = (
 
 
 def guess_format(path: str | os.PathLike[str], *, export: bool = False) -> str | None:
-    """The format a file name suggests, or ``None`` (for the command line's convenience).
+    """The format a file suggests, or ``None`` (for the command line's convenience).
+
+    To import, the file's content is looked at first (its header's columns, or, without a
+    header, its shape: a GDELT events file), then its name. To export, its name.
 
     >>> guess_format("missile_attacks_daily.csv"), guess_format("revisions.jsonl.gz")
     ('missile-attacks', 'ru-losses')
@@ -224,6 +236,9 @@ def guess_format(path: str | os.PathLike[str], *, export: bool = False) -> str |
     name = Path(path).name.lower()
     if export:
         return next((f for end, f in _EXPORT_SUFFIXES if name.endswith(end)), None)
+    found = guess_from_content(os.fspath(path))
+    if found is not None and found in _IMPORTERS:
+        return found
     found = next((f for part, f in _IMPORT_NAMES if part in name), None)
     if found is not None:
         return found

@@ -6,7 +6,9 @@ Private to :mod:`timeline.io`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterator, Mapping
+import re
+import types
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -14,10 +16,21 @@ import attrs
 
 from timeline.errors import InvalidEvent
 from timeline.events import Location
-from timeline.io._files import CsvFile, file_error, scan
+from timeline.io._dates import DAY_FIRST, DayReader
+from timeline.io._files import (
+    CsvFile,
+    FileScan,
+    Opener,
+    file_error,
+    scan,
+    sniff_delimiter,
+    zip_member,
+)
 from timeline.io._pipeline import Progress, Reconciler, Row, run_rows
-from timeline.io._times import LocalTimes
+from timeline.io._times import LocalTime, LocalTimes
+from timeline.io._xlsx import XlsxFile
 from timeline.io.report import Importer, Issue, ReportBuilder
+from timeline.io.zones import country_zone
 
 if TYPE_CHECKING:
     from timeline.log import EventLog
@@ -61,6 +74,10 @@ class RowBuilder(Protocol):
 _CUT_SHORT: Final = "the file does not end with a line break: its last row may be cut short"
 
 
+def _frozen(mapping: Mapping[str, str]) -> Mapping[str, str]:
+    return types.MappingProxyType(dict(mapping))
+
+
 @attrs.frozen
 class CsvDataset:
     """What a CSV importer knows of its data set before reading a file.
@@ -71,6 +88,13 @@ class CsvDataset:
         name: the data set's name, for messages (``"UCDP GED"``).
         required: columns without which the file is not that data set.
         known: every column the data set defines (others are noted in a warning).
+        aliases: other names of columns (lower-case), and the name each stands for
+            (``{"ally_actor_1": "assoc_actor_1"}``).
+        sniff: read files as found in the wild: column names matched without regard to
+            case or surrounding spaces, then through ``aliases``; the delimiter (comma,
+            semicolon, tab) and the encoding (UTF-8, else Windows-1252 or Latin-1) detected;
+            ``.xlsx`` workbooks and ``.zip`` archives of one CSV file read. Off, a file
+            must be a comma-separated UTF-8 CSV file with the data set's column names.
     """
 
     format: str
@@ -78,6 +102,34 @@ class CsvDataset:
     name: str
     required: Collection[str]
     known: Collection[str]
+    aliases: Mapping[str, str] = attrs.field(default=types.MappingProxyType({}), converter=_frozen)
+    sniff: bool = False
+
+    def column(self, name: str) -> str:
+        """The data set's name for a header's column: ``" EVENT_DATE"`` gives ``"event_date"``."""
+        if not self.sniff:
+            return name
+        folded = name.strip().lstrip("\ufeff").strip().lower()
+        return self.aliases.get(folded, folded)
+
+
+#: A pandas index saved with a frame: a first column without a name (or ``Unnamed: 0``).
+_INDEX_COLUMN: Final = re.compile(r"(unnamed: ?0)?", re.IGNORECASE)
+#: The rows checked for an HXL hashtag row (HDX's files carry one under the header).
+_HXL_ROWS: Final = 2
+_HXL: Final = "an HXL hashtag row (#date, #country+name...), not data: skipped"
+
+
+def _hxl_row(values: Iterable[str]) -> bool:
+    """Whether a row is an HXL hashtag row: every non-empty cell a ``#tag``."""
+    found = False
+    for value in values:
+        text = value.strip()
+        if text:
+            if not text.startswith("#") or " " in text:
+                return False
+            found = True
+    return found
 
 
 class CsvSource:
@@ -90,7 +142,10 @@ class CsvSource:
             header's column index.
 
     Raises:
-        InvalidData: for a file that is not UTF-8 text, or lacks a required column.
+        InvalidData: for a file that cannot be read as text in the encodings allowed (UTF-8,
+            or, where the data set sniffs, Windows-1252 and Latin-1) or as a workbook, a zip
+            archive that does not hold one CSV file, or a file that lacks a required column.
+        MissingExtra: for an ``.xlsx`` file without openpyxl (the ``xlsx`` extra).
     """
 
     def __init__(
@@ -102,13 +157,43 @@ class CsvSource:
     ) -> None:
         self.path = path
         self.dataset = dataset
-        name, required, known = dataset.name, dataset.required, dataset.known
+        name, required = dataset.name, dataset.required
         self.make_builder = builder
-        self.scanned = scan(path)
-        probe = CsvFile(path, self.scanned)
+        suffix = Path(path).suffix.lower() if dataset.sniff else ""
+        self.xlsx = suffix in {".xlsx", ".xlsm"}
+        self.opener: Opener | None = None
+        self.delimiter = ","
+        self.scanned = FileScan(lines=0, utf8=True, ends_with_newline=True)
+        member = None
+        if suffix == ".xls":
+            raise file_error(
+                path,
+                suffix,
+                "an Excel 97-2003 workbook (.xls) cannot be read: save it as .xlsx or CSV",
+            )
+        if not self.xlsx:
+            if suffix == ".zip":
+                member, self.opener = zip_member(path)
+            self.scanned = scan(path, opener=self.opener, detect=dataset.sniff)
+            if dataset.sniff:
+                self.delimiter = sniff_delimiter(self.scanned)
+        probe = self._open()
         probe.close()
         self.header = probe.header
-        missing = [c for c in required if c not in self.header]
+        #: What the file was read as, for the report ("CSV: Windows-1252, comma-delimited").
+        self.read_as = ""
+        if self.xlsx:
+            self.read_as = f"XLSX (sheet {getattr(probe, 'sheet', '')!r})"
+        else:
+            shown = {",": "comma", ";": "semicolon", "\t": "tab"}[self.delimiter]
+            within = f" in {member}" if member else ""
+            self.read_as = f"CSV{within}: {self.scanned.encoding_name}, {shown}-delimited"
+        #: The file's columns, by the data set's names (a pandas index column left out).
+        self.index: dict[str, int] = {}
+        #: Notes about the whole file (unknown columns, a last row that may be cut short).
+        self.file_warnings: list[Issue] = []
+        self._match_columns()
+        missing = [c for c in required if c not in self.index]
         if missing:
             raise file_error(
                 path,
@@ -116,26 +201,78 @@ class CsvSource:
                 f"not a {name} file: no column {', '.join(map(repr, missing))} "
                 f"(it has {', '.join(self.header)})",
             )
+        if self.scanned.encoding not in {"utf-8", "utf-8-sig"}:
+            self.file_warnings.insert(
+                0,
+                Issue(
+                    row=None,
+                    column=None,
+                    value=self.scanned.encoding_name,
+                    reason="the file is not UTF-8 and holds no UTF-8 character: read as "
+                    f"{self.scanned.encoding_name}",
+                ),
+            )
         self.total: int | None = probe.total
-        #: Notes about the whole file (unknown columns, a last row that may be cut short).
-        self.file_warnings: list[Issue] = [
-            Issue(row=None, column=c, value=None, reason=f"not a {name} column: ignored")
-            for c in self.header
-            if c not in known
-        ]
+
+    def _match_columns(self) -> None:
+        """Fill in :attr:`index`, noting the columns left out in :attr:`file_warnings`."""
+        dataset = self.dataset
+        for i, column in enumerate(self.header):
+            if i == 0 and dataset.sniff and _INDEX_COLUMN.fullmatch(column.strip()):
+                continue
+            canonical = dataset.column(column)
+            if canonical in self.index:
+                first = self.header[self.index[canonical]]
+                reason = f"the same column as {first!r}: ignored"
+            elif canonical in dataset.known:
+                self.index[canonical] = i
+                continue
+            else:
+                reason = f"not a {dataset.name} column: ignored"
+            self.file_warnings.append(Issue(row=None, column=column, value=None, reason=reason))
+
+    def _open(self) -> CsvFile | XlsxFile:
+        if self.xlsx:
+            return XlsxFile(self.path)
+        return CsvFile(self.path, self.scanned, delimiter=self.delimiter, opener=self.opener)
+
+    def records(self) -> Iterator[tuple[int, list[str] | Issue]]:
+        """Each data row's number and values (or why it cannot be read), from the start."""
+        yield from self._open()
+
+    def column_values(self, column: str) -> Iterator[str]:
+        """One column's values, row by row from the start (rows that cannot be read left out).
+
+        For a look-ahead over the file before its rows are built (the order of day and
+        month in its dates).
+        """
+        i = self.index.get(column)
+        if i is None:
+            return
+        for _, values in self.records():
+            if not isinstance(values, Issue):
+                yield values[i].strip()
 
     def rows(self) -> Iterator[Row]:
         """Every data row, read from the start of the file."""
-        csv_file = CsvFile(self.path, self.scanned)
-        index = {name: i for i, name in enumerate(csv_file.header)}
+        index = self.index
         builder = self.make_builder(index)
         last = 0
-        for number, values in csv_file:
+        for number, values in self.records():
             last = number
             if isinstance(values, Issue):
                 yield Row(number, problem=values)
+            elif number <= _HXL_ROWS and self.dataset.sniff and _hxl_row(values):
+                note = Issue(row=number, column=None, value=values[0], reason=_HXL)
+                yield Row(number, warnings=(note,), skipped=True)
             else:
                 yield builder.build(number, Fields(index, values))
+        notes = getattr(builder, "file_notes", None)
+        if notes is not None:
+            self.file_warnings.extend(n for n in notes() if n not in self.file_warnings)
+        order = getattr(getattr(builder, "days", None), "order", None)
+        if order is not None and "dates" not in self.read_as:
+            self.read_as += f", dates {order}"
         if last and not self.scanned.ends_with_newline:
             note = Issue(row=last, column=None, value=None, reason=_CUT_SHORT)
             if note not in self.file_warnings:
@@ -145,16 +282,105 @@ class CsvSource:
 class DatedRows:
     """Where the row builders of the daily data sets (ACLED, UCDP GED) start.
 
+    Each row's date is a local calendar day, read in the zone of the row's country
+    (:func:`~timeline.io.zones.country_zone`), or in ``zone`` for every row when it is
+    given.
+
+    Args:
+        index: the file's columns, by name.
+        zone: the zone of every row's date, or ``None`` for each row's country's.
+        survey: the file's dates from its start, for the order of day and month in its
+            numeric dates (see :mod:`~timeline.io._dates`).
+
     Attributes:
         index: the file's columns, by name.
-        times: reads the file's dates in its zone.
+        days: reads the file's dates, in whatever form, into ISO dates.
         counts: what :func:`~timeline.io._times.parse_count` keeps of the figures read.
     """
 
-    def __init__(self, index: dict[str, int], zone: str) -> None:
+    def __init__(
+        self,
+        index: dict[str, int],
+        zone: str | None,
+        *,
+        survey: Callable[[], Iterable[str]] | None = None,
+    ) -> None:
         self.index = index
-        self.times = LocalTimes(zone)
+        self.zone = zone
+        self.days = DayReader(survey)
         self.counts: dict[str, int] = {}
+        self._times: dict[str, LocalTimes] = {}
+        self._unknown: set[str] = set()
+        if zone is not None:
+            self.times_in(zone)
+
+    def times_in(self, zone: str) -> LocalTimes:
+        """Reads times in ``zone`` (one reader per zone, kept).
+
+        Raises:
+            InvalidArgument: for an unknown zone.
+        """
+        found = self._times.get(zone)
+        if found is None:
+            found = self._times[zone] = LocalTimes(zone)
+        return found
+
+    def zone_of(
+        self,
+        row: int,
+        country: str,
+        iso: str,
+        *,
+        latitude: float | None,
+        longitude: float | None,
+        warnings: list[Issue],
+    ) -> str:
+        """The zone of a row's date: the forced one, or its country's (``"UTC"`` if unknown).
+
+        A country not found is noted in ``warnings`` the first time it is met.
+        """
+        if self.zone is not None:
+            return self.zone
+        found = country_zone(
+            country or None, iso=iso or None, latitude=latitude, longitude=longitude
+        )
+        if found is not None:
+            return found
+        name = country or iso
+        if name not in self._unknown:
+            self._unknown.add(name)
+            warnings.append(
+                Issue(
+                    row,
+                    "country",
+                    name,
+                    "no time zone known for this country: its dates are read in UTC "
+                    "(give zone= to read the file in one zone)",
+                )
+            )
+        return "UTC"
+
+    def day(self, text: str, zone: str) -> LocalTime:
+        """The local day ``text`` gives (in any form :class:`DayReader` reads), in ``zone``.
+
+        Raises:
+            ValueError: with the reason, for text that is not a date.
+        """
+        return self.times_in(zone).parse_date(self.days.iso(text))
+
+    def file_notes(self) -> list[Issue]:
+        """Notes about the whole file, once its rows are read: a day/month order assumed."""
+        if not self.days.guessed:
+            return []
+        return [
+            Issue(
+                row=None,
+                column=None,
+                value=DAY_FIRST,
+                reason="no numeric date in the file shows whether the day or the month comes "
+                "first (none above 12): they were read day first",
+            )
+        ]
 
 
 def import_csv(
@@ -175,6 +401,7 @@ def import_csv(
         progress=progress,
     )
     report.warnings[:0] = source.file_warnings
+    report.read_as = source.read_as
 
 
 def csv_importer(source: Callable[..., CsvSource]) -> Importer:
@@ -211,11 +438,19 @@ def split_names(text: str, sep: str = ";") -> tuple[str, ...]:
 def coordinate(text: str) -> float | None:
     """A latitude or longitude; ``None`` for an empty cell.
 
+    A decimal comma (``36,61954``, as a spreadsheet in a European locale saves it) is read
+    as a decimal point.
+
+    >>> coordinate("36.61954"), coordinate("36,61954"), coordinate("")
+    (36.61954, 36.61954, None)
+
     Raises:
         ValueError: for text that is not a finite number.
     """
     if not text:
         return None
+    if "," in text and "." not in text and text.count(",") == 1:
+        text = text.replace(",", ".")
     value = float(text)
     if not math.isfinite(value):
         raise ValueError("not a finite number")

@@ -101,12 +101,17 @@ class StableIds:
 
 
 class Row(NamedTuple):
-    """One source row, as an importer read it: its events, or the problem that stops it."""
+    """One source row, as an importer read it: its events, or the problem that stops it.
+
+    A *skipped* row is neither imported nor refused: it is not data (an HXL hashtag row) or
+    an import's filter left it out; the report counts it in ``skipped``.
+    """
 
     row: int
     events: tuple[Event, ...] = ()
     warnings: tuple[Issue, ...] = ()
     problem: Issue | None = None
+    skipped: bool = False
 
     @classmethod
     def refuse(cls, row: int, column: str | None, value: object, reason: str) -> Row:
@@ -397,6 +402,7 @@ def run_rows(
             report.warnings.extend(row.warnings)
         if row.problem is not None:
             report.problem(row.problem)
+        report.skipped += row.skipped  # never a row with a problem
         if new_only:
             pending.extend(row.events)
             report.added += len(row.events)

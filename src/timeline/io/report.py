@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
-from timeline.errors import InvalidData
+from timeline.errors import InvalidArgument, InvalidData
 from timeline.events.fields import shown
 
-__all__ = ["ExportReport", "ImportReport", "Importer", "Issue", "ReportBuilder"]
+__all__ = [
+    "EXIT_CODES",
+    "ExportReport",
+    "ImportReport",
+    "Importer",
+    "Issue",
+    "ReportBuilder",
+    "exit_code_for",
+]
+
+#: The exit codes of ``timeline import``, and what each means (one table: the command's
+#: help and ``docs/importers.md`` show it). :attr:`ImportReport.exit_code` gives 0, 3 or 4
+#: for a finished import; :func:`exit_code_for` gives the code of an error.
+EXIT_CODES: Final = types.MappingProxyType(
+    {
+        0: "every row was imported, or was already in the log (rows skipped by design, "
+        "such as HXL tag rows, do not count)",
+        1: "any other error (the log cannot be opened or written, the file cannot be read)",
+        2: "a usage error: an unknown format, option or option value",
+        3: "some rows were refused (listed in the report); the others were imported",
+        4: "no row could be imported: every row was refused, the file holds no data row "
+        "(an empty file included), or it is not the data set named",
+    }
+)
 
 
 @attrs.frozen
@@ -78,7 +102,10 @@ class ImportReport:
         format: the format imported ("missile-attacks").
         path: the file read.
         stream: the stream the events went to.
-        rows: how many data rows (records, revisions) were read, bad ones included.
+        rows: how many data rows (records, revisions) were read, bad ones included:
+            ``rows == imported + refused + skipped``.
+        skipped: rows neither imported nor refused: rows that are not data (an HXL
+            hashtag row) or that a filter of the import left out.
         added: how many new events were appended.
         unchanged: how many were already in the log, as the file gives them.
         corrected: how many events already in the log were corrected (one
@@ -87,7 +114,13 @@ class ImportReport:
             (only a revision history can tell).
         warnings: rows imported with something to note (an empty figure, an unknown
             weapon model).
-        problems: rows skipped because they cannot be read as an event.
+        problems: rows refused because they cannot be read as an event (and problems
+            with the whole file, whose ``row`` is ``None``).
+        read_as: what the file was read as, where the importer tells
+            (``"CSV: Windows-1252, semicolon-delimited"``, ``"XLSX (sheet 'Sheet1')"``).
+
+    Rows and events are counted apart: a row gives one event or more (or none), and each
+    event is added, unchanged or corrected.
     """
 
     format: str
@@ -100,11 +133,41 @@ class ImportReport:
     retracted: int = 0
     warnings: tuple[Issue, ...] = ()
     problems: tuple[Issue, ...] = ()
+    skipped: int = 0
+    read_as: str = ""
 
     @property
     def ok(self) -> bool:
         """Whether every row could be read."""
         return not self.problems
+
+    @property
+    def refused(self) -> int:
+        """How many rows were refused: the distinct rows that :attr:`problems` name."""
+        return len({p.row for p in self.problems if p.row is not None})
+
+    @property
+    def imported(self) -> int:
+        """How many rows were imported (their events added, unchanged or corrected)."""
+        return self.rows - self.refused - self.skipped
+
+    @property
+    def exit_code(self) -> int:
+        """The exit code of ``timeline import`` for this import (see :data:`EXIT_CODES`).
+
+        4 when no row was imported (none read, or all refused or skipped); 3 when some rows
+        were refused or the file has problems; otherwise 0.
+
+        >>> ImportReport("acled", "a.csv", "acled", rows=2, added=2).exit_code
+        0
+        >>> ImportReport("acled", "a.csv", "acled").exit_code  # no data row
+        4
+        """
+        if self.imported <= 0:
+            return 4
+        if self.problems:
+            return 3
+        return 0
 
     def summary(self) -> str:
         """One line for people.
@@ -114,11 +177,34 @@ class ImportReport:
         ...              warnings=(empty,)).summary()
         '1 row: 1 added, 0 unchanged, 0 corrected, 0 retracted; 1 warning, 0 problems'
         """
+        rows = _plural(self.rows, "row")
+        if self.skipped or self.refused:
+            rows += f" ({self.imported} imported, {self.refused} refused, {self.skipped} skipped)"
         return (
-            f"{_plural(self.rows, 'row')}: {self.added} added, {self.unchanged} unchanged, "
+            f"{rows}: {self.added} added, {self.unchanged} unchanged, "
             f"{self.corrected} corrected, {self.retracted} retracted; "
             f"{_plural(len(self.warnings), 'warning')}, {_plural(len(self.problems), 'problem')}"
         )
+
+
+def exit_code_for(error: BaseException) -> int:
+    """The exit code of ``timeline import`` for an import that raised ``error``.
+
+    2 for a usage error (:class:`~timeline.errors.InvalidArgument`: an unknown format or
+    option value); 4 for a file refused as a whole, or a row in strict mode, before anything
+    was appended (:class:`~timeline.errors.InvalidData`); 1 for anything else.
+
+    >>> from timeline.errors import InvalidArgument
+    >>> exit_code_for(InvalidArgument("unknown format", argument="format", value="x"))
+    2
+    >>> exit_code_for(OSError("disk full"))
+    1
+    """
+    if isinstance(error, InvalidArgument):
+        return 2
+    if isinstance(error, InvalidData):
+        return 4
+    return 1
 
 
 @attrs.frozen
@@ -155,6 +241,8 @@ class ReportBuilder:
     retracted: int = 0
     warnings: list[Issue] = attrs.Factory(list)
     problems: list[Issue] = attrs.Factory(list)
+    skipped: int = 0
+    read_as: str = ""
 
     def warn(self, row: int | None, column: str | None, value: object, reason: str) -> None:
         """Note a warning."""
@@ -183,6 +271,8 @@ class ReportBuilder:
             retracted=self.retracted,
             warnings=tuple(self.warnings),
             problems=tuple(self.problems),
+            skipped=self.skipped,
+            read_as=self.read_as,
         )
 
 

@@ -1,24 +1,33 @@
-"""Importer for UCDP Georeferenced Event Dataset (GED) CSV files.
+"""Importer for UCDP Georeferenced Event Dataset (GED) files, versions 19.1 to the current one.
 
 The Uppsala Conflict Data Program's GED codes each event of organised violence with at least
 one death: when (``date_start``, ``date_end`` and how precisely, ``date_prec``), where, who
 (``side_a``, ``side_b``), and how many died (``best``, with ``low`` and ``high``). Each row
 becomes one :class:`~timeline.events.CasualtyReport` (the columns as the GED codebook
-defines them, versions 20.1 to 25.1):
+defines them, versions 19.1 to 25.1, and the monthly Candidate releases, which share the
+layout). Files are read as found (see :mod:`~timeline.io.acled`): column names in any case,
+comma, semicolon or tab, UTF-8 or Windows-1252, ``.xlsx``, ``.zip``; HDX's per-country
+files carry an HXL hashtag row (``#date+start``, ``#affected+killed``...) under the header,
+which is skipped (counted in ``report.skipped``).
 
 =========================================  ======================================================
 column                                     field
 =========================================  ======================================================
 ``id``                                     the stable event id (UCDP's ids are stable across
                                            versions, so a newer version corrects older rows)
-``date_start``, ``date_end``               ``occurred_at`` (midnight, in ``zone``: UTC unless
-                                           given), ``occurred_until`` (the midnight ending
+``date_start``, ``date_end``               ``occurred_at`` (midnight, in the zone of the
+                                           country, or ``zone`` when given),
+                                           ``occurred_until`` (the midnight ending
                                            ``date_end``, when it is a later day)
 ``date_prec``                              ``time_precision``: 1 (exact day), 2 (2–6 days) and 3
                                            (a week) give ``"day"``, the span being
                                            ``occurred_at``..``occurred_until``; 4 (8–30 days, or
                                            the month) and 5 (longer, or the year) give ``"month"``
-``best``, ``low``, ``high``                ``killed``, ``killed_low``, ``killed_high``
+``best``, ``low``, ``high``                ``killed``, ``killed_low``, ``killed_high``; a
+                                           bound on the wrong side of ``best`` (``low`` 0,
+                                           ``best`` 3, ``high`` 0, as rows of GED 19.1 have)
+                                           is dropped (``None``), with a warning naming the
+                                           row; ``best`` is kept
 ``side_a``, ``side_b``                     ``actors``
 ``type_of_violence``                       a tag: "state-based conflict", "non-state conflict",
                                            "one-sided violence"
@@ -27,19 +36,27 @@ column                                     field
                                            false when none was (and none unknown)
 ``where_coordinates``, ``adm_1``,          ``location``: name, admin1, country, latitude,
 ``country``, ``latitude``, ``longitude``   longitude
+``country``, coordinates                   ``zone`` (:func:`~timeline.io.zones.country_zone`:
+                                           GED's names, "Russia (Soviet Union)", are known)
 ``source_office``                          ``sources``, after UCDP itself
+``where_prec``, ``event_clarity``,         tags, as ``"where_prec: 1"``: how precisely the
+``code_status``                            place is known (1 exact ... 7), whether the event
+                                           is clear (1) or not (2), a Candidate row's status
+``conflict_new_id``, ``dyad_new_id``,      tags, as ``"side_a_new_id: 65"``: UCDP's ids of the
+``side_a_new_id``, ``side_b_new_id``       conflict, the dyad and the sides (stable across
+                                           versions, unlike their names)
 =========================================  ======================================================
 
-``claimed_by`` is "UCDP". Not mapped: ``relid``, ``year``, ``active_year``, ``code_status``,
-the ``*_dset_id`` and ``*_new_id`` codes, ``dyad_name``, ``number_of_sources``,
+``claimed_by`` is "UCDP". Not mapped (read, then dropped): ``relid``, ``year``,
+``active_year``, the ``*_dset_id`` codes, ``dyad_name``, ``number_of_sources``,
 ``source_article``, ``source_date``, ``source_headline``, ``source_original``,
-``where_prec``, ``where_description``, ``adm_2``, ``geom_wkt``, ``priogrid_gid``,
-``country_id``, ``region``, ``event_clarity``, ``deaths_a``, ``deaths_b``,
-``deaths_unknown``, ``gwnoa``, ``gwnob``.
+``where_description``, ``adm_2``, ``geom_wkt``, ``priogrid_gid``, ``country_id`` (a
+Gleditsch–Ward number), ``region``, ``deaths_a``, ``deaths_b``, ``gwnoa``, ``gwnob``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Final
 
 from timeline.errors import InvalidEvent
@@ -56,11 +73,11 @@ from timeline.io._csvsource import (
     split_names,
 )
 from timeline.io._pipeline import Row, stable_id
-from timeline.io._times import LocalTime, LocalTimes, parse_count
+from timeline.io._times import LocalTimes, parse_count
 from timeline.io.report import Issue
 from timeline.time import TimePrecision
 
-__all__ = ["COLUMNS", "DATE_PRECISION", "FORMAT", "import_ucdp", "ucdp_source"]
+__all__ = ["COLUMNS", "DATE_PRECISION", "FORMAT", "KEPT_AS_TAGS", "import_ucdp", "ucdp_source"]
 
 FORMAT: Final = "ucdp-ged"
 TAG: Final = f"import:{FORMAT}"
@@ -123,7 +140,19 @@ COLUMNS: Final = (
     "gwnob",
 )
 _REQUIRED: Final = ("id", "date_start", "best")
-_DATASET: Final = CsvDataset(FORMAT, TAG, name="UCDP GED", required=_REQUIRED, known=COLUMNS)
+_DATASET: Final = CsvDataset(
+    FORMAT, TAG, name="UCDP GED", required=_REQUIRED, known=COLUMNS, sniff=True
+)
+#: Columns kept as tags (``"where_prec: 1"``).
+KEPT_AS_TAGS: Final = (
+    "where_prec",
+    "event_clarity",
+    "code_status",
+    "conflict_new_id",
+    "dyad_new_id",
+    "side_a_new_id",
+    "side_b_new_id",
+)
 
 #: ``date_prec`` codes and the precision each gives.
 DATE_PRECISION: Final = {
@@ -147,32 +176,61 @@ _COLUMN_OF: Final = {
 }
 
 
-def _date(times: LocalTimes, text: str) -> LocalTime:
-    """A GED date: ``2022-02-24``, or ``2022-02-24 00:00:00.000`` as some exports write it."""
-    head, _, rest = text.partition(" ")
-    if rest and rest.strip("0:. ") == "":
-        text = head
-    return times.parse_date(text, expected="a date (YYYY-MM-DD)")
+def _consistent(row: int, figures: dict[str, int | None], warnings: list[Issue]) -> None:
+    """Drop a bound on the wrong side of ``best`` (or of the other bound), with a warning.
+
+    GED 19.1 has rows such as low 0, best 3, high 0: the best estimate is kept, the bound
+    that contradicts it dropped (unknown).
+    """
+    low, best, high = figures["killed_low"], figures["killed"], figures["killed_high"]
+    if best is not None:
+        if low is not None and low > best:
+            figures["killed_low"] = None
+            warnings.append(Issue(row, "low", low, f"above best ({best}): low dropped (None)"))
+        if high is not None and high < best:
+            figures["killed_high"] = None
+            warnings.append(Issue(row, "high", high, f"below best ({best}): high dropped (None)"))
+    elif low is not None and high is not None and low > high:
+        figures["killed_low"] = figures["killed_high"] = None
+        warnings.append(
+            Issue(row, "low", low, f"above high ({high}) and no best: both bounds dropped")
+        )
 
 
 class _Builder(DatedRows):
-    def __init__(self, index: dict[str, int], zone: str) -> None:
-        super().__init__(index, zone)
+    def __init__(
+        self,
+        index: dict[str, int],
+        zone: str | None,
+        survey: Callable[[], Iterable[str]] | None = None,
+    ) -> None:
+        super().__init__(index, zone, survey=survey)
         self.has_prec = "date_prec" in index
+        self.kept = [c for c in KEPT_AS_TAGS if c in index]
 
     def build(self, row: int, f: Fields) -> Row:  # noqa: C901, PLR0911, PLR0912, PLR0915  # one row, read column by column
         key = f["id"]
         if not key:
             return Row.refuse(row, "id", key, "no event id")
+        warnings: list[Issue] = []
         try:
-            start = _date(self.times, f["date_start"])
+            latitude = coordinate(f["latitude"])
+            longitude = coordinate(f["longitude"])
+        except ValueError as e:
+            column = "latitude" if f["latitude"] else "longitude"
+            return Row.refuse(row, column, f[column], f"not a coordinate: {e}")
+        zone = self.zone_of(
+            row, f["country"], "", latitude=latitude, longitude=longitude, warnings=warnings
+        )
+        try:
+            start = self.day(f["date_start"], zone)
         except ValueError as e:
             return Row.refuse(row, "date_start", f["date_start"], f"unreadable date: {e}")
         end_text = f["date_end"]
         until = None
         if end_text:
             try:
-                end = _date(self.times, end_text)
+                end = self.day(end_text, zone)
             except ValueError as e:
                 return Row.refuse(row, "date_end", end_text, f"unreadable date: {e}")
             if end.local < start.local:
@@ -180,8 +238,7 @@ class _Builder(DatedRows):
                     row, "date_end", end_text, f"ends before it starts ({f['date_start']})"
                 )
             if end.local > start.local:
-                until = self.times.end_of_day(end.local.date())
-        warnings: list[Issue] = []
+                until = self.times_in(zone).end_of_day(end.local.date())
         precision = TimePrecision.DAY
         if self.has_prec:
             code = f["date_prec"].removesuffix(".0")
@@ -200,6 +257,7 @@ class _Builder(DatedRows):
                 return Row.refuse(row, column, text, str(e))
             if figures[field] is None and column in self.index:
                 warnings.append(Issue(row, column, text, f"empty: {field} is unknown (None)"))
+        _consistent(row, figures, warnings)
         dead: dict[str, int | None] = {}
         for column in ("deaths_civilians", "deaths_unknown"):
             try:
@@ -223,12 +281,7 @@ class _Builder(DatedRows):
                 tags.append(label)
         if f["conflict_name"]:
             tags.append(f"conflict: {f['conflict_name']}")
-        try:
-            latitude = coordinate(f["latitude"])
-            longitude = coordinate(f["longitude"])
-        except ValueError as e:
-            column = "latitude" if f["latitude"] else "longitude"
-            return Row.refuse(row, column, f[column], f"not a coordinate: {e}")
+        tags.extend(f"{c}: {f[c].removesuffix('.0')}" for c in self.kept if f[c])
         try:
             location = place(f["where_coordinates"], f["adm_1"], f["country"], latitude, longitude)
             event = CasualtyReport(
@@ -245,24 +298,35 @@ class _Builder(DatedRows):
                 killed=figures["killed"],
                 killed_low=figures["killed_low"],
                 killed_high=figures["killed_high"],
+                zone=zone,
             )
         except InvalidEvent as e:
             return refused(row, e, _COLUMN_OF)
         return Row(row, events=(event,), warnings=tuple(warnings))
 
 
-def ucdp_source(path: str, *, zone: str = "UTC") -> CsvSource:
-    """The rows of a GED CSV file as events (a row source for the pipeline).
+def ucdp_source(path: str, *, zone: str | None = None) -> CsvSource:
+    """The rows of a GED file (19.1 to the current version, or a Candidate release) as events.
 
-    :func:`timeline.io.import_file` (``"ucdp-ged"``) imports them. ``zone`` is the zone in
-    which the file's dates are read (GED dates are local calendar days and carry no zone):
-    ``"Europe/Kyiv"`` for events in Ukraine.
+    :func:`timeline.io.import_file` (``"ucdp-ged"``, or ``"ucdp"``) imports them. GED
+    dates are local calendar days: each is read in the zone of its row's country
+    (:func:`~timeline.io.zones.country_zone`), unless ``zone`` forces one zone for the whole
+    file.
 
     Raises:
-        InvalidData: for a file that is not UTF-8 text, or lacks ``id``, ``date_start`` or
-            ``best``.
+        InvalidData: for a file that cannot be read as text or a workbook, or lacks ``id``,
+            ``date_start`` or ``best``.
+        InvalidArgument: for an unknown ``zone``.
+        MissingExtra: for an ``.xlsx`` file without the ``xlsx`` extra.
     """
-    return CsvSource(path, _DATASET, builder=lambda index: _Builder(index, zone))
+    if zone is not None:
+        LocalTimes(zone)  # an unknown zone is refused now, before the file is read
+
+    def survey() -> Iterator[str]:
+        return source.column_values("date_start")
+
+    source = CsvSource(path, _DATASET, builder=lambda index: _Builder(index, zone, survey))
+    return source
 
 
 #: Import the file's rows into a log: :func:`timeline.io.import_file` (``"ucdp-ged"``) calls it,
