@@ -57,18 +57,21 @@ def test_the_exit_codes_say_how_much_was_imported(cli):
     assert as_json.stderr.startswith("timeline: imported some.csv (missile-attacks): 3 rows")
 
 
-def test_the_format_is_guessed_from_the_name_and_said_on_stderr(cli):
+def test_the_format_is_guessed_from_the_file_and_said_on_stderr(cli):
     shutil.copy(MISSILE_ATTACKS, cli.folder / MISSILE_ATTACKS.name)
     done = cli("import", MISSILE_ATTACKS.name)
     assert done.returncode == 0, done.stderr
     assert done.stderr == (
-        f"timeline: {MISSILE_ATTACKS.name}: read as missile-attacks (guessed from its name; "
+        f"timeline: {MISSILE_ATTACKS.name}: read as missile-attacks (guessed from the file; "
         "name FORMAT to choose)\n"
     )
     assert done.stdout.startswith(f"imported {MISSILE_ATTACKS.name} (missile-attacks)")
+    (cli.folder / "notes.txt").write_text("nothing a data set looks like\n")
     unknown = cli.quick("import", "notes.txt")
     assert unknown.returncode == 2
     assert unknown.stderr.startswith("timeline: error: cannot tell the format of notes.txt")
+    absent = cli.quick("import", "absent.csv")
+    assert (absent.returncode, absent.stderr) == (1, "timeline: error: absent.csv: no such file\n")
     alias = cli.quick("import", "ucdp", "ged.csv")
     assert (alias.returncode, alias.stderr) == (1, "timeline: error: ged.csv: no such file\n")
     wrong = cli.quick("import", "no-such-format", "x.csv")

@@ -55,7 +55,7 @@ def test_import_reports_bad_rows_and_refuses_bad_files_in_one_line(cli):
     assert done.returncode == 3, done.stderr  # some rows refused
     lines = done.stdout.splitlines()
     assert lines[0] == "imported bad.csv (missile-attacks) into stream 'air'"
-    assert lines[1].startswith("3 rows: 2 added, ")
+    assert lines[1].startswith("3 rows (2 imported, 1 refused, 0 skipped): 2 added, ")
     assert lines[1].endswith(", 1 problem")
     assert lines[2] == "  problem: row 2, column 'launched': 'many': not a number"
     report = json.loads(

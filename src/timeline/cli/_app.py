@@ -245,7 +245,7 @@ def _io_commands(group: click.Group) -> None:
         "import",
         m.cmd_import,
         "import a data set: " + ", ".join(m.import_formats()) + " (FORMAT guessed from the "
-        "file's name when left out); exit status 0, 3 (some rows refused), 4 (none imported)",
+        "file when left out); exit status 0, 3 (some rows refused), 4 (none imported)",
         "timeline import missile-attacks missile_attacks_daily_2025-05_2025-06.csv",
         "timeline import 20250601.export.CSV.zip --country UKR --country RUS --cameo-root 19",
         params=[

@@ -90,7 +90,7 @@ def exit_code(done: ImportReport) -> int:
 
 
 def _format_and_file(args: Args) -> tuple[str, str]:
-    """FORMAT (given, or guessed from the file's name and said on stderr) and FILE."""
+    """FORMAT (given, or guessed from the file and said on stderr) and FILE."""
     given = list(args.things)
     if not given or len(given) > 2:  # noqa: PLR2004  # FORMAT and FILE
         raise CommandError(
@@ -107,14 +107,16 @@ def _format_and_file(args: Args) -> tuple[str, str]:
             )
         return FORMAT_ALIASES.get(name, name), file
     file = given[0]
+    if not Path(file).exists():
+        raise CommandError(f"{file}: no such file")
     guessed = tio.guess_format(file)
     if guessed is None:
         raise CommandError(
-            f"cannot tell the format of {file} from its name: name it "
+            f"cannot tell the format of {file}: name it "
             f"(timeline import FORMAT {file}; one of {', '.join(import_formats())})",
             status=2,
         )
-    warn(f"{file}: read as {guessed} (guessed from its name; name FORMAT to choose)")
+    warn(f"{file}: read as {guessed} (guessed from the file; name FORMAT to choose)")
     return guessed, file
 
 
