@@ -107,7 +107,7 @@ def test_show_history_replay_why_in_every_format(linked):
     assert [(w["event_id"], w["via"], w["confidence"]) for w in why] == [
         (REJECTION, "prompted (analyst)", "0.6")
     ]
-    follows = linked.quick("consequences", REJECTION, "--format", "jsonl").stdout.splitlines()
+    follows = linked("consequences", REJECTION, "--format", "jsonl").stdout.splitlines()
     assert [json.loads(x)["event_id"] for x in follows] == [BARRAGE_472]
 
 

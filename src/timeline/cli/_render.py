@@ -41,9 +41,11 @@ def output_width() -> int | None:
 
 
 def stdout_console(width: int | None = None) -> Console:
-    """A rich console on the current stdout (colour only on a terminal, never with NO_COLOR)."""
+    """A rich console on the current stdout (styles only on a terminal, never with NO_COLOR)."""
+    plain = bool(os.environ.get("NO_COLOR"))  # no colour, and no bold either: plain text
     return Console(
         file=sys.stdout,
+        color_system=None if plain else "auto",
         width=width or _UNLIMITED,
         highlight=False,
         emoji=False,
