@@ -54,3 +54,19 @@ def test_the_command_starts_as_a_module_a_script_and_a_package(cli):
     )
     assert (version.returncode, version.stderr) == (0, "")
     assert version.stdout == f"timeline {importlib.metadata.version('conflict-timeline')}\n"
+
+
+def test_shell_completion_is_clicks_under_timeline_complete(cli):
+    script = cli(env={"_TIMELINE_COMPLETE": "bash_source"})
+    assert script.returncode == 0
+    assert "_timeline_completion()" in script.stdout
+
+    def complete(words, index):
+        env = {"_TIMELINE_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(index)}
+        done = cli(env=env)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert complete("timeline li", 1) == ["plain,list"]
+    assert complete("timeline replay esc", 2) == ["plain,Escalation"]
+    assert "plain,csv" in complete("timeline list --format ", 3)

@@ -13,6 +13,7 @@ from timeline.cli import _integrity as i
 from timeline.cli import _reading as r
 from timeline.cli import _verbs as v
 from timeline.cli._args import (
+    PROJECTIONS,
     ZONE_ENV,
     event_ref,
     moment,
@@ -219,7 +220,9 @@ def _analysis_commands(group: click.Group) -> None:
         "timeline replay negotiations --as-of 2025-06-01 --known-at 2025-06-02T08:00+03:00",
         params=[
             click.Argument(
-                ["projection"], type=Reader("PROJECTION", projection_name), metavar="PROJECTION"
+                ["projection"],
+                type=Reader("PROJECTION", projection_name, tuple(PROJECTIONS)),
+                metavar="PROJECTION",
             ),
             *_times(),
             _listing_format(),

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import click
+import click.shell_completion
 
 from timeline.cli._args import BadValue
 from timeline.cli._base import DEFAULT_LOG, LOG_ENV, Args
@@ -82,9 +83,24 @@ class Group(_Layout, click.Group):
 class Reader(click.ParamType):  # type: ignore[type-arg]  # generic only in newer stubs
     """A value read by one of :mod:`timeline.cli._args`' readers (a ``BadValue`` is a usage error)."""
 
-    def __init__(self, name: str, read: Callable[[str], Any]) -> None:
+    def __init__(
+        self, name: str, read: Callable[[str], Any], completions: Sequence[str] = ()
+    ) -> None:
         self.name = name
         self.read = read
+        self.completions = tuple(completions)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[click.shell_completion.CompletionItem]:
+        """The completions that start with what was typed (any case)."""
+        del ctx, param  # click's signature
+        typed = incomplete.casefold()
+        return [
+            click.shell_completion.CompletionItem(c)
+            for c in self.completions
+            if c.casefold().startswith(typed)
+        ]
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if not isinstance(value, str):
