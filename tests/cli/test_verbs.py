@@ -125,6 +125,11 @@ def test_graph_exports_and_the_summary_line(filled):
     )
     cut = filled.quick("export", "jsonl", "x.jsonl", "--as-of", "2025-06-01")
     assert cut.returncode == 2
+    assert "jsonl writes every record as stored" in cut.stderr
+    pytest.importorskip("pandas")
+    view = filled.quick("export", "csv", "view.csv", "--as-of", "2025-05-20")
+    assert view.returncode == 0, view.stderr
+    assert view.stderr == "timeline: exported 4 records to view.csv (csv)\n"  # the view: no link
 
 
 def test_plot_draws_each_picture_into_its_file(filled):

@@ -8,7 +8,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from timeline.cli._base import (
     FAILED,
@@ -45,7 +45,8 @@ __all__ = [
     "copy_log",
 ]
 
-_SHOWN_PROBLEMS: Final = 5
+_FRAME_FORMATS: Final = ("csv", "parquet")
+_CUT_FORMATS: Final = ("csv", "parquet", "timelinejs", *GRAPH_FORMATS)
 _COPY_BATCH: Final = 1000
 
 
@@ -196,10 +197,27 @@ def cmd_verify(args: Args) -> int:
 # -- import, export, copy --------------------------------------------------------------------
 
 
+def _cut_options(args: Args) -> dict[str, Any]:
+    """``--as-of``/``--known-at`` as the export's options: the resolved view, cut."""
+    if args.as_of is None and args.known_at is None:
+        return {}
+    cuts = {"as_of": args.as_of, "known_at": args.known_at}
+    if args.format in _FRAME_FORMATS:
+        return {"resolved": True, **cuts}
+    if args.format == "timelinejs":
+        return cuts
+    raise CommandError(
+        f"--as-of and --known-at cut the exports that give a view ({', '.join(_CUT_FORMATS)}); "
+        f"{args.format} writes every record as stored",
+        status=USAGE,
+    )
+
+
 def _export(log: EventLog, args: Args, target: Path) -> int:
+    options = _cut_options(args)
     with ProgressBar("records", enabled=_progress(args)) as bar:
-        keep = args.keep_formulas and args.format in ("csv", "parquet")
-        options = {"formula_safe": False} if keep else {}
+        if args.keep_formulas and args.format in _FRAME_FORMATS:
+            options["formula_safe"] = False
         return export_file(log, args.format, target, progress=bar, **options).records
 
 
@@ -211,12 +229,7 @@ def cmd_export(args: Args) -> int:
             cuts = {"as_of": args.as_of, "known_at": args.known_at}
             warn(export_graph(log, args.format, args.file, cuts))
             return OK
-        if args.as_of is not None or args.known_at is not None:
-            raise CommandError(
-                "--as-of and --known-at cut the causal graph's exports (graphml, dot, "
-                "node-link); the other formats export every record",
-                status=USAGE,
-            )
+        _cut_options(args)  # refuses cuts a format cannot make, before anything is written
         if args.file != "-":
             n = _export(log, args, Path(args.file))
             warn(f"exported {plural(n, 'record')} to {where} ({args.format})")
