@@ -12,6 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 
+#: docs/notebooks links to examples/notebooks (for the site): they are tested there, once.
+collect_ignore = ["notebooks"]
+
 #: The pages whose examples read ``../shared/data``.
 NEEDS_SHARED_DATA = frozenset({"import.md"})
 

@@ -17,6 +17,7 @@ from timeline.errors import (
     LockTimeout,
     LogReplaced,
     MissingExtra,
+    MissingFile,
     TimelineError,
     UnknownEvent,
     UnknownEventType,
@@ -60,6 +61,7 @@ EXAMPLES = [
     (MissingExtra("needs cryptography", extra="integrity", package="cryptography"), ImportError),
     (LockTimeout("no write lock in 10 s", log="postgresql://u@h/db", timeout=10.0), RuntimeError),
     (LogReplaced("war.jsonl was replaced", path="war.jsonl", reason="replaced"), ValueError),
+    (MissingFile("no such file: x.csv", path="x.csv"), FileNotFoundError),
 ]
 
 
@@ -96,7 +98,9 @@ def test_errors_carry_their_fields():
         extra,
         lock,
         replaced,
+        missing,
     ) = (e for e, _ in EXAMPLES)
+    assert (missing.path, missing.filename) == ("x.csv", "x.csv")
     assert (lock.log, lock.timeout) == ("postgresql://u@h/db", 10.0)
     assert isinstance(lock, ConcurrencyError)
     assert (lock.stream, lock.expected, lock.actual) == (None, None, None)

@@ -107,3 +107,21 @@ def test_the_check_finds_what_a_run_leaves():
     untitled = {"cells": [{"cell_type": "markdown", "source": "Some words", "metadata": {}}]}
     assert problems(untitled) == ["the first cell does not open with a '# ' title"]
     assert problems({"cells": []}) == ["the first cell is not a markdown cell"]
+
+
+def test_the_site_runs_every_notebook_and_shows_its_outputs():
+    """The docs site executes the notebooks at build (mkdocs-jupyter), from a clean kernel.
+
+    ``mkdocs build --strict`` (CI's ``dev.py docs``) is what runs them; this checks the
+    wiring: the docs folder reaches the notebooks themselves, the plugin executes them with
+    errors failing the build, and each is in the navigation.
+    """
+    root = NOTEBOOKS.parents[1]
+    linked = root / "docs" / "notebooks"
+    assert linked.resolve() == NOTEBOOKS.resolve()
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    plugin = config.split("- mkdocs-jupyter:", 1)[1].split("\n  - ", 1)[0]
+    for setting in ("execute: true", "allow_errors: false", "cache: false"):
+        assert setting in plugin
+    for name in EXPECTED:
+        assert f"notebooks/{name}" in config

@@ -211,6 +211,8 @@ def test_an_empty_log_draws_an_empty_chart():
         ({"lanes": lambda _: ""}, "lanes"),
         ({"known_at": T}, "known_at"),  # events have no recorded_at
         ({"label_length": 0}, "label_length"),
+        ({"detail": -1}, "detail"),
+        ({"detail": 2.5}, "detail"),
         ({"size": (0, 4)}, "size"),
         ({"ax": "axes"}, "ax"),
     ],

@@ -16,7 +16,8 @@ so ``except ValueError`` keeps working for code that does not know about timelin
     ├── DecodeError(ValueError)           reason
     ├── CausalityError(ValueError)        cause, effect, reason
     ├── InvalidData(ValueError)           row, column, value, reason, path
-    └── MissingExtra(ImportError)         extra, package
+    ├── MissingExtra(ImportError)         extra, package
+    └── MissingFile(FileNotFoundError)    path
 
 After any of these is raised by a log, what the log held before is intact.
 
@@ -46,6 +47,7 @@ __all__ = [
     "LockTimeout",
     "LogReplaced",
     "MissingExtra",
+    "MissingFile",
     "TimelineError",
     "UnknownEvent",
     "UnknownEventType",
@@ -343,3 +345,24 @@ class MissingExtra(TimelineError, ImportError):
 
     def __init__(self, message: str, *, extra: str, package: str) -> None:
         super().__init__(message, extra=extra, package=package)
+
+
+class MissingFile(TimelineError, FileNotFoundError):
+    """A file or folder that was named to be read is not there.
+
+    Also a :class:`FileNotFoundError` (so ``except OSError`` still catches it), with
+    ``filename`` set as ``open`` would.
+
+    Attributes:
+        path: the path as given.
+    """
+
+    path: str
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message, path=path)
+        self.filename = path
+
+    def __str__(self) -> str:
+        # OSError's own str() would read "[Errno None] None: 'x.csv'" once filename is set.
+        return str(self.args[0])

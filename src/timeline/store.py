@@ -6,6 +6,7 @@ together with the codec, the clock and the guards that those layers provide.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,6 +30,8 @@ __all__ = ["open_log", "standard_guards"]
 _KEY_VALUE: Final = re.compile(r"\s*[A-Za-z_]+\s*=")
 #: A URL's scheme: a name with one (other than ours) is no file name, whatever its suffix.
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+#: The schemes open_log knows, for the message that names an unknown one.
+_SCHEMES: Final = ("sqlite", "postgresql", "postgres")
 
 
 def standard_guards() -> tuple[Guard, ...]:
@@ -98,12 +101,24 @@ def _backend(text: str, url: str | Path) -> tuple[type[PostgresLog | SQLiteLog |
         return PostgresLog, text
     if text.startswith("sqlite:///"):
         return SQLiteLog, text.removeprefix("sqlite:///")
-    suffix = "" if _SCHEME.match(text) else Path(text).suffix.lower()
+    scheme = _SCHEME.match(text)
+    suffix = "" if scheme else Path(text).suffix.lower()
     if suffix in {".db", ".sqlite", ".sqlite3"}:
         return SQLiteLog, text
     if suffix == ".jsonl":
         return JsonlLog, text
     shown = redact_url(text)
+    if scheme:
+        name = scheme.group(0).removesuffix("://")
+        close = difflib.get_close_matches(name.lower(), _SCHEMES, n=1)
+        hint = f"; did you mean '{close[0]}://'?" if close else ""
+        raise InvalidArgument(
+            f"unknown URL scheme '{name}' in {shown!r}: the known schemes are "
+            f"{', '.join(f'{s}://' for s in _SCHEMES)} (and 'memory:', or a .db/.sqlite/.jsonl "
+            f"path){hint}",
+            argument="url",
+            value=shown if shown != text else url,
+        )
     raise InvalidArgument(
         f"cannot tell which log to open from {shown!r}: use 'memory:', a .db/.sqlite path, "
         "'sqlite:///path', a .jsonl path or 'postgresql://...'",

@@ -302,7 +302,7 @@ def test_show_and_history_follow_an_event_through_its_corrections(cli):
     ]
     assert lines[3].split(maxsplit=3)[2:] == [
         "corrected",
-        "launched: 472 → 479  (revised morning figure)",
+        "launched 472 → 479  (revised morning figure)",
     ]
     assert lines[-1] == (
         "now: in force, as corrected: Russia: Shahed-136/131 479 launched, 210 destroyed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from pathlib import Path
 
 import cattrs
 import pendulum
@@ -12,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pendulum import DateTime
 
+import timeline as tl
 from timeline.events import (
     CasualtyReport,
     DroneBarrage,
@@ -22,8 +24,8 @@ from timeline.events import (
     Statement,
     Strike,
 )
-from timeline.projections.claims import Claims, ClaimsState, FactKey
-from timeline.time import instant
+from timeline.projections.claims import Claim, Claims, ClaimsState, FactKey
+from timeline.time import TimePrecision, instant
 
 P = Claims()
 
@@ -227,3 +229,129 @@ def test_fold_equals_reduce_of_apply_in_any_order(events, rng):
     rng.shuffle(shuffled)
     assert fold(shuffled) == state
     assert all(f.conflicting == (len(set(f.values)) > 1) for f in state.facts)
+
+
+# -- windows: consecutive reports are not a conflict, overlapping ones are ---------------------
+# Typed from ../shared/data/missile-attacks (rows 201 and 202 of the May-June 2025 excerpt):
+# the Air Force's window 2025-05-06 20:30 to 2025-05-07 14:30 (Kyiv), 187 Shahed launched,
+# then 2025-05-07 14:30 to 20:30, 31 launched. Both end on 7 May.
+KYIV = "Europe/Kyiv"
+NIGHT_187 = {
+    "occurred_at": pendulum.datetime(2025, 5, 6, 20, 30, tz=KYIV),
+    "occurred_until": pendulum.datetime(2025, 5, 7, 14, 30, tz=KYIV),
+}
+DAY_31 = {
+    "occurred_at": pendulum.datetime(2025, 5, 7, 14, 30, tz=KYIV),
+    "occurred_until": pendulum.datetime(2025, 5, 7, 20, 30, tz=KYIV),
+}
+
+
+def test_consecutive_windows_of_one_claimant_are_not_a_conflict():
+    night = barrage(NIGHT_187, UAF, launched=187, destroyed=81, claimed_by="Ukrainian Air Force")
+    day = barrage(DAY_31, UAF, launched=31, destroyed=20, claimed_by="Ukrainian Air Force")
+    state = fold([night, day])
+    [launched] = state.about(date="2025-05-07", figure="launched")
+    assert launched.values == (187, 31)  # filed together: both windows end on 7 May
+    assert not launched.conflicting
+    assert launched.disagreements() == ()
+    assert state.conflicts() == ()
+
+
+def test_overlapping_windows_that_disagree_are_a_conflict():
+    night = barrage(NIGHT_187, UAF, launched=187, claimed_by="Ukrainian Air Force")
+    # Another count of part of that night, 02:00 to 09:00 Kyiv time on 7 May.
+    part = {
+        "occurred_at": pendulum.datetime(2025, 5, 7, 2, tz=KYIV),
+        "occurred_until": pendulum.datetime(2025, 5, 7, 9, tz=KYIV),
+    }
+    other = barrage(part, MOD, launched=150, claimed_by="Russian ministry of defence")
+    day = barrage(DAY_31, UAF, launched=31, claimed_by="Ukrainian Air Force")
+    [fact] = fold([night, other, day]).conflicts()
+    assert fact.key.figure == "launched"
+    assert [(a.value, b.value) for a, b in fact.disagreements()] == [(187, 150)]
+
+
+def test_a_claim_without_a_window_is_about_its_whole_date():
+    day = barrage(DAY_31, UAF, launched=31, claimed_by="Ukrainian Air Force")
+    dated = barrage(
+        {"occurred_at": pendulum.datetime(2025, 5, 7, tz=KYIV), "time_precision": "day"},
+        MOD,
+        launched=40,
+    )
+    [fact] = fold([day, dated]).conflicts()
+    assert sorted(fact.values) == [31, 40]
+
+
+def test_whole_day_windows_of_the_same_day_overlap():
+    # Air Command South's day reports "2025-05-21,2025-05-21": midnight to midnight in Kyiv.
+    whole = {
+        "occurred_at": pendulum.datetime(2025, 5, 21, tz=KYIV),
+        "occurred_until": pendulum.datetime(2025, 5, 22, tz=KYIV),
+        "time_precision": "day",
+    }
+    south = Source(name="Air Command South", reliability="B", credibility=2)
+    a = barrage(whole, south, weapon="Orlan-10", target="south", launched=1)
+    b = barrage(whole, south, weapon="Orlan-10", target="south", launched=5)
+    assert [f.key.figure for f in fold([a, b]).conflicts()] == ["launched"]
+
+
+MISSILES = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "data"
+    / "missile-attacks"
+    / "missile_attacks_daily_2025-05_2025-06.csv"
+)
+
+
+def test_the_missile_data_has_no_conflict_on_7_may():
+    if not MISSILES.exists():
+        pytest.skip(f"the shared data set {MISSILES} is not here")
+    log = tl.open_log("memory:", clock=tl.FixedClock(instant("2026-01-01T00:00:00+00:00")))
+    tl.io.import_file(log, "missile-attacks", MISSILES, stream="air")
+    state = tl.replay(log, Claims())
+    [launched] = state.about(date="2025-05-07", figure="launched", weapon="Shahed-136/131")
+    assert launched.values == (187, 31)
+    assert not launched.conflicting
+    # What is left: two posts of Air Command South for all of 21 May, Orlan-10 1 and 5.
+    assert {(f.key.date, f.key.weapon, f.values) for f in state.conflicts()} == {
+        ("2025-05-21", "Orlan-10", (5, 1)),
+    }
+
+
+def _claim(start: DateTime, end: DateTime | None, precision: str = "minute"):
+    return Claim(
+        value=1,
+        claimant=None,
+        sources=(),
+        event_id=uuid.uuid4(),
+        occurred_at=start,
+        until=end,
+        precision=TimePrecision(precision),
+    )
+
+
+MINUTES = st.integers(min_value=0, max_value=3 * 24 * 60)
+BASE = pendulum.datetime(2025, 5, 6, 17, 30)
+
+
+@given(MINUTES, MINUTES, MINUTES, MINUTES)
+def test_overlap_is_symmetric_and_means_sharing_an_instant(a, b, c, d):
+    (a, b), (c, d) = sorted((a, b)), sorted((c, d))
+    one = _claim(BASE.add(minutes=a), BASE.add(minutes=b))
+    two = _claim(BASE.add(minutes=c), BASE.add(minutes=d))
+    assert one.overlaps(two) == two.overlaps(one)
+    if a < b and c < d:  # two windows: half-open, so touching ends do not overlap
+        assert one.overlaps(two) == (a < d and c < b)
+    else:  # an instant overlaps what holds it, ends included
+        assert one.overlaps(two) == (c <= b and a <= d)
+
+
+@given(MINUTES, st.integers(min_value=1, max_value=600), st.integers(min_value=1, max_value=600))
+def test_consecutive_windows_never_overlap_and_a_dateless_claim_overlaps_all(start, first, second):
+    one = _claim(BASE.add(minutes=start), BASE.add(minutes=start + first))
+    two = _claim(BASE.add(minutes=start + first), BASE.add(minutes=start + first + second))
+    assert not one.overlaps(two)
+    whole_day = _claim(BASE, None)
+    assert whole_day.overlaps(one)
+    assert whole_day.overlaps(two)

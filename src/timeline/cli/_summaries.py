@@ -18,6 +18,7 @@ from pendulum import DateTime
 from timeline.cli._base import plural, stamp, table
 from timeline.codec import Codec
 from timeline.events import Event
+from timeline.log import Recorded
 from timeline.projections import (
     ChronologyState,
     ClaimsState,
@@ -25,19 +26,21 @@ from timeline.projections import (
     ExchangesState,
     History,
     NegotiationsState,
-    Revision,
     dates,
 )
 from timeline.projections.escalation import DroneRecord, Figures, Tallies
 from timeline.projections.exchanges import Exchange
+from timeline.text import Headlines, card_lines, field_changes, headline
 from timeline.time import TimePrecision, isoformat
 
 __all__ = [
+    "headlines",
     "history_dict",
     "history_lines",
     "json_converter",
     "replay_document",
     "replay_lines",
+    "show_lines",
     "when",
 ]
 
@@ -56,34 +59,51 @@ def _span(start: dt.datetime, end: dt.datetime | None, precision: TimePrecision)
 # -- history ---------------------------------------------------------------------------------
 
 
-def _change_text(codec: Codec, before: Event, revision: Revision) -> str:
-    old = codec.to_dict(before)
-    return ", ".join(
-        f"{name}: {old.get(name)!r} → {value!r}" for name, value in revision.changes.items()
-    )
-
-
 def history_lines(codec: Codec, hist: History) -> list[str]:
-    """One line per revision of an event, then where it stands now."""
+    """One line per revision of an event, then where it stands now.
+
+    A correction reads as what it changed, field by field and item by item
+    (``aircraft 384 → 413``), not as the whole tally before and after.
+    """
     rows = []
-    before = hist.original
+    before = codec.to_dict(hist.original)
     for revision in hist:
         if revision.kind == "corrected":
-            what = _change_text(codec, before, revision)
+            after = codec.to_dict(revision.event)
+            what = ", ".join(field_changes(before, after)) or "no change"
+            before = after
         elif revision.kind == "undone":
             what = f"withdraws the step {revision.undoes}"
         elif revision.kind == "retracted":
             what = "withdrawn from later views"
         else:
-            what = revision.event.headline()
+            what = headline(revision.event)
         if revision.reason:
             what += f"  ({revision.reason})"
         rows.append((revision.position, stamp(revision.recorded_at), revision.kind, what))
-        before = revision.event
     now = "withdrawn (retracted)" if hist.withdrawn else "in force"
     if len(hist) > 1 and not hist.withdrawn:
-        now += f", as corrected: {hist.current.headline()}"
+        now += f", as corrected: {headline(hist.current)}"
     return [*table(("position", "recorded_at", "step", "what"), rows, right="r"), f"now: {now}"]
+
+
+def show_lines(codec: Codec, record: Recorded, hist: History | None = None) -> list[str]:
+    """``show``: the event as a card (see :func:`timeline.text.card_lines`), and where it is."""
+    where = (
+        f"position {record.position}, stream {record.stream!r} (version {record.version}), "
+        f"recorded {stamp(record.recorded_at)}"
+    )
+    card = card_lines(codec, record.event, hist)
+    return [card[0], where, *card[1:]]
+
+
+def headlines(codec: Codec, events: Iterable[Event]) -> Headlines:
+    """Headlines that know the other events (corrections, links, tallies' changes).
+
+    Give it every event of the log, in log order, even where only some are shown: a
+    correction is told against its target, a tally against the tally before it.
+    """
+    return Headlines(events, codec=codec)
 
 
 def history_dict(codec: Codec, hist: History) -> dict[str, Any]:

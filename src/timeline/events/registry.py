@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final, TypeVar
 
@@ -136,12 +137,31 @@ class Registry:
         found = self.get(type_name)
         if found is None:
             known = ", ".join(sorted(self._types)) or "none"
+            close = self.closest(str(type_name))
+            hint = f" (did you mean {close!r}?)" if close else ""
             raise UnknownEventType(
-                f"unknown event type {type_name!r}; this codec knows: {known}. "
+                f"unknown event type {type_name!r}{hint}; this codec knows: {known}. "
                 "Register your own types with open_log(..., types=[...]) or Registry.register",
                 type=str(type_name),
             )
         return found
+
+    def closest(self, name: str) -> str | None:
+        """The registered tag a mistyped or class-style name most likely means, if any.
+
+        A class name gives its tag (``"DroneBarrage"`` → ``"military.drone_barrage"``);
+        otherwise the closest tag or tag's last part by :mod:`difflib`.
+        """
+        for tag, cls in self._types.items():
+            if name in (cls.__name__, cls.__qualname__):
+                return tag
+        tails = {tag.rpartition(".")[2]: tag for tag in sorted(self._types)}
+        folded = name.lower().replace(" ", "_")
+        for pool in (list(self._types), list(tails)):
+            found = difflib.get_close_matches(folded, pool, n=1, cutoff=0.7)
+            if found:
+                return tails.get(found[0], found[0])
+        return None
 
     def upcast(self, type_name: str, version: int, payload: dict[str, Any]) -> dict[str, Any]:
         """Bring a payload of ``version`` up to the registered class's version.

@@ -43,7 +43,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from timeline.errors import InvalidArgument
+from timeline.errors import InvalidArgument, MissingFile
 from timeline.io import cameo
 from timeline.io._files import display_path
 from timeline.io._guess import guess_from_content
@@ -159,10 +159,14 @@ def import_file(
         InvalidArgument: for an unknown format or option value.
         InvalidData: for a file that cannot be read at all (the wrong encoding, not the data
             set named); in strict mode, for the first bad row.
+        MissingFile: if there is no such file (a :class:`FileNotFoundError` too).
         OSError: if the file cannot be opened.
     """
     format = IMPORT_ALIASES.get(format, format) if isinstance(format, str) else format  # noqa: A001  # the design's name
     importer, own_stream = _choose("import", format, _IMPORTERS)
+    if not Path(path).exists():
+        shown = display_path(path)
+        raise MissingFile(f"no such file to import as {format}: {shown}", path=shown)
     report = ReportBuilder(
         format=format, path=display_path(path), stream=stream or own_stream, strict=strict
     )

@@ -254,9 +254,16 @@ class EventLog(CheckedReads, ProvableLog):
         try:
             batch = tuple(events)
         except TypeError:  # None, a number, a single event
-            hint = " (put a single event in a list)" if isinstance(events, Event) else ""
+            if isinstance(events, Event):
+                name = type(events).__name__
+                raise InvalidArgument(
+                    f"events must be a list of events, got a single {name}: "
+                    "pass [event], not event",
+                    argument="events",
+                    value=events,
+                ) from None
             raise InvalidArgument(
-                f"events must be an iterable of events{hint}, got {shown(events)}",
+                f"events must be an iterable of events, got {shown(events)}",
                 argument="events",
                 value=events,
             ) from None

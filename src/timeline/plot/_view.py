@@ -15,6 +15,7 @@ from timeline.events import Event
 from timeline.log import EventLog
 from timeline.plot._base import check_choice, naive, plain, short
 from timeline.projections.replay import META_TYPES, Resolution, replay_records
+from timeline.text import value_text
 
 if TYPE_CHECKING:
     from pendulum import DateTime
@@ -137,29 +138,43 @@ def check_lanes(lanes: object, *, have_log: bool) -> LaneChoice:
 def _describe(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return naive(value).strftime("%Y-%m-%d %H:%M")
-    return short(repr(value), 24)
+    return short(value_text(value), 24)
+
+
+def _counts(value: Any) -> dict[str, int] | None:
+    """``{name: count}`` for a tuple of named counts (``ItemCount``, ``PartyCount``), else None."""
+    if not isinstance(value, tuple) or not value:
+        return None
+    out = {}
+    for x in value:
+        name = getattr(x, "item", None) or getattr(x, "party", None)
+        count = getattr(x, "count", None)
+        if not isinstance(name, str) or type(count) is not int:
+            return None
+        out[name] = count
+    return out
 
 
 def change_text(original: Event, corrected: Event, fields: Sequence[str]) -> str:
-    """``"aircraft 384 → 413"``: what the corrections in force changed."""
+    """``"corrected: aircraft 384 → 413"``: what the corrections in force changed.
+
+    Values are written from what they are (counts item by item, names joined by commas,
+    times to the minute), never through ``repr``.
+    """
     parts: list[str] = []
     for name in fields:
         old: Any = getattr(original, name, None)
         new: Any = getattr(corrected, name, None)
         if old == new:
             continue
-        if all(isinstance(v, tuple) and all(hasattr(x, "count") for x in v) for v in (old, new)):
-            before = {_key(x): x.count for x in old}
-            after = {_key(x): x.count for x in new}
+        before, after = _counts(old), _counts(new)
+        if (before is not None or not old) and (after is not None or not new) and (before or after):
+            before, after = before or {}, after or {}
             parts.extend(
-                f"{k} {before.get(k, '–')} → {after.get(k, '–')}"
+                f"{k} {_describe(before.get(k))} → {_describe(after.get(k))}"
                 for k in dict.fromkeys([*before, *after])
                 if before.get(k) != after.get(k)
             )
         else:
             parts.append(f"{name} {_describe(old)} → {_describe(new)}")
     return plain("corrected: " + ("; ".join(parts) if parts else ", ".join(fields)))
-
-
-def _key(counted: Any) -> str:
-    return str(getattr(counted, "item", None) or getattr(counted, "party", ""))

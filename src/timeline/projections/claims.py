@@ -22,12 +22,20 @@ under the date it ends because that is how each side dates its "overnight" figur
 Ukrainian Air Force's window from 18:00 and the Russian ministry of defence's from 20:00 both
 end on the same morning. A figure a report does not give (``None``) is no claim at all.
 
+Filing by date gathers claims that *may* be about the same thing; two of them conflict only
+if they disagree about the same or overlapping windows (:meth:`Claim.overlaps`). The Air
+Force reports 187 Shahed drones launched from 20:30 on 6 May 2025 to 14:30 on 7 May, then 31
+from 14:30 to 20:30: two consecutive windows ending the same day, two facts' worth of figures,
+not one figure disputed. A claim without a window (no ``occurred_until``) is about its whole
+date, so it may overlap any other; a day- or month-precision window covers whole days.
+
 Each claim keeps its claimant (``claimed_by``, else the first source's name) and every
 source with its Admiralty grade. Events of other types are ignored.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -38,6 +46,7 @@ from pendulum import DateTime
 from timeline.events.humanitarian import CasualtyReport
 from timeline.events.military import Attack, LossReport, Strike
 from timeline.projections import dates
+from timeline.time import TimePrecision
 
 if TYPE_CHECKING:
     from timeline.events import Event
@@ -98,20 +107,69 @@ class GradedSource:
     grade: str | None
 
 
+_DAY = dt.timedelta(days=1)
+
+
 @attrs.frozen
 class Claim:
-    """One claimant's figure for a fact, with the sources behind it."""
+    """One claimant's figure for a fact, with the sources behind it.
+
+    ``until`` is the end of the reporting window the figure covers (the event's
+    ``occurred_until``), ``None`` when the report gives none: then the claim is about its
+    whole date. ``precision`` is the report's time precision.
+    """
 
     value: int
     claimant: str | None
     sources: tuple[GradedSource, ...]
     event_id: UUID
     occurred_at: DateTime
+    until: DateTime | None = None
+    precision: TimePrecision = TimePrecision.MINUTE
 
     @property
     def grade(self) -> str | None:
         """The first source's Admiralty grade, if any."""
         return self.sources[0].grade if self.sources else None
+
+    @property
+    def window(self) -> tuple[DateTime, DateTime] | None:
+        """The instants the figure covers, ``[start, end)``; ``None`` for a whole date.
+
+        A day- or month-precision window lasts at least a day (a report "on 6 May" covers 6
+        May); a finer one is as reported, possibly a single instant.
+        """
+        if self.until is None:
+            return None
+        end = self.until
+        if self.precision in (TimePrecision.DAY, TimePrecision.MONTH):
+            end = max(end, self.occurred_at + _DAY)
+        return self.occurred_at, end
+
+    def overlaps(self, other: Claim) -> bool:
+        """Whether the two claims may be about the same thing: their windows share an instant.
+
+        Windows that only touch (one ends as the next starts) do not overlap; a claim
+        without a window overlaps every other.
+
+        >>> import pendulum, uuid
+        >>> def claim(start, end):
+        ...     kyiv = "Europe/Kyiv"
+        ...     return Claim(value=1, claimant=None, sources=(), event_id=uuid.uuid4(),
+        ...                  occurred_at=pendulum.datetime(2025, 5, *start, tz=kyiv),
+        ...                  until=pendulum.datetime(2025, 5, *end, tz=kyiv))
+        >>> claim((6, 20, 30), (7, 14, 30)).overlaps(claim((7, 14, 30), (7, 20, 30)))
+        False
+        >>> claim((6, 20, 30), (7, 14, 30)).overlaps(claim((7, 6), (7, 20, 30)))
+        True
+        """
+        mine, theirs = self.window, other.window
+        if mine is None or theirs is None:
+            return True
+        (a, b), (c, d) = mine, theirs
+        if a == b or c == d:  # an instant: inside the other window, ends included
+            return c <= b and a <= d
+        return a < d and c < b
 
 
 @attrs.frozen
@@ -126,10 +184,26 @@ class Fact:
         """The distinct figures claimed, in the order of the claims."""
         return tuple(dict.fromkeys(c.value for c in self.claims))
 
+    def disagreements(self) -> tuple[tuple[Claim, Claim], ...]:
+        """The pairs of claims about overlapping windows whose figures differ, in claim order."""
+        claims = self.claims
+        return tuple(
+            (a, b)
+            for i, a in enumerate(claims)
+            for b in claims[i + 1 :]
+            if a.value != b.value and a.overlaps(b)
+        )
+
     @property
     def conflicting(self) -> bool:
-        """Whether the claims disagree (two distinct figures or more)."""
-        return len(self.values) > 1
+        """Whether two claims about the same or overlapping windows disagree.
+
+        Distinct figures for consecutive windows (one claimant's reports through a day)
+        are not a conflict: each is about its own stretch of time.
+        """
+        if len(self.values) < 2:  # noqa: PLR2004 - two figures are needed to disagree
+            return False
+        return bool(self.disagreements())
 
     def by_claimant(self) -> dict[str | None, tuple[int, ...]]:
         """``{claimant: figures}``."""
@@ -163,7 +237,7 @@ class ClaimsState:
     facts: tuple[Fact, ...] = ()
 
     def conflicts(self) -> tuple[Fact, ...]:
-        """The facts whose claims disagree (two distinct figures or more)."""
+        """The facts with claims about the same or overlapping windows that disagree."""
         return tuple(f for f in self.facts if f.conflicting)
 
     def fact(self, key: FactKey) -> Fact:
@@ -290,6 +364,8 @@ class _Ledger:
                 sources=sources,
                 event_id=event.event_id,
                 occurred_at=event.occurred_at,
+                until=event.occurred_until,
+                precision=event.time_precision,
             )
 
     def forget(self, event_id: UUID) -> None:
@@ -327,7 +403,7 @@ class Claims:
     """
 
     name = "claims"
-    version = 1
+    version = 2
 
     def initial(self) -> ClaimsState:
         """No claims yet."""

@@ -110,6 +110,13 @@ def replay(
     >>> replay(log, Launched())
     479
     """
+    if isinstance(projection, type):
+        name = projection.__name__
+        raise InvalidArgument(
+            f"projection must be an instance, got the class {name}: pass {name}(), not {name}",
+            argument="projection",
+            value=projection,
+        )
     if not callable(getattr(projection, "initial", None)):
         raise InvalidArgument(
             f"projection must have initial() and apply(state, event), got {projection!r}",
