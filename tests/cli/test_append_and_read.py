@@ -266,12 +266,15 @@ def test_show_and_history_follow_an_event_through_its_corrections(cli):
     assert cli.quick("append", "--stream", "air", input=jsonl(EVENTS[5:6])).returncode == 0
     shown = cli("show", "1")
     assert (shown.returncode, shown.stderr) == (0, "")
-    record_text, _, rest = shown.stdout.partition("\n\n")
-    record = json.loads(record_text)
+    card = shown.stdout.splitlines()  # the readable card (timeline.text.card_lines)
+    assert card[0] == "Russia: Shahed-136/131 472 launched, 210 destroyed"
+    assert card[1].startswith("position 1, stream 'air' (version 1), recorded ")
+    assert "launched:   472" in card
+    assert card[-1] == "history: as recorded; never corrected or retracted"
+    record = json.loads(cli.quick("show", "1", "--format", "json").stdout)
     assert (record["position"], record["stream"], record["version"]) == (1, "air", 1)
     assert record["event"]["launched"] == 472
     assert record["hash"] == stored(cli)[0].hash
-    assert rest == "history: as recorded; never corrected or retracted\n"
 
     correction = {
         "type": "meta.correction",
@@ -314,7 +317,8 @@ def test_show_and_history_follow_an_event_through_its_corrections(cli):
     assert [r["kind"] for r in as_json["history"]["revisions"]] == ["recorded", "corrected"]
     assert as_json["history"]["revisions"][1]["changes"] == {"launched": 479}
     shown_again = cli.quick("show", "1").stdout
-    assert "history:\n  position" in shown_again
+    assert shown_again.splitlines()[0].endswith("(corrected since: see its history)")
+    assert "launched 472 → 479 (revised morning figure)" in shown_again
 
     missing = cli("show", "99")
     assert (missing.returncode, missing.stderr) == (

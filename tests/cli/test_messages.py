@@ -19,14 +19,14 @@ def test_an_unknown_url_scheme_is_named_not_taken_for_a_folder(cli):
         done = cli.quick(*command, "--log", "sqllite:///x.db", input=json.dumps(BARRAGE))
         assert done.returncode == 1, command
         assert done.stderr.startswith("timeline: error: "), done.stderr
-        assert "sqllite" in done.stderr
-        assert "sqlite:///" in done.stderr  # the known way to say it
+        assert "unknown URL scheme 'sqllite'" in done.stderr
+        assert "sqlite://" in done.stderr  # the known schemes
         assert "folder" not in done.stderr
         assert done.stderr.count("\n") == 1
     assert list(cli.folder.iterdir()) == []
     real = cli("list", "--log", "sqllite:///x.db")  # once in a real process
     assert real.returncode == 1
-    assert "sqllite" in real.stderr
+    assert "did you mean 'sqlite://'?" in real.stderr
 
 
 def test_a_class_name_as_type_is_read_like_list_type_reads_it(cli):

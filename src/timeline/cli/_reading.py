@@ -42,6 +42,7 @@ from timeline.cli._summaries import (
     json_converter,
     replay_document,
     replay_lines,
+    show_lines,
 )
 from timeline.codec import Codec
 from timeline.events import CausalLink, Event
@@ -266,7 +267,7 @@ def _revision_rows(hist: History) -> Iterator[dict[str, Any]]:
 
 
 def cmd_show(args: Args) -> int:
-    """One record in full, and its history summary."""
+    """One record as a readable card (its fields, sources, history), or in a format."""
     with opened(log_url(args)) as log:
         record = args.event.resolve(log)
         hist = history(log, record.event.event_id)
@@ -278,14 +279,8 @@ def cmd_show(args: Args) -> int:
         if args.format == "csv":
             write_csv([record_row(log.codec, record)], RECORD_COLUMNS)
             return OK
-        out(dumps(data, indent=True))
-        out()
-        if len(hist) == 1:
-            out("history: as recorded; never corrected or retracted")
-            return OK
-        out("history:")
-        for line in history_lines(log.codec, hist):
-            say(f"  {line}")
+        for line in show_lines(log.codec, record, hist):
+            say(line)
     return OK
 
 
