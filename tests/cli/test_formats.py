@@ -158,3 +158,11 @@ def test_an_event_by_a_unique_prefix_of_its_id(linked):
         1,
         "timeline: error: no event id starts with 'ffff'\n",
     )
+
+
+def test_the_table_tells_links_and_corrections_by_their_events(linked):
+    rows = linked.quick("list", "--after", str(len(EVENTS))).stdout.splitlines()[1:]
+    link, correction = rows
+    assert link.endswith("Russia rejects the ceasefire demand → 472-drone night (prompted, 0.6)")
+    assert correction.endswith("destroyed 210 → 211 (revised report) in 472-drone night")
+    assert BARRAGE_472 not in link  # names, not raw ids

@@ -37,6 +37,7 @@ from timeline.cli._formats import (
 )
 from timeline.cli._render import print_table, say
 from timeline.cli._summaries import (
+    headlines,
     history_dict,
     history_lines,
     json_converter,
@@ -241,13 +242,15 @@ def cmd_list(args: Args) -> int:
         elif args.format == "csv":
             write_csv((record_row(codec, r) for r in records), RECORD_COLUMNS)
         else:
+            # Headlines told with the other events: a correction's target, a tally's change.
+            told = headlines(codec, (r.event for r in log.read()))
             rows = (
                 (
                     r.position,
                     stamp(r.recorded_at),
                     occurred_text(r.event, args),
                     r.event.TYPE,
-                    r.event.headline(),
+                    told.text(r.event),
                 )
                 for r in records
             )
@@ -382,6 +385,8 @@ def _causal(args: Args, direction: str) -> int:
         ask = graph.why if direction == "why" else graph.consequences
         found: list[Cause] | list[Consequence] = ask(record.event.event_id)
         codec = log.codec
+        table = args.format == "table"
+        told = headlines(codec, (r.event for r in log.read()) if table else ())
     event = record.event
     if args.format == "json":
         document = {
@@ -406,7 +411,7 @@ def _causal(args: Args, direction: str) -> int:
         )
         return OK
     asked = "what led to" if direction == "why" else "what followed from"
-    say(f"{asked} {event.event_id}, {occurred_text(event, args)}: {event.headline()}")
+    say(f"{asked} {event.event_id}, {occurred_text(event, args)}: {told.text(event)}")
     say(f"({_cuts(args)})")
     if not found:
         say("  nothing on record")
@@ -415,7 +420,7 @@ def _causal(args: Args, direction: str) -> int:
         (
             f"{item.confidence:.2f}",
             occurred_text(item.event, args),
-            item.event.headline(),
+            told.text(item.event),
             _via(item.path),
             str(item.event.event_id),
         )
