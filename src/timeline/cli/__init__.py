@@ -3,14 +3,19 @@
 ::
 
     timeline init                                   create an empty log
-    timeline append [FILE|-] --stream S             append events (JSON or JSONL), all or none
-    timeline import FORMAT FILE [--strict]          a data set (missile-attacks, ...)
-    timeline export FORMAT [FILE|-]                 cloudevents, jsonl, parquet, csv, timelinejs
-    timeline list [filters] [--format F]            the records, as a table or JSON
-    timeline show EVENT                             one record in full, and its history
+    timeline append [FILE|-] --stream S             append events (JSON or JSONL), all or none,
+                                                    skipping those already there
+    timeline import [FORMAT] FILE [--strict]        a data set (missile-attacks, ...)
+    timeline export FORMAT [FILE|-]                 cloudevents, jsonl, parquet, csv, timelinejs,
+                                                    graphml, dot, node-link
+    timeline list [filters] [--format F]            the records: a table, JSON, CSV
+    timeline show EVENT                             one record as a card, and its history
     timeline history EVENT                          the event, correction by correction
+    timeline correct EVENT FIELD=VALUE --reason R   append a correction; retract EVENT likewise
     timeline replay PROJECTION [--as-of] [--known-at]
     timeline why EVENT / consequences EVENT         the causal graph around an event
+    timeline codes [QUERY]                          CAMEO codes and Goldstein scores
+    timeline plot KIND OUT                          timeline, intensity, nights, causal
     timeline verify                                 check the hash chain
     timeline copy SRC DST                           between any two backends, hashes kept
 
@@ -23,8 +28,8 @@ its record, or a unique prefix of its id. Times are shown in each event's own zo
 
 Exit status: 0 on success; 1 when something fails (bad input, a refused append, a damaged
 log, ``verify`` finding damage); 2 for a command line that cannot be understood; 130 when
-interrupted. An error is one line on stderr, ``timeline: error: ...``; ``--debug`` adds the
-traceback. Imports, exports and copies draw a progress bar on stderr when it is a terminal,
+interrupted; ``import`` also 3 (some rows refused) and 4 (none imported). An error is one
+line on stderr, ``timeline: error: ...``; ``--debug`` adds the traceback. Imports, exports and copies draw a progress bar on stderr when it is a terminal,
 and nothing when it is not (piped, redirected, in CI).
 
 Arguments are parsed with click and the output drawn with rich (tables that fit the
