@@ -18,7 +18,7 @@ def _isort_key(name: str):
 
 
 #: Subpackages that are public names of ``timeline`` themselves (``tl.io.import_file``).
-PUBLIC_MODULES = {"io"}
+PUBLIC_MODULES = {"io", "page"}
 
 
 def public_names(module):

@@ -7,7 +7,7 @@ diplomacy, replayed into projections and linked into a causal graph.
 >>> log = tl.open_log("memory:")
 """
 
-from timeline import io
+from timeline import io, page
 from timeline.causal import CausalGraph, causal_graph
 from timeline.codec import Codec, Registry, default_registry
 from timeline.errors import (
@@ -170,6 +170,7 @@ __all__ = [
     "local_date",
     "local_span",
     "open_log",
+    "page",
     "replay",
     "replay_events",
     "snapshot_store",

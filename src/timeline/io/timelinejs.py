@@ -7,17 +7,24 @@ view, or the view at ``as_of`` / ``known_at``), becomes one slide:
 
 - ``unique_id``: the event's id;
 - ``start_date`` / ``end_date``: ``occurred_at`` / ``occurred_until`` written at the event's
-  precision (a day-precision event gives year, month and day only), in ``zone``, with a
-  ``display_date`` such as "31 May 2025, 19:30 (Europe/Kyiv)"; a day or month is the date it is
-  filed under (the reporting zone's date);
-- ``text``: ``headline`` (:meth:`~timeline.Event.headline`) and an HTML ``text`` listing the
-  event's own fields, who claims it, and its sources (linked where they have a URL, with
-  their Admiralty grade);
+  precision (a day-precision event gives year, month and day only), on the wall clock of the
+  event's own zone (:attr:`~timeline.Event.zone`; UTC for an event without one) or of
+  ``zone`` when given, with a ``display_date`` that names it, such as "2025-05-31 19:30 Kyiv"
+  (:func:`~timeline.time.local_text`); a day or month is the event's own local date
+  (:func:`~timeline.local_span`) in any zone, "2025-06-02";
+- ``text``: ``headline`` and an HTML ``text`` listing the event's own fields (a list of
+  values as "a, b"), who claims it, and its sources (linked where they have a URL, with
+  their Admiralty grade). The headline is :meth:`~timeline.Event.headline` (the summary,
+  then not repeated in the body), unless the summary is a note (an ACLED record's ``notes``,
+  or a long one): then a short line of what, where and who ("Air/drone strike in Kharkiv:
+  Military Forces of Russia (2000-), Civilians (Ukraine); 3 killed"), the note in the body;
 - ``group``: per ``group=``: the stream (default), the first party (``"actor"``: the
   attacker, party, proposer, first of the parties or speaker, else the first actor; see
   :func:`~timeline.io.cameo.parties_of`), the claimant, or the event type;
-- ``media``: where a source has a web address, that address, with the sources as its
-  ``credit``.
+- ``media``: where a source's web address is an image (its path ends in ``.jpg``,
+  ``.jpeg``, ``.png``, ``.gif``, ``.svg`` or ``.webp``, the image addresses TimelineJS draws
+  as one, or it is on Imgur), that image, with the sources as its ``credit``; a web page (a
+  data set's site, a post) is no image, and stays a link among the sources in the text.
 
 TimelineJS puts the headline, the text, the group's label, the credit and the caption into
 the page as HTML, so every one of them is HTML-escaped: a record quotes whatever its sources
@@ -34,29 +41,38 @@ import os
 import urllib.parse
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+import attrs
 import orjson
-import pendulum
 
 from timeline.errors import InvalidArgument
 from timeline.events import Event
 from timeline.io._files import display_path
 from timeline.io._output import atomic_output
 from timeline.io._pipeline import PROGRESS_EVERY, Progress
+from timeline.io.acled import CLAIMANT as ACLED
 from timeline.io.cameo import parties_of
 from timeline.io.report import ExportReport
 from timeline.log import EventLog, Recorded
 from timeline.projections.replay import replay_records
-from timeline.time import TimePrecision
+from timeline.time import TimePrecision, is_zone, local_span, local_text, zone_info
 
 if TYPE_CHECKING:
     from pendulum import DateTime
 
-__all__ = ["FORMAT", "GROUPS", "export_timelinejs", "slide", "timeline_json", "web_address"]
+__all__ = [
+    "FORMAT",
+    "GROUPS",
+    "export_timelinejs",
+    "headline",
+    "image_address",
+    "slide",
+    "timeline_json",
+    "web_address",
+]
 
 FORMAT: Final = "timelinejs"
 Group = Literal["stream", "actor", "claimant", "type"]
 GROUPS: Final = ("stream", "actor", "claimant", "type")
-_NOON: Final = dt.timedelta(hours=12)
 _SKIP: Final = frozenset({"meta.causal_link", "meta.causal_link_retracted"})
 _BASE_FIELDS: Final = frozenset(
     {
@@ -76,29 +92,45 @@ _BASE_FIELDS: Final = frozenset(
 )
 
 
-def _date(at: dt.datetime, precision: TimePrecision, zone: Any, *, end: bool) -> dict[str, Any]:
-    if precision in (TimePrecision.DAY, TimePrecision.MONTH):
-        # The date it is filed under: a local midnight read at noon (see the projections).
-        day = (at - _NOON if end else at + _NOON).date()
-        out: dict[str, Any] = {"year": day.year, "month": day.month}
-        if precision is TimePrecision.DAY:
-            out["day"] = day.day
-            out["display_date"] = f"{day.day} {day:%B %Y}"
-        else:
-            out["display_date"] = f"{day:%B %Y}"
-        return out
-    local = pendulum.instance(at).in_timezone(zone)
-    out = {"year": local.year, "month": local.month, "day": local.day, "hour": local.hour}
-    clock = f"{local.hour:02d}h"
+def _day(day: dt.date, precision: TimePrecision) -> dict[str, Any]:
+    out: dict[str, Any] = {"year": day.year, "month": day.month}
+    if precision is TimePrecision.DAY:
+        out["day"] = day.day
+        out["display_date"] = day.isoformat()
+    else:
+        out["display_date"] = day.isoformat()[:7]
+    return out
+
+
+def _clock(at: dt.datetime, precision: TimePrecision, zone: str | None) -> dict[str, Any]:
+    local = at.astimezone(zone_info(zone or "UTC"))
+    out: dict[str, Any] = {"year": local.year, "month": local.month, "day": local.day}
+    out["hour"] = local.hour
     if precision is not TimePrecision.HOUR:
         out["minute"] = local.minute
-        clock = f"{local.hour:02d}:{local.minute:02d}"
         if precision is TimePrecision.EXACT:
             out["second"] = local.second
             if local.microsecond:
                 out["millisecond"] = local.microsecond // 1000
-    out["display_date"] = f"{local.day} {local:%B %Y}, {clock} ({zone.name})"
+    out["display_date"] = local_text(at, zone or "UTC", precision)
     return out
+
+
+def _dates(event: Event, zone: str | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """``start_date`` and ``end_date`` (or ``None``) of an event.
+
+    A day or month is the event's own local date wherever it is shown; a time is on the
+    wall clock of ``zone``, else of the event's own zone.
+    """
+    precision = event.time_precision
+    if precision in (TimePrecision.DAY, TimePrecision.MONTH):
+        first, last = local_span(event)
+        end = _day(last, precision) if event.occurred_until is not None else None
+        return _day(first, precision), end
+    shown = zone if zone is not None else event.zone
+    until = event.occurred_until
+    end = _clock(until, precision, shown) if until is not None else None
+    return _clock(event.occurred_at, precision, shown), end
 
 
 def _group(record: Recorded, group: Group | None) -> str | None:
@@ -136,22 +168,94 @@ def web_address(url: str | None) -> str | None:
     return url
 
 
+#: The endings of an address TimelineJS shows as an image (its media type "image").
+_IMAGE_ENDINGS: Final = (".jpg", ".jpeg", ".png", ".gif", ".svg", ".webp")
+#: Hosts whose addresses TimelineJS shows as an image without such an ending (its "imgur").
+_IMAGE_HOSTS: Final = frozenset({"imgur.com", "i.imgur.com"})
+
+
+def image_address(url: str | None) -> str | None:
+    """``url`` if it is a web address (:func:`web_address`) of an image, else ``None``.
+
+    An image is what TimelineJS draws as one: a path ending in ``.jpg``, ``.jpeg``, ``.png``,
+    ``.gif``, ``.svg`` or ``.webp`` (a query after it is fine), or an Imgur address. A web
+    page is not one: TimelineJS would show a broken image for it.
+
+    >>> image_address("https://upload.wikimedia.org/a/b/Kyiv.JPG?width=800")
+    'https://upload.wikimedia.org/a/b/Kyiv.JPG?width=800'
+    >>> image_address("https://acleddata.com"), image_address("https://t.me/kpszsu/1")
+    (None, None)
+    """
+    address = web_address(url)
+    if address is None:
+        return None
+    parts = urllib.parse.urlsplit(address)
+    if parts.fragment:  # TimelineJS reads an address with a fragment as a web page
+        return None
+    host = (parts.hostname or "").lower()
+    if parts.path.lower().endswith(_IMAGE_ENDINGS) or (
+        host in _IMAGE_HOSTS and parts.path.strip("/")
+    ):
+        return address
+    return None
+
+
+#: The longest summary shown as the headline; a longer one is a note, kept for the body.
+HEADLINE_MAX: Final = 90
+_APPROXIMATE: Final = "date approximate"  # the tag ACLED's importer adds (time precision 2)
+
+
+def _is_note(summary: str | None) -> bool:
+    return summary is not None and (len(summary) > HEADLINE_MAX or "\n" in summary)
+
+
+def headline(event: Event) -> str:
+    """The slide's headline: :meth:`~timeline.Event.headline`, or a short one for a note.
+
+    When the event's summary is a note (an ACLED record's ``notes``, or any summary longer
+    than :data:`HEADLINE_MAX` characters or of more than one line), it belongs in the body,
+    not in the headline: the headline is then what happened, where and who. What happened is the most specific of an ACLED record's
+    event types (its first three tags: disorder, event, sub-event type) when the event is
+    ACLED's, else the event type's own headline; its figures follow when any is not 0.
+    """
+    acled = event.claimed_by == ACLED
+    if not event.summary or not (acled or _is_note(event.summary)):
+        return event.headline()
+    own = attrs.evolve(event, summary=None).headline()  # the type's own line, with its figures
+    what, _, figures = own.partition(": ")
+    kinds = [t for t in event.tags[:3] if t != _APPROXIMATE]
+    if kinds and acled:
+        what = kinds[-1]
+    else:
+        what, figures = own, ""
+    line = what
+    if event.location is not None and event.location.name:
+        line += f" in {event.location.name}"
+    if event.actors:
+        shown = ", ".join(event.actors[:3])
+        more = len(event.actors) - 3
+        line += f": {shown}" + (f" and {more} more" if more > 0 else "")
+    if any(c in "123456789" for c in figures):  # "3 killed"; not "0 killed", "unknown"
+        line += f"; {figures}"
+    return line
+
+
 def _value(value: Any) -> str:
-    if isinstance(value, list):
-        if value and all(isinstance(v, dict) and "count" in v for v in value):
-            return ", ".join(
-                f"{next(iter(v.values()))} {v['count']}" for v in value if isinstance(v, dict)
-            )
-        return ", ".join(str(v) for v in value)
+    """A field's value for people: a list (stored as a tuple or a list) as "a, b"."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_value(v) for v in value)
     if isinstance(value, dict):
+        if "count" in value:  # a party's or an item's count: "Ukraine 390"
+            named = [str(v) for k, v in value.items() if k != "count" and v is not None]
+            return " ".join([*named[:1], str(value["count"])])
         return orjson.dumps(value).decode()
     return str(value)
 
 
-def _text(event: Event, data: dict[str, Any]) -> str:
+def _text(event: Event, data: dict[str, Any], title: str) -> str:
     e = html.escape
     parts = []
-    if event.summary:
+    if event.summary and event.summary != title:  # a summary shown as the headline: once
         parts.append(f"<p>{e(event.summary)}</p>")
     details = [
         f"<li><b>{e(name.replace('_', ' '))}</b>: {e(_value(value))}</li>"
@@ -180,31 +284,33 @@ def _text(event: Event, data: dict[str, Any]) -> str:
 
 
 def slide(
-    record: Recorded, data: dict[str, Any], *, zone: str = "UTC", group: Group | None = "stream"
+    record: Recorded,
+    data: dict[str, Any],
+    *,
+    zone: str | None = None,
+    group: Group | None = "stream",
 ) -> dict[str, Any]:
     """One record as a TimelineJS slide (a JSON-ready mapping).
 
     Args:
         record: the record (its event as it should be shown).
         data: the event as the codec's mapping.
-        zone: the zone to show times in ("Europe/Kyiv").
+        zone: the zone to show times in ("Europe/Kyiv"); ``None``: each event's own.
         group: what the slide is grouped by (see the module), or ``None``.
     """
     event = record.event
-    tz = pendulum.timezone(zone)
-    out: dict[str, Any] = {
-        "unique_id": str(event.event_id),
-        "start_date": _date(event.occurred_at, event.time_precision, tz, end=False),
-    }
-    if event.occurred_until is not None:
-        out["end_date"] = _date(event.occurred_until, event.time_precision, tz, end=True)
-    out["text"] = {"headline": html.escape(event.headline()), "text": _text(event, data)}
+    start, end = _dates(event, zone)
+    out: dict[str, Any] = {"unique_id": str(event.event_id), "start_date": start}
+    if end is not None:
+        out["end_date"] = end
+    title = headline(event)
+    out["text"] = {"headline": html.escape(title), "text": _text(event, data, title)}
     found = _group(record, group)
     if found:
         out["group"] = html.escape(found)  # TimelineJS shows the group's label as HTML
-    linked = [(s, url) for s in event.sources if (url := web_address(s.url)) is not None]
-    if linked:
-        first, url = linked[0]
+    images = [(s, url) for s in event.sources if (url := image_address(s.url)) is not None]
+    if images:
+        first, url = images[0]
         out["media"] = {
             "url": url,
             "credit": html.escape("; ".join(s.name for s in event.sources)),
@@ -219,7 +325,7 @@ def timeline_json(
     title: str | None = None,
     text: str | None = None,
     group: Group | None = "stream",
-    zone: str = "UTC",
+    zone: str | None = None,
     as_of: DateTime | None = None,
     known_at: DateTime | None = None,
     progress: Progress | None = None,
@@ -235,10 +341,8 @@ def timeline_json(
             argument="group",
             value=group,
         )
-    try:
-        pendulum.timezone(zone)
-    except ValueError as e:  # pendulum's InvalidTimezone
-        raise InvalidArgument(f"unknown time zone {zone!r}", argument="zone", value=zone) from e
+    if zone is not None and not is_zone(zone):
+        raise InvalidArgument(f"unknown time zone {zone!r}", argument="zone", value=zone)
     to_dict = log.codec.to_dict
     slides = []
     total = len(log)
@@ -267,7 +371,7 @@ def export_timelinejs(
     title: str | None = None,
     text: str | None = None,
     group: Group | None = "stream",
-    zone: str = "UTC",
+    zone: str | None = None,
     as_of: DateTime | None = None,
     known_at: DateTime | None = None,
 ) -> ExportReport:
