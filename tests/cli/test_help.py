@@ -30,6 +30,8 @@ COMMANDS = [
     "checkpoint",
     "prove",
     "key",
+    "page",
+    "serve",
 ]
 
 

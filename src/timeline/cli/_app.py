@@ -10,6 +10,7 @@ import click
 from timeline.cli import _commands as c
 from timeline.cli import _importing as m
 from timeline.cli import _integrity as i
+from timeline.cli import _page as pg
 from timeline.cli import _reading as r
 from timeline.cli import _verbs as v
 from timeline.cli._args import (
@@ -406,6 +407,52 @@ def _extra_commands(group: click.Group) -> None:
     )
 
 
+def _page_commands(group: click.Group) -> None:
+    shown = [
+        click.Option(["--title"], help="the page's title (default: the log's name)"),
+        click.Option(
+            ["--zone"],
+            type=_ZONE,
+            metavar="NAME",
+            help="the zone the page opens in (Europe/Kyiv, UTC, +03:00; the reader can switch)",
+        ),
+    ]
+    add_command(
+        group,
+        "page",
+        pg.cmd_page,
+        "write the log's interactive timeline page: one HTML file that opens from disk",
+        "timeline page istanbul.html --title 'Istanbul, May-June 2025'",
+        params=[click.Argument(["out"], metavar="OUT.html"), *shown],
+    )
+    add_command(
+        group,
+        "serve",
+        pg.cmd_serve,
+        "serve the log's page over HTTP, redrawn as the log grows (Ctrl-C stops)",
+        "timeline serve newsroom.db --port 8080",
+        params=[
+            click.Argument(["target"], required=False, metavar="LOG"),
+            click.Option(
+                ["--host"],
+                default="127.0.0.1",
+                show_default=True,
+                help="the address to listen on (beyond this machine only if told)",
+            ),
+            click.Option(
+                ["--port"], type=_N, default=8000, show_default=True, help="0: any free port"
+            ),
+            click.Option(
+                ["--allow-host"],
+                multiple=True,
+                metavar="NAME",
+                help="another name the Host header may give (repeatable)",
+            ),
+            *shown,
+        ],
+    )
+
+
 def _key_file() -> click.Option:
     return click.Option(
         ["--key"],
@@ -552,5 +599,6 @@ def build_command() -> click.Group:
     _edit_commands(group)
     _analysis_commands(group)
     _extra_commands(group)
+    _page_commands(group)
     _integrity_commands(group)
     return group
