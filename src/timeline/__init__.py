@@ -59,6 +59,7 @@ from timeline.events import (
     TalksProposed,
     event_type,
 )
+from timeline.identity import stable_event_id
 from timeline.log import EventLog, MemoryLog, Recorded, VerifyReport
 from timeline.log.jsonl import JsonlLog
 from timeline.log.postgres import PostgresLog
@@ -173,5 +174,6 @@ __all__ = [
     "replay",
     "replay_events",
     "snapshot_store",
+    "stable_event_id",
     "take_snapshot",
 ]

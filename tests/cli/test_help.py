@@ -23,6 +23,15 @@ COMMANDS = [
     "verify",
     "copy",
     "salvage",
+    "correct",
+    "retract",
+    "codes",
+    "plot",
+    "checkpoint",
+    "prove",
+    "key",
+    "page",
+    "serve",
 ]
 
 
@@ -39,7 +48,7 @@ def test_the_command_starts_as_a_module_a_script_and_a_package(cli):
     top = cli("--help")
     assert top.returncode == 0
     assert "example:\n  timeline import missile-attacks" in top.stdout
-    assert all(f"    {c}" in top.stdout for c in COMMANDS)
+    assert all(f"\n  {c} " in top.stdout for c in COMMANDS)
     assert cli("--help", module="timeline.cli").stdout == top.stdout
     script = Path(sys.executable).with_name("timeline")
     version = subprocess.run(  # noqa: S603  # the console script installed with the package
@@ -47,3 +56,19 @@ def test_the_command_starts_as_a_module_a_script_and_a_package(cli):
     )
     assert (version.returncode, version.stderr) == (0, "")
     assert version.stdout == f"timeline {importlib.metadata.version('conflict-timeline')}\n"
+
+
+def test_shell_completion_is_clicks_under_timeline_complete(cli):
+    script = cli(env={"_TIMELINE_COMPLETE": "bash_source"})
+    assert script.returncode == 0
+    assert "_timeline_completion()" in script.stdout
+
+    def complete(words, index):
+        env = {"_TIMELINE_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(index)}
+        done = cli(env=env)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert complete("timeline li", 1) == ["plain,list"]
+    assert complete("timeline replay esc", 2) == ["plain,Escalation"]
+    assert "plain,csv" in complete("timeline list --format ", 3)

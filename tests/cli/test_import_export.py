@@ -52,10 +52,10 @@ def test_import_reports_bad_rows_and_refuses_bad_files_in_one_line(cli):
         csv.writer(f, lineterminator="\n").writerows(rows)
 
     done = cli.quick("import", "missile-attacks", "bad.csv", "--stream", "air")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 3, done.stderr  # some rows refused
     lines = done.stdout.splitlines()
     assert lines[0] == "imported bad.csv (missile-attacks) into stream 'air'"
-    assert lines[1].startswith("3 rows: 2 added, ")
+    assert lines[1].startswith("3 rows (2 imported, 1 refused, 0 skipped): 2 added, ")
     assert lines[1].endswith(", 1 problem")
     assert lines[2] == "  problem: row 2, column 'launched': 'many': not a number"
     report = json.loads(
@@ -69,7 +69,7 @@ def test_import_reports_bad_rows_and_refuses_bad_files_in_one_line(cli):
     ]
 
     strict = cli("import", "missile-attacks", "bad.csv", "--strict", "--log", "strict.db")
-    assert (strict.returncode, strict.stdout) == (1, "")
+    assert (strict.returncode, strict.stdout) == (4, "")  # nothing imported
     assert (
         strict.stderr
         == "timeline: error: bad.csv: row 2, column 'launched': 'many': not a number\n"
@@ -94,7 +94,10 @@ def test_export_to_files_and_stdout(cli):
     shutil.copy(MISSILE_ATTACKS, cli.folder / "attacks.csv")
     assert cli.quick("import", "missile-attacks", "attacks.csv").returncode == 0
     to_stdout = cli("export", "jsonl")
-    assert (to_stdout.returncode, to_stdout.stderr) == (0, "")
+    assert (to_stdout.returncode, to_stdout.stderr) == (
+        0,
+        "timeline: exported 223 records to stdout (jsonl)\n",
+    )
     exported = [json.loads(line) for line in to_stdout.stdout.splitlines()]
     assert len(exported) == 223
     for format_, name in [

@@ -161,13 +161,13 @@ def test_why_and_consequences_follow_the_links(cli):
     assert (why.returncode, why.stderr) == (0, "")
     lines = why.stdout.splitlines()
     assert lines[0] == (
-        f"what led to {BARRAGE_472}, 2025-05-31T16:30Z: Russia: Shahed-136/131 472 launched, "
-        "210 destroyed"
+        f"what led to {BARRAGE_472}, 2025-05-31 16:30 UTC: Russia: Shahed-136/131 472 "
+        "launched, 210 destroyed"
     )
     assert lines[1] == "(all that happened, as known now)"
     assert lines[2].split() == ["confidence", "occurred", "event", "via", "event_id"]
     row = lines[3]
-    assert row.split()[:2] == ["0.60", "2025-05-11T09:00:00Z"]
+    assert row.split()[:4] == ["0.60", "2025-05-11", "09:00:00", "UTC"]
     assert "Russia rejects the ceasefire demand" in row
     assert "prompted (analyst)" in row
     assert row.endswith(REJECTION)

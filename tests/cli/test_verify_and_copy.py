@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 
 import timeline as tl
@@ -123,10 +124,10 @@ def test_a_progress_bar_is_drawn_on_a_terminal_only(recorded):
             os.close(follower)
     assert done.returncode == 0
     assert done.stdout.startswith("copied ")
-    text = drawn.decode()
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", drawn.decode())  # rich's colours and cursor
     n = len(records_of(recorded.folder / "timeline.db"))
-    assert f"[{'#' * 30}] 100%  {n}/{n} records" in text
-    assert text.startswith("\r[")
+    assert f"100% {n}/{n} records" in text
+    assert "━" in text  # the bar
 
     piped = recorded("copy", "timeline.db", "pipe.jsonl")
     assert (piped.returncode, piped.stderr) == (0, "")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import datetime as dt
 import itertools
 import os
+import re
 import sys
+import types
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -27,6 +28,7 @@ __all__ = [
     "LOG_ENV",
     "OK",
     "USAGE",
+    "Args",
     "CommandError",
     "dumps",
     "log_path",
@@ -51,6 +53,10 @@ INTERRUPTED: Final = 130
 DEFAULT_LOG: Final = "timeline.db"
 LOG_ENV: Final = "TIMELINE_LOG"
 
+#: A command's arguments, by name (the options and arguments click read, and the shared ones).
+Args = types.SimpleNamespace
+
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 _FILE_SUFFIXES: Final = (".db", ".sqlite", ".sqlite3", ".jsonl")
 
 
@@ -70,7 +76,7 @@ class CommandError(Exception):
 # -- the log ---------------------------------------------------------------------------------
 
 
-def log_url(args: argparse.Namespace) -> str:
+def log_url(args: Args) -> str:
     """The log to work on: ``--log``, else ``$TIMELINE_LOG``, else ``timeline.db``."""
     return str(getattr(args, "log", None) or os.environ.get(LOG_ENV) or DEFAULT_LOG)
 
@@ -78,11 +84,18 @@ def log_url(args: argparse.Namespace) -> str:
 def log_path(url: str) -> Path | None:
     """The file a log URL names; ``None`` for one that names no file (``memory:``, a server).
 
+    A URL with a scheme (``postgresql://``, a misspelt ``sqllite:///x.db``) names no file,
+    whatever its suffix: :func:`timeline.open_log` says what it makes of it.
+
     >>> log_path("sqlite:///data/x.db"), log_path("a.jsonl"), log_path("memory:")
     (PosixPath('data/x.db'), PosixPath('a.jsonl'), None)
+    >>> log_path("sqllite:///x.db") is None
+    True
     """
     if url.startswith("sqlite:///"):
         return Path(url.removeprefix("sqlite:///"))
+    if _SCHEME.match(url):
+        return None
     if Path(url).suffix.lower() in _FILE_SUFFIXES:
         return Path(url)
     return None

@@ -2,96 +2,55 @@
 
 from __future__ import annotations
 
-import argparse
-import difflib
-import itertools
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from timeline.causal import Cause, Consequence, causal_graph
-from timeline.cli._args import PROJECTIONS
 from timeline.cli._base import (
     FAILED,
     OK,
     USAGE,
+    Args,
     CommandError,
-    dumps,
     log_path,
     log_url,
     opened,
     out,
     plural,
-    record_dict,
     shown_url,
-    stamp,
-    table,
     warn,
 )
 from timeline.cli._input import read_events, read_input
 from timeline.cli._integrity import checkpoint_to_check, extends
 from timeline.cli._progress import ProgressBar, is_terminal
 from timeline.cli._salvage import cmd_salvage
-from timeline.cli._summaries import (
-    history_dict,
-    history_lines,
-    json_converter,
-    replay_document,
-    replay_lines,
-    when,
-)
+from timeline.cli._verbs import GRAPH_FORMATS, export_graph
 from timeline.codec import Codec
 from timeline.errors import ConcurrencyError, DuplicateEvent, InvalidEvent, TimelineError
-from timeline.events import CausalLink, Event
-from timeline.io import ImportReport, Issue, export_file, import_file
+from timeline.events import Event
+from timeline.io import export_file
 from timeline.log import EventLog, Recorded
-from timeline.projections import history, replay
 
 __all__ = [
-    "ACTOR_FIELDS",
     "cmd_append",
-    "cmd_consequences",
     "cmd_copy",
     "cmd_export",
-    "cmd_history",
-    "cmd_import",
     "cmd_init",
-    "cmd_list",
-    "cmd_replay",
     "cmd_salvage",
-    "cmd_show",
     "cmd_verify",
-    "cmd_why",
     "copy_log",
-    "involves",
 ]
 
-#: The fields ``list --actor`` looks in: whoever acts, speaks, attacks, or is a party.
-ACTOR_FIELDS: Final = (
-    "actors",
-    "party",
-    "parties",
-    "attacker",
-    "target_party",
-    "speaker",
-    "proposed_by",
-    "from_party",
-    "to_party",
-    "addressed_to",
-    "backed_by",
-    "host",
-    "mediator",
-    "released",
-)
-
-_SHOWN_PROBLEMS: Final = 5
+_FRAME_FORMATS: Final = ("csv", "parquet")
+_CUT_FORMATS: Final = ("csv", "parquet", "timelinejs", *GRAPH_FORMATS)
 _COPY_BATCH: Final = 1000
 
 
-def _progress(args: argparse.Namespace) -> bool | None:
+def _progress(args: Args) -> bool | None:
     """Whether to draw a progress bar: ``None`` (if stderr is a terminal), or ``False``."""
     return False if getattr(args, "no_progress", False) else None
 
@@ -99,7 +58,7 @@ def _progress(args: argparse.Namespace) -> bool | None:
 # -- init, append ----------------------------------------------------------------------------
 
 
-def cmd_init(args: argparse.Namespace) -> int:
+def cmd_init(args: Args) -> int:
     """Create an empty log; leave one that holds records alone."""
     url = log_url(args)
     path = log_path(url)
@@ -116,266 +75,101 @@ def cmd_init(args: argparse.Namespace) -> int:
     return OK
 
 
-def cmd_append(args: argparse.Namespace) -> int:
-    """Append the events of a JSON/JSONL file (or stdin) to one stream, all or none."""
+def _not_yet_there(
+    log: EventLog, events: Sequence[Event], lines: Sequence[int]
+) -> tuple[list[Event], dict[uuid.UUID, int], int]:
+    """The events the log does not hold yet (and their lines, by id), and how many it holds.
+
+    An event is already there when the log (or an earlier line of the input) holds one with
+    its id and the same content; one with its id and other content is kept, so that the
+    append refuses it (``DuplicateEvent``) and names it.
+    """
+    held = log.existing({e.event_id for e in events})
+    seen: dict[uuid.UUID, Event] = {}
+    fresh: list[Event] = []
+    fresh_lines: dict[uuid.UUID, int] = {}
+    there = 0
+    for event, line in zip(events, lines, strict=True):
+        same = seen.get(event.event_id)
+        if same is None and event.event_id in held:
+            same = log.get(event.event_id).event
+        if same == event:
+            there += 1
+            continue
+        seen.setdefault(event.event_id, event)
+        fresh_lines.setdefault(event.event_id, line)
+        fresh.append(event)
+    return fresh, fresh_lines, there
+
+
+def _append_error(error: TimelineError, source: str, lines: dict[uuid.UUID, int]) -> CommandError:
+    if isinstance(error, ConcurrencyError):
+        return CommandError(
+            f"stream {error.stream!r} is at version {error.actual}, not the expected "
+            f"{error.expected} (someone appended since); nothing was appended"
+        )
+    if isinstance(error, (DuplicateEvent, InvalidEvent)):
+        line = lines.get(error.event_id) if error.event_id is not None else None
+        where = f"{source}, line {line}: " if line is not None else ""
+        return CommandError(f"{where}{error}; nothing was appended")
+    return CommandError(f"{error}; nothing was appended")
+
+
+def cmd_append(args: Args) -> int:
+    """Append the events of a JSON/JSONL file (or stdin) to one stream, all or none.
+
+    An event without an id gets its stable id (:func:`timeline.stable_event_id`), so the
+    same file appended twice adds nothing the second time; events already in the log are
+    skipped, the rest appended in one transaction. ``--allow-duplicates``: new ids instead.
+    """
     text, source = read_input(args.file)
     # Read every event before the log is opened (or created): bad input leaves no trace.
     # The codec is the one open_log gives a log: every declared type.
-    events, lines = read_events(Codec(), text, source)
+    stable_in = None if args.allow_duplicates else args.stream
+    events, lines = read_events(Codec(), text, source, stable_in)
     if not events:
         warn(f"no events in {source}; nothing appended")
         return OK
+    stream = args.stream
     with opened(log_url(args), create=True) as log:
+        fresh_lines: dict[uuid.UUID, int] = {}
         try:
-            records = log.append(events, stream=args.stream, expected_version=args.expected_version)
-        except ConcurrencyError as e:
-            raise CommandError(
-                f"stream {e.stream!r} is at version {e.actual}, not the expected {e.expected} "
-                "(someone appended since); nothing was appended"
-            ) from e
-        except (DuplicateEvent, InvalidEvent) as e:
-            line = lines.get(e.event_id) if e.event_id is not None else None
-            where = f"{source}, line {line}: " if line is not None else ""
-            raise CommandError(f"{where}{e}; nothing was appended") from e
+            fresh, fresh_lines, there = _not_yet_there(log, events, lines)
+            if not fresh:
+                version = log.stream_version(stream)
+                expected = args.expected_version
+                if expected is not None and expected != version:
+                    raise ConcurrencyError(
+                        f"stream {stream!r} is at version {version}, not {expected}",
+                        stream=stream,
+                        expected=expected,
+                        actual=version,
+                    )
+                out(
+                    f"0 added, {there} already there (stream {stream!r} at version {version}); "
+                    "nothing appended"
+                )
+                return OK
+            records = log.append(fresh, stream=stream, expected_version=args.expected_version)
         except TimelineError as e:
-            raise CommandError(f"{e}; nothing was appended") from e
+            raise _append_error(e, source, fresh_lines) from e
     first, last = records[0], records[-1]
     if len(records) == 1:
-        what = f"1 event to stream {args.stream!r} (position {first.position}"
+        what = f"1 event to stream {stream!r} (position {first.position}"
     else:
         what = (
-            f"{len(records)} events to stream {args.stream!r} "
+            f"{len(records)} events to stream {stream!r} "
             f"(positions {first.position}-{last.position}"
         )
-    out(f"appended {what}; stream version {last.version})")
+    also = f"; {there} already there" if there else ""
+    out(f"appended {what}; stream version {last.version}){also}")
     return OK
-
-
-# -- list, show, history ---------------------------------------------------------------------
-
-
-def _type_names(codec: Codec, wanted: Sequence[str] | None) -> list[str] | None:
-    """Type tags from ``--type`` values: tags, or class names in any case."""
-    if not wanted:
-        return None
-    by_class = {cls.__name__.casefold(): cls.TYPE for cls in codec.registry}
-    known = sorted(cls.TYPE for cls in codec.registry) + [cls.__name__ for cls in codec.registry]
-    names = []
-    for value in (v.strip() for w in wanted for v in w.split(",")):
-        if value in codec.registry:
-            names.append(value)
-        elif value.casefold() in by_class:
-            names.append(by_class[value.casefold()])
-        elif value:
-            close = difflib.get_close_matches(value, known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise CommandError(f"--type: unknown event type {value!r}{hint}", status=USAGE)
-    return names
-
-
-def _names_in(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, tuple):
-        for item in value:
-            party = item if isinstance(item, str) else getattr(item, "party", None)
-            if isinstance(party, str):
-                yield party
-
-
-def involves(event: Event, actor: str) -> bool:
-    """Whether an event names ``actor`` (in any case) in one of :data:`ACTOR_FIELDS`."""
-    wanted = actor.casefold()
-    return any(
-        name.casefold() == wanted
-        for field in ACTOR_FIELDS
-        for name in _names_in(getattr(event, field, None))
-    )
-
-
-def _selected(log: EventLog, args: argparse.Namespace) -> Iterator[Recorded]:
-    types = _type_names(log.codec, args.type)
-    start, end = args.start, args.end
-    if start is not None and end is not None and end < start:
-        raise CommandError("--to is before --from: nothing can match", status=USAGE)
-    count = 0
-    for record in log.read(after=args.after, stream=args.stream, types=types, order=args.order):
-        if args.limit is not None and count >= args.limit:
-            return
-        at = record.event.occurred_at
-        if end is not None and at > end:
-            if args.order == "occurred":
-                return
-            continue
-        if start is not None and at < start:
-            continue
-        if args.actor and not any(involves(record.event, a) for a in args.actor):
-            continue
-        count += 1
-        yield record
-
-
-def _fit(line: str, width: int) -> str:
-    return line[: width - 1] + "…" if width and len(line) > width else line
-
-
-def cmd_list(args: argparse.Namespace) -> int:
-    """The records, filtered, as a table, a JSON array or JSON lines."""
-    with opened(log_url(args)) as log:
-        records = _selected(log, args)
-        codec = log.codec
-        if args.format == "jsonl":
-            for record in records:
-                out(dumps(record_dict(codec, record)))
-            return OK
-        if args.format == "json":  # streamed, so a big log needs no memory
-            sys.stdout.write("[")
-            for i, record in enumerate(records):
-                sys.stdout.write(("," if i else "") + "\n  " + dumps(record_dict(codec, record)))
-            sys.stdout.write("\n]\n")
-            return OK
-        rows = (
-            (r.position, stamp(r.recorded_at), when(r.event), r.event.TYPE, r.event.headline())
-            for r in records
-        )
-        width = shutil.get_terminal_size().columns if is_terminal(sys.stdout) else 0
-        headers = ("position", "recorded_at", "occurred", "type", "headline")
-        lines = table(headers, rows, right="r")  # streamed: widths from the first rows
-        header = next(lines)
-        first = next(lines, None)
-        if first is None:
-            warn("no records match")
-            return OK
-        for line in itertools.chain((header, first), lines):
-            out(_fit(line, width))
-    return OK
-
-
-def cmd_show(args: argparse.Namespace) -> int:
-    """One record in full (JSON), and its history summary."""
-    with opened(log_url(args)) as log:
-        record = args.event.resolve(log)
-        hist = history(log, record.event.event_id)
-        data = record_dict(log.codec, record)
-        if args.format == "json":
-            out(dumps({**data, "history": history_dict(log.codec, hist)}, indent=True))
-            return OK
-        out(dumps(data, indent=True))
-        out()
-        if len(hist) == 1:
-            out("history: as recorded; never corrected or retracted")
-            return OK
-        out("history:")
-        for line in history_lines(log.codec, hist):
-            out(f"  {line}")
-    return OK
-
-
-def cmd_history(args: argparse.Namespace) -> int:
-    """The event as first recorded, then each correction and retraction."""
-    with opened(log_url(args)) as log:
-        record = args.event.resolve(log)
-        hist = history(log, record.event.event_id)
-        if args.format == "json":
-            out(dumps(history_dict(log.codec, hist), indent=True))
-            return OK
-        out(f"{record.event.event_id}  {record.event.TYPE}  stream {record.stream!r}")
-        for line in history_lines(log.codec, hist):
-            out(line)
-    return OK
-
-
-# -- replay, why, consequences ---------------------------------------------------------------
-
-
-def _cuts(args: argparse.Namespace) -> str:
-    as_of = "all that happened" if args.as_of is None else f"as of {stamp(args.as_of)}"
-    known = "as known now" if args.known_at is None else f"as known at {stamp(args.known_at)}"
-    return f"{as_of}, {known}"
-
-
-def cmd_replay(args: argparse.Namespace) -> int:
-    """Fold a built-in projection over the log, and summarise its state."""
-    name = args.projection
-    with opened(log_url(args)) as log:
-        state = replay(log, PROJECTIONS[name](), as_of=args.as_of, known_at=args.known_at)
-    if args.format == "json":
-        document = replay_document(name, state, as_of=args.as_of, known_at=args.known_at)
-        out(dumps(document, indent=True))
-        return OK
-    out(f"{name}, {_cuts(args)}")
-    out()
-    for line in replay_lines(name, state, args.as_of):
-        out(line)
-    return OK
-
-
-def _via(path: Sequence[CausalLink]) -> str:
-    """The links of a path: ``retaliation (analyst) → response (rule: ...)``."""
-    steps = []
-    for link in path:
-        who = link.asserted_by or (f"rule: {link.rule}" if link.rule else None)
-        steps.append(link.relation + (f" ({who})" if who else ""))
-    return " → ".join(steps)
-
-
-def _causal(args: argparse.Namespace, direction: str) -> int:
-    with opened(log_url(args)) as log:
-        record = args.event.resolve(log)
-        graph = causal_graph(log, as_of=args.as_of, known_at=args.known_at)
-        ask = graph.why if direction == "why" else graph.consequences
-        found: list[Cause] | list[Consequence] = ask(record.event.event_id)
-        codec = log.codec
-    event = record.event
-    if args.format == "json":
-        document = {
-            "event": codec.to_dict(event),
-            direction: [
-                {
-                    "event": codec.to_dict(item.event),
-                    "confidence": item.confidence,
-                    "path": [codec.to_dict(link) for link in item.path],
-                }
-                for item in found
-            ],
-        }
-        out(dumps(document, indent=True))
-        return OK
-    asked = "what led to" if direction == "why" else "what followed from"
-    out(f"{asked} {event.event_id}, {when(event)}: {event.headline()}")
-    out(f"({_cuts(args)})")
-    if not found:
-        out("  nothing on record")
-        return OK
-    rows = [
-        (
-            f"{item.confidence:.2f}",
-            when(item.event),
-            item.event.headline(),
-            _via(item.path),
-            str(item.event.event_id),
-        )
-        for item in found
-    ]
-    for line in table(("confidence", "occurred", "event", "via", "event_id"), rows, right="r"):
-        out(f"  {line}")
-    return OK
-
-
-def cmd_why(args: argparse.Namespace) -> int:
-    """What led to an event, through the causal links, transitively."""
-    return _causal(args, "why")
-
-
-def cmd_consequences(args: argparse.Namespace) -> int:
-    """What followed from an event, through the causal links, transitively."""
-    return _causal(args, "consequences")
 
 
 # -- verify ----------------------------------------------------------------------------------
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
+def cmd_verify(args: Args) -> int:
     """Walk the hash chain: ``ok``, or the first bad position and why (exit status 1).
 
     With ``--against``, also that the log extends a checkpoint (:func:`checkpoint_to_check`).
@@ -403,70 +197,53 @@ def cmd_verify(args: argparse.Namespace) -> int:
 # -- import, export, copy --------------------------------------------------------------------
 
 
-def _issue_text(issue: Issue) -> str:
-    """An importer's issue as one line: row, column, value, reason."""
-    where = "file" if issue.row is None else f"row {issue.row}"
-    if issue.column is not None:
-        where += f", column {issue.column!r}"
-    return f"{where}: {issue.value!r}: {issue.reason}"
-
-
-def _report_line(report: ImportReport) -> str:
-    return (
-        f"{plural(report.rows, 'row')}: {report.added} added, {report.unchanged} unchanged, "
-        f"{report.corrected} corrected, {report.retracted} retracted; "
-        f"{plural(len(report.warnings), 'warning')}, {plural(len(report.problems), 'problem')}"
+def _cut_options(args: Args) -> dict[str, Any]:
+    """``--as-of``/``--known-at`` as the export's options: the resolved view, cut."""
+    if args.as_of is None and args.known_at is None:
+        return {}
+    cuts = {"as_of": args.as_of, "known_at": args.known_at}
+    if args.format in _FRAME_FORMATS:
+        return {"resolved": True, **cuts}
+    if args.format == "timelinejs":
+        return cuts
+    raise CommandError(
+        f"--as-of and --known-at cut the exports that give a view ({', '.join(_CUT_FORMATS)}); "
+        f"{args.format} writes every record as stored",
+        status=USAGE,
     )
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    """Import a data set: how many added, unchanged, corrected, warned about, refused."""
-    path = Path(args.file)
-    if not path.exists():  # a file, or for some formats a folder
-        raise CommandError(f"{args.file}: no such file")
-    with (
-        opened(log_url(args), create=True) as log,
-        ProgressBar("rows", enabled=_progress(args)) as bar,
-    ):
-        report = import_file(
-            log, args.format, path, strict=args.strict, stream=args.stream, progress=bar
-        )
-    if args.output == "json":
-        out(dumps(json_converter().unstructure(report), indent=True))
-        return OK
-    into = f" into stream {report.stream!r}" if report.stream else ""
-    out(f"imported {args.file} ({args.format}){into}")
-    out(_report_line(report))
-    problems = report.problems
-    for problem in problems[:_SHOWN_PROBLEMS]:
-        out(f"  problem: {_issue_text(problem)}")
-    if len(problems) > _SHOWN_PROBLEMS:
-        out(f"  ... and {len(problems) - _SHOWN_PROBLEMS} more (--output json lists them all)")
-    return OK
-
-
-def _export(log: EventLog, args: argparse.Namespace, target: Path) -> None:
+def _export(log: EventLog, args: Args, target: Path) -> int:
+    options = _cut_options(args)
     with ProgressBar("records", enabled=_progress(args)) as bar:
-        keep = args.keep_formulas and args.format in ("csv", "parquet")
-        options = {"formula_safe": False} if keep else {}
-        export_file(log, args.format, target, progress=bar, **options)
+        if args.keep_formulas and args.format in _FRAME_FORMATS:
+            options["formula_safe"] = False
+        return export_file(log, args.format, target, progress=bar, **options).records
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    """Export the log to a file, or to stdout with ``-``."""
+def cmd_export(args: Args) -> int:
+    """Export the log to a file, or to stdout with ``-``; a one-line summary on stderr."""
+    where = "stdout" if args.file == "-" else args.file
     with opened(log_url(args)) as log:
+        if args.format in GRAPH_FORMATS:
+            cuts = {"as_of": args.as_of, "known_at": args.known_at}
+            warn(export_graph(log, args.format, args.file, cuts))
+            return OK
+        _cut_options(args)  # refuses cuts a format cannot make, before anything is written
         if args.file != "-":
-            _export(log, args, Path(args.file))
+            n = _export(log, args, Path(args.file))
+            warn(f"exported {plural(n, 'record')} to {where} ({args.format})")
             return OK
         if args.format == "parquet" and is_terminal(sys.stdout):
             raise CommandError("parquet is binary: give a FILE, or redirect stdout to one")
         with tempfile.TemporaryDirectory(prefix="timeline-export-") as folder:
             target = Path(folder) / f"export.{args.format}"
-            _export(log, args, target)
+            n = _export(log, args, target)
             sys.stdout.flush()
             with target.open("rb") as f:
                 shutil.copyfileobj(f, sys.stdout.buffer)
             sys.stdout.buffer.flush()
+    warn(f"exported {plural(n, 'record')} to {where} ({args.format})")
     return OK
 
 
@@ -528,7 +305,7 @@ def copy_log(
     return copied
 
 
-def cmd_copy(args: argparse.Namespace) -> int:
+def cmd_copy(args: Args) -> int:
     """Copy one log into an empty one of any backend, keeping positions and hashes."""
     if args.source == args.target:
         raise CommandError("SRC and DST are the same log", status=USAGE)

@@ -2,7 +2,8 @@
 
 Events are in the codec's dict form (:meth:`timeline.Codec.to_dict`): a ``"type"``, the
 fields, and optionally ``"version"`` (the type's current version if left out) and
-``"event_id"`` (a new UUIDv7 if left out or ``null``). Every problem is reported as one line naming the
+``"event_id"`` (if left out or ``null``: :func:`timeline.stable_event_id` of the event in
+the stream it goes to, or a new UUIDv7 when duplicates are allowed). Every problem is reported as one line naming the
 input, the line, the field and the value.
 """
 
@@ -12,7 +13,6 @@ import difflib
 import json
 import re
 import sys
-import uuid
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
@@ -24,6 +24,7 @@ from timeline.codec import MAX_JSON_DEPTH, Codec
 from timeline.errors import DecodeError, InvalidEvent, UnknownEventType
 from timeline.events import Event
 from timeline.events.fields import depth_exceeds
+from timeline.identity import with_stable_id
 
 __all__ = ["Item", "event_from_item", "json_items", "read_events", "read_input"]
 
@@ -147,18 +148,30 @@ def _culprit(codec: Codec, data: dict[str, Any]) -> tuple[str, object] | None:
 
 
 def _type_of(codec: Codec, data: dict[str, Any], where: str) -> str:
+    """The event type's tag: the ``"type"`` given, a tag or a class name in any case.
+
+    ``"DroneBarrage"`` is read as ``"military.drone_barrage"``, as ``list --type`` reads it.
+    """
     type_name = data.get("type")
     if type_name is None:
         raise CommandError(
             f"{where}: field 'type' is missing: name the event type, "
             'e.g. "type": "military.drone_barrage"'
         )
-    if not isinstance(type_name, str) or type_name not in codec.registry:
-        known = sorted(cls.TYPE for cls in codec.registry)
-        close = difflib.get_close_matches(str(type_name), known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else " (docs/cli.md lists the types)"
-        raise CommandError(f"{where}: field 'type': unknown event type {type_name!r}{hint}")
-    return type_name
+    if isinstance(type_name, str) and type_name in codec.registry:
+        return type_name
+    by_class = {cls.__name__.casefold(): cls.TYPE for cls in codec.registry}
+    if isinstance(type_name, str) and type_name.casefold() in by_class:
+        return by_class[type_name.casefold()]
+    tags = sorted(cls.TYPE for cls in codec.registry)
+    close = difflib.get_close_matches(
+        str(type_name), [*tags, *(cls.__name__ for cls in codec.registry)], n=1
+    )
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise CommandError(
+        f"{where}: field 'type': unknown event type {type_name!r}{hint} (the types: "
+        f"{', '.join(tags)}; or a class name such as DroneBarrage)"
+    )
 
 
 def _unreadable(codec: Codec, data: dict[str, Any], type_name: str, error: DecodeError) -> str:
@@ -176,8 +189,23 @@ def _unreadable(codec: Codec, data: dict[str, Any], type_name: str, error: Decod
     return str(error)
 
 
-def event_from_item(codec: Codec, item: Item, source: str) -> Event:
+def _normalised(codec: Codec, data: dict[str, Any], where: str) -> tuple[dict[str, Any], str]:
+    """The event's mapping with its type's tag, its version, and no ``"event_id": null``."""
+    type_name = _type_of(codec, data, where)
+    if data["type"] != type_name:  # a class name: the tag it stands for
+        data = {**data, "type": type_name}
+    if "version" not in data:
+        data = {**data, "version": codec.registry.lookup(type_name).VERSION}
+    if "event_id" in data and data["event_id"] is None:  # null, like absent: a new id
+        data = {k: v for k, v in data.items() if k != "event_id"}
+    return data, type_name
+
+
+def event_from_item(codec: Codec, item: Item, source: str, stable_in: str | None = None) -> Event:
     """Build the event one JSON value describes.
+
+    An event without an ``event_id`` gets :func:`~timeline.stable_event_id` in the stream
+    ``stable_in``; with ``stable_in=None``, a new UUIDv7.
 
     Raises:
         CommandError: naming the input, the line, the field and the value.
@@ -187,13 +215,9 @@ def event_from_item(codec: Codec, item: Item, source: str) -> Event:
     if not isinstance(data, dict):
         kind = "null" if data is None else type(data).__name__
         raise CommandError(f'{where}: an event is a JSON object with a "type", got {kind}')
-    type_name = _type_of(codec, data, where)
-    if "version" not in data:
-        data = {**data, "version": codec.registry.lookup(type_name).VERSION}
-    if "event_id" in data and data["event_id"] is None:  # null, like absent: a new id
-        data = {k: v for k, v in data.items() if k != "event_id"}
+    data, type_name = _normalised(codec, data, where)
     try:
-        return codec.from_dict(data)
+        event = codec.from_dict(data)
     except InvalidEvent as e:
         message = str(e)
         if e.field not in message:
@@ -203,20 +227,30 @@ def event_from_item(codec: Codec, item: Item, source: str) -> Event:
         raise CommandError(f"{where}: {_unreadable(codec, data, type_name, e)}") from e
     except UnknownEventType as e:
         raise CommandError(f"{where}: field 'version': {e}") from e
+    if stable_in is None or "event_id" in data:
+        return event
+    try:
+        return with_stable_id(event, stable_in, codec=codec)
+    except InvalidEvent:  # it cannot be stored either: the append refuses it, by its line
+        return event
 
 
-def read_events(codec: Codec, text: str, source: str) -> tuple[list[Event], dict[uuid.UUID, int]]:
-    """Every event in a text, and the line each one starts on, by event id.
+def read_events(
+    codec: Codec, text: str, source: str, stable_in: str | None = None
+) -> tuple[list[Event], list[int]]:
+    """Every event in a text, and the line each one starts on.
+
+    ``stable_in``: the stream whose stable ids events without one get (see
+    :func:`event_from_item`).
 
     Raises:
         CommandError: at the first value that is not JSON or not a valid event.
     """
     events = []
-    lines: dict[uuid.UUID, int] = {}
+    lines = []
     for item in json_items(text, source):
-        event = event_from_item(codec, item, source)
-        events.append(event)
-        lines.setdefault(event.event_id, item.line)
+        events.append(event_from_item(codec, item, source, stable_in))
+        lines.append(item.line)
     return events, lines
 
 

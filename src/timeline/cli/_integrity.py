@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Literal
 
-from timeline.cli._base import OK, CommandError, log_url, opened, out, plural, warn
+from timeline.cli._base import OK, Args, CommandError, log_url, opened, out, plural, warn
 from timeline.integrity import (
     Checkpoint,
     SigningKey,
@@ -19,7 +18,7 @@ from timeline.integrity import (
 __all__ = ["checkpoint_to_check", "cmd_checkpoint", "cmd_key", "cmd_prove", "extends"]
 
 
-def _signing_key(args: argparse.Namespace) -> SigningKey:
+def _signing_key(args: Args) -> SigningKey:
     """``--key FILE``, else the default key (made on first use, and said so)."""
     if args.key is not None:
         return SigningKey.load(args.key)
@@ -38,7 +37,7 @@ def _write(text: str, target: str | None) -> None:
     Path(target).write_text(text + "\n", encoding="utf-8")
 
 
-def cmd_checkpoint(args: argparse.Namespace) -> int:
+def cmd_checkpoint(args: Args) -> int:
     """Sign a checkpoint of the log as it is, and print it (or write it) as JSON."""
     key = _signing_key(args)
     with opened(args.target or log_url(args)) as log:
@@ -49,7 +48,7 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
     return OK
 
 
-def cmd_prove(args: argparse.Namespace) -> int:
+def cmd_prove(args: Args) -> int:
     """Print the proof (JSON) that a record is among the log's first SIZE records."""
     ref = args.event
     with opened(log_url(args)) as log:
@@ -59,7 +58,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
     return OK
 
 
-def cmd_key(args: argparse.Namespace) -> int:
+def cmd_key(args: Args) -> int:
     """``key export``: print the public half of the signing key (PEM), to publish."""
     sys.stdout.write(_signing_key(args).public_pem())
     return OK
@@ -95,7 +94,7 @@ def _signature_checked(checkpoint: Checkpoint, public_key: str | None) -> bool:
     return verify_signature(checkpoint, key.public_key)
 
 
-def checkpoint_to_check(args: argparse.Namespace) -> Checkpoint | Literal[False] | None:
+def checkpoint_to_check(args: Args) -> Checkpoint | Literal[False] | None:
     """The checkpoint ``verify --against FILE`` checks the log against (``None``: none given).
 
     ``False``, said on stdout, when its signature does not verify.

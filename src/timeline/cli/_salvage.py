@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from timeline.cli._base import OK, USAGE, CommandError, dumps, log_path, opened, out, plural
+from timeline.cli._base import OK, USAGE, Args, CommandError, dumps, log_path, opened, out, plural
 from timeline.cli._base import shown_url as shown
 from timeline.cli._progress import ProgressBar
 from timeline.errors import CorruptLog
@@ -22,7 +21,7 @@ __all__ = ["cmd_salvage"]
 _SHOWN_SKIPPED: Final = 10
 
 
-def cmd_salvage(args: argparse.Namespace) -> int:
+def cmd_salvage(args: Args) -> int:
     """Copy the intact prefix of a (damaged) log into a new one; say what was left behind.
 
     A log file that does not open (a SQLite file cut short) is read page by page.

@@ -464,3 +464,7 @@ def _csv_text(value: Any) -> Any:
     if isinstance(value, (list, dict)):
         return orjson.dumps(value).decode()  # starts with [ or {: never a formula
     return value
+
+
+#: Hook for the command line's ``--format csv`` (the export's leading columns and rows).
+COLUMNS, flat_row = _LEADING, _row
