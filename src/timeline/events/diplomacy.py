@@ -95,9 +95,7 @@ class DelegationAnnounced(Event):
         default=(), converter=f.to_names, validator=f.non_empty_names
     )
     composition_known: bool | None = attrs.field(default=None, validator=f.optional_boolean)
-    talks: uuid.UUID | None = attrs.field(
-        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
-    )
+    talks: uuid.UUID | None = f.ref_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The talk round it was named for, if given."""
@@ -148,9 +146,7 @@ class MemorandumDelivered(Event):
 
     party: str = attrs.field(validator=f.non_empty)
     to_party: str | None = f.text_or_none()
-    promise: uuid.UUID | None = attrs.field(
-        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
-    )
+    promise: uuid.UUID | None = f.ref_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The promise it fulfils, if given."""
@@ -169,9 +165,7 @@ class MemorandumAwaited(Event):
 
     party: str = attrs.field(validator=f.non_empty)
     from_party: str = attrs.field(validator=f.non_empty)
-    promise: uuid.UUID | None = attrs.field(
-        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
-    )
+    promise: uuid.UUID | None = f.ref_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The promise it waits on, if given."""
@@ -190,9 +184,7 @@ class DocumentReceived(Event):
     party: str = attrs.field(validator=f.non_empty)
     from_party: str = attrs.field(validator=f.non_empty)
     title: str | None = f.text_or_none()
-    document: uuid.UUID | None = attrs.field(
-        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
-    )
+    document: uuid.UUID | None = f.ref_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The tabled proposal received, if given."""
@@ -211,9 +203,7 @@ class ResponsePromised(Event):
 
     party: str = attrs.field(validator=f.non_empty)
     to_party: str | None = f.text_or_none()
-    regarding: uuid.UUID | None = attrs.field(
-        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
-    )
+    regarding: uuid.UUID | None = f.ref_or_none()
     due_at: DateTime | None = attrs.field(
         default=None, converter=f.to_optional_utc_instant, validator=f.optional_aware_utc
     )
@@ -256,9 +246,7 @@ class CeasefireRejected(Event):
     """A party rejects a ceasefire demand."""
 
     party: str = attrs.field(validator=f.non_empty)
-    demand: uuid.UUID | None = attrs.field(
-        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
-    )
+    demand: uuid.UUID | None = f.ref_or_none()
     reason: str | None = f.text_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:

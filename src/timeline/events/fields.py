@@ -520,6 +520,15 @@ def count_or_none() -> Any:
     return attrs.field(default=None, validator=count)
 
 
+def ref_or_none() -> Any:
+    """An optional reference to another event: ``None`` by default, else its id.
+
+    Text is read as a UUID here too, but the constructor is typed by the annotation
+    (``uuid.UUID | None``): pass an event's ``event_id``.
+    """
+    return attrs.field(default=None, converter=to_optional_uuid, validator=optional_uuid_value)
+
+
 #: The deepest nesting of arrays and objects in a free-form value (a field typed ``Any`` or
 #: ``dict``, such as a correction's ``changes``): the value itself is level 1. Every other
 #: field's nesting is fixed by its event type. Encoding deeper raises

@@ -42,9 +42,7 @@ class PrisonerExchangeAgreed(Event):
     released: tuple[PartyCount, ...] = attrs.field(
         converter=_to_party_counts, validator=_party_counts
     )
-    talks: uuid.UUID | None = attrs.field(
-        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
-    )
+    talks: uuid.UUID | None = f.ref_or_none()
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The talk round that produced it, if given."""
@@ -64,9 +62,7 @@ class PrisonerExchangeCarriedOut(Event):
     released: tuple[PartyCount, ...] = attrs.field(
         converter=_to_party_counts, validator=_party_counts
     )
-    agreement: uuid.UUID | None = attrs.field(
-        default=None, converter=f.to_optional_uuid, validator=f.optional_uuid_value
-    )
+    agreement: uuid.UUID | None = f.ref_or_none()
     stage: int | None = f.count_or_none()
     stages_total: int | None = f.count_or_none()
 
