@@ -378,20 +378,26 @@ class CsvFile:
                         )
                         continue
                 if len(fields) != width:
-                    cut = "cut short? " if len(fields) < width else ""
-                    yield (
-                        row,
-                        Issue(
-                            row=row,
-                            column=None,
-                            value=",".join(fields)[:200],
-                            reason=f"{cut}the row has {len(fields)} fields, the header {width}",
-                        ),
-                    )
+                    yield row, width_issue(row, fields, width, "fields")
                     continue
                 yield row, fields
         finally:
             self.close()
+
+
+def width_issue(row: int, cells: list[str], width: int, unit: str) -> Issue:
+    """The issue of a row with more or fewer cells than the header (``unit``: "fields", "cells").
+
+    The value is the row joined by commas, cut to 200 characters; a row with fewer cells may
+    be a file cut short, and the reason says so.
+    """
+    cut = "cut short? " if len(cells) < width else ""
+    return Issue(
+        row=row,
+        column=None,
+        value=",".join(cells)[:200],
+        reason=f"{cut}the row has {len(cells)} {unit}, the header {width}",
+    )
 
 
 def read_text(path: str) -> str:

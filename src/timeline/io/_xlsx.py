@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from timeline.errors import MissingExtra
-from timeline.io._files import file_error
+from timeline.io._files import file_error, width_issue
 from timeline.io.report import Issue
 
 __all__ = ["XlsxFile", "cell_text"]
@@ -101,15 +101,7 @@ class XlsxFile:
                 row += 1
                 extra = texts[width:]
                 if any(extra):
-                    yield (
-                        row,
-                        Issue(
-                            row=row,
-                            column=None,
-                            value=",".join(texts)[:200],
-                            reason=f"the row has {len(texts)} cells, the header {width}",
-                        ),
-                    )
+                    yield row, width_issue(row, texts, width, "cells")
                     continue
                 yield row, (texts + [""] * width)[:width]
         finally:
