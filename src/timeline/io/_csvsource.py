@@ -279,6 +279,15 @@ class CsvSource:
                 self.file_warnings.append(note)
 
 
+@attrs.frozen
+class Spot:
+    """Where a row of a daily data set is: its coordinates (``None`` if not given), its zone."""
+
+    latitude: float | None
+    longitude: float | None
+    zone: str
+
+
 class DatedRows:
     """Where the row builders of the daily data sets (ACLED, UCDP GED) start.
 
@@ -359,6 +368,23 @@ class DatedRows:
                 )
             )
         return "UTC"
+
+    def locate(self, row: int, f: Fields, iso: str, warnings: list[Issue]) -> Spot | Row:
+        """Where row ``row`` is (its ``latitude`` and ``longitude``) and the zone of its date.
+
+        ``iso`` is its country's code, when the file has one. A row whose coordinate is not a
+        number comes back refused, as the :class:`Row` to return.
+        """
+        try:
+            latitude = coordinate(f["latitude"])
+            longitude = coordinate(f["longitude"])
+        except ValueError as e:
+            column = "latitude" if f["latitude"] else "longitude"
+            return Row.refuse(row, column, f[column], f"not a coordinate: {e}")
+        zone = self.zone_of(
+            row, f["country"], iso, latitude=latitude, longitude=longitude, warnings=warnings
+        )
+        return Spot(latitude, longitude, zone)
 
     def day(self, text: str, zone: str) -> LocalTime:
         """The local day ``text`` gives (in any form :class:`DayReader` reads), in ``zone``.

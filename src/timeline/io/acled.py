@@ -81,7 +81,6 @@ from timeline.io._csvsource import (
     CsvSource,
     DatedRows,
     Fields,
-    coordinate,
     csv_importer,
     place,
     refused,
@@ -251,15 +250,10 @@ class _Builder(DatedRows):
         if not key:
             return Row.refuse(row, "event_id_cnty", key, "no event id")
         warnings: list[Issue] = []
-        try:
-            latitude = coordinate(f["latitude"])
-            longitude = coordinate(f["longitude"])
-        except ValueError as e:
-            column = "latitude" if f["latitude"] else "longitude"
-            return Row.refuse(row, column, f[column], f"not a coordinate: {e}")
-        zone = self.zone_of(
-            row, f["country"], f["iso"], latitude=latitude, longitude=longitude, warnings=warnings
-        )
+        spot = self.locate(row, f, f["iso"], warnings)
+        if isinstance(spot, Row):
+            return spot
+        zone = spot.zone
         try:
             day = self.day(f["event_date"], zone)
         except ValueError as e:
@@ -297,7 +291,9 @@ class _Builder(DatedRows):
             ";".join((f["actor1"], f["assoc_actor_1"], f["actor2"], f["assoc_actor_2"]))
         )
         try:
-            location = place(f["location"], f["admin1"], f["country"], latitude, longitude)
+            location = place(
+                f["location"], f["admin1"], f["country"], spot.latitude, spot.longitude
+            )
             event = CasualtyReport(
                 event_id=stable_id(FORMAT, key),
                 occurred_at=day.utc,

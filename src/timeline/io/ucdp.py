@@ -56,7 +56,8 @@ Gleditsch–Ward number), ``region``, ``deaths_a``, ``deaths_b``, ``gwnoa``, ``g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import functools
+from collections.abc import Iterator
 from typing import Final
 
 from timeline.errors import InvalidEvent
@@ -66,7 +67,6 @@ from timeline.io._csvsource import (
     CsvSource,
     DatedRows,
     Fields,
-    coordinate,
     csv_importer,
     place,
     refused,
@@ -198,30 +198,25 @@ def _consistent(row: int, figures: dict[str, int | None], warnings: list[Issue])
 
 
 class _Builder(DatedRows):
-    def __init__(
-        self,
-        index: dict[str, int],
-        zone: str | None,
-        survey: Callable[[], Iterable[str]] | None = None,
-    ) -> None:
-        super().__init__(index, zone, survey=survey)
-        self.has_prec = "date_prec" in index
-        self.kept = [c for c in KEPT_AS_TAGS if c in index]
+    @functools.cached_property
+    def has_prec(self) -> bool:
+        """Whether the file gives each date's precision (``date_prec``)."""
+        return "date_prec" in self.index
+
+    @functools.cached_property
+    def kept(self) -> list[str]:
+        """The columns of :data:`KEPT_AS_TAGS` the file has."""
+        return [c for c in KEPT_AS_TAGS if c in self.index]
 
     def build(self, row: int, f: Fields) -> Row:  # noqa: C901, PLR0911, PLR0912, PLR0915  # one row, read column by column
         key = f["id"]
         if not key:
             return Row.refuse(row, "id", key, "no event id")
         warnings: list[Issue] = []
-        try:
-            latitude = coordinate(f["latitude"])
-            longitude = coordinate(f["longitude"])
-        except ValueError as e:
-            column = "latitude" if f["latitude"] else "longitude"
-            return Row.refuse(row, column, f[column], f"not a coordinate: {e}")
-        zone = self.zone_of(
-            row, f["country"], "", latitude=latitude, longitude=longitude, warnings=warnings
-        )
+        spot = self.locate(row, f, "", warnings)
+        if isinstance(spot, Row):
+            return spot
+        zone = spot.zone
         try:
             start = self.day(f["date_start"], zone)
         except ValueError as e:
@@ -283,7 +278,9 @@ class _Builder(DatedRows):
             tags.append(f"conflict: {f['conflict_name']}")
         tags.extend(f"{c}: {f[c].removesuffix('.0')}" for c in self.kept if f[c])
         try:
-            location = place(f["where_coordinates"], f["adm_1"], f["country"], latitude, longitude)
+            location = place(
+                f["where_coordinates"], f["adm_1"], f["country"], spot.latitude, spot.longitude
+            )
             event = CasualtyReport(
                 event_id=stable_id(FORMAT, key),
                 occurred_at=start.utc,
@@ -325,7 +322,7 @@ def ucdp_source(path: str, *, zone: str | None = None) -> CsvSource:
     def survey() -> Iterator[str]:
         return source.column_values("date_start")
 
-    source = CsvSource(path, _DATASET, builder=lambda index: _Builder(index, zone, survey))
+    source = CsvSource(path, _DATASET, builder=lambda index: _Builder(index, zone, survey=survey))
     return source
 
 
