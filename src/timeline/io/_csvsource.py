@@ -369,6 +369,10 @@ class DatedRows:
             )
         return "UTC"
 
+    def build(self, row: int, f: Fields) -> Row:
+        """The events of row ``row``, or its refusal: each data set's builder reads its own."""
+        raise NotImplementedError
+
     def locate(self, row: int, f: Fields, iso: str, warnings: list[Issue]) -> Spot | Row:
         """Where row ``row`` is (its ``latitude`` and ``longitude``) and the zone of its date.
 
@@ -407,6 +411,27 @@ class DatedRows:
                 "first (none above 12): they were read day first",
             )
         ]
+
+
+def dated_source(
+    path: str, dataset: CsvDataset, builder: type[DatedRows], date_column: str, zone: str | None
+) -> CsvSource:
+    """The rows of a daily data set's file, built by ``builder`` (a :class:`DatedRows`).
+
+    The numeric dates of ``date_column`` are surveyed, from the file's start, for the order
+    of day and month; ``zone``, when given, is checked before the file is read.
+
+    Raises:
+        InvalidArgument: for an unknown ``zone``.
+    """
+    if zone is not None:
+        LocalTimes(zone)  # an unknown zone is refused now, before the file is read
+
+    def survey() -> Iterator[str]:
+        return source.column_values(date_column)
+
+    source = CsvSource(path, dataset, builder=lambda index: builder(index, zone, survey=survey))
+    return source
 
 
 def import_csv(

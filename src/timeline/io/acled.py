@@ -69,7 +69,7 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Final
 
 import pendulum
@@ -82,12 +82,13 @@ from timeline.io._csvsource import (
     DatedRows,
     Fields,
     csv_importer,
+    dated_source,
     place,
     refused,
     split_names,
 )
 from timeline.io._pipeline import Row, stable_id
-from timeline.io._times import LocalTimes, parse_count
+from timeline.io._times import parse_count
 from timeline.io.report import Issue
 from timeline.time import TimePrecision
 
@@ -327,14 +328,7 @@ def acled_source(path: str, *, zone: str | None = None) -> CsvSource:
         InvalidArgument: for an unknown ``zone``.
         MissingExtra: for an ``.xlsx`` file without the ``xlsx`` extra.
     """
-    if zone is not None:
-        LocalTimes(zone)  # an unknown zone is refused now, before the file is read
-
-    def survey() -> Iterator[str]:
-        return source.column_values("event_date")
-
-    source = CsvSource(path, _DATASET, builder=lambda index: _Builder(index, zone, survey=survey))
-    return source
+    return dated_source(path, _DATASET, _Builder, "event_date", zone)
 
 
 #: Import the file's rows into a log: :func:`timeline.io.import_file` (``"acled"``) calls it,

@@ -57,7 +57,6 @@ Gleditsch–Ward number), ``region``, ``deaths_a``, ``deaths_b``, ``gwnoa``, ``g
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from typing import Final
 
 from timeline.errors import InvalidEvent
@@ -68,12 +67,13 @@ from timeline.io._csvsource import (
     DatedRows,
     Fields,
     csv_importer,
+    dated_source,
     place,
     refused,
     split_names,
 )
 from timeline.io._pipeline import Row, stable_id
-from timeline.io._times import LocalTimes, parse_count
+from timeline.io._times import parse_count
 from timeline.io.report import Issue
 from timeline.time import TimePrecision
 
@@ -316,14 +316,7 @@ def ucdp_source(path: str, *, zone: str | None = None) -> CsvSource:
         InvalidArgument: for an unknown ``zone``.
         MissingExtra: for an ``.xlsx`` file without the ``xlsx`` extra.
     """
-    if zone is not None:
-        LocalTimes(zone)  # an unknown zone is refused now, before the file is read
-
-    def survey() -> Iterator[str]:
-        return source.column_values("date_start")
-
-    source = CsvSource(path, _DATASET, builder=lambda index: _Builder(index, zone, survey=survey))
-    return source
+    return dated_source(path, _DATASET, _Builder, "date_start", zone)
 
 
 #: Import the file's rows into a log: :func:`timeline.io.import_file` (``"ucdp-ged"``) calls it,
