@@ -175,6 +175,28 @@ class InvalidArgument(TimelineError, ValueError, TypeError):
         super().__init__(message, argument=argument, value=value)
 
 
+def check_whole(value: object, argument: str, *, least: int = 0) -> None:
+    """Refuse ``value`` unless it is a whole number (an ``int``, not a ``bool``) ≥ ``least``.
+
+    The one check of the library's whole-number arguments (``after``, ``size``, ``batch``,
+    ``depth``), so that each says the same thing; not part of the public API.
+
+    >>> check_whole(True, "size", least=1)
+    Traceback (most recent call last):
+    ...
+    timeline.errors.InvalidArgument: size must be a whole number ≥ 1, got True
+
+    Raises:
+        InvalidArgument: naming ``argument`` and the value.
+    """
+    if type(value) is not int or value < least:
+        raise InvalidArgument(
+            f"{argument} must be a whole number ≥ {least}, got {value!r}",
+            argument=argument,
+            value=value,
+        )
+
+
 class UnknownEventType(TimelineError, _KeyErrorMessage):
     """An event type that the codec's registry does not know (on encode or decode).
 

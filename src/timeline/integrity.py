@@ -51,7 +51,7 @@ import attrs
 import orjson
 from pendulum import DateTime
 
-from timeline.errors import InvalidArgument, InvalidData, MissingExtra
+from timeline.errors import InvalidArgument, InvalidData, MissingExtra, check_whole
 from timeline.log import merkle
 from timeline.time import to_utc
 
@@ -370,10 +370,7 @@ class SigningKey:
 
     def sign(self, *, size: int, root: bytes, time: DateTime) -> Checkpoint:
         """A checkpoint of ``size`` records with Merkle root ``root``, taken at ``time``."""
-        if type(size) is not int or size < 0:
-            raise InvalidArgument(
-                f"size must be a whole number ≥ 0, got {size!r}", argument="size", value=size
-            )
+        check_whole(size, "size")
         if not isinstance(root, bytes) or len(root) != _HASH_HEX // 2:
             raise InvalidArgument(
                 f"root must be 32 bytes, got {root!r}", argument="root", value=root

@@ -40,7 +40,7 @@ from timeline.causal._build import Columns, build, check_links, strongest
 from timeline.causal._paths import alternating, levels, widest
 from timeline.causal.results import Cause, Chain, Consequence, Edge, Nearby, Spiral
 from timeline.causal.timing import bounds, time_conflict
-from timeline.errors import InvalidArgument, UnknownEvent
+from timeline.errors import InvalidArgument, UnknownEvent, check_whole
 from timeline.events import (
     CATALOG,
     Attack,
@@ -424,10 +424,8 @@ class CausalGraph:
         self, start: int, *, forward: bool, depth: int | None, floor: float
     ) -> list[tuple[int, tuple[CausalLink, ...], float]]:
         """Every node reachable from ``start``, with its best path and that path's confidence."""
-        if depth is not None and (type(depth) is not int or depth < 0):
-            raise InvalidArgument(
-                f"depth must be a whole number ≥ 0, got {depth!r}", argument="depth", value=depth
-            )
+        if depth is not None:
+            check_whole(depth, "depth")
         adjacency = self._graph.succ if forward else self._graph.pred
         claims = self._columns.strongest
         found = (

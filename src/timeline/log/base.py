@@ -68,6 +68,7 @@ from timeline.errors import (
     InvalidArgument,
     TimelineError,
     UnknownEvent,
+    check_whole,
 )
 from timeline.events import Event
 from timeline.events.fields import encodable, shown
@@ -392,10 +393,7 @@ class EventLog(CheckedReads, ProvableLog):
                 argument="order",
                 value=order,
             )
-        if type(after) is not int or after < 0:
-            raise InvalidArgument(
-                f"after must be a whole number ≥ 0, got {after!r}", argument="after", value=after
-            )
+        check_whole(after, "after")
         if stream is not None and not isinstance(stream, str):
             raise InvalidArgument(
                 f"stream must be a string or None, got {shown(stream)}",
@@ -547,10 +545,7 @@ class EventLog(CheckedReads, ProvableLog):
         >>> seen
         [[1, 2, 3]]
         """
-        if type(size) is not int or size < 1:
-            raise InvalidArgument(
-                f"size must be a whole number ≥ 1, got {size!r}", argument="size", value=size
-            )
+        check_whole(size, "size", least=1)
         subscription = Subscription(self, callback, after, batch=size)
         subscription.poll()
         self._subscriptions.append(subscription)

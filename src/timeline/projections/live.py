@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Self, TypeVar
 
 from pendulum import DateTime
 
-from timeline.errors import InvalidArgument, LockTimeout, TimelineError
+from timeline.errors import InvalidArgument, LockTimeout, TimelineError, check_whole
 from timeline.events import Event
 from timeline.log import EventLog, Recorded
 from timeline.log.base import Order
@@ -322,10 +322,7 @@ class ReadModel:
                 argument="database",
                 value=database,
             )
-        if type(batch) is not int or batch < 1:
-            raise InvalidArgument(
-                f"batch must be a whole number ≥ 1, got {batch!r}", argument="batch", value=batch
-            )
+        check_whole(batch, "batch", least=1)
         mode = synchronous_mode(synchronous)
         if not isinstance(name, str) or not name.strip():
             raise InvalidArgument(
