@@ -379,12 +379,13 @@ class DatedRows:
         ``iso`` is its country's code, when the file has one. A row whose coordinate is not a
         number comes back refused, as the :class:`Row` to return.
         """
-        try:
-            latitude = coordinate(f["latitude"])
-            longitude = coordinate(f["longitude"])
-        except ValueError as e:
-            column = "latitude" if f["latitude"] else "longitude"
-            return Row.refuse(row, column, f[column], f"not a coordinate: {e}")
+        read: list[float | None] = []
+        for column in ("latitude", "longitude"):
+            try:
+                read.append(coordinate(f[column]))
+            except ValueError as e:
+                return Row.refuse(row, column, f[column], f"not a coordinate: {e}")
+        latitude, longitude = read
         zone = self.zone_of(
             row, f["country"], iso, latitude=latitude, longitude=longitude, warnings=warnings
         )
