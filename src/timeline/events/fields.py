@@ -45,6 +45,7 @@ __all__ = [
     "optional_non_empty",
     "optional_uuid_value",
     "probability",
+    "ref_or_none",
     "refuse",
     "shown",
     "text_or_none",
