@@ -48,6 +48,7 @@ FIELD_FUNCTIONS = frozenset({"attrs.field", "attr.ib", "attr.attrib", "attr.fiel
 FIELD_HELPERS = {
     "timeline.events.fields.text_or_none": "None",
     "timeline.events.fields.count_or_none": "None",
+    "timeline.events.fields.ref_or_none": "None",
 }
 
 
