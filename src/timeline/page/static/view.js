@@ -64,6 +64,18 @@ function indexData(raw) {
   };
 }
 
+// The records after the data's head (`/data.json?after=P` from `timeline serve`) merged in:
+// each list grows at its end, as the log does. False if the delta does not follow the data.
+function mergeData(raw, delta) {
+  if (delta.schema !== SCHEMA || delta.after !== raw.head) return false;
+  for (const kind of ["events", "corrections", "retractions", "links"]) {
+    for (const item of delta[kind]) raw[kind].push(item);
+  }
+  raw.head = delta.head;
+  raw.zones = delta.zones;
+  return true;
+}
+
 // -- the view for a pair of cuts -------------------------------------------------------
 
 // The corrections and retractions in force at known_at: Resolution.add, step for step.
