@@ -352,9 +352,7 @@ class Builder:
     that has the data up to it (``/data.json?after=P``; docs/page.md, "Live updates").
     """
 
-    def __init__(
-        self, log: EventLog, *, title: str | None = None, zone: str | None = None
-    ) -> None:
+    def __init__(self, log: EventLog, *, title: str | None = None, zone: str | None = None) -> None:
         _checked(log, zone)
         self.log = log
         self._table = _SourceTable()

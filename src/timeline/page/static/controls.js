@@ -157,11 +157,12 @@ function listen() {
     if (head === DATA.raw.head) return;
     const raw = await fetchNews();
     if (!raw) return;
+    const chosen = state.from !== null && state.to !== null; // a window chosen is kept; else all
     const domain = x.domain().map(Number);
     DATA = indexData(raw);
     setupControls();
     syncControls();
-    setScales(domain);
+    setScales(chosen ? domain : null);
     recompute();
     draw();
     renderPanel();
