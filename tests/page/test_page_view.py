@@ -309,3 +309,51 @@ def test_a_hand_written_link_with_a_raw_plus_reads_as_an_offset(open_page, examp
     page = open_page(tl.page.render(log), "as_of=2025-06-02T02:00:00+03:00")
     assert _marker_ids(page) == set(expected(log, as_of=as_of)[0])
     assert _marker_ids(page) < set(expected(log)[0])
+
+
+def _story_log():
+    day = pendulum.datetime(2025, 5, 1, 12)
+    long = "a headline long enough to be cut short beside its marker, even when it is a key event"
+    cause = tl.Strike(occurred_at=day, attacker="Ukraine", target_party="Russia", summary=long)
+    effect = tl.DroneBarrage(occurred_at=day.add(days=20), attacker="Russia", launched=472)
+    aside = tl.Statement(occurred_at=day.add(days=10), speaker="x", text="y", summary=long)
+    log = tl.open_log("memory:")
+    log.append([cause, effect, aside], stream="s")
+    link = tl.CausalLink(
+        occurred_at=day.add(days=21),
+        cause=cause.event_id,
+        effect=effect.event_id,
+        relation="retaliation",
+        confidence=0.8,
+        asserted_by="analyst",
+    )
+    log.append([link], stream="links")
+    return log, cause, effect, aside
+
+
+def _labels(page):
+    return dict(
+        page.eval_on_selector_all(
+            "g.event",
+            "gs => gs.map(g => [g.dataset.eventId, [g.classList.contains('key'),"
+            " g.querySelector('text')?.textContent ?? '', g.getBoundingClientRect().right,"
+            " document.getElementById('chart').getBoundingClientRect().right]])",
+        )
+    )
+
+
+def test_the_linked_events_are_the_key_ones_labelled_longer_and_the_last_labels_fit(open_page):
+    log, cause, effect, aside = _story_log()
+    page = open_page(tl.page.render(log))
+    labels = _labels(page)
+    keys = {i for i, (key, *_) in labels.items() if key}
+    assert keys == {str(cause.event_id), str(effect.event_id)}
+    assert 40 < len(labels[str(cause.event_id)][1]) <= 66
+    assert len(labels[str(aside.event_id)][1]) <= 40
+    _, _, right, chart = labels[str(effect.event_id)]
+    assert right <= chart  # the whole span in view leaves room for the last label
+    click_event(page, str(aside.event_id))  # the panel opens: the chart narrows and refits
+    page.wait_for_selector("#panel:not([hidden])")
+    page.wait_for_timeout(200)  # the resize observed, the chart redrawn
+    _, _, right, chart = _labels(page)[str(effect.event_id)]
+    assert right <= chart

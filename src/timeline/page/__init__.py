@@ -26,11 +26,23 @@ import attrs
 
 from timeline.errors import InvalidArgument
 from timeline.log import EventLog
-from timeline.page._data import SCHEMA, build
+from timeline.page._data import SCHEMA, Builder, build, merge
 from timeline.page._html import page_html
 from timeline.page._serve import PageServer, serve, start
 
-__all__ = ["SCHEMA", "PageServer", "PageView", "data", "render", "serve", "show", "start", "write"]
+__all__ = [
+    "SCHEMA",
+    "Builder",
+    "PageServer",
+    "PageView",
+    "data",
+    "merge",
+    "render",
+    "serve",
+    "show",
+    "start",
+    "write",
+]
 
 
 def data(log: EventLog, *, title: str | None = None, zone: str | None = None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ Built with plain loops over one read of the log: 100,000 events in a few seconds
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import enum
 import math
@@ -33,7 +34,7 @@ from timeline.projections.resolution import apply_changes
 from timeline.text import headline
 from timeline.time import isoformat, local_span, local_text, parse_utc
 
-__all__ = ["SCHEMA", "build", "safe_url"]
+__all__ = ["SCHEMA", "Builder", "build", "merge", "safe_url"]
 
 #: The version of the data contract; a change that breaks a reader raises it.
 SCHEMA: Final = 1
@@ -281,44 +282,39 @@ def _retraction(rec: Recorded) -> dict[str, Any]:
     }
 
 
-def _corrections(log: EventLog, records: Iterable[Recorded]) -> list[dict[str, Any]]:
-    """Each correction, with its target as corrected by it and every earlier one.
+def _correction(
+    log: EventLog, rec: Recorded, merged: dict[uuid.UUID, dict[str, Any]]
+) -> dict[str, Any]:
+    """A correction, with its target as corrected by it and every earlier one.
 
-    ``shown`` is what the page shows for the target while this is the latest correction in
-    force (exact unless an earlier correction of the same event is retracted meanwhile, when
-    the text, dates, party and claimant are those of all of them; the cut's instants are always
-    exact).
+    ``merged`` holds each target's changes so far (updated here). ``shown`` is what the page
+    shows for the target while this is the latest correction in force (exact unless an
+    earlier correction of the same event is retracted meanwhile, when the text, dates, party
+    and claimant are those of all of them; the cut's instants are always exact).
     """
-    codec = log.codec
-    merged: dict[uuid.UUID, dict[str, Any]] = {}
-    found: list[dict[str, Any]] = []
-    for rec in records:
-        fix = rec.event
-        assert isinstance(fix, Correction)  # noqa: S101  # the caller sorted them
-        changes = merged.setdefault(fix.corrects, {})
-        changes.update(fix.changes)
-        shown: dict[str, Any] | None
-        try:
-            target = log.get(fix.corrects)
-            fixed = apply_changes(codec, target.event, changes)
-        except (TimelineError, KeyError):
-            shown = None  # a correction the guard would refuse, or of a meta event
-        else:
-            shown = _shown(fixed, _fields(fixed, {}))
-        found.append(
-            {
-                "id": str(fix.event_id),
-                "pos": rec.position,
-                "rec": isoformat(rec.recorded_at),
-                "rec_us": micros(rec.recorded_at),
-                "target": str(fix.corrects),
-                "changes": dict(fix.changes),
-                "changes_us": _changes_us(fix.changes),
-                "reason": fix.reason,
-                "shown": shown,
-            }
-        )
-    return found
+    fix = rec.event
+    assert isinstance(fix, Correction)  # noqa: S101  # the caller sorted them
+    changes = merged.setdefault(fix.corrects, {})
+    changes.update(fix.changes)
+    shown: dict[str, Any] | None
+    try:
+        target = log.get(fix.corrects)
+        fixed = apply_changes(log.codec, target.event, changes)
+    except (TimelineError, KeyError):
+        shown = None  # a correction the guard would refuse, or of a meta event
+    else:
+        shown = _shown(fixed, _fields(fixed, {}))
+    return {
+        "id": str(fix.event_id),
+        "pos": rec.position,
+        "rec": isoformat(rec.recorded_at),
+        "rec_us": micros(rec.recorded_at),
+        "target": str(fix.corrects),
+        "changes": dict(fix.changes),
+        "changes_us": _changes_us(fix.changes),
+        "reason": fix.reason,
+        "shown": shown,
+    }
 
 
 def _version() -> str:
@@ -328,12 +324,7 @@ def _version() -> str:
         return "unknown"
 
 
-def build(log: EventLog, *, title: str | None = None, zone: str | None = None) -> dict[str, Any]:
-    """The data contract of a log's page (see :func:`timeline.page.data`).
-
-    Raises:
-        InvalidArgument: ``log`` is not an event log, or ``zone`` is not text.
-    """
+def _checked(log: object, zone: object) -> None:
     if not isinstance(log, EventLog):
         raise InvalidArgument(
             f"a page is built from an event log, not {type(log).__name__}",
@@ -346,33 +337,121 @@ def build(log: EventLog, *, title: str | None = None, zone: str | None = None) -
             argument="zone",
             value=zone,
         )
-    table = _SourceTable()
-    events: list[dict[str, Any]] = []
-    links: list[dict[str, Any]] = []
-    retractions: list[dict[str, Any]] = []
-    fixes: list[Recorded] = []
-    head = 0
-    for rec in log.read():
-        head = rec.position
-        event = rec.event
-        if isinstance(event, Correction):
-            fixes.append(rec)
-        elif isinstance(event, Retraction | CausalLinkRetracted):
-            retractions.append(_retraction(rec))
-        elif isinstance(event, CausalLink):
-            links.append(_link(rec))
-        else:
-            events.append(_event(rec, table))
-    return {
-        "schema": SCHEMA,
-        "generator": f"conflict-timeline {_version()}",
-        "title": title or "Timeline",
-        "head": head,
-        "zone": zone,
-        "zones": sorted({e["zone"] for e in events if e["zone"]}),
-        "sources": table.rows,
-        "events": events,
-        "corrections": _corrections(log, fixes),
-        "retractions": retractions,
-        "links": links,
-    }
+
+
+#: The lists of the contract that grow as the log does, each in position order.
+KINDS: Final = ("events", "corrections", "retractions", "links")
+
+
+class Builder:
+    """The page's data for a growing log, extended record by record (what ``serve`` keeps).
+
+    :attr:`payload` is the data contract as of :attr:`head`; :meth:`extend` adds the records
+    after it (a correction's ``shown`` needs only the records before it, so extending never
+    changes what is there); :meth:`delta` gives the records after a position, for a page
+    that has the data up to it (``/data.json?after=P``; docs/page.md, "Live updates").
+    """
+
+    def __init__(self, log: EventLog, *, title: str | None = None, zone: str | None = None) -> None:
+        _checked(log, zone)
+        self.log = log
+        self._table = _SourceTable()
+        self._merged: dict[uuid.UUID, dict[str, Any]] = {}
+        self._zones: set[str] = set()
+        self.payload: dict[str, Any] = {
+            "schema": SCHEMA,
+            "generator": f"conflict-timeline {_version()}",
+            "title": title or "Timeline",
+            "head": 0,
+            "zone": zone,
+            "zones": [],
+            "sources": self._table.rows,
+        } | {kind: [] for kind in KINDS}
+
+    @property
+    def head(self) -> int:
+        """The last position in :attr:`payload` (0 for none)."""
+        return int(self.payload["head"])
+
+    def extend(self, records: Iterable[Recorded]) -> int:
+        """Add records that follow :attr:`head` to the payload; returns how many."""
+        payload, table = self.payload, self._table
+        events, links = payload["events"], payload["links"]
+        retractions, corrections = payload["retractions"], payload["corrections"]
+        count, zones = 0, len(self._zones)
+        for rec in records:
+            if rec.position <= payload["head"]:
+                continue
+            payload["head"] = rec.position
+            count += 1
+            event = rec.event
+            if isinstance(event, Correction):
+                corrections.append(_correction(self.log, rec, self._merged))
+            elif isinstance(event, Retraction | CausalLinkRetracted):
+                retractions.append(_retraction(rec))
+            elif isinstance(event, CausalLink):
+                links.append(_link(rec))
+            else:
+                events.append(_event(rec, table))
+                if event.zone:
+                    self._zones.add(event.zone)
+        if len(self._zones) != zones:
+            payload["zones"] = sorted(self._zones)
+        return count
+
+    def update(self) -> int:
+        """Read what the log has after :attr:`head` into the payload; returns how many."""
+        return self.extend(self.log.read(after=self.head))
+
+    def delta(self, after: int) -> dict[str, Any]:
+        """The records after position ``after``: what a page with the data up to it merges.
+
+        The contract's lists hold only those records, each event's sources as objects (not
+        numbers); ``after`` and ``head`` say which span it is. See :func:`merge`.
+        """
+        payload, rows = self.payload, self._table.rows
+        delta: dict[str, Any] = {
+            "schema": SCHEMA,
+            "after": after,
+            "head": payload["head"],
+            "zones": payload["zones"],
+        }
+        for kind in KINDS:
+            items = payload[kind]
+            tail = items[bisect.bisect_right(items, after, key=lambda x: x["pos"]) :]
+            if kind == "events":
+                tail = [e | {"sources": [rows[n] for n in e["sources"]]} for e in tail]
+            delta[kind] = tail
+        return delta
+
+
+def merge(payload: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` (the data up to ``delta["after"]``) with ``delta`` merged in, in place.
+
+    What the page does with ``/data.json?after=P`` (``static/controls.js``, ``mergeData``).
+
+    Raises:
+        InvalidArgument: the delta does not follow the payload.
+    """
+    if delta.get("after") != payload["head"]:
+        raise InvalidArgument(
+            f"the delta follows position {delta.get('after')!r}, the data ends at "
+            f"{payload['head']!r}",
+            argument="delta",
+            value=delta.get("after"),
+        )
+    for kind in KINDS:
+        payload[kind].extend(delta[kind])
+    payload["head"], payload["zones"] = delta["head"], delta["zones"]
+    return payload
+
+
+def build(log: EventLog, *, title: str | None = None, zone: str | None = None) -> dict[str, Any]:
+    """The data contract of a log's page (see :func:`timeline.page.data`).
+
+    Raises:
+        InvalidArgument: ``log`` is not an event log, or ``zone`` is not text.
+    """
+    builder = Builder(log, title=title, zone=zone)
+    builder.update()
+    return builder.payload

@@ -32,13 +32,14 @@ import ipaddress
 import socket
 import sys
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import orjson
 
 from timeline.errors import InvalidArgument
-from timeline.page._data import build
+from timeline.page._data import Builder
 from timeline.page._html import page_html
 from timeline.time import is_zone
 
@@ -110,7 +111,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if path in {"/", "/index.html"}:
                 self._send(200, self.server.page(), "text/html; charset=utf-8", body=body)
             elif path == "/data.json":
-                self._send(200, self.server.data(), "application/json", body=body)
+                content = self.server.data(_after(self.path))
+                self._send(200, content, "application/json", body=body)
             elif path == "/updates":
                 self._stream(body=body)
             else:
@@ -183,7 +185,7 @@ class PageServer(http.server.ThreadingHTTPServer):
         host: str,
         port: int,
         *,
-        data: Data,
+        data: Data | None,
         html: Html,
         options: Mapping[str, Any],
         poll: float,
@@ -203,6 +205,8 @@ class PageServer(http.server.ThreadingHTTPServer):
         self.quiet = quiet
         self.keep_alive = KEEP_ALIVE
         self._data = data
+        #: The data kept and extended as the log grows (the default data only).
+        self._builder = Builder(log, **options) if data is None else None
         self._html = html
         self._options = dict(options)
         self._poll = poll
@@ -240,12 +244,26 @@ class PageServer(http.server.ThreadingHTTPServer):
         """The page as it is at the log's head (its data read once per head)."""
         return self._cached("page", lambda: self._html(self._payload()).encode())  # type: ignore[no-any-return]
 
-    def data(self) -> bytes:
-        """The page's data as JSON at the log's head (read once per head)."""
+    def data(self, after: int | None = None) -> bytes:
+        """The page's data as JSON at the log's head (read once per head).
+
+        With ``after`` (``/data.json?after=P``), only the records after position ``P``
+        (:meth:`timeline.page.Builder.delta`) when the server keeps its data as the log
+        grows (the default data), else the whole data.
+        """
+        if after is not None and self._builder is not None:
+            with self._reading:
+                self._payload()
+                return orjson.dumps(self._builder.delta(after))
         return self._cached("json", lambda: orjson.dumps(self._payload()))  # type: ignore[no-any-return]
 
     def _payload(self) -> dict[str, Any]:
-        return self._cached("data", lambda: self._data(self.log, **self._options))  # type: ignore[no-any-return]
+        builder = self._builder
+        if builder is None:
+            return self._cached("data", lambda: self._data(self.log, **self._options))  # type: ignore[misc, no-any-return]
+        with self._reading:  # only what the log has beyond what is kept is read
+            builder.update()
+            return builder.payload
 
     def _cached(self, kind: str, make: Callable[[], Any]) -> Any:
         """What ``make`` gives, made again only once the head has moved."""
@@ -309,6 +327,15 @@ class PageServer(http.server.ThreadingHTTPServer):
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _after(target: str) -> int | None:
+    """The ``after`` of a request's query (``/data.json?after=120``), if a whole number."""
+    query = urllib.parse.urlsplit(target).query
+    values = urllib.parse.parse_qs(query).get("after")
+    if not values or not values[-1].isdigit():
+        return None
+    return int(values[-1])
 
 
 def _host_names(host: str, port: int, allowed: Iterable[str]) -> frozenset[str]:
@@ -404,7 +431,7 @@ def start(
         log,
         host,
         port,
-        data=data if data is not None else build,
+        data=data,
         html=html if html is not None else page_html,
         options=options,
         poll=poll,

@@ -137,24 +137,41 @@ function exportPng() {
 
 // -- live updates (served over http by `timeline serve`) --------------------------------
 
+// The data after the page's head: only the new records (merged in), or all of it if the
+// server cannot say (then the page simply takes the new data).
+async function fetchNews() {
+  const response = await fetch(`./data.json?after=${DATA.raw.head}`, { cache: "no-store" });
+  if (!response.ok) return null;
+  const got = await response.json();
+  if (got.after === undefined) return got;
+  if (mergeData(DATA.raw, got)) return DATA.raw;
+  const whole = await fetch("./data.json", { cache: "no-store" });
+  return whole.ok ? whole.json() : null;
+}
+
 function listen() {
   if (!/^https?:$/.test(location.protocol) || !window.EventSource) return; // opened from disk: no server
   const source = new EventSource("./updates");
-  source.onmessage = async (message) => {
-    let head = null;
-    try { head = JSON.parse(message.data).head; } catch (e) { return; }
+  let pending = Promise.resolve(); // one update at a time, in the order the heads came
+  const update = async (head) => {
     if (head === DATA.raw.head) return;
-    const response = await fetch("./data.json", { cache: "no-store" });
-    if (!response.ok) return;
+    const raw = await fetchNews();
+    if (!raw) return;
+    const chosen = state.from !== null && state.to !== null; // a window chosen is kept; else all
     const domain = x.domain().map(Number);
-    DATA = indexData(await response.json());
+    DATA = indexData(raw);
     setupControls();
     syncControls();
-    setScales(domain);
+    setScales(chosen ? domain : null);
     recompute();
     draw();
     renderPanel();
     document.body.dataset.head = DATA.raw.head;
+  };
+  source.onmessage = (message) => {
+    let head = null;
+    try { head = JSON.parse(message.data).head; } catch (e) { return; }
+    pending = pending.then(() => update(head)).catch((e) => console.warn("timeline page: update failed", e));
   };
 }
 

@@ -18,6 +18,7 @@ const axisName = svg.append("text").attr("class", "axis-name");
 const tip = d3.select(chart).append("div").attr("class", "tip").style("display", "none");
 const LEFT = 150, TOP = 34, RIGHT = 16, ROW = 16;
 const LABEL_PX = 230, LABEL_CHARS = 40; // a label's room beside its marker
+const KEY_PX = 400, KEY_CHARS = 66; // and a key event's (one with a causal link): bold, longer
 let xBase = d3.scaleUtc();
 let x = xBase;
 const zoom = d3.zoom().on("zoom", (ev) => {
@@ -56,14 +57,21 @@ function size() {
   return { width: Math.max(chart.clientWidth, 400), height: Math.max(chart.clientHeight, 200) };
 }
 
+// The whole span, with room on the right for the last events' labels.
 function fitDomain() {
   const [lo, hi] = DATA.span;
   const pad = Math.max((hi - lo) * 0.04, 3600000);
-  return [new Date(lo - pad), new Date(hi + 3 * pad)]; // room for the last labels
+  const plot = size().width - LEFT - RIGHT;
+  const room = LABEL_PX + 70; // most of a key label
+  const share = plot > 2 * room ? room / plot : 0.1;
+  return [new Date(lo - pad), new Date(hi + (hi - lo + pad) * share / (1 - share))];
 }
+
+let fittedWidth = 0; // the chart's width the scales were made for
 
 function setScales(keepDomain) {
   const { width } = size();
+  fittedWidth = width;
   xBase = d3.scaleUtc().domain(fitDomain()).range([LEFT, width - RIGHT]);
   const span = +xBase.domain()[1] - +xBase.domain()[0];
   zoom.scaleExtent([1 / 50, Math.max(span / 3600000, 1)]).extent([[LEFT, 0], [width - RIGHT, 1]]);
@@ -77,8 +85,15 @@ function setScales(keepDomain) {
   }
 }
 
+// The chart narrower or wider (the event panel opened or closed, the window resized): the
+// same window in view (or the whole span, refitted, if none was chosen) on the new width.
+new ResizeObserver(() => {
+  if (!DATA || size().width === fittedWidth) return;
+  setScales(state.from !== null && state.to !== null ? x.domain().map(Number) : null);
+}).observe(chart);
+
 // Rows within each lane: greedy, so markers (and labels) do not overlap.
-function layout(shown, labelled) {
+function layout(shown, labelled, keys) {
   const mode = state.lanes;
   const byLane = new Map(DATA.lanes[mode].map((name) => [name, []]));
   for (const v of shown) {
@@ -86,7 +101,6 @@ function layout(shown, labelled) {
     if (!byLane.has(lane)) byLane.set(lane, []);
     byLane.get(lane).push(v);
   }
-  const gap = labelled ? LABEL_PX : 10;
   let y = TOP + 6;
   const lanes = [];
   for (const [name, items] of byLane) {
@@ -98,7 +112,8 @@ function layout(shown, labelled) {
       let row = ends.findIndex((end) => end + 4 < x0);
       if (row < 0) { row = ends.length; ends.push(0); }
       if (row >= 8) row %= 8;
-      ends[row] = Math.max(ends[row], labelled ? x1 + gap : x1 + 6); // a bar and its label hold the row
+      const gap = !labelled ? 6 : keys.has(v.id) ? KEY_PX : LABEL_PX; // a bar and its label hold the row
+      ends[row] = Math.max(ends[row], x1 + gap);
       v.x0 = x0; v.x1 = x1; v.row = row; v.lane = name;
     }
     const rows = Math.min(Math.max(ends.length, 1), 8);
@@ -175,7 +190,7 @@ function arcPath(edge) {
   return `M${a.x0},${a.y} C${a.x0},${top} ${b.x0},${top} ${b.x0},${b.y}`;
 }
 
-function drawMarkers(shown, labelled, maxFigure) {
+function drawMarkers(shown, labelled, maxFigure, keys) {
   const sel = gEvents.selectAll("g.event").data(shown, (v) => v.id).join((enter) => {
     const g = enter.append("g").attr("class", "event").attr("role", "button").attr("tabindex", -1);
     g.append("title");
@@ -191,6 +206,7 @@ function drawMarkers(shown, labelled, maxFigure) {
     .classed("retracted", (v) => v.retracted)
     .classed("corrected", (v) => !!v.fixes)
     .classed("selected", (v) => v.id === state.event)
+    .classed("key", (v) => keys.has(v.id))
     .attr("transform", (v) => `translate(${v.x0},${v.y})`);
   sel.select("title").text((v) => `${v.shown.headline}\n${whenText(v)}${v.fixes ? `\ncorrected: ${changesText(v)}` : ""}${v.retracted ? "\nretracted" : ""}`);
   sel.each(function (v) {
@@ -199,8 +215,9 @@ function drawMarkers(shown, labelled, maxFigure) {
     const h = v.figure ? 5 + 9 * Math.sqrt(v.figure / maxFigure) : 6;
     g.selectAll("circle").data(bar ? [] : [v]).join("circle").attr("r", v.figure ? 3 + 4 * Math.sqrt(v.figure / maxFigure) : 5).attr("fill", familyColour(v.e.family));
     g.selectAll("rect").data(bar ? [v] : []).join("rect").attr("x", 0).attr("y", -h / 2).attr("height", h).attr("width", v.x1 - v.x0).attr("rx", 2).attr("fill", familyColour(v.e.family));
+    const chars = keys.has(v.id) ? KEY_CHARS : LABEL_CHARS;
     g.selectAll("text").data(labelled ? [v] : []).join("text").attr("x", bar ? v.x1 - v.x0 + 5 : 8).attr("y", 4)
-      .text(v.shown.headline.length > LABEL_CHARS ? `${v.shown.headline.slice(0, LABEL_CHARS - 1)}…` : v.shown.headline);
+      .text(v.shown.headline.length > chars ? `${v.shown.headline.slice(0, chars - 1)}…` : v.shown.headline);
   });
 }
 
@@ -269,7 +286,8 @@ function draw() {
   }
   const markers = inDomain.length <= MARKER_LIMIT;
   const labelled = markers && inDomain.length <= 80;
-  const { lanes, height } = layout(markers ? inDomain : [], labelled);
+  const keys = new Set(labelled ? VIEW.edges.flatMap((e) => [e.cause, e.effect]) : []); // the story's events
+  const { lanes, height } = layout(markers ? inDomain : [], labelled, keys);
   const total = Math.max(height, size().height);
   svg.attr("width", width).attr("height", total).attr("viewBox", `0 0 ${width} ${total}`);
   defs.select("#plot-clip rect").attr("x", LEFT).attr("y", 0).attr("width", width - LEFT - RIGHT).attr("height", total);
@@ -285,7 +303,7 @@ function draw() {
   if (markers) {
     gDensity.selectAll("rect").remove();
     const maxFigure = Math.max(1, ...inDomain.map((v) => v.figure || 0));
-    drawMarkers(inDomain, labelled, maxFigure);
+    drawMarkers(inDomain, labelled, maxFigure, keys);
     VIEW.byDrawn = new Map(inDomain.map((v) => [v.id, v]));
     const shownIds = new Set(VIEW.shownVisible.map((v) => v.id));
     drawArcs(VIEW.edges.filter((e) => VIEW.byDrawn.has(e.cause) && VIEW.byDrawn.has(e.effect) && shownIds.has(e.cause) && shownIds.has(e.effect)));

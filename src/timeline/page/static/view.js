@@ -50,7 +50,10 @@ function indexData(raw) {
     if (!retractionsOf.has(r.target)) retractionsOf.set(r.target, []);
     retractionsOf.get(r.target).push(r);
   }
-  for (const x of links) recs.push(x.rec_us);
+  for (const x of links) {
+    recs.push(x.rec_us);
+    x.ends = [byId.get(x.cause), byId.get(x.effect)]; // its events, found once, not per view
+  }
   for (const x of metas) recs.push(x.rec_us);
   const lanes = {};
   for (const m of modes) lanes[m] = [...names[m]].sort((a, b) => (a.startsWith("(") - b.startsWith("(")) || a.localeCompare(b));
@@ -62,6 +65,18 @@ function indexData(raw) {
     span: [lo / 1000, hi / 1000],
     actors: [...actors].sort(),
   };
+}
+
+// The records after the data's head (`/data.json?after=P` from `timeline serve`) merged in:
+// each list grows at its end, as the log does. False if the delta does not follow the data.
+function mergeData(raw, delta) {
+  if (delta.schema !== SCHEMA || delta.after !== raw.head) return false;
+  for (const kind of ["events", "corrections", "retractions", "links"]) {
+    for (const item of delta[kind]) raw[kind].push(item);
+  }
+  raw.head = delta.head;
+  raw.zones = delta.zones;
+  return true;
 }
 
 // -- the view for a pair of cuts -------------------------------------------------------
@@ -141,17 +156,15 @@ export function computeView(data, asOf, knownAt) {
       e.view = v;
     }
   }
-  const node = (id) => {
-    const e = data.byId.get(id);
-    return e && e.shownIn === stamp ? e.view : undefined;
-  };
+  const shown = (e) => e !== undefined && e.shownIn === stamp;
+  const node = (id) => (shown(data.byId.get(id)) ? data.byId.get(id).view : undefined);
   const edges = new Map();
   for (const l of data.links) {
     if (knownAt !== null && l.rec_us > knownAt) break;
     if (res.against.has(l.id)) continue;
     const fixes = inForce(res, l.id);
     const link = fixes ? Object.assign({}, l, ...fixes.map((c) => c.changes)) : l;
-    if (!node(link.cause) || !node(link.effect)) continue;
+    if (fixes ? !node(link.cause) || !node(link.effect) : !shown(l.ends[0]) || !shown(l.ends[1])) continue;
     const key = `${link.cause} ${link.effect}`;
     if (!edges.has(key)) edges.set(key, { cause: link.cause, effect: link.effect, claims: [] });
     edges.get(key).claims.push(link);
