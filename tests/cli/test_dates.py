@@ -340,3 +340,13 @@ def test_escalation_files_transition_nights_under_kyiv_days(dst):
         "2025-10-26": "30",  # 6 + 7 + 8 + 9
         "2025-10-27": "10",
     }
+
+
+def test_claims_name_the_day_of_the_file(missiles):
+    lines = missiles.quick("replay", "Claims").stdout.splitlines()
+    # Two Air Command South rows of 2025-05-21 (date only) give 1 and 5 Orlan-10 destroyed.
+    assert "  2025-05-21 military.drone_barrage Russia → south, Orlan-10: destroyed" in lines
+    chronology = missiles.quick("replay", "Chronology").stdout.splitlines()
+    # The 472-drone night: time_start 2025-05-31 19:30, time_end 2025-06-01 13:30, Kyiv time.
+    [night] = [x for x in chronology if "Shahed-136/131 472 launched" in x]
+    assert night.startswith("2025-05-31 19:30 Kyiv to 2025-06-01 13:30 Kyiv  ")
