@@ -96,3 +96,10 @@ def test_a_zone_that_is_not_one_is_refused_naming_it():
     state = tl.Escalation().fold(tl.Escalation().initial(), [night(1, 1, 40)])
     with pytest.raises(InvalidArgument):
         nights_chart(state, zone="+3")
+
+
+def test_a_round_elsewhere_leaves_the_axis_in_the_reports_zone():
+    log = tl.open_log("memory:")
+    log.append([night(1, 1, 40), night(2, 1, 80), ROUND], stream="s")
+    assert nights_chart(log).axes[0].get_xlabel() == "day (Europe/Kyiv)"
+    assert intensity_chart(log).axes[0].get_xlabel() == "day (Europe/Kyiv)"

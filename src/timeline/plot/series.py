@@ -117,9 +117,13 @@ def _event_x(mdates: Any, event: Event, zone: str) -> float:
 
 
 def _zone(zone: str | None, state: EscalationState | None, rounds: Sequence[Event]) -> str:
-    """The axis zone: ``zone``, else the zone every report and round drawn shares, else UTC."""
-    zones = [*(state.tallies.zone if state is not None else ()), *(e.zone for e in rounds)]
-    return axis_zone(zone, zones)
+    """The axis zone: ``zone``, else the zone every report counted shares, else UTC.
+
+    The reports' (the days are theirs); the rounds', where there are no reports. A talk round
+    in Istanbul over Kyiv's nights leaves the axis in Kyiv: it is drawn over its own date.
+    """
+    reports = state.tallies.zone if state is not None else ()
+    return axis_zone(zone, reports or [e.zone for e in rounds])
 
 
 def _round_label(event: Event) -> str:
@@ -215,7 +219,7 @@ def intensity_chart(
         ax: draw on these matplotlib axes instead of a new figure.
         path: also save the picture here; the suffix picks the format.
         zone: the zone of the date axis (``"Europe/Kyiv"``, ``"UTC"``, ``"+03:00"``), named in
-            its label; by default the zone every drawn report and round shares, else UTC.
+            its label; by default the zone every report counted shares, else UTC.
             Each day stays the local date its reports are filed under, drawn over that date.
 
     Returns:
@@ -375,7 +379,7 @@ def nights_chart(
         ax: draw on these matplotlib axes instead of a new figure.
         path: also save the picture here; the suffix picks the format.
         zone: the zone of the date axis (``"Europe/Kyiv"``, ``"UTC"``, ``"+03:00"``), named in
-            its label; by default the zone every drawn report and round shares, else UTC.
+            its label; by default the zone every report counted shares, else UTC.
             Each day stays the local date its reports are filed under, drawn over that date.
 
     Returns:
