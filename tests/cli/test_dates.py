@@ -350,3 +350,13 @@ def test_claims_name_the_day_of_the_file(missiles):
     # The 472-drone night: time_start 2025-05-31 19:30, time_end 2025-06-01 13:30, Kyiv time.
     [night] = [x for x in chronology if "Shahed-136/131 472 launched" in x]
     assert night.startswith("2025-05-31 19:30 Kyiv to 2025-06-01 13:30 Kyiv  ")
+
+
+def test_a_cut_is_shown_on_the_clock_it_was_given_in(istanbul):
+    cli, _ = istanbul
+    kyiv = run(cli, "replay", "Escalation", "--as-of", "2025-06-01", "--zone", KYIV)
+    assert kyiv[0] == "Escalation, as of 2025-06-01 23:59:59 Kyiv, as known now"
+    utc = run(cli, "replay", "Escalation", "--as-of", "2025-06-01", "--utc")
+    assert utc[0] == "Escalation, as of 2025-06-01 23:59:59 UTC, as known now"
+    plain = run(cli, "why", "#17", "--as-of", "2025-06-02", "--known-at", "2025-06-03T08:00+03:00")
+    assert plain[1] == "(as of 2025-06-02T23:59:59Z, as known at 2025-06-03T05:00:00Z)"

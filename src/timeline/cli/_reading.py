@@ -45,6 +45,7 @@ from timeline.cli._summaries import (
     replay_lines,
     show_lines,
     shown_zone,
+    stamp_in,
     when,
 )
 from timeline.codec import Codec
@@ -310,8 +311,11 @@ def cmd_history(args: Args) -> int:
 
 
 def _cuts(args: Args) -> str:
-    as_of = "all that happened" if args.as_of is None else f"as of {stamp(args.as_of)}"
-    known = "as known now" if args.known_at is None else f"as known at {stamp(args.known_at)}"
+    zone = shown_zone(args)
+    as_of = "all that happened" if args.as_of is None else f"as of {stamp_in(args.as_of, zone)}"
+    known = (
+        "as known now" if args.known_at is None else f"as known at {stamp_in(args.known_at, zone)}"
+    )
     return f"{as_of}, {known}"
 
 

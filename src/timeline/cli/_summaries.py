@@ -53,6 +53,7 @@ __all__ = [
     "replay_lines",
     "show_lines",
     "shown_zone",
+    "stamp_in",
     "when",
 ]
 
@@ -66,6 +67,17 @@ def shown_zone(args: Any) -> str | None:
     if zone:
         return str(zone)
     return "UTC" if getattr(args, "utc", False) else None
+
+
+def stamp_in(at: dt.datetime, zone: str | None) -> str:
+    """An instant the system gave (a cut, a recording time), to the second.
+
+    A UTC stamp (``2025-06-01T20:59:59Z``), or on the clock of ``zone`` when the command names
+    one (``2025-06-01 23:59:59 Kyiv``).
+    """
+    if zone is None:
+        return stamp(at)
+    return local_text(at.replace(microsecond=0), zone, TimePrecision.EXACT)
 
 
 def when(event: Event, *, zone: str | None = None) -> str:
@@ -167,8 +179,7 @@ def history_lines(codec: Codec, hist: History, *, zone: str | None = None) -> li
             what = headline(revision.event)
         if revision.reason:
             what += f"  ({revision.reason})"
-        at = revision.recorded_at
-        recorded = stamp(at) if zone is None else local_text(at, zone, TimePrecision.EXACT)
+        recorded = stamp_in(revision.recorded_at, zone)
         rows.append((revision.position, recorded, revision.kind, what))
     now = "withdrawn (retracted)" if hist.withdrawn else "in force"
     if len(hist) > 1 and not hist.withdrawn:
@@ -183,8 +194,7 @@ def show_lines(
 
     Its times in its own zone, or in ``zone`` when the command names one.
     """
-    at = record.recorded_at
-    recorded = stamp(at) if zone is None else local_text(at, zone, TimePrecision.EXACT)
+    recorded = stamp_in(record.recorded_at, zone)
     where = (
         f"position {record.position}, stream {record.stream!r} (version {record.version}), "
         f"recorded {recorded}"
