@@ -163,7 +163,7 @@ def test_corrections_show_the_original_beside_the_corrected():
     assert len(by_gid(ax, "correction-move")) == 1  # the statement moved in time
     notes = sorted(t.get_text() for t in by_gid(ax, "correction-note"))
     assert notes[0] == "corrected: launched 472 → 479"
-    assert notes[1].startswith("corrected: occurred_at 2025-06-01 21:30 → 2025-06-02 02:30")
+    assert notes[1].startswith("corrected: occurred_at 2025-06-01 21:30 UTC → 2025-06-02 02:30 UTC")
     plain = timeline_chart([night, said, *fixes], corrections=False).axes[0]
     assert not by_gid(plain, "correction")
     assert len(by_gid(plain, "barrage")) == 1

@@ -191,21 +191,27 @@ def day_text(event: Event) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def when_text(event: Event) -> str:
-    """When an event happened, on its own zone's clock, at its precision.
+def when_text(event: Event, zone: str | None = None) -> str:
+    """When an event happened, on its own zone's clock (or ``zone``'s), at its precision.
 
     ``"2025-05-31 19:30 Kyiv to 2025-06-01 13:30 Kyiv"``; ``"2025-06-02"`` for a day; a
-    window of whole days as its first and last day.
+    window of whole days as its first and last day. A date is the event's own local date
+    whatever ``zone`` is ("2 June in Istanbul" is not 1 June in UTC); only times move.
     """
-    zone, precision = event.zone, event.time_precision
+    precision = event.time_precision
+    coarse = precision in (TimePrecision.DAY, TimePrecision.MONTH)
+    if coarse or zone is None:
+        zone = event.zone
+    if coarse:
+        first, last = local_span(event)
+        size = 7 if precision is TimePrecision.MONTH else 10
+        start = first.isoformat()[:size]
+        end = last.isoformat()[:size]
+        return start if event.occurred_until is None or end == start else f"{start} to {end}"
     start = local_text(event.occurred_at, zone, precision)
     if event.occurred_until is None:
         return start
-    if precision in (TimePrecision.DAY, TimePrecision.MONTH):
-        _, last = local_span(event)
-        end = last.isoformat()[:7] if precision is TimePrecision.MONTH else last.isoformat()
-    else:
-        end = local_text(event.occurred_until, zone, precision)
+    end = local_text(event.occurred_until, zone, precision)
     return start if end == start else f"{start} to {end}"
 
 
@@ -404,11 +410,14 @@ def _sources(event: Event) -> list[str]:
     return ["sources:"] + [f"  {s.grade or '--'}  {s.name}" for s in event.sources]
 
 
-def card_lines(codec: Codec, event: Event, hist: History | None = None) -> list[str]:
+def card_lines(
+    codec: Codec, event: Event, hist: History | None = None, *, zone: str | None = None
+) -> list[str]:
     """One event as a card: its headline, ``field: value`` lines, sources, corrections.
 
     ``event`` is as recorded; ``hist`` (from :func:`timeline.history`) adds the event as
-    corrected now, and one line per correction or retraction.
+    corrected now, and one line per correction or retraction. Its times on its own zone's
+    clock, or on ``zone``'s (:func:`when_text`).
     """
     current = hist.current if hist is not None else event
     data = codec.to_dict(current)
@@ -416,7 +425,7 @@ def card_lines(codec: Codec, event: Event, hist: History | None = None) -> list[
     if hist is not None and len(hist) > 1:
         title += " (corrected since: see its history)" if not hist.withdrawn else " (withdrawn)"
     lines = [title, f"type: {current.TYPE}", f"id: {current.event_id}"]
-    lines.append(f"when: {when_text(current)} ({current.time_precision.value} precision)")
+    lines.append(f"when: {when_text(current, zone)} ({current.time_precision.value} precision)")
     skip = _SKIP | {"occurred_at", "occurred_until", "time_precision", "sources", "summary"}
     fields = [
         (name.replace("_", " ") + ":", value_text(value))

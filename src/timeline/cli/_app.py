@@ -199,7 +199,7 @@ def _reading_commands(group: click.Group) -> None:
         "show one record in full, and its history",
         "timeline show 42",
         "timeline show 0197a0e4-6c1e-7d55-9a57-0f0c6e1d2b00 --format json",
-        params=[_event(), _listing_format()],
+        params=[_event(), _listing_format(), *_zones()],
     )
     add_command(
         group,
@@ -207,7 +207,7 @@ def _reading_commands(group: click.Group) -> None:
         r.cmd_history,
         "show an event as first recorded, then each correction and retraction",
         "timeline history 42",
-        params=[_event(), _listing_format()],
+        params=[_event(), _listing_format(), *_zones()],
     )
 
 

@@ -44,12 +44,15 @@ from timeline.cli._summaries import (
     replay_document,
     replay_lines,
     show_lines,
+    shown_zone,
+    stamp_in,
+    when,
 )
 from timeline.codec import Codec
 from timeline.events import CausalLink, Event
 from timeline.log import EventLog, Recorded
 from timeline.projections import History, history, replay
-from timeline.time import end_of_local_day, local_date, local_text
+from timeline.time import end_of_local_day, local_date
 
 __all__ = [
     "ACTOR_FIELDS",
@@ -146,8 +149,7 @@ def occurred_text(event: Event, args: Args) -> str:
     In ``--zone``, in UTC (``--utc``), or else in the event's own zone; a day-precision event
     as its date.
     """
-    zone = getattr(args, "zone", None) or (None if getattr(args, "utc", False) else event.zone)
-    return local_text(event.occurred_at, zone, event.time_precision)
+    return when(event, zone=shown_zone(args))
 
 
 def _after_start(event: Event, start: dt.date | DateTime | None) -> bool:
@@ -282,7 +284,7 @@ def cmd_show(args: Args) -> int:
         if args.format == "csv":
             write_csv([record_row(log.codec, record)], RECORD_COLUMNS)
             return OK
-        for line in show_lines(log.codec, record, hist):
+        for line in show_lines(log.codec, record, hist, zone=shown_zone(args)):
             say(line)
     return OK
 
@@ -300,7 +302,7 @@ def cmd_history(args: Args) -> int:
             write_csv(_revision_rows(hist))
         else:
             say(f"{record.event.event_id}  {record.event.TYPE}  stream {record.stream!r}")
-            for line in history_lines(log.codec, hist):
+            for line in history_lines(log.codec, hist, zone=shown_zone(args)):
                 say(line)
     return OK
 
@@ -309,8 +311,11 @@ def cmd_history(args: Args) -> int:
 
 
 def _cuts(args: Args) -> str:
-    as_of = "all that happened" if args.as_of is None else f"as of {stamp(args.as_of)}"
-    known = "as known now" if args.known_at is None else f"as known at {stamp(args.known_at)}"
+    zone = shown_zone(args)
+    as_of = "all that happened" if args.as_of is None else f"as of {stamp_in(args.as_of, zone)}"
+    known = (
+        "as known now" if args.known_at is None else f"as known at {stamp_in(args.known_at, zone)}"
+    )
     return f"{as_of}, {known}"
 
 
@@ -351,7 +356,7 @@ def cmd_replay(args: Args) -> int:
         return OK
     say(f"{name}, {_cuts(args)}")
     say()
-    for line in replay_lines(name, state, args.as_of):
+    for line in replay_lines(name, state, args.as_of, zone=shown_zone(args)):
         say(line)
     return OK
 

@@ -17,7 +17,8 @@ extra, drawing raises :class:`~timeline.errors.TimelineError` saying how to inst
 Figures are drawn on matplotlib's Agg canvas (no window, no global pyplot state) and
 returned, so notebooks show them, scripts save them (``path=``), and you can restyle them.
 Each function also draws on axes you pass (``ax=``), for figures of several panels. The
-x axis is always valid time in UTC, and the colours are the Okabe–Ito palette
+x axis is valid time, its ticks on the clock of a zone named in its label (``zone=``; by
+default the zone every drawn event shares, else UTC), and the colours are the Okabe–Ito palette
 (:data:`OKABE_ITO`), which readers with any common colour-vision deficiency tell apart.
 """
 

@@ -1,4 +1,8 @@
-"""What every picture shares: matplotlib loaded on demand, the palette, the UTC date axis."""
+"""What every picture shares: matplotlib loaded on demand, the palette, the date axis.
+
+A date axis is drawn in a zone (:func:`axis_zone`): events stay where their UTC instants put
+them, and the ticks and their labels are the wall clock and calendar of that zone.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from timeline.errors import InvalidArgument, TimelineError
+from timeline.time import is_zone, start_of_local_day, zone_info
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -121,17 +126,52 @@ def naive(value: dt.datetime) -> dt.datetime:
     )
 
 
-def day_start(day: str) -> dt.datetime:
-    """The start of a day named as the projections name it (``"2025-06-01"``), zone-free UTC."""
-    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time())
+def day_start(day: str | dt.date, zone: str = "UTC") -> dt.datetime:
+    """The start of a local day (``"2025-06-01"`` in ``zone``), as zone-free UTC for the axis.
+
+    >>> day_start("2025-06-01", "Europe/Kyiv")
+    datetime.datetime(2025, 5, 31, 21, 0)
+    """
+    date = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+    return naive(start_of_local_day(date, zone))
 
 
-def date_axis(ax: Axes, dates: Any, label: str = "UTC") -> None:
-    """Concise dates on the x axis, labelled as UTC, with a light vertical grid."""
-    locator = dates.AutoDateLocator()
+def axis_zone(zone: object, zones: Iterable[str | None]) -> str:
+    """The zone a date axis is drawn in: ``zone`` if given, else the drawn events' zone.
+
+    The zone every drawn event shares (``zones``: theirs, ``None`` for one without), or UTC
+    when they do not share one.
+
+    >>> axis_zone(None, ["Europe/Kyiv", "Europe/Kyiv"]), axis_zone(None, ["Europe/Kyiv", None])
+    ('Europe/Kyiv', 'UTC')
+
+    Raises:
+        InvalidArgument: a ``zone`` that is not one (an IANA name, ``"UTC"``, ``"+03:00"``).
+    """
+    if zone is not None:
+        if not is_zone(zone):
+            raise InvalidArgument(
+                f"zone must be a time zone (Europe/Kyiv, UTC, +03:00), got {zone!r}",
+                argument="zone",
+                value=zone,
+            )
+        return str(zone)
+    found = set(zones)
+    only = found.pop() if len(found) == 1 else None
+    return only if only is not None else "UTC"
+
+
+def date_axis(ax: Axes, dates: Any, label: str = "valid time", zone: str = "UTC") -> None:
+    """Concise dates on the x axis in ``zone``, labelled with it, with a light vertical grid.
+
+    The ticks fall on that zone's midnights and hours, and read its dates and times:
+    ``"valid time (Europe/Kyiv)"``.
+    """
+    tz = zone_info(zone)
+    locator = dates.AutoDateLocator(tz=tz)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
-    ax.set_xlabel(label)
+    ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator, tz=tz))
+    ax.set_xlabel(f"{label} ({zone})")
     ax.grid(axis="x", alpha=0.3)
 
 

@@ -27,7 +27,8 @@ import numpy as np
 
 from timeline.causal.timing import latest
 from timeline.events import Attack, MissileStrike, Strike
-from timeline.plot._base import BLACK, VERMILLION, naive, plain, short
+from timeline.plot._base import BLACK, VERMILLION, plain, short
+from timeline.time import local_date
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -186,7 +187,7 @@ class Dense:
             assert isinstance(event, Attack)  # noqa: S101  # only attacks have a count
             kind = "missiles" if isinstance(event, MissileStrike) else "drones"
             b = int(self.bin[n])
-            text = f"{event.launched:,} {event.weapon or kind}, {naive(event.occurred_at):%d %b %Y}"
+            text = f"{event.launched:,} {event.weapon or kind}, {local_date(event):%d %b %Y}"
             self.ax.annotate(
                 short(text, self.label_length + 13),
                 (float(self.x(b)), tops[b]),

@@ -13,9 +13,10 @@ from timeline.codec import Codec
 from timeline.errors import InvalidArgument
 from timeline.events import Event
 from timeline.log import EventLog
-from timeline.plot._base import check_choice, naive, plain, short
+from timeline.plot._base import check_choice, plain, short
 from timeline.projections.replay import META_TYPES, Resolution, replay_records
 from timeline.text import value_text
+from timeline.time import TimePrecision, local_text
 
 if TYPE_CHECKING:
     from pendulum import DateTime
@@ -135,9 +136,10 @@ def check_lanes(lanes: object, *, have_log: bool) -> LaneChoice:
     return choice
 
 
-def _describe(value: Any) -> str:
+def _describe(value: Any, zone: str | None = None) -> str:
+    """A value in a note: a time to the minute on the clock of ``zone`` (its name said)."""
     if isinstance(value, dt.datetime):
-        return naive(value).strftime("%Y-%m-%d %H:%M")
+        return local_text(value, zone or "UTC", TimePrecision.MINUTE)
     return short(value_text(value), 24)
 
 
@@ -159,8 +161,9 @@ def change_text(original: Event, corrected: Event, fields: Sequence[str]) -> str
     """``"corrected: aircraft 384 → 413"``: what the corrections in force changed.
 
     Values are written from what they are (counts item by item, names joined by commas,
-    times to the minute), never through ``repr``.
+    times to the minute, on the clock of the event's zone), never through ``repr``.
     """
+    zone = corrected.zone
     parts: list[str] = []
     for name in fields:
         old: Any = getattr(original, name, None)
@@ -176,5 +179,5 @@ def change_text(original: Event, corrected: Event, fields: Sequence[str]) -> str
                 if before.get(k) != after.get(k)
             )
         else:
-            parts.append(f"{name} {_describe(old)} → {_describe(new)}")
+            parts.append(f"{name} {_describe(old, zone)} → {_describe(new, zone)}")
     return plain("corrected: " + ("; ".join(parts) if parts else ", ".join(fields)))

@@ -19,6 +19,7 @@ from timeline.plot._base import (
     VERMILLION,
     YELLOW,
     axes,
+    axis_zone,
     date_axis,
     matplotlib,
     naive,
@@ -104,6 +105,7 @@ def draw_causal(
     label_length: int = 48,
     size: tuple[float, float] = (12.0, 6.0),
     ax: Axes | None = None,
+    zone: str | None = None,
 ) -> Figure:
     """Draw a causal graph (or the part around one event) on a time axis.
 
@@ -121,6 +123,8 @@ def draw_causal(
         label_length: headlines are cut to this many characters.
         size: the figure's size in inches (for a new figure).
         ax: draw on these matplotlib axes instead of a new figure.
+        zone: the zone of the date axis (``"Europe/Kyiv"``, ``"UTC"``, ``"+03:00"``), named in
+            its label; by default the zone every drawn event shares, else UTC.
 
     Returns:
         The matplotlib ``Figure`` (``ax``'s, if given).
@@ -129,7 +133,7 @@ def draw_causal(
         TimelineError: matplotlib (the ``plot`` extra) is not installed.
         UnknownEvent: ``around`` is not in the graph.
         InvalidArgument: ``ax`` is not a matplotlib ``Axes``, or ``size`` is not two positive
-            numbers.
+            numbers; ``zone`` is not a zone.
     """
     _, _, mdates = matplotlib()
     shown = graph if around is None else graph.around(around, depth=depth)
@@ -189,7 +193,7 @@ def draw_causal(
     ax.set_yticks(ticks, [plain(lane) for lane in lanes])
     top = max((y for _, y in place.values()), default=0.0)
     ax.set_ylim(-0.5, max(top + 0.5, 0.8))
-    date_axis(ax, mdates, "valid time (UTC)")
+    date_axis(ax, mdates, "valid time", axis_zone(zone, (e.zone for e in events)))
     cuts = ", ".join(
         f"{name} {value.isoformat()}"
         for name, value in (("as of", shown.as_of), ("known at", shown.known_at))

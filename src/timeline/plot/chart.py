@@ -47,6 +47,7 @@ from timeline.plot._base import (
     SKY,
     VERMILLION,
     axes,
+    axis_zone,
     date_axis,
     matplotlib,
     naive,
@@ -66,7 +67,7 @@ from timeline.plot._view import (
     lanes_of,
 )
 from timeline.plot.causal import OTHER_RELATION, RELATION_COLOURS
-from timeline.time import to_utc
+from timeline.time import TimePrecision, local_text, to_utc
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -488,6 +489,7 @@ def timeline_chart(  # noqa: C901, PLR0912, PLR0915  # one picture, drawn in one
     size: tuple[float, float] | None = None,
     ax: Axes | None = None,
     path: str | Path | None = None,
+    zone: str | None = None,
 ) -> Figure:
     """Draw a log (or events) as a timeline: one lane per actor or stream.
 
@@ -507,7 +509,7 @@ def timeline_chart(  # noqa: C901, PLR0912, PLR0915  # one picture, drawn in one
     - causal links between drawn events are arcs coloured by relation, thicker the more
       confident (most confident claim of each pair).
 
-    The x axis is valid time in UTC. Each artist's ``gid`` says what it is (``"barrage"``,
+    The x axis is valid time, its ticks on the clock of ``zone`` (named in its label). Each artist's ``gid`` says what it is (``"barrage"``,
     ``"strike"``, ``"round"``, ``"correction"``, ``"link"``, ...), so it can be found and
     restyled.
 
@@ -532,6 +534,8 @@ def timeline_chart(  # noqa: C901, PLR0912, PLR0915  # one picture, drawn in one
             as tall as the lanes need.
         ax: draw on these matplotlib axes instead of a new figure.
         path: also save the picture here; the suffix picks the format.
+        zone: the zone of the date axis and of the cuts in the title (``"Europe/Kyiv"``,
+            ``"UTC"``, ``"+03:00"``); by default the zone every drawn event shares, else UTC.
 
     Returns:
         The matplotlib ``Figure`` (``ax``'s, if given), to show, restyle or save.
@@ -540,7 +544,7 @@ def timeline_chart(  # noqa: C901, PLR0912, PLR0915  # one picture, drawn in one
         TimelineError: matplotlib (the ``plot`` extra) is not installed.
         InvalidArgument: an unknown ``lanes``; ``"stream"`` lanes or ``known_at`` without a
             log; something among the events that is not an event; a bad ``label_length``,
-            ``detail``, ``size`` or ``ax``.
+            ``detail``, ``size``, ``ax`` or ``zone``.
         InvalidEvent: a naive ``as_of``/``known_at`` (as :func:`~timeline.replay` does).
 
     >>> import pendulum, timeline as tl
@@ -585,6 +589,7 @@ def timeline_chart(  # noqa: C901, PLR0912, PLR0915  # one picture, drawn in one
     if not corrections:
         items = [attrs.evolve(i, original=None, changed=()) for i in items]
     items = [attrs.evolve(i, lanes=lanes_of(choice, i)) for i in items]
+    shown = axis_zone(zone, (i.event.zone for i in items))
     items.sort(key=lambda i: (i.event.occurred_at, str(i.event.event_id)))
     names = list(dict.fromkeys(lane for i in items for lane in i.lanes))
     lanes_total = sum(
@@ -630,7 +635,7 @@ def timeline_chart(  # noqa: C901, PLR0912, PLR0915  # one picture, drawn in one
     ax.set_ylim(0, max(chart.top, 1.0))
     for lane in names[:-1]:  # a rule below each lane but the lowest
         ax.axhline(chart.floor[lane] - _PAD / 2, color=GREY, linewidth=0.5, alpha=0.5)
-    date_axis(ax, mdates, "valid time (UTC)")
+    date_axis(ax, mdates, "valid time", shown)
     if isinstance(chart, Dense):  # the bins tile the data's range exactly
         ax.set_xlim(chart.left, chart.right)
     elif items:
@@ -639,7 +644,7 @@ def timeline_chart(  # noqa: C901, PLR0912, PLR0915  # one picture, drawn in one
         pad = chart.width * 0.02
         ax.set_xlim(chart.left - pad, chart.right + max(room, 0.0) + pad)
     cuts = ", ".join(
-        f"{name} {naive(value).strftime('%Y-%m-%d %H:%M')} UTC"
+        f"{name} {local_text(value, shown, TimePrecision.MINUTE)}"
         for name, value in (("as of", cut), ("known at", known))
         if value is not None
     )

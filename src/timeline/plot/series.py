@@ -24,6 +24,7 @@ from timeline.plot._base import (
     GREY,
     ORANGE,
     axes,
+    axis_zone,
     check_choice,
     colours,
     date_axis,
@@ -35,7 +36,7 @@ from timeline.plot._base import (
 )
 from timeline.projections.escalation import DroneRecord, Escalation, EscalationState, Figures
 from timeline.projections.replay import replay_events
-from timeline.time import TimePrecision, to_utc
+from timeline.time import TimePrecision, local_date, to_utc
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -50,7 +51,6 @@ KINDS: Final = ("all", "drone", "missile")
 #: :meth:`~timeline.io.cameo.Cameo.escalation_intensity`).
 WEIGHTS: Final = ("reports", "launched")
 
-_HALF_DAY: Final = dt.timedelta(hours=12)
 _UNNAMED: Final = "(attacker not named)"
 
 
@@ -101,16 +101,29 @@ def _given_rounds(talks: object) -> list[Event]:
     return rounds
 
 
-def _day_x(mdates: Any, day: str) -> float:
-    """The middle of a day named as the projections name it."""
-    return float(mdates.date2num(day_start(day))) + 0.5
+def _day_x(mdates: Any, day: str | dt.date, zone: str) -> float:
+    """The middle of a local date (as the projections name it) on an axis in ``zone``."""
+    start = float(mdates.date2num(day_start(day, zone)))
+    date = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+    end = float(mdates.date2num(day_start(date + dt.timedelta(days=1), zone)))
+    return (start + end) / 2
 
 
-def _event_x(mdates: Any, event: Event) -> float:
-    """Where an event's line goes: the middle of its day if it is day-precise, else its time."""
+def _event_x(mdates: Any, event: Event, zone: str) -> float:
+    """Where an event's line goes: the middle of its local date if day-precise, else its time."""
     if event.time_precision in {TimePrecision.DAY, TimePrecision.MONTH}:
-        return _day_x(mdates, (event.occurred_at + _HALF_DAY).date().isoformat())
+        return _day_x(mdates, local_date(event), zone)
     return float(mdates.date2num(naive(event.occurred_at)))
+
+
+def _zone(zone: str | None, state: EscalationState | None, rounds: Sequence[Event]) -> str:
+    """The axis zone: ``zone``, else the zone every report counted shares, else UTC.
+
+    The reports' (the days are theirs); the rounds', where there are no reports. A talk round
+    in Istanbul over Kyiv's nights leaves the axis in Kyiv: it is drawn over its own date.
+    """
+    reports = state.tallies.zone if state is not None else ()
+    return axis_zone(zone, reports or [e.zone for e in rounds])
 
 
 def _round_label(event: Event) -> str:
@@ -119,9 +132,9 @@ def _round_label(event: Event) -> str:
     return plain(" ".join(p for p in ("talks", city, f"(round {number})" if number else None) if p))
 
 
-def _draw_rounds(ax: Axes, mdates: Any, rounds: Sequence[Event]) -> None:
+def _draw_rounds(ax: Axes, mdates: Any, rounds: Sequence[Event], zone: str) -> None:
     for i, event in enumerate(rounds):
-        x = _event_x(mdates, event)
+        x = _event_x(mdates, event, zone)
         ax.axvline(
             x,
             color=BLUE,
@@ -145,9 +158,16 @@ def _draw_rounds(ax: Axes, mdates: Any, rounds: Sequence[Event]) -> None:
 
 
 def _finish(
-    figure: Figure, ax: Axes, mdates: Any, *, ylabel: str, title: str, path: str | Path | None
+    figure: Figure,
+    ax: Axes,
+    mdates: Any,
+    *,
+    ylabel: str,
+    title: str,
+    path: str | Path | None,
+    zone: str,
 ) -> Figure:
-    date_axis(ax, mdates, "day (UTC)")
+    date_axis(ax, mdates, "day", zone)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     if ax.get_legend_handles_labels()[0]:
@@ -170,6 +190,7 @@ def intensity_chart(
     size: tuple[float, float] = (12.0, 4.5),
     ax: Axes | None = None,
     path: str | Path | None = None,
+    zone: str | None = None,
 ) -> Figure:
     """Draw the escalation's intensity per party per day: one line per attacker.
 
@@ -197,6 +218,9 @@ def intensity_chart(
         size: the figure's size in inches (for a new figure).
         ax: draw on these matplotlib axes instead of a new figure.
         path: also save the picture here; the suffix picks the format.
+        zone: the zone of the date axis (``"Europe/Kyiv"``, ``"UTC"``, ``"+03:00"``), named in
+            its label; by default the zone every report counted shares, else UTC.
+            Each day stays the local date its reports are filed under, drawn over that date.
 
     Returns:
         The matplotlib ``Figure`` (``ax``'s, if given).
@@ -248,12 +272,13 @@ def intensity_chart(
     if parties is not None:
         wanted = list(parties)
         per_party = {p: per_party.get(p, {}) for p in wanted}
+    shown = _zone(zone, state, rounds)
     figure, ax = axes(ax, size)
     colour = colours(per_party)
     for party, days in per_party.items():
         ordered = sorted(days.items())
         ax.plot(
-            [_day_x(mdates, d) for d, _ in ordered],
+            [_day_x(mdates, d, shown) for d, _ in ordered],
             [v for _, v in ordered],
             marker="o",
             markersize=3,
@@ -268,11 +293,11 @@ def intensity_chart(
             values = [days[record.day] for days in per_party.values() if record.day in days]
             return min(values, key=lambda v: -abs(v)) if values else 0.0
 
-        _draw_records(ax, mdates, state, height, lift=4)
-    _draw_rounds(ax, mdates, rounds)
+        _draw_records(ax, mdates, state, height, lift=4, zone=shown)
+    _draw_rounds(ax, mdates, rounds, shown)
     if series is not None:
         ax.axhline(0, color=GREY, linewidth=0.6)
-    return _finish(figure, ax, mdates, ylabel=ylabel, title=title or what, path=path)
+    return _finish(figure, ax, mdates, ylabel=ylabel, title=title or what, path=path, zone=shown)
 
 
 def _draw_records(
@@ -282,6 +307,7 @@ def _draw_records(
     height: Callable[[DroneRecord], float],
     *,
     lift: int,
+    zone: str,
 ) -> None:
     """A star at ``height`` on each record night, with the number launched ``lift`` points up.
 
@@ -291,7 +317,7 @@ def _draw_records(
     for record in state.drone_records:
         if record.previous is None:
             continue
-        x = _day_x(mdates, record.day)
+        x = _day_x(mdates, record.day, zone)
         y = height(record)
         ax.plot(
             [x],
@@ -331,11 +357,12 @@ def nights_chart(
     size: tuple[float, float] = (12.0, 4.5),
     ax: Axes | None = None,
     path: str | Path | None = None,
+    zone: str | None = None,
 ) -> Figure:
     """Draw launched and destroyed per day as bars, with record nights and talk rounds.
 
     Each day (as the :class:`~timeline.Escalation` projection files attacks: an overnight
-    barrage counts on the day its window starts, UTC) gets a light bar for the number
+    barrage counts on the local date its window starts, in its reports' zone) gets a light bar for the number
     launched and a dark, narrower one for the number destroyed. A day whose figure no
     report gave has no bar (unknown is not zero).
 
@@ -351,6 +378,9 @@ def nights_chart(
         size: the figure's size in inches (for a new figure).
         ax: draw on these matplotlib axes instead of a new figure.
         path: also save the picture here; the suffix picks the format.
+        zone: the zone of the date axis (``"Europe/Kyiv"``, ``"UTC"``, ``"+03:00"``), named in
+            its label; by default the zone every report counted shares, else UTC.
+            Each day stays the local date its reports are filed under, drawn over that date.
 
     Returns:
         The matplotlib ``Figure`` (``ax``'s, if given).
@@ -364,6 +394,7 @@ def nights_chart(
     _, _, mdates = matplotlib()
     check_choice("kind", kind, KINDS)
     state, rounds = _state_and_rounds(source, as_of, known_at, talks)
+    shown = _zone(zone, state, rounds)
     figure, ax = axes(ax, size)
     launched: dict[str, int] = {}
     destroyed: dict[str, int] = {}
@@ -381,7 +412,7 @@ def nights_chart(
     ):
         if values:
             ax.bar(
-                [_day_x(mdates, d) for d in values],
+                [_day_x(mdates, d, shown) for d in values],
                 list(values.values()),
                 width=width,
                 color=colour,
@@ -390,8 +421,10 @@ def nights_chart(
                 gid=name,
             )
     if records:
-        _draw_records(ax, mdates, state, lambda r: launched.get(r.day, r.launched), lift=3)
-    _draw_rounds(ax, mdates, rounds)
+        _draw_records(
+            ax, mdates, state, lambda r: launched.get(r.day, r.launched), lift=3, zone=shown
+        )
+    _draw_rounds(ax, mdates, rounds, shown)
     what = {"all": "Drones and missiles", "drone": "Drones", "missile": "Missiles"}[kind]
     return _finish(
         figure,
@@ -400,4 +433,5 @@ def nights_chart(
         ylabel="per day",
         title=title or f"{what}: launched and destroyed per day",
         path=path,
+        zone=shown,
     )
