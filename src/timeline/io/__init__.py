@@ -15,6 +15,7 @@ Import formats (:data:`IMPORT_FORMATS`):
                         their revision history (:mod:`~timeline.io.ru_losses`)
 ``"ucdp-ged"``          UCDP Georeferenced Event Dataset CSV (:mod:`~timeline.io.ucdp`)
 ``"acled"``             ACLED CSV export (:mod:`~timeline.io.acled`)
+``"gdelt"``             GDELT 1.0 or 2.0 events file, plain or zipped (:mod:`~timeline.io.gdelt`)
 ``"cloudevents"``       a CloudEvents 1.0 JSON batch, as exported (:mod:`~timeline.io.cloudevents`)
 ``"jsonl"``             a timeline JSON-lines log file, as exported (:mod:`~timeline.io.jsonl`)
 ======================  =======================================================================
@@ -47,6 +48,7 @@ from timeline.io._files import display_path
 from timeline.io._pipeline import Progress
 from timeline.io.acled import import_acled
 from timeline.io.cloudevents import export_cloudevents, import_cloudevents
+from timeline.io.gdelt import import_gdelt
 from timeline.io.jsonl import export_jsonl, import_jsonl
 from timeline.io.missile_attacks import import_missile_attacks
 from timeline.io.pandas import export_csv, export_parquet, to_pandas
@@ -81,6 +83,7 @@ _IMPORTERS: Final[Mapping[str, tuple[Importer, str]]] = types.MappingProxyType(
         "ru-losses": (import_ru_losses, "ru-losses"),
         "ucdp-ged": (import_ucdp, "ucdp-ged"),
         "acled": (import_acled, "acled"),
+        "gdelt": (import_gdelt, "gdelt"),
         "cloudevents": (import_cloudevents, ""),
         "jsonl": (import_jsonl, ""),
     }
