@@ -9,6 +9,8 @@ import zipfile
 
 import pendulum
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import timeline as tl
 from conftest import FIXTURES
@@ -416,3 +418,41 @@ def test_progress_ends_with_done_equal_total(memlog):
     calls = []
     tl.io.import_file(memlog, "gdelt", V2, progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (10, 10)
+
+
+# -- every row accounted for ----------------------------------------------------------------
+
+_CELLS = st.fixed_dictionaries(
+    {
+        "EventCode": st.sampled_from(["010", "036", "041", "046", "107", "194", "0841", "19A"]),
+        "Actor1CountryCode": st.sampled_from(["", "UKR", "RUS", "USA"]),
+        "Actor1Name": st.sampled_from(["", "UKRAINE", "RUSSIA"]),
+        "Actor2CountryCode": st.sampled_from(["", "UKR", "RUS", "CHN"]),
+        "SQLDATE": st.sampled_from(["20250531", "20250601", "2025-06-01"]),
+        "GoldsteinScale": st.sampled_from(["", "-10.0", "7", "x"]),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(_CELLS, max_size=12),
+    countries=st.sampled_from([None, ["UKR"], ["UKR", "RUS"]]),
+    roots=st.sampled_from([None, ["19"], ["04", "03"]]),
+)
+def test_every_row_is_added_refused_or_filtered(tmp_path_factory, rows, countries, roots):
+    folder = tmp_path_factory.mktemp("rows")
+    lines = [
+        v2_row(GLOBALEVENTID=str(i), EventRootCode=cells["EventCode"][:2], **cells)
+        for i, cells in enumerate(rows, 1)
+    ] or [v2_row()]
+    path = write(folder, *lines)
+    log = tl.open_log("memory:")
+    report = tl.io.import_file(log, "gdelt", path, countries=countries, roots=roots)
+    filtered = next((w.value for w in report.warnings if "left out by the filters" in w.reason), 0)
+    assert report.rows == len(lines)
+    assert report.rows == report.added + len(report.problems) + filtered
+    assert len(log) == report.added
+    assert all(p.row is not None and 1 <= p.row <= len(lines) for p in report.problems)
+    again = tl.io.import_file(log, "gdelt", path, countries=countries, roots=roots)
+    assert (again.added, again.corrected, again.unchanged) == (0, 0, report.added)
