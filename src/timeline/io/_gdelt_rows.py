@@ -126,7 +126,7 @@ class Filters(NamedTuple):
     """What to keep of a file (each ``None``: keep all).
 
     countries: CAMEO country codes; a row is kept if either actor's country is one
-        (``dyad``: if both actors' countries are, and they are two different actors).
+        (``dyad``: if both actors' countries are).
     roots: CAMEO root codes ("19", "20").
     since, until: the first and last ``SQLDATE`` kept, as ``"YYYYMMDD"``.
     """

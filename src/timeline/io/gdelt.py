@@ -151,15 +151,14 @@ _NOT_UTF8: Final = "is not UTF-8 (GDELT writes UTF-8): the row is skipped"
 def _open(path: str) -> tuple[IO[bytes], int]:
     """The file's bytes (the one member of a zip), and its size (for progress)."""
     if zipfile.is_zipfile(path):
-        archive = zipfile.ZipFile(path)
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) != 1:
-            archive.close()
-            names = ", ".join(m.filename for m in members) or "nothing"
-            raise file_error(
-                path, names, f"a GDELT zip holds one events file; this one holds {names}"
-            )
-        return archive.open(members[0]), members[0].file_size
+        with zipfile.ZipFile(path) as archive:  # the member's stream keeps the file open
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if len(members) != 1:
+                names = ", ".join(m.filename for m in members) or "nothing"
+                raise file_error(
+                    path, names, f"a GDELT zip holds one events file; this one holds {names}"
+                )
+            return archive.open(members[0]), members[0].file_size
     file = Path(path)
     return file.open("rb"), file.stat().st_size
 
