@@ -133,7 +133,7 @@ def test_instants_are_written_with_microseconds_in_utc(event):
 
 def test_the_same_event_gives_the_same_bytes_however_it_was_built():
     kyiv = dt.timezone(dt.timedelta(hours=3))
-    a = statement(tags=["istanbul"])
+    a = statement(tags=["istanbul"], zone="+03:00")  # the offset it is given at is its zone
     b = Statement(
         occurred_at=dt.datetime(2025, 6, 2, 13, tzinfo=kyiv),
         speaker="Hakan Fidan",

@@ -60,6 +60,8 @@ def test_every_error_imports_from_timeline_and_timeline_errors(name):
         "CausalLink",
         "FixedClock",
         "instant",
+        "local_date",
+        "local_span",
         "event_type",
         "Event",
         "Recorded",

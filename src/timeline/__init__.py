@@ -80,7 +80,15 @@ from timeline.projections import (
     take_snapshot,
 )
 from timeline.store import open_log
-from timeline.time import Clock, FixedClock, SystemClock, TimePrecision, instant
+from timeline.time import (
+    Clock,
+    FixedClock,
+    SystemClock,
+    TimePrecision,
+    instant,
+    local_date,
+    local_span,
+)
 
 __all__ = [
     "CasualtyReport",
@@ -156,6 +164,8 @@ __all__ = [
     "history",
     "instant",
     "io",
+    "local_date",
+    "local_span",
     "open_log",
     "replay",
     "replay_events",

@@ -8,6 +8,13 @@ Reports are often vague ("overnight", "on Sunday"), so an event carries a
 :class:`TimePrecision` beside its instant, and comparisons can be made at the coarser of two
 precisions with :func:`floor_to`.
 
+Local time is part of the fact: an event keeps the zone of the clock that reported it
+(``Event.zone``: an IANA name such as ``"Europe/Kyiv"``, ``"UTC"``, or a fixed offset such as
+``"+03:00"``), and the date a person sees is its *local date* in that zone, at its precision
+(:func:`local_date`, :func:`local_span`, :func:`local_text`). An event without a zone (written
+before zones were kept) is dated by the old noon rule: a day- or month-precision instant is
+read twelve hours on (see :func:`local_date`). See ``docs/time.md``.
+
 "Now" is never read from the wall clock by library code: it comes from a :class:`Clock`
 passed in (:class:`SystemClock` in production, :class:`FixedClock` in tests).
 """
@@ -16,6 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+import re
+import zoneinfo
 from typing import Protocol, runtime_checkable
 
 import attrs
@@ -26,14 +36,25 @@ from timeline.errors import InvalidArgument, InvalidEvent
 
 __all__ = [
     "Clock",
+    "Dated",
     "FixedClock",
     "SystemClock",
     "TimePrecision",
+    "end_of_local_day",
+    "event_zone",
     "floor_to",
     "instant",
+    "is_zone",
     "isoformat",
+    "local_date",
+    "local_span",
+    "local_text",
     "parse_utc",
+    "start_of_local_day",
     "to_utc",
+    "zone_info",
+    "zone_label",
+    "zone_of",
 ]
 
 _PENDULUM_UTC = pendulum.UTC
@@ -41,6 +62,7 @@ _PENDULUM_UTC = pendulum.UTC
 _UTC = dt.UTC
 #: ``datetime.__new__``, which makes a pendulum ``DateTime`` faster than calling the class.
 _new_datetime = dt.datetime.__new__
+_new_plain = dt.datetime.__new__
 
 
 class TimePrecision(enum.StrEnum):
@@ -279,3 +301,286 @@ class FixedClock:
         """Move on by a ``timedelta(**delta)``. Returns the clock, for chaining."""
         self.at = self.at + dt.timedelta(**delta)
         return self
+
+
+# -- zones and local dates ------------------------------------------------------------------
+
+#: A fixed offset as an event's zone spells it: ``"+03:00"``, ``"-05:30"``.
+_OFFSET = re.compile(r"[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]")
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Zulu", "Zulu", "Z"})
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_info(name: str) -> dt.tzinfo | None:
+    """The (standard library) tzinfo of a zone name, or ``None`` for no zone (cached)."""
+    if name == "UTC":
+        return _UTC
+    if _OFFSET.fullmatch(name):
+        sign = -1 if name[0] == "-" else 1
+        return dt.timezone(sign * dt.timedelta(hours=int(name[1:3]), minutes=int(name[4:6])))
+    if not name or name != name.strip() or ("/" not in name and name not in _UTC_NAMES):
+        return None  # bare abbreviations ("EST", "CET") are ambiguous: refused
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError, OSError):
+        return None
+
+
+def is_zone(name: object) -> bool:
+    """Whether ``name`` is a zone an event may carry.
+
+    An IANA name the tz database knows (``"Europe/Kyiv"``), ``"UTC"``, or a fixed offset
+    ``"+HH:MM"``/``"-HH:MM"``.
+
+    >>> is_zone("Europe/Kyiv"), is_zone("+03:00"), is_zone("UTC"), is_zone("Kyiv time")
+    (True, True, True, False)
+    """
+    return type(name) is str and _zone_info(name) is not None
+
+
+def zone_info(name: str) -> dt.tzinfo:
+    """The tzinfo of a zone name (see :func:`is_zone`).
+
+    Raises:
+        InvalidArgument: for a name that is not a zone.
+    """
+    found = _zone_info(name) if type(name) is str else None
+    if found is None:
+        raise InvalidArgument(
+            f"zone must be an IANA name (e.g. Europe/Kyiv), UTC or an offset like +03:00, "
+            f"got {name!r}",
+            argument="zone",
+            value=name,
+        )
+    return found
+
+
+def _offset_text(offset: dt.timedelta) -> str | None:
+    seconds = int(offset.total_seconds())
+    if seconds % 60 or offset.microseconds:
+        return None  # an offset in seconds (local mean time): no zone of ours spells it
+    sign = "-" if seconds < 0 else "+"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    text = f"{sign}{hours:02d}:{minutes:02d}"
+    return text if _OFFSET.fullmatch(text) else None
+
+
+def zone_of(value: dt.datetime) -> str | None:
+    """The zone an aware datetime's clock speaks of, for ``Event.zone``; ``None`` for UTC.
+
+    A named zone (pendulum's or :mod:`zoneinfo`'s) gives its IANA name; a bare fixed offset
+    gives ``"+03:00"``. UTC itself gives ``None``: an instant in UTC is how times reach the
+    library from anywhere (and how a log gives them back), so it says nothing about the
+    source's clock; say ``zone="UTC"`` where the source really reports in UTC.
+
+    >>> import pendulum
+    >>> zone_of(pendulum.datetime(2025, 6, 2, 13, tz="Europe/Istanbul"))
+    'Europe/Istanbul'
+    >>> zone_of(instant("2025-06-02T13:00:00+00:00")) is None
+    True
+    >>> zone_of(dt.datetime(2025, 6, 2, 13, tzinfo=dt.timezone(dt.timedelta(hours=3))))
+    '+03:00'
+    """
+    tz = value.tzinfo
+    if tz is None or tz is _PENDULUM_UTC or tz is _UTC:
+        return None
+    key = getattr(tz, "key", None)  # zoneinfo.ZoneInfo, and pendulum's Timezone
+    if type(key) is not str:
+        key = getattr(tz, "zone", None)  # pytz
+    if type(key) is str and "/" in key and _zone_info(key) is not None:
+        return key
+    if type(key) is str and key in _UTC_NAMES:
+        return None
+    offset = value.utcoffset()
+    if offset is None or offset == _ZERO:
+        return None
+    return _offset_text(offset)
+
+
+class Dated(Protocol):
+    """What the local dates read of an event (any :class:`~timeline.events.Event`)."""
+
+    @property
+    def occurred_at(self) -> DateTime:
+        """When it happened, in UTC."""
+        ...
+
+    @property
+    def occurred_until(self) -> DateTime | None:
+        """When it ended, if it lasted."""
+        ...
+
+    @property
+    def time_precision(self) -> TimePrecision:
+        """How precisely its time is known."""
+        ...
+
+    @property
+    def zone(self) -> str | None:
+        """The zone of the clock that reported it, if known."""
+        ...
+
+
+_NOON = 12
+_COARSE = (TimePrecision.DAY, TimePrecision.MONTH)
+
+
+def _noon_date(at: dt.datetime, precision: TimePrecision, *, end: bool = False) -> dt.date:
+    """The noon rule, for events without a zone (written before zones were kept).
+
+    A day- or month-precision instant starts at a local midnight somewhere within ±12 hours of
+    UTC, so its date is read twelve hours on; an interval's end, twelve hours back. Finer
+    instants are dated in UTC.
+    """
+    day = dt.date(at.year, at.month, at.day)
+    if precision in _COARSE:
+        if not end and at.hour >= _NOON:
+            return day + dt.timedelta(days=1)
+        if end and at.hour < _NOON:
+            return day - dt.timedelta(days=1)
+    return day
+
+
+def _in_zone(at: dt.datetime, zone: str) -> dt.datetime:
+    """``at`` (an aware instant) on the wall clock of ``zone``, as a plain datetime.
+
+    Converted as a plain :class:`datetime.datetime`: pendulum's own conversion through a
+    standard zone is wrong across a transition.
+    """
+    tz = _zone_info(zone)
+    if tz is None:  # an event's zone is valid; a caller's was checked by zone_info
+        tz = zone_info(zone)
+    offset = at.utcoffset()
+    plain = _new_plain(
+        dt.datetime, at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond, _UTC
+    )
+    if offset:
+        plain -= offset
+    return plain.astimezone(tz)
+
+
+def event_zone(event: Dated) -> str:
+    """The zone an event's times are read in: its own, or ``"UTC"`` where it has none."""
+    return event.zone or "UTC"
+
+
+def local_date(event: Dated) -> dt.date:
+    """The date of an event: the local date of ``occurred_at`` in its zone.
+
+    Whatever its precision (a day-precision event starts at local midnight). An event
+    without a zone is dated by the noon rule (see the module).
+
+    >>> import pendulum
+    >>> from timeline.events import Statement
+    >>> local_date(Statement(occurred_at=pendulum.datetime(2025, 6, 2, tz="Europe/Istanbul"),
+    ...                      time_precision="day", speaker="Hakan Fidan", text="Welcome."))
+    datetime.date(2025, 6, 2)
+    """
+    zone = event.zone
+    if zone is None:
+        return _noon_date(event.occurred_at, event.time_precision)
+    return _in_zone(event.occurred_at, zone).date()
+
+
+def _end_date(until: dt.datetime, precision: TimePrecision, zone: str | None) -> dt.date:
+    if zone is None:
+        return _noon_date(until, precision, end=True)
+    local = _in_zone(until, zone)
+    day = local.date()
+    if precision in _COARSE and local.time() == dt.time(0):
+        return day - dt.timedelta(days=1)  # a day's end given as the next midnight
+    return day
+
+
+def local_span(event: Dated) -> tuple[dt.date, dt.date]:
+    """The first and last local dates of an event (the same date unless it lasts).
+
+    An overnight barrage from 19:30 on 31 May to 13:30 on 1 June, Kyiv time, spans 31 May
+    to 1 June. The end of a day- or month-precision interval given as the next local midnight
+    belongs to the day before.
+    """
+    first = local_date(event)
+    until = event.occurred_until
+    if until is None:
+        return first, first
+    last = _end_date(until, event.time_precision, event.zone)
+    return first, max(first, last)
+
+
+def zone_label(zone: str | None) -> str:
+    """How a zone is named beside a time: ``"Kyiv"``, ``"New York"``, ``"UTC"``, ``"+03:00"``.
+
+    >>> zone_label("Europe/Kyiv"), zone_label("America/New_York"), zone_label(None)
+    ('Kyiv', 'New York', 'UTC')
+    """
+    if zone is None or zone in _UTC_NAMES:
+        return "UTC"
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def local_text(at: dt.datetime, zone: str | None, precision: TimePrecision) -> str:
+    """An instant as a person reads it: on the wall clock of ``zone``, at its precision.
+
+    ``"2025-06"`` (month), ``"2025-06-02"`` (day), ``"2025-05-31 19h Kyiv"`` (hour),
+    ``"2025-05-31 19:30 Kyiv"`` (minute), ``"2025-05-31 19:30:00 Kyiv"`` (exact, with
+    microseconds where there are any). ``zone=None`` reads it in UTC (days by the noon rule).
+
+    >>> local_text(instant("2025-05-31T16:30:00+00:00"), "Europe/Kyiv", TimePrecision.MINUTE)
+    '2025-05-31 19:30 Kyiv'
+    >>> local_text(instant("2025-06-01T21:00:00+00:00"), "Europe/Istanbul", TimePrecision.DAY)
+    '2025-06-02'
+    """
+    if zone is None:
+        if precision in _COARSE:
+            day = _noon_date(at, precision).isoformat()
+            return day[:7] if precision is TimePrecision.MONTH else day
+        local = at
+    else:
+        local = _in_zone(at, zone)
+    day = f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
+    if precision is TimePrecision.MONTH:
+        return day[:7]
+    if precision is TimePrecision.DAY:
+        return day
+    name = zone_label(zone)
+    if precision is TimePrecision.HOUR:
+        return f"{day} {local.hour:02d}h {name}"
+    if precision is TimePrecision.MINUTE:
+        return f"{day} {local.hour:02d}:{local.minute:02d} {name}"
+    micro = f".{local.microsecond:06d}" if local.microsecond else ""
+    return f"{day} {local.hour:02d}:{local.minute:02d}:{local.second:02d}{micro} {name}"
+
+
+def start_of_local_day(day: dt.date, zone: str) -> DateTime:
+    """The UTC instant at which local day ``day`` begins in ``zone`` (its first moment).
+
+    Raises:
+        InvalidArgument: for a zone that is not one (see :func:`is_zone`).
+    """
+    tz = zone_info(zone)
+    # Midnight may fall in a gap (the day then begins when the clocks jump) or twice (the
+    # first): the earliest reading of it, of both, whose local date is the day.
+    starts = [
+        to_utc(dt.datetime(day.year, day.month, day.day, tzinfo=tz, fold=fold), field="day")
+        for fold in (0, 1)
+    ]
+    found = [at for at in starts if _in_zone(at, zone).date() == day]
+    return min(found or starts)
+
+
+def end_of_local_day(day: dt.date, zone: str) -> DateTime:
+    """The UTC instant of the last microsecond of local day ``day`` in ``zone``.
+
+    What a date means as ``as_of`` or ``known_at`` ("as of 1 June, Kyiv time"): every instant
+    up to the end of that local day is kept.
+
+    >>> end_of_local_day(dt.date(2025, 6, 1), "Europe/Kyiv")
+    DateTime(2025, 6, 1, 20, 59, 59, 999999, tzinfo=Timezone('UTC'))
+    >>> end_of_local_day(dt.date(2025, 6, 1), "UTC")
+    DateTime(2025, 6, 1, 23, 59, 59, 999999, tzinfo=Timezone('UTC'))
+
+    Raises:
+        InvalidArgument: for a zone that is not one (see :func:`is_zone`).
+    """
+    following = start_of_local_day(day + dt.timedelta(days=1), zone)
+    return following - dt.timedelta(microseconds=1)

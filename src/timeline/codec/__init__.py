@@ -8,7 +8,10 @@ an :class:`~timeline.errors.UnknownEventType` on encode and on decode alike (nev
 to ``__dict__`` or pickle).
 
 Old payloads are read through upcasters keyed by ``(type, version)``, which rewrite the
-payload's mapping one version at a time; the stored bytes are never rewritten.
+payload's mapping one version at a time; the stored bytes are never rewritten. A field whose
+metadata marks it ``OMIT_NONE`` (``Event.zone``) is left out of the bytes when it is ``None``
+and read as ``None`` when absent: events written before it existed keep their bytes and
+hashes, and read back unchanged, with no new version (see ``docs/time.md``).
 
 A log reads its own records back through :class:`TrustedDecoder`, which builds events
 without validating them again (generated builders, in the private ``_builders`` module,
@@ -37,7 +40,7 @@ import orjson
 
 from timeline.codec._builders import Builder, Builders
 from timeline.codec._converter import depth_exceeds as _depth_exceeds
-from timeline.codec._converter import free_form, make_converter, misfit
+from timeline.codec._converter import free_form, make_converter, misfit, omitted_when_none
 from timeline.codec._uuid import uuid_from_text
 from timeline.errors import DecodeError, InvalidEvent, UnknownEventType
 from timeline.events import Event
@@ -113,6 +116,7 @@ class Codec:
         self._unstructure: dict[type[Event], Callable[[Any], dict[str, Any]]] = {}
         self._structure: dict[type[Event], Callable[[Any, type[Event]], Event]] = {}
         self._free: dict[type[Event], tuple[str, ...]] = {}  # see _free_form
+        self._omit: dict[type[Event], tuple[str, ...]] = {}  # see omitted_when_none
 
     def to_dict(self, event: Event) -> dict[str, Any]:
         """The event as a JSON-ready mapping, with its ``type`` and ``version``.
@@ -131,7 +135,11 @@ class Codec:
                 )
             fn = self._unstructure[cls] = self._converter.get_unstructure_hook(cls)
             self._free.setdefault(cls, free_form(cls))
+            self._omit[cls] = omitted_when_none(cls)
         data = fn(event)
+        for name in self._omit[cls]:  # zone: left out when None, as before it existed
+            if data[name] is None:
+                del data[name]
         for name in self._free[cls]:  # empty for every catalog type but Correction
             if _depth_exceeds(data[name], MAX_DEPTH):
                 raise InvalidEvent(

@@ -35,7 +35,7 @@ from typing import Any, Final
 import attrs
 from pendulum import DateTime
 
-from timeline.codec._converter import PLAIN, optional_of, tuple_of
+from timeline.codec._converter import PLAIN, omitted_when_none, optional_of, tuple_of
 from timeline.codec._uuid import uuid_from_text
 from timeline.events.fields import GUARD, Guard
 from timeline.events.registry import ENVELOPE
@@ -75,10 +75,20 @@ def _guards(validator: object) -> list[Guard] | None:
 
 
 def _read(  # noqa: PLR0917  # the builder's state, passed down
-    i: int, name: str, tp: Any, convert: Any, namespace: dict[str, Any], checks: list[str]
+    i: int,
+    name: str,
+    tp: Any,
+    convert: Any,
+    namespace: dict[str, Any],
+    checks: list[str],
+    *,
+    omittable: bool = False,
 ) -> list[str]:
-    """The lines that read field ``i`` from its JSON value into ``v{i}``."""
-    value = f"d[{name!r}]"
+    """The lines that read field ``i`` from its JSON value into ``v{i}``.
+
+    An ``omittable`` field (left out of the payload when ``None``) is read with ``d.get``.
+    """
+    value = f"d.get({name!r})" if omittable else f"d[{name!r}]"
     if convert is _AS_IS:
         return [f"    v{i} = {value}"]
     namespace[f"c{i}"] = convert
@@ -292,9 +302,11 @@ class Builders:
             return None  # a slot that is no field (attrs' cached hash): left to __init__
         namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, "put": object.__setattr__}
         size = len(fields) + (len(ENVELOPE) if envelope else 0)
+        omittable = set(omitted_when_none(cls))
+        count = "len(d)" + "".join(f" + ({name!r} not in d)" for name in sorted(omittable))
         lines = [
             "def build(d):",
-            f"    if len(d) != {size}:",
+            f"    if {count} != {size}:",
             "        raise KeyError('fields')",
             "    o = new(cls)",
         ]
@@ -305,7 +317,17 @@ class Builders:
             convert = self._convert(tp)
             if not field.init or convert is None:
                 return None
-            lines.extend(_read(i, field.name, tp, convert, namespace, checks))
+            lines.extend(
+                _read(
+                    i,
+                    field.name,
+                    tp,
+                    convert,
+                    namespace,
+                    checks,
+                    omittable=field.name in omittable,
+                )
+            )
             setter = _slot_setter(cls, field.name)
             if setter is None:  # not slotted: the instance's __dict__
                 lines.append(f"    put(o, {field.name!r}, v{i})")

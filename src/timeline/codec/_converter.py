@@ -32,7 +32,7 @@ from pendulum import DateTime
 
 from timeline.errors import InvalidEvent
 from timeline.events import Event
-from timeline.events.fields import depth_exceeds, shown
+from timeline.events.fields import OMIT_NONE, depth_exceeds, shown
 from timeline.time import isoformat, parse_utc
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "free_form",
     "make_converter",
     "misfit",
+    "omitted_when_none",
     "optional_of",
     "tuple_of",
 ]
@@ -89,6 +90,11 @@ def free_form(cls: type[Event]) -> tuple[str, ...]:
     except (NameError, TypeError):  # annotations that do not resolve: judge by attrs' types
         hints = {a.name: a.type for a in attrs.fields(cls)}
     return tuple(a.name for a in attrs.fields(cls) if _unbounded(hints.get(a.name, Any)))
+
+
+def omitted_when_none(cls: type) -> tuple[str, ...]:
+    """The fields of ``cls`` left out of its encoding when ``None`` (``Event.zone``)."""
+    return tuple(a.name for a in attrs.fields(cls) if a.metadata.get(OMIT_NONE))
 
 
 class Refused(TypeError):

@@ -7,17 +7,19 @@ learned of it) belongs to the log's :class:`~timeline.log.Recorded` entry, not t
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import attrs
+import pendulum
 import uuid_utils.compat as _uuid7
 from pendulum import DateTime
 
 from timeline.errors import InvalidEvent
 from timeline.events import fields as f
-from timeline.time import TimePrecision
+from timeline.time import TimePrecision, is_zone, zone_of
 
 __all__ = ["Event", "Location", "Source", "new_event_id"]
 
@@ -146,6 +148,32 @@ def _until(instance: Event, attribute: attrs.Attribute[Any], value: DateTime | N
         raise f.refuse(instance, attribute, error)
 
 
+@f.guarded("v is None or is_zone(v)", is_zone=is_zone)
+def _zone(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None or is_zone(value):
+        return
+    raise f.field_error(
+        instance,
+        attribute,
+        value,
+        "must be an IANA zone name (e.g. Europe/Kyiv), UTC or a fixed offset like +03:00",
+    )
+
+
+_PENDULUM_UTC = pendulum.UTC
+
+
+def _occurred_at(value: object, event: Event) -> object:
+    """``occurred_at`` in UTC; a zone it was given in becomes the event's, if it has none."""
+    if type(value) is DateTime and value.tzinfo is _PENDULUM_UTC:
+        return value  # the common case, and every instant a log gives back: nothing to learn
+    if event.zone is None and isinstance(value, dt.datetime) and value.utcoffset() is not None:
+        zone = zone_of(value)
+        if zone is not None:
+            object.__setattr__(event, "zone", zone)
+    return f.to_utc_instant(value)
+
+
 @attrs.frozen(kw_only=True)
 class Event:
     """The base of every event type.
@@ -156,6 +184,12 @@ class Event:
     Args:
         event_id: a UUID; a time-ordered UUIDv7 by default. Give a stable one (e.g. a
             ``uuid5`` of the source row) to make imports idempotent.
+        zone: the zone of the clock that reported it: an IANA name (``"Europe/Kyiv"``),
+            ``"UTC"``, or a fixed offset (``"+03:00"``). Taken from ``occurred_at`` when that
+            is given in a named zone or at a fixed offset other than UTC and no zone is
+            given. The date a person sees is the local date in it
+            (:func:`timeline.time.local_date`); ``None`` (events written before zones were
+            kept) dates the event by the noon rule.
         occurred_at: when it happened (valid time), an aware datetime; stored in UTC.
         occurred_until: the end of an interval (an overnight barrage), if any.
         time_precision: how precisely ``occurred_at`` is known: ``"exact"`` (default),
@@ -177,7 +211,13 @@ class Event:
     event_id: uuid.UUID = attrs.field(
         factory=new_event_id, converter=f.to_uuid, validator=f.uuid_value
     )
-    occurred_at: DateTime = attrs.field(converter=f.to_utc_instant, validator=f.aware_utc)
+    # zone comes before occurred_at: attrs sets fields in order, and occurred_at's converter
+    # fills it in from the zone occurred_at was given in (see _occurred_at).
+    zone: str | None = attrs.field(default=None, validator=_zone, metadata={f.OMIT_NONE: True})
+    occurred_at: DateTime = attrs.field(
+        converter=attrs.Converter(_occurred_at, takes_self=True),  # type: ignore[misc,call-overload]
+        validator=f.aware_utc,
+    )
     occurred_until: DateTime | None = attrs.field(
         default=None, converter=f.to_optional_utc_instant, validator=[f.optional_aware_utc, _until]
     )

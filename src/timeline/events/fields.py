@@ -25,6 +25,7 @@ from timeline.time import TimePrecision, to_utc
 __all__ = [
     "GUARD",
     "MAX_DEPTH",
+    "OMIT_NONE",
     "Guard",
     "as_tuple",
     "aware_utc",
@@ -66,6 +67,11 @@ _V = TypeVar("_V", bound=Callable[..., Any])
 
 #: The attribute of a validator holding its :class:`Guard` (see :func:`guarded`).
 GUARD: Final = "timeline_guard"
+
+#: The key of an attrs field's metadata saying the field is left out of its event's
+#: encoding when it is ``None`` (``Event.zone``): events written before the field existed
+#: keep their bytes and hashes, and read back as ``None``.
+OMIT_NONE: Final = "timeline_omit_none"
 
 
 @attrs.frozen

@@ -22,6 +22,7 @@ import functools
 import types
 import typing
 import uuid
+import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -47,7 +48,7 @@ from timeline.events import (
 )
 from timeline.events import fields as f
 from timeline.events.registry import declared_types
-from timeline.time import TimePrecision, to_utc
+from timeline.time import TimePrecision, is_zone, to_utc
 
 __all__ = [
     "STREAMS",
@@ -65,6 +66,7 @@ __all__ = [
     "precisions",
     "sources",
     "strategy_for",
+    "zones",
 ]
 
 T = TypeVar("T")
@@ -114,6 +116,31 @@ def instants(*, min_year: int = 1990, max_year: int = 2100) -> st.SearchStrategy
         min_value=dt.datetime(min_year, 1, 1),  # noqa: DTZ001  # naive bounds, made UTC below
         max_value=dt.datetime(max_year, 12, 31, 23, 59, 59, 999_999),  # noqa: DTZ001  # same
     ).map(lambda naive: to_utc(naive.replace(tzinfo=dt.UTC)))
+
+
+@functools.cache
+def _iana_zones() -> list[str]:
+    return sorted(zone for zone in zoneinfo.available_timezones() if is_zone(zone))
+
+
+def zones() -> st.SearchStrategy[str]:
+    """Zones an event may carry: any IANA name the tz database knows, ``"UTC"``, offsets.
+
+    >>> from hypothesis import find
+    >>> find(zones(), lambda z: z.startswith("+"))
+    '+00:00'
+    """
+    offsets = st.builds(
+        lambda sign, hours, minutes: f"{sign}{hours:02d}:{minutes:02d}",
+        st.sampled_from("+-"),
+        st.integers(0, 23),
+        st.sampled_from([0, 30, 45]),
+    )
+    return (
+        st.sampled_from(["UTC", "Europe/Kyiv", "Europe/Istanbul"])
+        | offsets
+        | st.sampled_from(_iana_zones())
+    )
 
 
 def precisions() -> st.SearchStrategy[TimePrecision]:
@@ -286,7 +313,10 @@ def _field_plan(
 def _plan(cls: type[Any]) -> dict[str, st.SearchStrategy[Any] | _Underivable]:
     """A strategy for each field of ``cls`` (or why there is none), derived once per class."""
     hints = _type_hints(cls)
-    return {a.name: _field_plan(a, hints) for a in attrs.fields(cls) if a.init}
+    plan = {a.name: _field_plan(a, hints) for a in attrs.fields(cls) if a.init}
+    if issubclass(cls, Event):
+        plan["zone"] = _optional(zones())
+    return plan
 
 
 #: How long after ``occurred_at`` an interval ends, if it has an end.
