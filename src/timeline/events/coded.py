@@ -40,14 +40,17 @@ def _quad_class(instance: object, attribute: attrs.Attribute[Any], value: object
         raise f.field_error(instance, attribute, value, "must be 1, 2, 3 or 4 (CAMEO quad class)")
 
 
-@f.guarded("v is None or (type(v) is float or type(v) is int) and -1e9 < v < 1e9")
+@f.guarded("v is None or (type(v) is float or type(v) is int) and v - v == 0")  # not inf, NaN
 def _finite(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (
-        type(value) not in (int, float)
-        or not math.isfinite(value)  # type: ignore[arg-type]  # a number, just checked
-        or not -1e9 < value < 1e9  # type: ignore[operator]  # a number, just checked  # noqa: PLR2004
+        type(value) not in (int, float) or not math.isfinite(value)  # type: ignore[arg-type]  # a number, just checked
     ):
         raise f.field_error(instance, attribute, value, "must be a finite number or None")
+
+
+# The ranges the validators allow, for the strategies of ``timeline.testing``.
+setattr(_goldstein, "bounds", (_GOLDSTEIN_MIN, _GOLDSTEIN_MAX))  # noqa: B010  # a function's attribute
+setattr(_quad_class, "bounds", (_QUADS[0], _QUADS[-1]))  # noqa: B010  # a function's attribute
 
 
 @attrs.frozen(kw_only=True)
