@@ -29,23 +29,44 @@ export
 
 Figures are rows (events) per second, the median of ``--runs`` runs, each on fresh temporary
 files. The target is import (without the progress bar) ≥ 0.5x the floor.
+
+``--suite gdelt`` and ``--suite acled`` (or ``all``) measure the large-file importers the same
+way, each import and each floor in a process of its own, so that its peak RSS
+(``ru_maxrss``) is its own: a synthetic GDELT 2.0 file of N rows (``_io_data.write_gdelt``)
+imported whole and with ``countries=["UKR", "RUS"]`` (which keeps about 10% of the rows), and
+an ACLED export of N rows in the current layout. Their floor is ``FloorLog`` appending the
+same events in calls of 10,000, built chunk by chunk outside its clock (so that it holds one
+chunk at a time), with a payload encoder written for any event type (``encode_any``: the
+codec's bytes, checked on the first and last event of each type) instead of the drone
+barrage's hand-written one. A filtered import is compared with the floor of the *whole*
+file's events: both then go through every row of the file.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import enum
 import gc
 import io
+import json
 import os
 import platform
 import random
+import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import uuid
+from datetime import datetime as dt_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+import _io_data
+import attrs
+import orjson
 from _common import load_average, load_log_benchmark
 
 import timeline
@@ -188,7 +209,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1, help="runs; the median is reported")
     parser.add_argument("--tmp", default=None, help="folder for the temporary databases")
     parser.add_argument("--no-export", action="store_true", help="skip the exports")
+    parser.add_argument(
+        "--suite",
+        choices=("missile", "gdelt", "acled", "all"),
+        default="missile",
+        help="which files: the missile file (default), GDELT 2.0, ACLED, or all three",
+    )
+    parser.add_argument(
+        "--child", nargs=5, help=argparse.SUPPRESS
+    )  # one measure, in its own process
     args = parser.parse_args(argv)
+    if args.child:
+        return child(*args.child)
+    if args.suite != "missile":
+        suites = ("gdelt", "acled") if args.suite == "all" else (args.suite,)
+        for suite in suites:
+            run_suite(suite, args.n, args.runs, args.tmp)
+        if args.suite != "all":
+            return 0
 
     print(
         f"conflict-timeline {timeline.__dict__.get('__version__', '')}".strip(),
@@ -243,6 +281,171 @@ def main(argv: list[str] | None = None) -> int:
         f"\ntarget: import ≥ {TARGET}x the floor: {ratio:.3f}x {'PASS' if ratio >= TARGET else 'MISS'}"
     )
     return 0
+
+
+# -- GDELT and ACLED: each measure in a process of its own -----------------------------------
+
+FILTER: Final = {"countries": ["UKR", "RUS"]}
+
+
+def encode_any(bench: Any) -> Any:
+    """A floor payload encoder for any event type: its fields, plainly, sorted by orjson."""
+    names: dict[type, tuple[str, ...]] = {}
+
+    def plain(value: Any) -> Any:
+        if value is None or type(value) in (str, int, float, bool):
+            return value
+        if isinstance(value, tuple):
+            return [plain(v) for v in value]
+        if isinstance(value, dt_datetime):
+            return bench._iso(value)  # noqa: SLF001  # the floor's own instant writer
+        if isinstance(value, enum.Enum):
+            return value.value
+        if isinstance(value, uuid.UUID):
+            return str(value)
+        cls = type(value)
+        fields = names.get(cls)
+        if fields is None:
+            fields = names[cls] = tuple(a.name for a in attrs.fields(cls))
+        return {name: plain(getattr(value, name)) for name in fields}
+
+    def encode(e: Any, event_id: str, occurred_at: str) -> bytes:
+        body = plain(e)
+        body.update(event_id=event_id, occurred_at=occurred_at, type=e.TYPE, version=e.VERSION)
+        if body.get("zone", "") is None:  # the codec stores a zone only where it is known
+            del body["zone"]
+        return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+
+    return encode
+
+
+def _source(fmt: str, path: str, options: dict[str, Any]) -> Any:
+    if fmt == "gdelt":
+        from timeline.io.gdelt import gdelt_source  # noqa: PLC0415  # only this suite's
+
+        return gdelt_source(path, **options)
+    from timeline.io.acled import acled_source  # noqa: PLC0415  # only this suite's
+
+    return acled_source(path, **options)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def child(what: str, fmt: str, path: str, db: str, options_json: str) -> int:
+    """One measure, printed as one JSON line: seconds, rows, events, peak RSS (MB)."""
+    options = json.loads(options_json)
+    if what == "import":
+        log = timeline.open_log(db)
+        began = time.perf_counter()
+        report = timeline.io.import_file(log, fmt, path, **options)
+        seconds = time.perf_counter() - began
+        log.close()
+        if report.problems:
+            raise SystemExit(f"the import refused rows: {report.summary()}")
+        out = {"seconds": seconds, "rows": report.rows, "events": report.added}
+    else:
+        bench = load_log_benchmark()
+        bench.floor_encode = encode_any(bench)  # FloorLog.append calls it by name
+        codec = timeline.Codec()
+        floor = bench.FloorLog(db)
+        seconds = 0.0
+        events = rows = 0
+        first: dict[type, Any] = {}
+        last: dict[type, Any] = {}
+        batch: list[Any] = []
+        source = _source(fmt, path, options)
+
+        def check(e: Any) -> None:
+            payload = bench.floor_encode(e, str(e.event_id), bench._iso(e.occurred_at))  # noqa: SLF001
+            if payload != codec.encode(e):
+                raise SystemExit(f"the floor's payload of a {e.TYPE} differs from the codec's")
+
+        def flush() -> float:
+            began = time.perf_counter()
+            floor.append(batch, stream=fmt)
+            return time.perf_counter() - began
+
+        for row in source.rows():
+            rows += 1
+            for e in row.events:
+                if type(e) not in first:  # checked at once: a floor that differs is no floor
+                    check(e)
+                first.setdefault(type(e), e)
+                last[type(e)] = e
+                batch.append(e)
+            if len(batch) >= CHUNK:
+                seconds += flush()
+                events += len(batch)
+                batch = []
+        if batch:
+            seconds += flush()
+            events += len(batch)
+        floor.close()
+        for e in last.values():
+            check(e)
+        out = {"seconds": seconds, "rows": rows, "events": events}
+    out["peak_mb"] = _peak_mb()
+    print(json.dumps(out), flush=True)
+    return 0
+
+
+def _measure(
+    what: str, fmt: str, path: Path, folder: Path, options: dict[str, Any]
+) -> dict[str, Any]:
+    db = folder / f"{what}-{fmt}-{len(options)}.db"
+    done = subprocess.run(  # noqa: S603  # this script, with its own arguments
+        [sys.executable, __file__, "--child", what, fmt, str(path), str(db), json.dumps(options)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise SystemExit(f"{what} {fmt} failed:\n{done.stdout}{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def run_suite(suite: str, n: int, runs: int, tmp: str | None) -> None:
+    """Import and floor, N rows of one data set: rows/s, peak RSS, ratio to the floor."""
+    OUT.mkdir(exist_ok=True)
+    suffix = "CSV" if suite == "gdelt" else "csv"
+    path = OUT / f"{suite}_synthetic_{n}.{suffix}"
+    if not path.exists():
+        print(f"writing {n:,} synthetic {suite} rows to {path} (not timed) ...", flush=True)
+        (_io_data.write_gdelt if suite == "gdelt" else _io_data.write_acled)(path, n)
+    print(f"\n== {suite}: {path.name}, {path.stat().st_size / 1e6:.1f} MB", flush=True)
+    print(f"load average at start: {load_average()}", flush=True)
+    cases = {"import": ("import", {}), "floor": ("floor", {})}
+    if suite == "gdelt":
+        cases["import, filter"] = ("import", FILTER)
+    found: dict[str, list[dict[str, Any]]] = {}
+    for run in range(1, runs + 1):
+        with tempfile.TemporaryDirectory(dir=tmp) as name:
+            for case, (what, options) in cases.items():
+                got = _measure(what, suite, path, Path(name), options)
+                found.setdefault(case, []).append(got)
+                print(
+                    f"run {run}: {case}: {got['rows'] / got['seconds']:,.0f} rows/s, "
+                    f"{got['events']:,} events, peak RSS {got['peak_mb']:,.0f} MB",
+                    flush=True,
+                )
+    print(f"load average at end: {load_average()}")
+    print(f"median of {runs} run(s), N = {n:,} rows\n")
+    print(f"{'operation':<26}{'rows/s':>10}{'events':>11}{'peak RSS':>10}  {'/ floor':<8}")
+    print("-" * 68)
+    floor_rate = statistics.median(g["rows"] / g["seconds"] for g in found["floor"])
+    for case, got in found.items():
+        rate = statistics.median(g["rows"] / g["seconds"] for g in got)
+        peak = max(g["peak_mb"] for g in got)
+        ratio = "" if case == "floor" else f"{rate / floor_rate:.3f}x"
+        print(f"{case:<26}{rate:>10,.0f}{got[0]['events']:>11,}{peak:>8,.0f}MB  {ratio:<8}")
+        if case != "floor":
+            verdict = "PASS" if rate / floor_rate >= TARGET else "MISS"
+            print(
+                f"  target ≥ {TARGET}x the floor: {verdict}; RSS < 500 MB: "
+                f"{'PASS' if peak < 500 else 'MISS'}"
+            )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ def test_the_formats():
         "ru-losses",
         "ucdp-ged",
         "acled",
+        "gdelt",
         "cloudevents",
         "jsonl",
     )
@@ -19,8 +20,8 @@ def test_the_formats():
 
 def test_an_unknown_format_is_refused(memlog, tmp_path):
     with pytest.raises(tl.InvalidArgument) as caught:
-        tl.io.import_file(memlog, "gdelt", tmp_path / "x.csv")
-    assert (caught.value.argument, caught.value.value) == ("format", "gdelt")
+        tl.io.import_file(memlog, "icews", tmp_path / "x.csv")
+    assert (caught.value.argument, caught.value.value) == ("format", "icews")
     with pytest.raises(tl.InvalidArgument):
         tl.io.export_file(memlog, "xml", tmp_path / "x.xml")
 

@@ -16,6 +16,7 @@ converters every type shares, and :mod:`.registry` the :class:`Registry` of type
 """
 
 from timeline.events.base import Event, Location, Source, new_event_id
+from timeline.events.coded import CodedActor, CodedEvent  # noqa: F401  # registers coded.event (timeline.io.gdelt)
 from timeline.events.diplomacy import (
     CeasefireDemanded,
     CeasefireRejected,

@@ -17,6 +17,7 @@ Import formats (:data:`IMPORT_FORMATS`):
                         Candidate releases (:mod:`~timeline.io.ucdp`); ``"ucdp"`` is an alias
 ``"acled"``             ACLED, every published layout: API exports, regional files,
                         spreadsheet re-saves, ``.xlsx``, ``.zip`` (:mod:`~timeline.io.acled`)
+``"gdelt"``             GDELT 1.0 or 2.0 events file, plain or zipped (:mod:`~timeline.io.gdelt`)
 ``"cloudevents"``       a CloudEvents 1.0 JSON batch, as exported (:mod:`~timeline.io.cloudevents`)
 ``"jsonl"``             a timeline JSON-lines log file, as exported (:mod:`~timeline.io.jsonl`)
 ======================  =======================================================================
@@ -50,6 +51,7 @@ from timeline.io._guess import guess_from_content
 from timeline.io._pipeline import Progress
 from timeline.io.acled import import_acled
 from timeline.io.cloudevents import export_cloudevents, import_cloudevents
+from timeline.io.gdelt import import_gdelt
 from timeline.io.jsonl import export_jsonl, import_jsonl
 from timeline.io.missile_attacks import import_missile_attacks
 from timeline.io.pandas import export_csv, export_parquet, to_pandas
@@ -85,6 +87,7 @@ _IMPORTERS: Final[Mapping[str, tuple[Importer, str]]] = types.MappingProxyType(
         "ru-losses": (import_ru_losses, "ru-losses"),
         "ucdp-ged": (import_ucdp, "ucdp-ged"),
         "acled": (import_acled, "acled"),
+        "gdelt": (import_gdelt, "gdelt"),
         "cloudevents": (import_cloudevents, ""),
         "jsonl": (import_jsonl, ""),
     }

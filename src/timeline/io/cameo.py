@@ -37,6 +37,7 @@ import attrs
 
 from timeline.errors import InvalidArgument
 from timeline.events import Attack, Event
+from timeline.events.coded import CodedEvent
 from timeline.io._files import file_error, read_text
 from timeline.projections.escalation import DRONE, MISSILE, STRIKE, EscalationState
 from timeline.time import TimePrecision, local_date, local_day
@@ -153,6 +154,9 @@ def parties_of(event: Event) -> tuple[str | None, ...]:
     ...                             parties=("Ukraine", "Russia")))
     ('Ukraine', 'Russia')
     """
+    if isinstance(event, CodedEvent):  # its source actor; without one, not its target
+        actor = event.source_actor
+        return (actor.label if actor is not None else None,)
     for name in ("attacker", "party", "proposed_by"):
         value = getattr(event, name, None)
         if isinstance(value, str) and value:
@@ -176,15 +180,36 @@ def _day(at: dt.datetime, precision: TimePrecision) -> str:
     return at.date().isoformat()
 
 
+_TAG: Final = "cameo:"
+
+
 def code_for(event: Event | type[Event] | str) -> str | None:
     """The CAMEO code an event (or event type, or type tag) is scored as, if any.
+
+    An event coded by its source has its own code: a
+    :class:`~timeline.events.coded.CodedEvent`'s ``code``, or an imported event's
+    ``cameo:<code>`` tag (:mod:`timeline.io.gdelt`); other events, their type's code.
 
     >>> import timeline as tl
     >>> code_for(tl.TalkRoundHeld), code_for("diplomacy.ceasefire_demanded"), code_for(tl.LossReport)
     ('046', '107', None)
     """
+    if isinstance(event, Event):
+        own = _own_code(event)
+        if own is not None:
+            return own
     tag = event if isinstance(event, str) else event.TYPE
     return EVENT_CODES.get(tag)
+
+
+def _own_code(event: Event) -> str | None:
+    """The code an event's source gave it, if any."""
+    if isinstance(event, CodedEvent):
+        return event.code
+    for tag in event.tags:
+        if tag.startswith(_TAG):
+            return tag[len(_TAG) :]
+    return None
 
 
 _T = TypeVar("_T")
@@ -292,9 +317,19 @@ class Cameo:
         return _look_up(self.descriptions, code)
 
     def score(self, event: Event | type[Event] | str) -> float | None:
-        """The Goldstein score of an event's type (``None`` for a type not scored)."""
+        """The Goldstein score of an event, or of its type (``None`` for a type not scored).
+
+        A :class:`~timeline.events.coded.CodedEvent` scores its own ``goldstein`` (the
+        source's score), else its code's; an event tagged ``cameo:<code>``, that code's.
+        """
+        if isinstance(event, CodedEvent) and event.goldstein is not None:
+            return float(event.goldstein)
         code = code_for(event)
-        return None if code is None else self.goldstein(code)
+        if code is None:
+            return None
+        if isinstance(event, Event) and code not in self.scores and _own_code(event) == code:
+            return self.score(type(event))  # a code these tables lack: its type's
+        return self.goldstein(code)
 
     def intensity(self, events: Iterable[Event], *, weight: Weight = "reports") -> Intensity:
         """Sum the Goldstein scores of events per party per day.
@@ -306,15 +341,19 @@ class Cameo:
                 figure is unknown).
 
         Each event counts for each of its parties (:func:`parties_of`) on the day it is filed
-        under; events of types not scored are left out.
+        under, with its own score where its source coded it (:meth:`score`: GDELT's rows);
+        events of types not scored are left out.
         """
         sums: dict[tuple[str | None, str], list[float]] = {}
         scores: dict[type[Event], float | None] = {}
         for event in events:
             cls = type(event)
-            if cls not in scores:
-                scores[cls] = self.score(cls)
-            score = scores[cls]
+            if cls is CodedEvent or (event.tags and _own_code(event) is not None):
+                score = self.score(event)
+            else:
+                if cls not in scores:
+                    scores[cls] = self.score(cls)
+                score = scores[cls]
             if score is None:
                 continue
             times = 1.0

@@ -250,7 +250,21 @@ class _Underivable(TypeError):
     """A type no strategy can be derived for (reported by :func:`strategy_for`)."""
 
 
+def _bounded(tp: Any, attribute: attrs.Attribute[Any] | None) -> st.SearchStrategy[Any] | None:
+    """Numbers in the range a field's validator allows, where it says (its ``bounds``)."""
+    for validator in _validators(attribute and attribute.validator):
+        bounds = getattr(validator, "bounds", None)
+        if bounds is not None:
+            low, high = bounds
+            return st.integers(low, high) if tp is int else st.floats(low, high)
+    return None
+
+
 def _for_type(tp: Any, attribute: attrs.Attribute[Any] | None) -> st.SearchStrategy[Any]:
+    if tp in (int, float):
+        bounded = _bounded(tp, attribute)
+        if bounded is not None:
+            return bounded
     known = _known_types()
     if tp in known:
         return known[tp]
