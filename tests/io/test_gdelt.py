@@ -119,7 +119,8 @@ def test_a_coded_row_keeps_every_column_it_maps(memlog):
     visit = event(memlog, "2", "1244000010")
     assert visit == CodedEvent(
         event_id=stable_id("gdelt", "2", "1244000010"),
-        occurred_at=pendulum.datetime(2025, 6, 1),
+        zone="Asia/Shanghai",  # the zone of the action's country
+        occurred_at=pendulum.datetime(2025, 6, 1, tz="Asia/Shanghai"),
         time_precision="day",
         actors=("UNITED STATES", "CHINA"),
         location=tl.Location(
@@ -166,13 +167,17 @@ def test_actor_types_and_groups_and_a_place_in_a_city(memlog):
         latitude=41.0186,
         longitude=28.9647,
     )
-    assert release.occurred_at == pendulum.datetime(2025, 5, 30)  # SQLDATE, not DATEADDED
+    # SQLDATE, not DATEADDED: the day begins at midnight in Istanbul, the action's place
+    assert release.zone == "Europe/Istanbul"
+    assert release.occurred_at == pendulum.datetime(2025, 5, 29, 21)
+    assert tl.local_date(release) == dt.date(2025, 5, 30)
     assert release.sources[0].published_at == pendulum.datetime(2025, 6, 1, 10, 30)
 
 
 def test_real_gdelt_1_rows(memlog):
     report = tl.io.import_file(memlog, "gdelt", V1)
     assert (report.rows, report.added, report.problems) == (3, 3, ())
+    assert report.read_as.startswith("GDELT 1.0")
     exxon = event(memlog, "1", "324845987")
     assert (exxon.code, exxon.root, exxon.goldstein, exxon.quad_class) == ("051", "05", 3.4, 1)
     assert exxon.target_actor == CodedActor(
@@ -180,7 +185,8 @@ def test_real_gdelt_1_rows(memlog):
     )
     assert exxon.tone == pytest.approx(2.54452926208651)
     assert (exxon.mentions, exxon.source_count, exxon.articles) == (2, 1, 2)
-    assert exxon.occurred_at == pendulum.datetime(2004, 11, 26)
+    assert tl.local_date(exxon) == dt.date(2004, 11, 26)  # SQLDATE, in the action's zone
+    assert exxon.occurred_at == pendulum.datetime(2004, 11, 26, tz=exxon.zone)
     assert exxon.sources[0].published_at == pendulum.datetime(2014, 11, 24)  # 1.0: a day
     assert exxon.sources[1].name == "www.jaunted.com"
     farmer = event(memlog, "1", "324846008")
@@ -456,3 +462,18 @@ def test_every_row_is_added_refused_or_filtered(tmp_path_factory, rows, countrie
     assert all(p.row is not None and 1 <= p.row <= len(lines) for p in report.problems)
     again = tl.io.import_file(log, "gdelt", path, countries=countries, roots=roots)
     assert (again.added, again.corrected, again.unchanged) == (0, 0, report.added)
+
+
+def test_filtered_rows_are_skipped_and_every_row_is_accounted_for(memlog):
+    report = tl.io.import_file(memlog, "gdelt", V2, countries=["UKR", "RUS"])
+    assert (report.rows, report.imported, report.refused, report.skipped) == (10, 8, 0, 2)
+    assert report.exit_code == 0
+
+
+def test_a_given_zone_reads_every_day_in_it(memlog):
+    tl.io.import_file(memlog, "gdelt", V2, zone="Europe/Kyiv")
+    release = event(memlog, "2", "1244000008")
+    assert release.zone == "Europe/Kyiv"
+    assert release.occurred_at == pendulum.datetime(2025, 5, 30, tz="Europe/Kyiv")
+    with pytest.raises(tl.InvalidArgument, match="zone"):
+        tl.io.import_file(tl.open_log("memory:"), "gdelt", V2, zone="Mars/Olympus")

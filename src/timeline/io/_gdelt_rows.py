@@ -28,7 +28,8 @@ from timeline.events import (
 )
 from timeline.events.coded import CodedActor, CodedEvent
 from timeline.io._pipeline import Row, StableIds
-from timeline.time import TimePrecision
+from timeline.io.zones import country_zone
+from timeline.time import TimePrecision, start_of_local_day
 
 __all__ = [
     "COLUMNS_V1",
@@ -221,36 +222,57 @@ class RowBuilder:
     Args:
         layout: the file's layout.
         filters: what to keep.
+        zone: the zone of every row's day; ``None``: the zone of the action's country.
     """
 
-    def __init__(self, layout: Layout, filters: Filters) -> None:
+    def __init__(self, layout: Layout, filters: Filters, zone: str | None = None) -> None:
         self.layout = layout
         self.filters = filters
+        self.zone = zone
         self.ids = StableIds("gdelt")
         self.key = layout.version[0]  # "1" or "2": the two versions number events apart
         self.at = {name: i for i, name in enumerate(layout.columns)}
         self.filtered = 0
-        self._days: dict[str, DateTime] = {}
+        self._days: dict[tuple[str, str | None], DateTime] = {}
+        self._zones: dict[tuple[str, float | None, float | None], str | None] = {}
         self._added: dict[str, Source] = {}
         self._actors: dict[tuple[str, ...], CodedActor | None] = {}
         self._places: dict[tuple[str, ...], Location | None] = {}
 
     # -- cells -----------------------------------------------------------------------------
 
-    def _day(self, text: str) -> DateTime:
-        found = self._days.get(text)
+    def _day(self, text: str, zone: str | None) -> DateTime:
+        """The instant ``SQLDATE`` begins in ``zone`` (midnight UTC where none is known)."""
+        found = self._days.get((text, zone))
         if found is None:
             bad = _Bad("SQLDATE", text, "not a date written YYYYMMDD")
             if len(text) != 8 or not text.isdigit():  # noqa: PLR2004  # YYYYMMDD
                 raise bad
             try:
-                found = DateTime(int(text[:4]), int(text[4:6]), int(text[6:]), tzinfo=_UTC)
+                day = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
             except ValueError:
                 raise bad from None
+            if zone is None:
+                found = DateTime(day.year, day.month, day.day, tzinfo=_UTC)
+            else:
+                found = start_of_local_day(day, zone)
             if len(self._days) >= _CACHE_LIMIT:
                 self._days.clear()
-            self._days[text] = found
+            self._days[text, zone] = found
         return found
+
+    def _zone_of(self, place: Location | None) -> str | None:
+        """The zone of the action's place: the given zone, else its country's (or ``None``)."""
+        if self.zone is not None or place is None or place.country is None:
+            return self.zone
+        key = (place.country, place.latitude, place.longitude)
+        if key not in self._zones:
+            if len(self._zones) >= _CACHE_LIMIT:
+                self._zones.clear()
+            self._zones[key] = country_zone(
+                place.country, latitude=place.latitude, longitude=place.longitude
+            )
+        return self._zones[key]
 
     def _gdelt(self, text: str) -> Source:
         found = self._added.get(text)
@@ -327,7 +349,7 @@ class RowBuilder:
         """The row's event, or the problem that stops it (or no event: filtered out)."""
         if self.filters.active and not self.keep(cells):
             self.filtered += 1
-            return Row(row)
+            return Row(row, skipped=True)
         try:
             return Row(row, events=(self._event(cells),))
         except _Bad as e:
@@ -340,7 +362,7 @@ class RowBuilder:
         key = cells[0]
         if not key.isdigit():
             raise _Bad("GLOBALEVENTID", key, "not a GDELT event id (digits)")
-        day = self._day(cells[1])
+        day_text = cells[1]
         i = at["IsRootEvent"]
         code = _code("EventCode", cells[i + 1])
         root = _code("EventRootCode", cells[i + 3].zfill(2))
@@ -357,6 +379,8 @@ class RowBuilder:
         url = cells[at["SOURCEURL"]] if len(cells) > at["DATEADDED"] + 1 else ""
         sources = (gdelt, Source(name=_host(url), url=url)) if url else (gdelt,)
         location = self._place(cells, at["ActionGeo_Type"])
+        zone = self._zone_of(location)
+        day = self._day(day_text, zone)
         event_id = self.ids.make(self.key, key)
         mentions = _count("NumMentions", cells[i + 6])
         source_count = _count("NumSources", cells[i + 7])
@@ -381,6 +405,7 @@ class RowBuilder:
             return made(
                 event_id=event_id,
                 occurred_at=day,
+                zone=zone,
                 time_precision=_DAY,
                 actors=actors,
                 location=location,
@@ -391,6 +416,7 @@ class RowBuilder:
         return CodedEvent(
             event_id=event_id,
             occurred_at=day,
+            zone=zone,
             time_precision=_DAY,
             actors=actors,
             location=location,

@@ -27,9 +27,12 @@ column                                      field
 ``GLOBALEVENTID``                           the stable event id: ``uuid5`` of "gdelt", the
                                             version ("1" or "2": the two versions number
                                             their events apart) and the id
-``SQLDATE``                                 ``occurred_at``: that day at midnight UTC,
-                                            ``time_precision="day"`` (GDELT gives no zone:
-                                            the day is the one the reports name)
+``SQLDATE``                                 ``occurred_at``: that day's first moment in the
+                                            zone of the action's country (``zone``; see
+                                            :func:`~timeline.io.zones.country_zone`;
+                                            ``zone=`` forces one; UTC without a place),
+                                            ``time_precision="day"``: its local date is
+                                            ``SQLDATE``
 ``EventCode``, ``EventRootCode``            the type (the table below); ``code``, ``root``
                                             of a :class:`~timeline.events.coded.CodedEvent`,
                                             else the tag ``cameo:<code>``
@@ -128,6 +131,7 @@ from timeline.io._gdelt_rows import (
 )
 from timeline.io._pipeline import Progress, Reconciler, Row, run_rows
 from timeline.io.report import Issue, ReportBuilder
+from timeline.time import is_zone
 
 if TYPE_CHECKING:
     from timeline.log import EventLog
@@ -186,9 +190,10 @@ class GdeltSource:
         OSError: if the file cannot be opened.
     """
 
-    def __init__(self, path: str, filters: Filters) -> None:
+    def __init__(self, path: str, filters: Filters, zone: str | None = None) -> None:
         self.path = path
         self.filters = filters
+        self.zone = zone
         self.filtered = 0
         self.has_header = False
         self.file_warnings: list[Issue] = []
@@ -223,7 +228,7 @@ class GdeltSource:
 
     def rows(self) -> Iterator[Row]:
         """Every row, read from the start of the file."""
-        builder = RowBuilder(self.layout, self.filters)
+        builder = RowBuilder(self.layout, self.filters, self.zone)
         width = len(self.layout.columns)
         stream, _ = _open(self.path)
         skip_header = self.has_header
@@ -268,6 +273,7 @@ def gdelt_source(
     roots: Collection[str | int] | None = None,
     since: dt.date | str | None = None,
     until: dt.date | str | None = None,
+    zone: str | None = None,
 ) -> GdeltSource:
     """The rows of a GDELT events file as events (a row source for the pipeline).
 
@@ -281,6 +287,8 @@ def gdelt_source(
         roots: CAMEO root codes ("19", "20", or 19, 20): keep the rows of these roots.
         since: the first day kept (``SQLDATE``), a date or ``"YYYY-MM-DD"``.
         until: the last day kept.
+        zone: the zone every row's day is read in; by default the zone of the country of
+            the action's place (:func:`timeline.io.zones.country_zone`), else UTC.
 
     Raises:
         InvalidArgument: for an option that is not what it should be.
@@ -315,7 +323,13 @@ def gdelt_source(
         since=first,
         until=last,
     )
-    return GdeltSource(path, filters)
+    if zone is not None and not is_zone(zone):
+        raise InvalidArgument(
+            f"zone must be an IANA zone name, UTC or a fixed offset, got {zone!r}",
+            argument="zone",
+            value=zone,
+        )
+    return GdeltSource(path, filters, zone)
 
 
 def import_gdelt(
@@ -344,6 +358,7 @@ def import_gdelt(
             )
         )
     report.warnings[:0] = source.file_warnings
+    report.read_as = source.layout.name
 
 
 def _describe(source: GdeltSource) -> str:
