@@ -123,3 +123,15 @@ def test_colour_on_a_terminal_and_none_with_no_color(wide, args):
     plain = on_a_terminal(wide, *args, NO_COLOR="1")
     assert not ESCAPE.search(plain)
     assert max(len(line) for line in plain.splitlines()) <= 100
+
+
+@pytest.mark.parametrize("columns", ["60", "80"])
+def test_a_type_too_long_for_its_column_keeps_its_end(wide, columns):
+    done = wide.quick("list", "--limit", "2", env={"COLUMNS": columns})
+    header, *lines = done.stdout.splitlines()
+    start, end = header.index("type"), header.index("headline")
+    types = [line[start:end].strip() for line in lines if line[:8].strip()]
+    assert len(types) == 2
+    assert types[0].startswith("…")  # cut at its start: diplomacy. goes first
+    assert types[0].endswith("emanded")
+    assert types[1].endswith("ejected")  # told apart however narrow

@@ -287,7 +287,7 @@ def cmd_list(args: Args) -> int:
                 for r in records
             )
             headers = ("position", "recorded_at", "occurred", "type", "headline")
-            if not print_table(headers, rows, right="r", flexible=(4,)):
+            if not print_table(headers, rows, right="r", flexible=(4,), tail=(3,)):
                 warn("no records match")
     return OK
 

@@ -142,10 +142,13 @@ def print_table(
     right: str = "",
     flexible: Sequence[int] = (-1,),
     indent: str = "",
+    tail: Sequence[int] = (),
 ) -> bool:
     """Print rows as a table on stdout; ``False`` (and nothing printed) when there are none.
 
-    ``right`` has an ``r`` for each column aligned right; ``None`` shows as ``-``.
+    ``right`` has an ``r`` for each column aligned right; ``None`` shows as ``-``. A column
+    in ``tail`` is cut at its start rather than its end (``…ceasefire_rejected``): for
+    names whose end tells them apart, as type tags' do.
     """
     cells = ([("-" if v is None else str(v)) for v in row] for row in rows)
     first = list(itertools.islice(cells, _CHUNK))
@@ -164,10 +167,29 @@ def print_table(
     while chunk:
         table = _table(headers, widths, right=right, flexible=flexible, header=header)
         for row in chunk:
-            table.add_row(*row)
+            table.add_row(*_cut_tails(row, widths, tail))
         _emit(console, table, indent)
         chunk, header = list(itertools.islice(cells, _CHUNK)), False
     return True
+
+
+def _cut_tails(row: list[str], widths: Sequence[int], tail: Sequence[int]) -> list[str]:
+    """The row with each ``tail`` column's too long cell cut at its start.
+
+    What is left of a dotted name starts after a dot where it can (the domain of a type tag
+    goes first, whole):
+
+    >>> _cut_tails(["6", "diplomacy.ceasefire_rejected"], [8, 20], tail=[1])
+    ['6', '…ceasefire_rejected']
+    >>> _cut_tails(["8", "humanitarian.prisoner_exchange_carried_out"], [8, 20], tail=[1])
+    ['8', '…xchange_carried_out']
+    """
+    for i in tail:
+        cell, w = row[i], widths[i]
+        if len(cell) > w > 1:
+            kept = cell[len(cell) - w + 1 :]
+            row[i] = "…" + kept.rpartition(".")[2]
+    return row
 
 
 def say(line: str = "", width: int | None = None) -> None:
