@@ -22,9 +22,9 @@ def stored(cli, name="timeline.db"):
 
 def test_init_creates_an_empty_log_and_refuses_to_touch_a_full_one(cli):
     done = cli("init")
-    assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == "created an empty log at timeline.db (SQLiteLog)\n"
-    assert cli.quick("init").stdout == "an empty log is already at timeline.db (SQLiteLog)\n"
+    assert (done.returncode, done.stdout) == (0, "")  # a report to a person: stderr
+    assert done.stderr == "created an empty log at timeline.db (SQLiteLog)\n"
+    assert cli.quick("init").stderr == "an empty log is already at timeline.db (SQLiteLog)\n"
     assert cli.quick("append", "--stream", "s", input=json.dumps(STATEMENT)).returncode == 0
     refused = cli("init")
     assert (refused.returncode, refused.stdout) == (1, "")
@@ -46,12 +46,12 @@ def test_the_log_is_log_else_the_environment_else_timeline_db(cli):
 
 def test_append_reads_json_objects_arrays_and_lines_from_stdin_or_a_file(cli):
     one = cli("append", "--stream", "talks", "--expected-version", "0", input=json.dumps(STATEMENT))
-    assert (one.returncode, one.stderr) == (0, "")
-    assert one.stdout == "appended 1 event to stream 'talks' (position 1; stream version 1)\n"
+    assert (one.returncode, one.stdout) == (0, "")  # the summary is on stderr
+    assert one.stderr == "appended 1 event to stream 'talks' (position 1; stream version 1)\n"
     (cli.folder / "array.json").write_text(json.dumps([STATEMENT, STATEMENT], indent=2))
     args = ("--stream", "talks", "--expected-version", "1", "--allow-duplicates")
     two = cli.quick("append", "array.json", *args)
-    assert two.stdout == "appended 2 events to stream 'talks' (positions 2-3; stream version 3)\n"
+    assert two.stderr == "appended 2 events to stream 'talks' (positions 2-3; stream version 3)\n"
     three = cli.quick("append", "-", "--stream", "air", input=jsonl(EVENTS[:3]))
     assert three.returncode == 0, three.stderr
     empty = cli.quick("append", "--stream", "air", input="\n")

@@ -17,8 +17,9 @@ def test_import_missile_attacks_then_replay_escalation_as_of_1_june(cli):
     """Done when: the excerpt imports and the record as of 1 June is the 472-drone night."""
     done = cli("import", "missile-attacks", MISSILE_ATTACKS)
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""  # piped: no progress bar
-    lines = done.stdout.splitlines()
+    assert done.stdout == ""  # the report is for a person: on stderr, and piped: no progress bar
+    lines = done.stderr.splitlines()
+    assert len(lines) == 2
     assert lines[0] == (
         f"imported {MISSILE_ATTACKS} (missile-attacks) into stream 'missile-attacks'"
     )
@@ -37,7 +38,7 @@ def test_import_missile_attacks_then_replay_escalation_as_of_1_june(cli):
     assert "largest drone window so far: 479 drones on 2025-06-08" in later
 
     again = cli.quick("import", "missile-attacks", MISSILE_ATTACKS)
-    assert again.stdout.splitlines()[1].startswith("223 rows: 0 added, 223 unchanged, ")
+    assert again.stderr.splitlines()[1].startswith("223 rows: 0 added, 223 unchanged, ")
     with tl.open_log(cli.folder / "timeline.db") as log:
         assert len(log) == 223
         assert log.verify().ok
@@ -52,8 +53,8 @@ def test_import_reports_bad_rows_and_refuses_bad_files_in_one_line(cli):
         csv.writer(f, lineterminator="\n").writerows(rows)
 
     done = cli.quick("import", "missile-attacks", "bad.csv", "--stream", "air")
-    assert done.returncode == 3, done.stderr  # some rows refused
-    lines = done.stdout.splitlines()
+    assert (done.returncode, done.stdout) == (3, "")  # some rows refused
+    lines = done.stderr.splitlines()
     assert lines[0] == "imported bad.csv (missile-attacks) into stream 'air'"
     assert lines[1].startswith("3 rows (2 imported, 1 refused, 0 skipped): 2 added, ")
     assert lines[1].endswith(", 1 problem")
@@ -96,7 +97,7 @@ def test_export_to_files_and_stdout(cli):
     to_stdout = cli("export", "jsonl")
     assert (to_stdout.returncode, to_stdout.stderr) == (
         0,
-        "timeline: exported 223 records to stdout (jsonl)\n",
+        "exported 223 records to stdout (jsonl)\n",
     )
     exported = [json.loads(line) for line in to_stdout.stdout.splitlines()]
     assert len(exported) == 223

@@ -15,7 +15,7 @@ def test_page_writes_one_html_file(cli):
     assert cli.quick("append", "--stream", "record", input=jsonl(EVENTS)).returncode == 0
     done = cli("page", "record.html", "--title", "Istanbul", "--zone", "Europe/Kyiv")
     assert (done.returncode, done.stdout) == (0, "")
-    assert done.stderr == f"timeline: wrote the page of {len(EVENTS)} records to record.html\n"
+    assert done.stderr == f"wrote the page of {len(EVENTS)} records to record.html\n"
     html = (cli.folder / "record.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") or html.lower().startswith("<!doctype html>")
     assert "Istanbul" in html

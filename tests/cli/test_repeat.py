@@ -16,15 +16,15 @@ def stored(cli):
 def test_appending_the_same_file_twice_adds_nothing_the_second_time(cli):
     (cli.folder / "record.jsonl").write_text(jsonl(EVENTS))
     first = cli("append", "record.jsonl", "--stream", "record")
-    assert (first.returncode, first.stderr) == (0, "")
+    assert (first.returncode, first.stdout) == (0, "")  # the summary: stderr
     n = len(EVENTS)
     assert (
-        first.stdout
+        first.stderr
         == f"appended {n} events to stream 'record' (positions 1-{n}; stream version {n})\n"
     )
     second = cli("append", "record.jsonl", "--stream", "record")
-    assert (second.returncode, second.stderr) == (0, "")
-    assert second.stdout == (
+    assert (second.returncode, second.stdout) == (0, "")  # the summary: stderr
+    assert second.stderr == (
         f"0 added, {n} already there (stream 'record' at version {n}); nothing appended\n"
     )
     records = stored(cli)
@@ -38,12 +38,12 @@ def test_appending_the_same_file_twice_adds_nothing_the_second_time(cli):
 def test_only_what_is_new_is_appended_and_the_counts_say_so(cli):
     assert cli.quick("append", "--stream", "record", input=jsonl(EVENTS[:5])).returncode == 0
     more = cli.quick("append", "--stream", "record", input=jsonl(EVENTS[3:8]))
-    assert (more.returncode, more.stderr) == (0, "")
-    assert more.stdout == (
+    assert (more.returncode, more.stdout) == (0, "")  # the summary: stderr
+    assert more.stderr == (
         "appended 3 events to stream 'record' (positions 6-8; stream version 8); 2 already there\n"
     )
     elsewhere = cli.quick("append", "--stream", "other", input=jsonl(EVENTS[:1]))
-    assert elsewhere.stdout.startswith("appended 1 event to stream 'other'")  # another stream
+    assert elsewhere.stderr.startswith("appended 1 event to stream 'other'")  # another stream
     assert len(stored(cli)) == 9
 
 
@@ -53,7 +53,7 @@ def test_expected_version_applies_to_the_stream_as_it_stands(cli):
         cli.quick("append", "--stream", "s", "--expected-version", "0", input=text).returncode == 0
     )
     again = cli.quick("append", "--stream", "s", "--expected-version", "2", input=text)
-    assert (again.returncode, again.stdout.split(";")[0]) == (
+    assert (again.returncode, again.stderr.split(";")[0]) == (
         0,
         "0 added, 2 already there (stream 's' at version 2)",
     )
@@ -71,12 +71,12 @@ def test_allow_duplicates_stores_identical_reports_as_two_events(cli):
     twice = f"{said}\n{said}\n"
     one = cli.quick("append", "--stream", "s", input=twice)
     assert (
-        one.stdout
+        one.stderr
         == "appended 1 event to stream 's' (position 1; stream version 1); 1 already there\n"
     )
     two = cli("append", "--stream", "s", "--allow-duplicates", input=twice)
-    assert (two.returncode, two.stderr) == (0, "")
-    assert two.stdout == "appended 2 events to stream 's' (positions 2-3; stream version 3)\n"
+    assert (two.returncode, two.stdout) == (0, "")  # the summary: stderr
+    assert two.stderr == "appended 2 events to stream 's' (positions 2-3; stream version 3)\n"
     assert len({r.event.event_id for r in stored(cli)}) == 3
 
 

@@ -30,8 +30,8 @@ def filled(cli):
 
 def test_correct_and_retract_by_position_or_prefix(filled):
     done = filled("correct", "6", "destroyed=211", "--reason", "revised report")
-    assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == (
+    assert (done.returncode, done.stdout) == (0, "")  # the summary: stderr
+    assert done.stderr == (
         f"corrected {BARRAGE_472} (position 6): destroyed 210 → 211; the correction is at "
         f"position {len(EVENTS) + 2}\n"
     )
@@ -70,9 +70,9 @@ def test_correct_and_retract_by_position_or_prefix(filled):
     assert "--reason" in no_reason.stderr
 
     gone = filled("retract", "7", "--reason", "duplicate report")
-    assert (gone.returncode, gone.stderr) == (0, "")
-    assert gone.stdout.startswith("retracted ")
-    assert "(position 7: Ukraine: UAV 162 destroyed)" in gone.stdout
+    assert (gone.returncode, gone.stdout) == (0, "")
+    assert gone.stderr.startswith("retracted ")
+    assert "(position 7: Ukraine: UAV 162 destroyed)" in gone.stderr
     listed = filled.quick("replay", "Chronology", "--format", "csv").stdout
     assert "UAV 162" not in listed
 
@@ -108,7 +108,7 @@ def test_graph_exports_and_the_summary_line(filled):
     assert dot.returncode == 0, dot.stderr
     assert dot.stdout.startswith("digraph causal {")
     assert dot.stderr == (
-        f"timeline: exported the causal graph ({len(EVENTS)} events, 1 link) to stdout (dot)\n"
+        f"exported the causal graph ({len(EVENTS)} events, 1 link) to stdout (dot)\n"
     )
     node_link = filled.quick("export", "node-link", "graph.json")
     assert node_link.returncode == 0, node_link.stderr
@@ -120,23 +120,21 @@ def test_graph_exports_and_the_summary_line(filled):
     assert graphml.returncode == 0, graphml.stderr
     assert (filled.folder / "graph.graphml").read_text().startswith("<?xml")
     jsonl_done = filled.quick("export", "jsonl", "all.jsonl")
-    assert jsonl_done.stderr == (
-        f"timeline: exported {len(EVENTS) + 1} records to all.jsonl (jsonl)\n"
-    )
+    assert jsonl_done.stderr == (f"exported {len(EVENTS) + 1} records to all.jsonl (jsonl)\n")
     cut = filled.quick("export", "jsonl", "x.jsonl", "--as-of", "2025-06-01")
     assert cut.returncode == 2
     assert "jsonl writes every record as stored" in cut.stderr
     pytest.importorskip("pandas")
     view = filled.quick("export", "csv", "view.csv", "--as-of", "2025-05-20")
     assert view.returncode == 0, view.stderr
-    assert view.stderr == "timeline: exported 4 records to view.csv (csv)\n"  # the view: no link
+    assert view.stderr == "exported 4 records to view.csv (csv)\n"  # the view: no link
 
 
 def test_plot_draws_each_picture_into_its_file(filled):
     pytest.importorskip("matplotlib")
     done = filled("plot", "nights", "nights.png", "--as-of", "2025-06-10")
     assert (done.returncode, done.stdout) == (0, "")
-    assert done.stderr.startswith("timeline: drew the nights chart of ")
+    assert done.stderr.startswith("drew the nights chart of ")
     assert (filled.folder / "nights.png").read_bytes().startswith(b"\x89PNG")
     for kind, name in [("timeline", "t.svg"), ("intensity", "i.pdf"), ("causal", "c.svg")]:
         drawn = filled.quick("plot", kind, name)

@@ -70,12 +70,15 @@ def test_copy_keeps_positions_times_and_every_hash_across_backends(recorded):
         recorded.quick("append", "--stream", "fixes", input=json.dumps(correction)).returncode == 0
     )
     done = recorded("copy", "timeline.db", "copy.jsonl")
-    assert (done.returncode, done.stderr) == (0, "")  # piped: no progress bar
+    assert (done.returncode, done.stdout) == (0, "")  # the summary is on stderr
     source = records_of(folder / "timeline.db")
     head = source[-1].hash
-    assert done.stdout == (
-        f"copied {len(source)} records from timeline.db to copy.jsonl; every hash matches; "
-        f"head {head[:16]}\n"
+    assert (
+        done.stderr
+        == (  # and piped: no progress bar
+            f"copied {len(source)} records from timeline.db to copy.jsonl; every hash matches; "
+            f"head {head[:16]}\n"
+        )
     )
     back = recorded.quick("copy", "copy.jsonl", "sqlite:///back.db")
     assert back.returncode == 0, back.stderr
@@ -122,13 +125,13 @@ def test_a_progress_bar_is_drawn_on_a_terminal_only(recorded):
         os.close(leader)
         if follower >= 0:
             os.close(follower)
-    assert done.returncode == 0
-    assert done.stdout.startswith("copied ")
+    assert (done.returncode, done.stdout) == (0, "")
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", drawn.decode())  # rich's colours and cursor
     n = len(records_of(recorded.folder / "timeline.db"))
     assert f"100% {n}/{n} records" in text
     assert "━" in text  # the bar
+    assert text.splitlines()[-1].startswith("copied ")  # the summary, after the bar
 
     piped = recorded("copy", "timeline.db", "pipe.jsonl")
-    assert (piped.returncode, piped.stderr) == (0, "")
-    assert "\r" not in piped.stdout
+    assert (piped.returncode, piped.stdout) == (0, "")
+    assert "\r" not in piped.stderr

@@ -38,12 +38,12 @@ def test_a_damaged_log_is_salvaged_up_to_its_first_bad_position(
     damage.flip(source, 4)
     before = damage.stored(source)
     done = cli.quick("salvage", source, target)
-    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr  # the report: stderr
     assert f"salvaged 3 records from {source} to {target}; head {originals[2].hash[:16]}" in (
-        done.stdout
+        done.stderr
     )
-    assert "left behind: 4 stored records from position 4 on" in done.stdout
-    assert "hash mismatch" in done.stdout
+    assert "left behind: 4 stored records from position 4 on" in done.stderr
+    assert "hash mismatch" in done.stderr
     assert_copied(target, originals[:3])
     assert damage.stored(source) == before  # the source is only read
 
@@ -52,8 +52,8 @@ def test_an_intact_log_is_copied_whole(cli, url_for):
     source, target = url_for("jsonl", "source"), url_for("sqlite", "target")
     originals = damage.build(source)
     done = cli("salvage", source, target)  # once in a real process
-    assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout.splitlines() == [
+    assert (done.returncode, done.stdout) == (0, "")  # the report: stderr
+    assert done.stderr.splitlines() == [
         f"salvaged 7 records from {source} to {target}; head {originals[-1].hash[:16]}",
         f"{source} is intact: nothing was left behind",
     ]
@@ -67,9 +67,9 @@ def test_a_torn_jsonl_tail_is_left_behind_whole(cli, url_for):
         f.truncate(len(f.read()) - 30)
     done = cli.quick("salvage", source, target)
     assert done.returncode == 0, done.stderr
-    assert "salvaged 5 records" in done.stdout
-    assert "left behind: 2 stored records from position 6 on" in done.stdout  # its append
-    assert "interrupted" in done.stdout
+    assert "salvaged 5 records" in done.stderr
+    assert "left behind: 2 stored records from position 6 on" in done.stderr  # its append
+    assert "interrupted" in done.stderr
     assert_copied(target, originals[:5])
     with open_log(target) as log:  # the salvaged log carries on from its head
         [record] = log.append(

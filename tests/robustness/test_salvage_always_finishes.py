@@ -92,10 +92,10 @@ def test_damage_on_a_type_tag_is_skipped_and_the_rest_kept(cli, url_for, tmp_pat
     damage_type_tag(source, 4)
     quarantine = tmp_path / "after.jsonl"
     done = cli.quick("salvage", source, target, "--quarantine", str(quarantine))
-    assert (done.returncode, done.stderr) == (0, ""), done.stderr
-    assert "salvaged 3 records" in done.stdout
-    assert f"kept 3 intact records after the damage in {quarantine}" in done.stdout
-    assert "position 4: hash mismatch" in done.stdout
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr  # the report: stderr
+    assert "salvaged 3 records" in done.stderr
+    assert f"kept 3 intact records after the damage in {quarantine}" in done.stderr
+    assert "position 4: hash mismatch" in done.stderr
     with open_log(target) as log:
         assert log.verify().ok
         assert list(log.read()) == originals[:3]
@@ -151,7 +151,7 @@ def test_without_a_quarantine_the_intact_records_after_the_damage_are_counted(cl
     damage.flip(source, 4)
     done = cli.quick("salvage", source, target)
     assert done.returncode == 0, done.stderr
-    assert "3 intact records after the damage not kept (name --quarantine FILE" in done.stdout
+    assert "3 intact records after the damage not kept (name --quarantine FILE" in done.stderr
     json_done = cli.quick("salvage", source, url_for("sqlite", "other"), "--format", "json")
     report = orjson.loads(json_done.stdout)
     assert (report["copied"], report["kept_after"], report["left_behind"]) == (3, 3, 4)
@@ -272,8 +272,8 @@ def test_the_command_salvages_a_sqlite_file_that_does_not_open(cli, big_sqlite, 
     os.truncate(cut, int(path.stat().st_size * fraction))
     target = tmp_path / "rescued.db"
     done = cli.quick("salvage", str(cut), str(target), "--quarantine", str(tmp_path / "q.jsonl"))
-    assert (done.returncode, done.stderr) == (0, ""), done.stderr
-    assert "note: read page by page" in done.stdout
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr  # the report: stderr
+    assert "note: read page by page" in done.stderr
     with open_log(target) as log:
         assert log.verify().ok
         copied = list(log.read())
@@ -281,7 +281,7 @@ def test_the_command_salvages_a_sqlite_file_that_does_not_open(cli, big_sqlite, 
     if fraction >= 0.3:
         assert copied  # the first pages hold the first records
     if fraction <= 0.001:
-        assert "no record could be read from the file's pages" in done.stdout
+        assert "no record could be read from the file's pages" in done.stderr
 
 
 # -- a JSON-lines file cut short ------------------------------------------------------------

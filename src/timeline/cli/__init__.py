@@ -29,8 +29,10 @@ its record, or a unique prefix of its id. Times are shown in each event's own zo
 Exit status: 0 on success; 1 when something fails (bad input, a refused append, a damaged
 log, ``verify`` finding damage); 2 for a command line that cannot be understood; 130 when
 interrupted; ``import`` also 3 (some rows refused) and 4 (none imported). An error is one
-line on stderr, ``timeline: error: ...``; ``--debug`` adds the traceback. Imports, exports and copies draw a progress bar on stderr when it is a terminal,
-and nothing when it is not (piped, redirected, in CI).
+line on stderr, ``timeline: error: ...``; ``--debug`` adds the traceback. stdout carries only
+what a script reads (listings, JSON, exported data, ``verify``'s verdict); what is said to a
+person goes to stderr: every writing command's summary ("appended 3 events ..."), notes, and
+the progress bars of imports, exports and copies (drawn only when stderr is a terminal).
 
 Arguments are parsed with click and the output drawn with rich (tables that fit the
 terminal, colour only on one, progress bars on stderr). Shell completion is click's:

@@ -39,6 +39,7 @@ __all__ = [
     "record_dict",
     "shown_url",
     "stamp",
+    "summary",
     "table",
     "warn",
 ]
@@ -137,6 +138,16 @@ def opened(url: str, *, create: bool = False) -> Iterator[EventLog]:
 def out(text: str = "") -> None:
     """Write a line to stdout."""
     sys.stdout.write(text + "\n")
+
+
+def summary(text: str) -> None:
+    """Write a command's report to a person (``appended 3 events ...``) to stderr.
+
+    stdout carries only what a script reads (listings, JSON, exported data, ``verify``'s
+    verdict), so ``timeline import ... | tee`` or ``$(timeline append ...)`` never mixes the
+    two; the exit status says how it went.
+    """
+    sys.stderr.write(text + "\n")
 
 
 def warn(text: str) -> None:

@@ -22,6 +22,7 @@ from timeline.cli._base import (
     out,
     plural,
     shown_url,
+    summary,
     warn,
 )
 from timeline.cli._input import read_events, read_input
@@ -71,7 +72,7 @@ def cmd_init(args: Args) -> int:
             f"{shown_url(url)} already holds {plural(n, 'record')}; init leaves it as it is"
         )
     made = "an empty log is already at" if existed else "created an empty log at"
-    out(f"{made} {shown_url(url)} ({kind})")
+    summary(f"{made} {shown_url(url)} ({kind})")
     return OK
 
 
@@ -145,7 +146,7 @@ def cmd_append(args: Args) -> int:
                         expected=expected,
                         actual=version,
                     )
-                out(
+                summary(
                     f"0 added, {there} already there (stream {stream!r} at version {version}); "
                     "nothing appended"
                 )
@@ -162,7 +163,7 @@ def cmd_append(args: Args) -> int:
             f"(positions {first.position}-{last.position}"
         )
     also = f"; {there} already there" if there else ""
-    out(f"appended {what}; stream version {last.version}){also}")
+    summary(f"appended {what}; stream version {last.version}){also}")
     return OK
 
 
@@ -227,12 +228,12 @@ def cmd_export(args: Args) -> int:
     with opened(log_url(args)) as log:
         if args.format in GRAPH_FORMATS:
             cuts = {"as_of": args.as_of, "known_at": args.known_at}
-            warn(export_graph(log, args.format, args.file, cuts))
+            summary(export_graph(log, args.format, args.file, cuts))
             return OK
         _cut_options(args)  # refuses cuts a format cannot make, before anything is written
         if args.file != "-":
             n = _export(log, args, Path(args.file))
-            warn(f"exported {plural(n, 'record')} to {where} ({args.format})")
+            summary(f"exported {plural(n, 'record')} to {where} ({args.format})")
             return OK
         if args.format == "parquet" and is_terminal(sys.stdout):
             raise CommandError("parquet is binary: give a FILE, or redirect stdout to one")
@@ -243,7 +244,7 @@ def cmd_export(args: Args) -> int:
             with target.open("rb") as f:
                 shutil.copyfileobj(f, sys.stdout.buffer)
             sys.stdout.buffer.flush()
-    warn(f"exported {plural(n, 'record')} to {where} ({args.format})")
+    summary(f"exported {plural(n, 'record')} to {where} ({args.format})")
     return OK
 
 
@@ -319,7 +320,7 @@ def cmd_copy(args: Args) -> int:
     if heads[0] is not None and (heads[1] is None or heads[1].hash != heads[0].hash):
         raise CommandError("the copy's head hash differs from the source's")
     tip = f"; head {heads[0].hash[:16]}" if heads[0] is not None else ""
-    out(
+    summary(
         f"copied {plural(copied, 'record')} from {shown_url(args.source)} to {shown_url(args.target)}; "
         f"every hash matches{tip}"
     )

@@ -22,7 +22,17 @@ from pathlib import Path
 from typing import Any, Final
 
 from timeline import io as tio
-from timeline.cli._base import Args, CommandError, dumps, log_url, opened, out, plural, warn
+from timeline.cli._base import (
+    Args,
+    CommandError,
+    dumps,
+    log_url,
+    opened,
+    out,
+    plural,
+    summary,
+    warn,
+)
 from timeline.cli._progress import ProgressBar
 from timeline.cli._summaries import json_converter
 from timeline.errors import InvalidArgument, InvalidData
@@ -170,14 +180,14 @@ def cmd_import(args: Args) -> int:
         raise CommandError(str(e), status=4) from e
     if args.output == "json":
         out(dumps(json_converter().unstructure(done), indent=True))
-        warn(f"imported {file} ({format_}): {_report_line(done)}")
+        summary(f"imported {file} ({format_}): {_report_line(done)}")
         return exit_code(done)
     into = f" into stream {done.stream!r}" if done.stream else ""
-    out(f"imported {file} ({format_}){into}")
-    out(_report_line(done))
+    summary(f"imported {file} ({format_}){into}")
+    summary(_report_line(done))
     problems = done.problems
     for problem in problems[:_SHOWN_PROBLEMS]:
-        out(f"  problem: {_issue_text(problem)}")
+        summary(f"  problem: {_issue_text(problem)}")
     if len(problems) > _SHOWN_PROBLEMS:
-        out(f"  ... and {len(problems) - _SHOWN_PROBLEMS} more (--output json lists them all)")
+        summary(f"  ... and {len(problems) - _SHOWN_PROBLEMS} more (--output json lists them all)")
     return exit_code(done)

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from timeline.cli._base import OK, Args, CommandError, log_url, opened, out, plural, warn
+from timeline.cli._base import OK, Args, CommandError, log_url, opened, out, plural, summary, warn
 from timeline.integrity import (
     Checkpoint,
     SigningKey,
@@ -44,7 +44,7 @@ def cmd_checkpoint(args: Args) -> int:
         checkpoint = log.checkpoint(key)
     _write(checkpoint.to_json(), args.output)
     if args.output not in {None, "-"}:
-        warn(f"checkpoint of {plural(checkpoint.size, 'record')} written to {args.output}")
+        summary(f"checkpoint of {plural(checkpoint.size, 'record')} written to {args.output}")
     return OK
 
 

@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from timeline import page
-from timeline.cli._base import OK, Args, log_url, opened, plural, warn
+from timeline.cli._base import OK, Args, log_url, opened, plural, summary
 
 __all__ = ["cmd_page", "cmd_serve"]
 
@@ -24,7 +24,7 @@ def cmd_page(args: Args) -> int:
     with opened(log_url(args)) as log:
         written = page.write(log, args.out, **_options(args))
         n = len(log)
-    warn(f"wrote the page of {plural(n, 'record')} to {written}")
+    summary(f"wrote the page of {plural(n, 'record')} to {written}")
     return OK
 
 

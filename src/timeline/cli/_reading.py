@@ -209,7 +209,30 @@ def _ordered(start: object, end: object) -> bool:
     return bool(start <= end)  # type: ignore[operator]  # two dates or two instants
 
 
-def _selected(log: EventLog, args: Args) -> Iterator[Recorded]:
+def _read_from(
+    every: Sequence[Recorded], args: Args, types: Sequence[str] | None
+) -> Iterator[Recorded]:
+    """What ``log.read(after, stream=, types=, order=)`` gives, from records already read.
+
+    ``every`` is the whole log in position order (read once for the table's headlines).
+    """
+    wanted = None if types is None else set(types)
+    chosen = [
+        r
+        for r in every
+        if r.position > (args.after or 0)
+        and (args.stream is None or r.stream == args.stream)
+        and (wanted is None or r.event.TYPE in wanted)
+    ]
+    if args.order == "occurred":
+        chosen.sort(key=lambda r: (r.event.occurred_at, r.position))
+    return iter(chosen)
+
+
+def _selected(
+    log: EventLog, args: Args, every: Sequence[Recorded] | None = None
+) -> Iterator[Recorded]:
+    """The records ``list`` shows: from the log, or from ``every`` record read already."""
     types = _type_names(log.codec, args.type)
     if not _ordered(args.start, args.end):
         raise CommandError("--to is before --from: nothing can match", status=USAGE)
@@ -218,7 +241,11 @@ def _selected(log: EventLog, args: Args) -> Iterator[Recorded]:
     by_position = args.order == "recorded"
     latest = _last_instant(args)
     count = 0
-    for record in log.read(after=args.after, stream=args.stream, types=types, order=args.order):
+    if every is None:
+        read = log.read(after=args.after, stream=args.stream, types=types, order=args.order)
+    else:
+        read = _read_from(every, args, types)
+    for record in read:
         if args.limit is not None and count >= args.limit:
             return
         if last is not None and record.position > last:
@@ -235,8 +262,15 @@ def _selected(log: EventLog, args: Args) -> Iterator[Recorded]:
 def cmd_list(args: Args) -> int:
     """The records, filtered: a table, a JSON array, CSV rows or JSON lines."""
     with opened(log_url(args)) as log:
-        records = _selected(log, args)
         codec = log.codec
+        if args.format == "table":
+            # The log read once: the headlines are told with every event (a correction's
+            # target, a tally's change), and the rows shown are chosen from the same records.
+            every = list(log.read())
+            told = headlines(codec, (r.event for r in every))
+            records = _selected(log, args, every)
+        else:
+            records = _selected(log, args)
         if args.format == "jsonl":
             write_jsonl(record_dict(codec, r) for r in records)
         elif args.format == "json":  # streamed, so a big log needs no memory
@@ -244,8 +278,6 @@ def cmd_list(args: Args) -> int:
         elif args.format == "csv":
             write_csv((record_row(codec, r) for r in records), RECORD_COLUMNS)
         else:
-            # Headlines told with the other events: a correction's target, a tally's change.
-            told = headlines(codec, (r.event for r in log.read()))
             rows = (
                 (
                     r.position,
@@ -257,7 +289,7 @@ def cmd_list(args: Args) -> int:
                 for r in records
             )
             headers = ("position", "recorded_at", "occurred", "type", "headline")
-            if not print_table(headers, rows, right="r", flexible=(4,)):
+            if not print_table(headers, rows, right="r", flexible=(4,), tail=(3,)):
                 warn("no records match")
     return OK
 
@@ -390,8 +422,9 @@ def _causal(args: Args, direction: str) -> int:
         ask = graph.why if direction == "why" else graph.consequences
         found: list[Cause] | list[Consequence] = ask(record.event.event_id)
         codec = log.codec
-        table = args.format == "table"
-        told = headlines(codec, (r.event for r in log.read()) if table else ())
+    # The headlines are told with the graph's own events (the view asked for, corrections
+    # applied): a tally's change since the tally before it, without reading the log again.
+    told = headlines(codec, graph.events() if args.format == "table" else ())
     event = record.event
     if args.format == "json":
         document = {

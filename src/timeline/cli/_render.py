@@ -29,6 +29,7 @@ _CHUNK: Final = 1000
 _GAP: Final = 2
 _NARROWEST: Final = 8
 _READABLE: Final = 12
+_HEADLINE_SHARE: Final = 2  # fifths of the width the flexible columns keep before others shrink
 _UNLIMITED: Final = 1_000_000
 
 
@@ -59,13 +60,18 @@ def fit_widths(
 ) -> list[int]:
     """Column widths that fit ``width``.
 
-    The flexible columns (whose cells wrap) shrink first, down to a readable width; then
-    the others, widest first (their cells are cut with ``…``); then the flexible ones again.
+    The flexible columns (whose cells wrap: a headline) shrink first, but keep between them
+    two fifths of the width (at least 12 characters each): a headline squeezed to a few
+    words a line reads worse than a type name cut short. Then the others shrink, widest
+    first (their cells are cut with ``…``), down to 8 characters; then the flexible ones
+    again, down to 8.
 
     >>> fit_widths([8, 20, 60], 80, flexible=[2])
     [8, 20, 48]
+    >>> fit_widths([8, 20, 26, 42, 200], 120, flexible=[4])
+    [8, 20, 20, 20, 44]
     >>> fit_widths([10, 20, 40, 40, 36], 80, flexible=[2, 3])
-    [10, 19, 12, 12, 19]
+    [10, 17, 14, 14, 17]
     >>> fit_widths([4, 9, 60, 45], 80, flexible=[2, 3])
     [4, 9, 30, 31]
     >>> fit_widths([8, 20, 60], None, flexible=[2])
@@ -74,10 +80,12 @@ def fit_widths(
     widths = list(natural)
     if width is None:
         return widths
-    excess = sum(widths) - (width - indent - _GAP * (len(widths) - 1))
-    wrapping = [i % len(widths) for i in flexible]
+    room = width - indent - _GAP * (len(widths) - 1)
+    excess = sum(widths) - room
+    wrapping = sorted({i % len(widths) for i in flexible})
     others = sorted(set(range(len(widths))) - set(wrapping), key=lambda i: -widths[i])
-    for columns, floor in ((wrapping, _READABLE), (others, _NARROWEST), (wrapping, _NARROWEST)):
+    share = max(_READABLE, room * _HEADLINE_SHARE // (5 * max(len(wrapping), 1)))
+    for columns, floor in ((wrapping, share), (others, _NARROWEST), (wrapping, _NARROWEST)):
         while excess > 0 and columns:  # the widest of them first, a character at a time
             i = max(columns, key=lambda c: widths[c])
             if widths[i] <= floor:
@@ -134,10 +142,13 @@ def print_table(
     right: str = "",
     flexible: Sequence[int] = (-1,),
     indent: str = "",
+    tail: Sequence[int] = (),
 ) -> bool:
     """Print rows as a table on stdout; ``False`` (and nothing printed) when there are none.
 
-    ``right`` has an ``r`` for each column aligned right; ``None`` shows as ``-``.
+    ``right`` has an ``r`` for each column aligned right; ``None`` shows as ``-``. A column
+    in ``tail`` is cut at its start rather than its end (``…ceasefire_rejected``): for
+    names whose end tells them apart, as type tags' do.
     """
     cells = ([("-" if v is None else str(v)) for v in row] for row in rows)
     first = list(itertools.islice(cells, _CHUNK))
@@ -156,10 +167,29 @@ def print_table(
     while chunk:
         table = _table(headers, widths, right=right, flexible=flexible, header=header)
         for row in chunk:
-            table.add_row(*row)
+            table.add_row(*_cut_tails(row, widths, tail))
         _emit(console, table, indent)
         chunk, header = list(itertools.islice(cells, _CHUNK)), False
     return True
+
+
+def _cut_tails(row: list[str], widths: Sequence[int], tail: Sequence[int]) -> list[str]:
+    """The row with each ``tail`` column's too long cell cut at its start.
+
+    What is left of a dotted name starts after a dot where it can (the domain of a type tag
+    goes first, whole):
+
+    >>> _cut_tails(["6", "diplomacy.ceasefire_rejected"], [8, 20], tail=[1])
+    ['6', '…ceasefire_rejected']
+    >>> _cut_tails(["8", "humanitarian.prisoner_exchange_carried_out"], [8, 20], tail=[1])
+    ['8', '…xchange_carried_out']
+    """
+    for i in tail:
+        cell, w = row[i], widths[i]
+        if len(cell) > w > 1:
+            kept = cell[len(cell) - w + 1 :]
+            row[i] = "…" + kept.rpartition(".")[2]
+    return row
 
 
 def say(line: str = "", width: int | None = None) -> None:

@@ -7,7 +7,18 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from timeline.cli._base import OK, USAGE, Args, CommandError, dumps, log_path, opened, out, plural
+from timeline.cli._base import (
+    OK,
+    USAGE,
+    Args,
+    CommandError,
+    dumps,
+    log_path,
+    opened,
+    out,
+    plural,
+    summary,
+)
 from timeline.cli._base import shown_url as shown
 from timeline.cli._progress import ProgressBar
 from timeline.errors import CorruptLog
@@ -66,23 +77,23 @@ def cmd_salvage(args: Args) -> int:
 
 def _print(report: SalvageReport, source: str, target: str) -> None:
     tip = f"; head {report.head[:16]}" if report.head is not None else ""
-    out(f"salvaged {plural(report.copied, 'record')} from {source} to {target}{tip}")
+    summary(f"salvaged {plural(report.copied, 'record')} from {source} to {target}{tip}")
     for note in report.notes:
-        out(f"note: {note}")
+        summary(f"note: {note}")
     if report.complete:
-        out(f"{source} is intact: nothing was left behind")
+        summary(f"{source} is intact: nothing was left behind")
         return
-    out(
+    summary(
         f"left behind: {plural(report.left_behind, 'stored record')} from position {report.first_bad} "
         f"on, where {source} is damaged: {report.reason}"
     )
     kept = plural(report.kept_after, "intact record")
     if report.quarantine is not None:
-        out(f"kept {kept} after the damage in {report.quarantine}")
+        summary(f"kept {kept} after the damage in {report.quarantine}")
     elif report.kept_after:
-        out(f"{kept} after the damage not kept (name --quarantine FILE to keep them)")
-    out(f"skipped {plural(len(report.skipped), 'record')}:")
+        summary(f"{kept} after the damage not kept (name --quarantine FILE to keep them)")
+    summary(f"skipped {plural(len(report.skipped), 'record')}:")
     for skip in report.skipped[:_SHOWN_SKIPPED]:
-        out(f"  position {skip.position}: {skip.reason}")
+        summary(f"  position {skip.position}: {skip.reason}")
     if len(report.skipped) > _SHOWN_SKIPPED:
-        out(f"  ... and {len(report.skipped) - _SHOWN_SKIPPED} more (see --format json)")
+        summary(f"  ... and {len(report.skipped) - _SHOWN_SKIPPED} more (see --format json)")

@@ -20,7 +20,18 @@ import orjson
 from timeline.causal import causal_graph, to_dot, to_node_link, write_dot, write_graphml
 from timeline.causal import write_json as write_node_link
 from timeline.causal.export import flat_networkx
-from timeline.cli._base import OK, USAGE, Args, CommandError, dumps, log_url, opened, plural, warn
+from timeline.cli._base import (
+    OK,
+    USAGE,
+    Args,
+    CommandError,
+    dumps,
+    log_url,
+    opened,
+    plural,
+    summary,
+    warn,
+)
 from timeline.cli._formats import write_csv, write_json, write_jsonl
 from timeline.cli._render import print_table
 from timeline.errors import TimelineError
@@ -101,9 +112,9 @@ def cmd_correct(args: Args) -> int:
         )
         record = _append_one(log, correction, args.stream or target.stream)
     what = ", ".join(f"{k} {before.get(k)!r} → {v!r}" for k, v in changes.items())
-    sys.stdout.write(
+    summary(
         f"corrected {target.event.event_id} (position {target.position}): {what}; "
-        f"the correction is at position {record.position}\n"
+        f"the correction is at position {record.position}"
     )
     return OK
 
@@ -116,9 +127,9 @@ def cmd_retract(args: Args) -> int:
             occurred_at=SystemClock().now(), retracts=target.event.event_id, reason=args.reason
         )
         record = _append_one(log, retraction, args.stream or target.stream)
-    sys.stdout.write(
+    summary(
         f"retracted {target.event.event_id} (position {target.position}: "
-        f"{target.event.headline()}); the retraction is at position {record.position}\n"
+        f"{target.event.headline()}); the retraction is at position {record.position}"
     )
     return OK
 
@@ -222,7 +233,7 @@ def cmd_plot(args: Args) -> int:
             graph = causal_graph(log, **cuts)
             plot.draw_causal(graph, around=around, path=target, title=args.title)
         n = len(log)
-    warn(f"drew the {args.kind} chart of {plural(n, 'record')} into {args.out}")
+    summary(f"drew the {args.kind} chart of {plural(n, 'record')} into {args.out}")
     return OK
 
 
