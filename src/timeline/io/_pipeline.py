@@ -30,6 +30,7 @@ from timeline.events import Correction, Event
 from timeline.io.report import Issue, ReportBuilder
 from timeline.log import EventLog
 from timeline.projections.replay import apply_changes
+from timeline.text import value_text
 
 __all__ = [
     "CHUNK",
@@ -133,11 +134,6 @@ class RowSource(Protocol):
 _SHORT: Final = 60
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= _SHORT else text[: _SHORT - 3] + "..."
-
-
 def _counts(value: Any, key: str) -> dict[str, Any] | None:
     """``{"aircraft": 413, ...}`` from a stored list of ``{"item": ..., "count": ...}``."""
     if not isinstance(value, list) or not all(
@@ -148,7 +144,11 @@ def _counts(value: Any, key: str) -> dict[str, Any] | None:
 
 
 def describe_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
-    """``"launched 472 → 479; equipment: aircraft 384 → 413"``: the fields that differ."""
+    """``"launched 472 → 479; equipment: aircraft 384 → 413"``: the fields that differ.
+
+    Values are told as people read them (:func:`timeline.text.value_text`: ``"–"`` for
+    unknown, ``"a, b"`` for a list), never as Python writes them.
+    """
     parts = []
     for name, new in after.items():
         old = before.get(name)
@@ -158,14 +158,20 @@ def describe_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> str
         new_counts = _counts(new, "item") or _counts(new, "party")
         if old_counts is not None and new_counts is not None:
             items = [
-                f"{k} {_short(old_counts.get(k))} → {_short(new_counts.get(k))}"
+                f"{k} {_told(old_counts.get(k))} → {_told(new_counts.get(k))}"
                 for k in dict.fromkeys([*old_counts, *new_counts])
                 if old_counts.get(k) != new_counts.get(k)
             ]
             parts.append(f"{name}: {', '.join(items)}")
         else:
-            parts.append(f"{name} {_short(old)} → {_short(new)}")
+            parts.append(f"{name} {_told(old)} → {_told(new)}")
     return "; ".join(parts)
+
+
+def _told(value: Any) -> str:
+    """A value as people read it, cut short: ``"–"``, ``"990,800"``, ``"a, b"``."""
+    text = value_text(value)
+    return text if len(text) <= _SHORT else text[: _SHORT - 3] + "..."
 
 
 @attrs.frozen
