@@ -14,7 +14,13 @@ from timeline.time import isoformat, local_text
 def _data_by_id(log):
     data = tl.page.data(log)
     return {
-        e["id"]: {**e, "sources": [data["sources"][n] for n in e["sources"]]}
+        e["id"]: {
+            "family": e["type"].partition(".")[0],
+            "actors": e["fields"].get("actors", []),
+            "claimed_by": None,
+            **e,
+            "sources": [data["sources"][n] for n in e["sources"]],
+        }
         for e in data["events"]
     }
 
