@@ -60,6 +60,9 @@ def test_the_contract_holds_the_log_as_recorded():
     assert (data["title"], data["zone"], data["head"]) == ("Test", "Europe/Kyiv", 5)
     assert [e["id"] for e in data["events"]] == [str(strike.event_id), str(barrage.event_id)]
     e = data["events"][1]
+    texts = data["strings"]  # schema 2: texts many events share, given once
+    assert isinstance(e["type"], int)
+    e |= {k: texts[e[k]] for k in ("type", "party", "claimed_by", "stream")}
     assert e["type"] == "military.drone_barrage"
     assert "family" not in e  # the page takes it from the type
     assert (e["party"], e["claimed_by"], e["stream"]) == ("Russia", "Ukrainian Air Force", "air")

@@ -32,13 +32,17 @@ def _copy(records, log):
 
 
 def _plain(payload):
-    """The payload as JSON reads it back, each event's sources as objects, not numbers."""
+    """The payload as JSON reads it back, each event's sources and shared texts written out."""
     data = orjson.loads(orjson.dumps(payload))
     for event in data["events"]:
         event["sources"] = [
             data["sources"][s] if isinstance(s, int) else s for s in event["sources"]
         ]
+        for key in ("type", "stream", "zone", "party", "claimed_by"):
+            if isinstance(event.get(key), int):
+                event[key] = data["strings"][event[key]]
     data.pop("sources")
+    data.pop("strings")
     return data
 
 

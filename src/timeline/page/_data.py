@@ -195,17 +195,46 @@ def _fields(event: Event, known: dict[type[Event], tuple[str, ...]]) -> dict[str
     return found
 
 
+#: The texts of an event that many events share, each given once in ``strings``.
+_SHARED: Final = ("type", "stream", "zone", "party", "claimed_by")
+
+
 class _SourceTable:
     """The sources of a page, each stored once; events name them by their number.
 
     Imported data cites the same few sources on every row: one table keeps the page small.
+    So do the few types, streams, zones, parties and claimants (:data:`_SHARED`), in
+    :attr:`strings`.
     """
 
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
         self._numbers: dict[Source, int] = {}
+        self.strings: list[str] = []
+        self._string_numbers: dict[str, int] = {}
         #: The fields shown per event type, found once per page.
         self.field_names: dict[type[Event], tuple[str, ...]] = {}
+
+    def share(self, found: dict[str, Any]) -> dict[str, Any]:
+        """``found`` (an event) with its :data:`_SHARED` texts as numbers into :attr:`strings`."""
+        for key in _SHARED:
+            text = found.get(key)
+            if text is not None:
+                number = self._string_numbers.get(text)
+                if number is None:
+                    number = self._string_numbers[text] = len(self.strings)
+                    self.strings.append(text)
+                found[key] = number
+        return found
+
+    def spelled(self, event: dict[str, Any]) -> dict[str, Any]:
+        """An event as :meth:`share` stored it, with its texts and sources written out."""
+        strings, rows = self.strings, self.rows
+        return (
+            event
+            | {key: strings[event[key]] for key in _SHARED if event.get(key) is not None}
+            | {"sources": [rows[n] for n in event["sources"]]}
+        )
 
     def numbers(self, sources: Iterable[Source]) -> list[int]:
         found = []
@@ -241,7 +270,7 @@ def _event(rec: Recorded, table: _SourceTable) -> dict[str, Any]:
     found |= shown
     found["fields"] = fields  # its actors among them: the page reads them there
     found["sources"] = table.numbers(event.sources)
-    return found
+    return table.share(found)
 
 
 def _link(rec: Recorded) -> dict[str, Any]:
@@ -372,6 +401,7 @@ class Builder:
             "zone": zone,
             "zones": [],
             "sources": self._table.rows,
+            "strings": self._table.strings,
         } | {kind: [] for kind in KINDS}
 
     @property
@@ -412,10 +442,11 @@ class Builder:
     def delta(self, after: int) -> dict[str, Any]:
         """The records after position ``after``: what a page with the data up to it merges.
 
-        The contract's lists hold only those records, each event's sources as objects (not
-        numbers); ``after`` and ``head`` say which span it is. See :func:`merge`.
+        The contract's lists hold only those records, each event's sources as objects and its
+        shared texts as text (not numbers); ``after`` and ``head`` say which span it is. See
+        :func:`merge`.
         """
-        payload, rows = self.payload, self._table.rows
+        payload, table = self.payload, self._table
         delta: dict[str, Any] = {
             "schema": SCHEMA,
             "after": after,
@@ -426,7 +457,7 @@ class Builder:
             items = payload[kind]
             tail = items[bisect.bisect_right(items, after, key=lambda x: x["pos"]) :]
             if kind == "events":
-                tail = [e | {"sources": [rows[n] for n in e["sources"]]} for e in tail]
+                tail = [table.spelled(e) for e in tail]
             delta[kind] = tail
         return delta
 

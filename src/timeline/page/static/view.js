@@ -19,8 +19,9 @@ function expandShown(shown) {
   shown.figure ??= null;
 }
 
-function expandEvent(e) {
+function expandEvent(e, strings) {
   if (e.family !== undefined) return;
+  for (const key of ["type", "stream", "zone", "party", "claimed_by"]) if (typeof e[key] === "number") e[key] = strings[e[key]];
   e.family = e.type.split(".")[0] || "other";
   e.until_us ??= null;
   e.precision ??= "exact";
@@ -43,7 +44,7 @@ function indexData(raw) {
   let lo = Infinity, hi = -Infinity;
   const lanesOf = (shown, e) => ({ party: shown.party, claimant: shown.claimed_by || "(unclaimed)", stream: e.stream, family: e.family });
   for (const e of events) {
-    expandEvent(e);
+    expandEvent(e, raw.strings);
     byId.set(e.id, e);
     e.lanes = lanesOf(e, e);
     const sources = e.sources;
