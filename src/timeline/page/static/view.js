@@ -15,17 +15,25 @@ function distinctSorted(values) {
 // (a second indexing after a delta merge finds them filled).
 function expandShown(shown) {
   if (typeof shown.local === "string") shown.local = [shown.local, shown.local];
-  shown.claimed_by ??= null;
-  shown.figure ??= null;
+  if (shown.claimed_by === undefined) shown.claimed_by = null;
+  if (shown.figure === undefined) shown.figure = null;
 }
+
+const SHARED = ["type", "stream", "zone", "party", "claimed_by"];
+const FAMILIES = new Map(); // type -> family, each split once
 
 function expandEvent(e, strings) {
   if (e.family !== undefined) return;
-  for (const key of ["type", "stream", "zone", "party", "claimed_by"]) if (typeof e[key] === "number") e[key] = strings[e[key]];
-  e.family = e.type.split(".")[0] || "other";
-  e.until_us ??= null;
-  e.precision ??= "exact";
-  e.zone ??= null;
+  for (let i = 0; i < SHARED.length; i++) {
+    const value = e[SHARED[i]];
+    if (typeof value === "number") e[SHARED[i]] = strings[value];
+  }
+  let family = FAMILIES.get(e.type);
+  if (family === undefined) FAMILIES.set(e.type, (family = e.type.split(".")[0] || "other"));
+  e.family = family;
+  if (e.until_us === undefined) e.until_us = null;
+  if (e.precision === undefined) e.precision = "exact";
+  if (e.zone === undefined) e.zone = null;
   e.actors = e.fields.actors || [];
   expandShown(e);
 }
