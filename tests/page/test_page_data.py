@@ -56,16 +56,19 @@ def _log():
 def test_the_contract_holds_the_log_as_recorded():
     log, strike, barrage, fix, _, gone = _log()
     data = tl.page.data(log, title="Test", zone="Europe/Kyiv")
-    assert data["schema"] == tl.page.SCHEMA == 1
+    assert data["schema"] == tl.page.SCHEMA == 2
     assert (data["title"], data["zone"], data["head"]) == ("Test", "Europe/Kyiv", 5)
     assert [e["id"] for e in data["events"]] == [str(strike.event_id), str(barrage.event_id)]
     e = data["events"][1]
+    texts = data["strings"]  # schema 2: texts many events share, given once
+    assert isinstance(e["type"], int)
+    e |= {k: texts[e[k]] for k in ("type", "party", "claimed_by", "stream")}
     assert e["type"] == "military.drone_barrage"
-    assert e["family"] == "military"
+    assert "family" not in e  # the page takes it from the type
     assert (e["party"], e["claimed_by"], e["stream"]) == ("Russia", "Ukrainian Air Force", "air")
-    assert e["zone"] is None  # none given
+    assert "zone" not in e  # none given: no key
     assert e["when"] == "2025-06-01 22:30:00.123456 UTC"  # exact precision
-    assert e["at"] == isoformat(AT)
+    assert not {"at", "until", "rec"} & e.keys()  # schema 2: instants as microseconds only
     assert e["at_us"] == micros(AT) == 1748817000123456
     assert e["until_us"] - e["at_us"] == 8 * 3600 * 1_000_000
     assert e["rec_us"] == micros(AT.add(hours=9))
@@ -78,6 +81,8 @@ def test_the_contract_holds_the_log_as_recorded():
     [c] = data["corrections"]
     assert (c["target"], c["changes"], c["pos"]) == (str(barrage.event_id), {"launched": 479}, 3)
     assert c["shown"]["figure"] == 479
+    assert "rec" not in c
+    assert c["rec_us"] == micros(AT.add(hours=30))
     [r] = data["retractions"]
     assert (r["target"], r["kind"], r["reason"]) == (str(fix.event_id), "retraction", gone.reason)
     [ln] = data["links"]
@@ -105,7 +110,7 @@ def test_a_correction_of_the_time_carries_the_corrected_instant():
     )
     c = tl.page.data(log)["corrections"][-1]
     assert c["changes_us"] == {"occurred_at": micros(moved), "occurred_until": None}
-    assert c["shown"]["local"] == ["2025-06-02", "2025-06-02"]
+    assert c["shown"]["local"] == "2025-06-02"  # one day: one date
 
 
 def test_no_text_from_the_log_can_end_the_data_block():

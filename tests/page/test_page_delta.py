@@ -32,13 +32,17 @@ def _copy(records, log):
 
 
 def _plain(payload):
-    """The payload as JSON reads it back, each event's sources as objects, not numbers."""
+    """The payload as JSON reads it back, each event's sources and shared texts written out."""
     data = orjson.loads(orjson.dumps(payload))
     for event in data["events"]:
         event["sources"] = [
             data["sources"][s] if isinstance(s, int) else s for s in event["sources"]
         ]
+        for key in ("type", "stream", "zone", "party", "claimed_by"):
+            if isinstance(event.get(key), int):
+                event[key] = data["strings"][event[key]]
     data.pop("sources")
+    data.pop("strings")
     return data
 
 
@@ -73,6 +77,14 @@ def test_a_delta_holds_only_the_records_after_its_position():
     ]
     assert sorted(positions) == list(range(41, len(log) + 1))
     assert all(isinstance(s, dict) for e in delta["events"] for s in e["sources"])
+    # a delta has no string table: its shared texts are written out, as in the log
+    by_id = {str(r.event.event_id): r for r in log.read()}
+    assert delta["events"]
+    for e in delta["events"]:
+        rec = by_id[e["id"]]
+        assert (e["type"], e["stream"]) == (rec.event.TYPE, rec.stream)
+        assert e.get("claimed_by") == rec.event.claimed_by
+    assert isinstance(builder.payload["events"][-1]["type"], int)  # the page's data has one
     assert builder.delta(len(log))["events"] == []
     assert builder.update() == 0  # nothing new: nothing read twice
 

@@ -11,11 +11,27 @@ from page.page_logs import expected, istanbul_log
 from timeline.time import isoformat, local_text
 
 
+def _spelled(event, strings):
+    """A schema 2 event with its shared texts written out."""
+    return event | {
+        k: strings[event[k]]
+        for k in ("type", "stream", "zone", "party", "claimed_by")
+        if k in event
+    }
+
+
 def _data_by_id(log):
     data = tl.page.data(log)
+    events = [_spelled(e, data["strings"]) for e in data["events"]]
     return {
-        e["id"]: {**e, "sources": [data["sources"][n] for n in e["sources"]]}
-        for e in data["events"]
+        e["id"]: {
+            "family": e["type"].partition(".")[0],
+            "actors": e["fields"].get("actors", []),
+            "claimed_by": None,
+            **e,
+            "sources": [data["sources"][n] for n in e["sources"]],
+        }
+        for e in events
     }
 
 

@@ -36,7 +36,7 @@ def statement(text: str) -> tl.Statement:
 def fake_data(log: tl.EventLog, **options: object) -> dict[str, object]:
     """A stand-in for the page's data: the head and each event's id and text."""
     return {
-        "schema": 1,
+        "schema": 2,
         "options": options,
         "events": [
             {"id": str(r.event.event_id), "text": getattr(r.event, "text", None)}

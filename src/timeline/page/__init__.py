@@ -12,7 +12,7 @@ True
 The page has an ``as_of`` slider (valid time: what had happened) and a ``known_at`` slider
 (transaction time: what the record knew), and shows for any pair what
 :func:`~timeline.replay` and :func:`~timeline.causal_graph` give for the same cuts. The data
-contract (``"schema": 1``) and the page's behaviour are documented in ``docs/page.md``.
+contract (``"schema": 2``) and the page's behaviour are documented in ``docs/page.md``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ __all__ = [
 
 
 def data(log: EventLog, *, title: str | None = None, zone: str | None = None) -> dict[str, Any]:
-    """The page's data for a log: the versioned contract the page reads (``"schema": 1``).
+    """The page's data for a log: the versioned contract the page reads (``"schema": 2``).
 
     Every event as first recorded, every correction, retraction and causal link, each with
     its position and ``recorded_at``; the page resolves them for the cuts it is asked.

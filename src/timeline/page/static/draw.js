@@ -240,7 +240,7 @@ function drawArcs(edges) {
 // "launched 472 → 479": each corrected field, as first recorded and as corrected now.
 function changesText(v) {
   const names = new Set(v.fixes.flatMap((c) => Object.keys(c.changes)));
-  const was = (name) => (name === "occurred_at" ? v.e.at : name === "occurred_until" ? v.e.until : v.e.fields[name]);
+  const was = (name) => (name === "occurred_at" ? isoUs(v.e.at_us) : name === "occurred_until" ? (v.e.until_us === null ? null : isoUs(v.e.until_us)) : v.e.fields[name]);
   const now = (name) => (name === "occurred_at" ? isoUs(v.at) : name === "occurred_until" ? (v.until === null ? null : isoUs(v.until)) : v.fields[name]);
   return [...names].map((n) => `${n} ${valueText(was(n))} → ${valueText(now(n))}`).join("; ");
 }

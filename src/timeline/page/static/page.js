@@ -3,14 +3,14 @@
 // The page: the log's events in lanes, causal links as arcs, and the two clocks. Its parts
 // (time, view, page, draw, panel, controls) are inlined in that order as one ES module.
 //
-// The data (schema 1, docs/page.md) holds the log as recorded. For a pair of cuts
+// The data (schema 2, docs/page.md) holds the log as recorded. For a pair of cuts
 // (as_of: valid time, known_at: transaction time) the page resolves corrections and
 // retractions exactly as timeline.projections.Resolution does, keeps the events replay()
 // keeps, and the edges causal_graph() keeps; then filters, lays out and draws them.
 // Instants are integer microseconds since the epoch (*_us): exact, as in Python.
 
 const d3 = window.d3;
-const SCHEMA = 1;
+const SCHEMA = 2;
 const MARKER_LIMIT = 1500; // more events in view than this: density strips instead
 const FIGURES = ["launched", "killed", "count", "people", "total", "destroyed"];
 const RELIABILITY = ["A", "B", "C", "D", "E", "F"];

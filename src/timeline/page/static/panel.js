@@ -71,16 +71,16 @@ function historyList(v) {
   for (const c of DATA.fixesOf.get(v.id) || []) {
     const known = state.known_at === null || c.rec_us <= state.known_at;
     const status = !known ? "not yet known at this cut" : inForceIds.has(c.id) ? "in force" : "retracted";
-    const li = el("li", { "data-correction": c.id }, `${c.rec.slice(0, 16).replace("T", " ")} UTC (${status}): `);
+    const li = el("li", { "data-correction": c.id }, `${isoUs(c.rec_us).slice(0, 16).replace("T", " ")} UTC (${status}): `);
     for (const [name, value] of Object.entries(c.changes)) {
-      li.append(el("span", {}, `${name} `), el("del", {}, valueText(v.e.fields[name] ?? v.e[{ occurred_at: "at", occurred_until: "until" }[name]])), " → ", el("ins", {}, valueText(value)), " ");
+      li.append(el("span", {}, `${name} `), el("del", {}, valueText(v.e.fields[name] ?? { occurred_at: isoUs(v.e.at_us), occurred_until: v.e.until_us === null ? null : isoUs(v.e.until_us) }[name])), " → ", el("ins", {}, valueText(value)), " ");
     }
     if (c.reason) li.append(el("i", {}, `(${c.reason})`));
     list.append(li);
   }
   for (const r of DATA.retractionsOf.get(v.id) || []) {
     const known = state.known_at === null || r.rec_us <= state.known_at;
-    list.append(el("li", { "data-retraction": r.id }, `${r.rec.slice(0, 16).replace("T", " ")} UTC: retracted${r.reason ? ` (${r.reason})` : ""}${known ? "" : ", not yet known at this cut"}`));
+    list.append(el("li", { "data-retraction": r.id }, `${isoUs(r.rec_us).slice(0, 16).replace("T", " ")} UTC: retracted${r.reason ? ` (${r.reason})` : ""}${known ? "" : ", not yet known at this cut"}`));
   }
   if (!list.children.length) list.append(el("li", {}, "as first recorded"));
   return list;
@@ -117,7 +117,7 @@ function renderPanel() {
   row("local dates", v.shown.local[0] === v.shown.local[1] ? v.shown.local[0] : v.shown.local.join(" – "));
   row("zone", e.zone || "none recorded (times in UTC)");
   row("precision", e.precision);
-  row("recorded", `${e.rec.slice(0, 19).replace("T", " ")} UTC (position ${e.pos}, stream ${e.stream})`);
+  row("recorded", `${isoUs(e.rec_us).slice(0, 19).replace("T", " ")} UTC (position ${e.pos}, stream ${e.stream})`);
   if (e.claimed_by) row("claimed by", e.claimed_by);
   for (const [name, value] of Object.entries(v.fields)) {
     if (name === "summary" && value === v.shown.headline) continue;

@@ -11,6 +11,33 @@ function distinctSorted(values) {
   return sorted.slice(0, n);
 }
 
+// Schema 2 leaves out what the page can derive or a default: filled in here, once per record
+// (a second indexing after a delta merge finds them filled).
+function expandShown(shown) {
+  if (typeof shown.local === "string") shown.local = [shown.local, shown.local];
+  if (shown.claimed_by === undefined) shown.claimed_by = null;
+  if (shown.figure === undefined) shown.figure = null;
+}
+
+const SHARED = ["type", "stream", "zone", "party", "claimed_by"];
+const FAMILIES = new Map(); // type -> family, each split once
+
+function expandEvent(e, strings) {
+  if (e.family !== undefined) return;
+  for (let i = 0; i < SHARED.length; i++) {
+    const value = e[SHARED[i]];
+    if (typeof value === "number") e[SHARED[i]] = strings[value];
+  }
+  let family = FAMILIES.get(e.type);
+  if (family === undefined) FAMILIES.set(e.type, (family = e.type.split(".")[0] || "other"));
+  e.family = family;
+  if (e.until_us === undefined) e.until_us = null;
+  if (e.precision === undefined) e.precision = "exact";
+  if (e.zone === undefined) e.zone = null;
+  e.actors = e.fields.actors || [];
+  expandShown(e);
+}
+
 function indexData(raw) {
   if (raw.schema !== SCHEMA) throw new Error(`timeline page: data schema ${raw.schema}, this page reads ${SCHEMA}`);
   const byPos = (a, b) => a.pos - b.pos;
@@ -25,6 +52,7 @@ function indexData(raw) {
   let lo = Infinity, hi = -Infinity;
   const lanesOf = (shown, e) => ({ party: shown.party, claimant: shown.claimed_by || "(unclaimed)", stream: e.stream, family: e.family });
   for (const e of events) {
+    expandEvent(e, raw.strings);
     byId.set(e.id, e);
     e.lanes = lanesOf(e, e);
     const sources = e.sources;
@@ -40,6 +68,7 @@ function indexData(raw) {
   }
   for (const c of raw.corrections) {
     const target = byId.get(c.target);
+    if (c.shown) expandShown(c.shown);
     if (c.shown) c.shown.lanes = lanesOf(c.shown, target || { stream: "(link)", family: "meta" });
     if (!fixesOf.has(c.target)) fixesOf.set(c.target, []);
     fixesOf.get(c.target).push(c);
