@@ -28,7 +28,6 @@ import attrs
 import timeline as tl
 from timeline.codec import Codec
 
-HERE = Path(sys.argv[1])
 EXAMPLE = Path("examples") / "istanbul_2025.py"  # the old checkout's own example
 PROJECTIONS = ("Negotiations", "PrisonerExchanges", "Escalation", "Chronology")
 
@@ -77,12 +76,12 @@ def answers(name: str, state: object) -> object:
     return {}
 
 
-def main() -> None:
+def main(here: Path) -> None:
     for name in ("istanbul.db", "istanbul.jsonl"):
-        (HERE / name).unlink(missing_ok=True)
-    with tl.open_log(HERE / "istanbul.db") as log:
+        (here / name).unlink(missing_ok=True)
+    with tl.open_log(here / "istanbul.db") as log:
         example().record(log)
-        with tl.open_log(HERE / "istanbul.jsonl") as copy:
+        with tl.open_log(here / "istanbul.jsonl") as copy:
             for rec in log.read():
                 copy.append([rec.event], stream=rec.stream, recorded_at=rec.recorded_at)
         codec = Codec()
@@ -103,8 +102,8 @@ def main() -> None:
             state = tl.replay(log, getattr(tl, name)())
             expected["states"][name] = plain(state)
             expected["answers"][name] = answers(name, state)
-    (HERE / "expected.json").write_text(json.dumps(expected, indent=1, ensure_ascii=False))
+    (here / "expected.json").write_text(json.dumps(expected, indent=1, ensure_ascii=False))
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]))
