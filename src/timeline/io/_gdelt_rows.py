@@ -386,6 +386,16 @@ class RowBuilder:
         source_count = _count("NumSources", cells[i + 7])
         articles = _count("NumArticles", cells[i + 8])
         tone = _number("AvgTone", cells[i + 9])
+        common: dict[str, Any] = {  # what every row's event has, whatever its type
+            "event_id": event_id,
+            "occurred_at": day,
+            "zone": zone,
+            "time_precision": _DAY,
+            "actors": actors,
+            "location": location,
+            "sources": sources,
+            "claimed_by": _GDELT,
+        }
         mapped = CATALOG_CODES.get(code)
         if mapped is not None and one:
             made = _catalog(mapped, one, two, actors)
@@ -402,26 +412,9 @@ class RowBuilder:
                 )
                 if text
             )
-            return made(
-                event_id=event_id,
-                occurred_at=day,
-                zone=zone,
-                time_precision=_DAY,
-                actors=actors,
-                location=location,
-                sources=sources,
-                claimed_by=_GDELT,
-                tags=(*tags, _CEASEFIRE_VIOLATED) if code == "196" else tags,
-            )
+            return made(**common, tags=(*tags, _CEASEFIRE_VIOLATED) if code == "196" else tags)
         return CodedEvent(
-            event_id=event_id,
-            occurred_at=day,
-            zone=zone,
-            time_precision=_DAY,
-            actors=actors,
-            location=location,
-            sources=sources,
-            claimed_by=_GDELT,
+            **common,
             code=code,
             root=root,
             goldstein=goldstein,
