@@ -196,51 +196,51 @@ def _iso_or_none(value: dt.datetime | None) -> str | None:
 def floor_encode(e: DroneBarrage, event_id: str, occurred_at: str) -> bytes:
     """The whole envelope of a drone barrage, written out by hand: the codec's exact bytes."""
     location = e.location
-    return orjson.dumps(
-        {
-            "actors": e.actors,
-            "attacker": e.attacker,
-            "carrier": e.carrier,
-            "claimed_by": e.claimed_by,
-            "debris_locations": e.debris_locations,
-            "destroyed": e.destroyed,
-            "event_id": event_id,
-            "hit_locations": e.hit_locations,
-            "launch_sites": e.launch_sites,
-            "launched": e.launched,
-            "location": None
-            if location is None
-            else {
-                "admin1": location.admin1,
-                "country": location.country,
-                "latitude": location.latitude,
-                "longitude": location.longitude,
-                "name": location.name,
-            },
-            "lost": e.lost,
-            "occurred_at": occurred_at,
-            "occurred_until": _iso_or_none(e.occurred_until),
-            "sources": [
-                {
-                    "credibility": s.credibility,
-                    "name": s.name,
-                    "published_at": _iso_or_none(s.published_at),
-                    "reliability": s.reliability,
-                    "url": s.url,
-                }
-                for s in e.sources
-            ],
-            "still_attacking": e.still_attacking,
-            "summary": e.summary,
-            "tags": e.tags,
-            "target": e.target,
-            "time_precision": e.time_precision.value,
-            "type": e.TYPE,
-            "version": e.VERSION,
-            "weapon": e.weapon,
+    body = {
+        "actors": e.actors,
+        "attacker": e.attacker,
+        "carrier": e.carrier,
+        "claimed_by": e.claimed_by,
+        "debris_locations": e.debris_locations,
+        "destroyed": e.destroyed,
+        "event_id": event_id,
+        "hit_locations": e.hit_locations,
+        "launch_sites": e.launch_sites,
+        "launched": e.launched,
+        "location": None
+        if location is None
+        else {
+            "admin1": location.admin1,
+            "country": location.country,
+            "latitude": location.latitude,
+            "longitude": location.longitude,
+            "name": location.name,
         },
-        option=orjson.OPT_SORT_KEYS,
-    )
+        "lost": e.lost,
+        "occurred_at": occurred_at,
+        "occurred_until": _iso_or_none(e.occurred_until),
+        "sources": [
+            {
+                "credibility": s.credibility,
+                "name": s.name,
+                "published_at": _iso_or_none(s.published_at),
+                "reliability": s.reliability,
+                "url": s.url,
+            }
+            for s in e.sources
+        ],
+        "still_attacking": e.still_attacking,
+        "summary": e.summary,
+        "tags": e.tags,
+        "target": e.target,
+        "time_precision": e.time_precision.value,
+        "type": e.TYPE,
+        "version": e.VERSION,
+        "weapon": e.weapon,
+    }
+    if e.zone is not None:  # the codec stores a zone only where it is known
+        body["zone"] = e.zone
+    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
 
 def _instant_or_none(text: str | None) -> DateTime | None:
@@ -252,6 +252,7 @@ def floor_build_attack(cls: type[A], d: dict[str, Any]) -> A:
     location = d["location"]
     return cls(
         event_id=uuid.UUID(d["event_id"]),
+        zone=d.get("zone"),
         occurred_at=DateTime.fromisoformat(d["occurred_at"]),
         occurred_until=_instant_or_none(d["occurred_until"]),
         time_precision=TimePrecision(d["time_precision"]),

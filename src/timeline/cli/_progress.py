@@ -71,6 +71,10 @@ class ProgressBar:
             TimeElapsedColumn(),
             console=console,
             transient=False,
+            # Leave the program's own output alone: rich would otherwise send stdout into the
+            # bar's stream (stderr, or a caller's buffer) until the bar stops.
+            redirect_stdout=False,
+            redirect_stderr=False,
         )
         progress.start()
         task = progress.add_task(self.label, total=self.total)
