@@ -40,7 +40,7 @@ def test_serve_answers_with_the_page_and_its_data_until_interrupted(cli):
         with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310  # our own server
             assert b"timeline" in answer.read().lower()
         with urllib.request.urlopen(url.rstrip("/") + "/data.json", timeout=10) as answer:  # noqa: S310
-            assert json.loads(answer.read())["schema"] == 1
+            assert json.loads(answer.read())["schema"] == 2
     finally:
         server.send_signal(signal.SIGINT)
         _out, err = server.communicate(timeout=20)

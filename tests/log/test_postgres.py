@@ -667,7 +667,7 @@ def test_copy_between_sqlite_and_postgresql_keeps_every_record_and_hash(
     assert timeline_main(["copy", str(source), pg_url, "--no-progress"]) == 0
     back = tmp_path / "back.db"
     assert timeline_main(["copy", pg_url, str(back), "--no-progress"]) == 0
-    out = capsys.readouterr().out.splitlines()
+    out = capsys.readouterr().err.splitlines()  # copy reports on stderr
     assert [line.split(";")[1] for line in out] == [" every hash matches"] * 2
     for url in (pg_url, back):
         with tl.open_log(url) as copied:
