@@ -28,6 +28,7 @@ __all__ = [
     "OMIT_NONE",
     "Guard",
     "as_tuple",
+    "at_most",
     "aware_utc",
     "boolean",
     "count",
@@ -254,6 +255,33 @@ def field_error(
         event_id=event_id if isinstance(event_id, uuid.UUID) else None,
     )
     return refuse(instance, attribute, error)
+
+
+def at_most(event: object, name: str, bound: str) -> None:
+    """Refuse ``event`` if its field ``name`` is more than its field ``bound``.
+
+    A check across two fields, for ``__attrs_post_init__``, once each field has passed its
+    own validator: drones destroyed never more than launched, an exchange's stage never past
+    its last. Where either is unknown (``None``) there is nothing to compare.
+
+    >>> import pendulum
+    >>> from timeline.events import DroneBarrage
+    >>> DroneBarrage(occurred_at=pendulum.datetime(2025, 6, 1), launched=5, lost=7)
+    Traceback (most recent call last):
+    ...
+    timeline.errors.InvalidEvent: DroneBarrage.lost must not exceed launched (5), got 7
+
+    Raises:
+        InvalidEvent: naming ``name`` and its value.
+    """
+    value, limit = getattr(event, name), getattr(event, bound)
+    if value is not None and limit is not None and value > limit:
+        raise InvalidEvent(
+            f"{type(event).__name__}.{name} must not exceed {bound} ({limit}), got {value}",
+            field=name,
+            value=value,
+            event_id=getattr(event, "event_id", None),
+        )
 
 
 @guarded("v is None or type(v) is int and v >= 0")

@@ -67,18 +67,7 @@ class PrisonerExchangeCarriedOut(Event):
     stages_total: int | None = f.count_or_none()
 
     def __attrs_post_init__(self) -> None:
-        if (
-            self.stage is not None
-            and self.stages_total is not None
-            and self.stage > self.stages_total
-        ):
-            raise InvalidEvent(
-                f"PrisonerExchangeCarriedOut.stage must not exceed stages_total "
-                f"({self.stages_total}), got {self.stage}",
-                field="stage",
-                value=self.stage,
-                event_id=self.event_id,
-            )
+        f.at_most(self, "stage", "stages_total")
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The agreement it carries out, if given."""

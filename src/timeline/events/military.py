@@ -9,7 +9,6 @@ from typing import Any
 
 import attrs
 
-from timeline.errors import InvalidEvent
 from timeline.events import fields as f
 from timeline.events.base import Event
 from timeline.events.registry import event_type
@@ -68,18 +67,8 @@ class Attack(Event):
     carrier: str | None = f.text_or_none()
 
     def __attrs_post_init__(self) -> None:
-        if self.launched is None:
-            return
-        for name in ("destroyed", "lost"):
-            value = getattr(self, name)
-            if value is not None and value > self.launched:
-                raise InvalidEvent(
-                    f"{type(self).__name__}.{name} must not exceed launched "
-                    f"({self.launched}), got {value}",
-                    field=name,
-                    value=value,
-                    event_id=self.event_id,
-                )
+        f.at_most(self, "destroyed", "launched")
+        f.at_most(self, "lost", "launched")
 
     def headline(self) -> str:
         """E.g. "Russia: 472 Shahed-136/131 launched, 210 destroyed"."""
