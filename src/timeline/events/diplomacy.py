@@ -32,10 +32,6 @@ __all__ = [
 ]
 
 
-def _refs(*ids: uuid.UUID | None) -> tuple[uuid.UUID, ...]:
-    return tuple(i for i in ids if i is not None)
-
-
 @event_type("diplomacy.talks_proposed")
 @attrs.frozen(kw_only=True)
 class TalksProposed(Event):
@@ -99,7 +95,7 @@ class DelegationAnnounced(Event):
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The talk round it was named for, if given."""
-        return _refs(self.talks)
+        return f.given_refs(self.talks)
 
     def headline(self) -> str:
         """E.g. "Ukraine's delegation headed by Rustem Umerov"."""
@@ -150,7 +146,7 @@ class MemorandumDelivered(Event):
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The promise it fulfils, if given."""
-        return _refs(self.promise)
+        return f.given_refs(self.promise)
 
     def headline(self) -> str:
         """E.g. "Russia delivers its memorandum to Ukraine"."""
@@ -169,7 +165,7 @@ class MemorandumAwaited(Event):
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The promise it waits on, if given."""
-        return _refs(self.promise)
+        return f.given_refs(self.promise)
 
     def headline(self) -> str:
         """E.g. "Ukraine still awaits Russia's memorandum"."""
@@ -188,7 +184,7 @@ class DocumentReceived(Event):
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The tabled proposal received, if given."""
-        return _refs(self.document)
+        return f.given_refs(self.document)
 
     def headline(self) -> str:
         """E.g. "Russia confirms receipt of Ukraine's proposal"."""
@@ -210,7 +206,7 @@ class ResponsePromised(Event):
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """What the answer will be about, if given."""
-        return _refs(self.regarding)
+        return f.given_refs(self.regarding)
 
     def headline(self) -> str:
         """E.g. "Russia promises a response by 2025-06-02"."""
@@ -251,7 +247,7 @@ class CeasefireRejected(Event):
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The demand it rejects, if given."""
-        return _refs(self.demand)
+        return f.given_refs(self.demand)
 
     def headline(self) -> str:
         """E.g. "Russia rejects the ceasefire demand"."""

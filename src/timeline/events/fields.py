@@ -37,6 +37,7 @@ __all__ = [
     "distinct_counts",
     "encodable",
     "field_error",
+    "given_refs",
     "guarded",
     "is_precision",
     "non_empty",
@@ -556,6 +557,16 @@ def ref_or_none() -> Any:
     (``uuid.UUID | None``): pass an event's ``event_id``.
     """
     return attrs.field(default=None, converter=to_optional_uuid, validator=optional_uuid_value)
+
+
+def given_refs(*refs: uuid.UUID | None) -> tuple[uuid.UUID, ...]:
+    """The ids among ``refs`` that are given: ``references()`` over :func:`ref_or_none` fields.
+
+    >>> import uuid
+    >>> given_refs(None), given_refs(uuid.UUID(int=1), None)
+    ((), (UUID('00000000-0000-0000-0000-000000000001'),))
+    """
+    return tuple(ref for ref in refs if ref is not None)
 
 
 #: The deepest nesting of arrays and objects in a free-form value (a field typed ``Any`` or

@@ -46,7 +46,7 @@ class PrisonerExchangeAgreed(Event):
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The talk round that produced it, if given."""
-        return (self.talks,) if self.talks is not None else ()
+        return f.given_refs(self.talks)
 
     def headline(self) -> str:
         """E.g. "Prisoner exchange agreed: Ukraine 1000, Russia 1000"."""
@@ -71,7 +71,7 @@ class PrisonerExchangeCarriedOut(Event):
 
     def references(self) -> tuple[uuid.UUID, ...]:
         """The agreement it carries out, if given."""
-        return (self.agreement,) if self.agreement is not None else ()
+        return f.given_refs(self.agreement)
 
     def headline(self) -> str:
         """E.g. "Prisoner exchange, stage 1 of 3: Ukraine 390, Russia 390"."""
