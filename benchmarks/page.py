@@ -51,7 +51,6 @@ import argparse
 import importlib.util
 import os
 import random
-import shutil
 import statistics
 import sys
 import tempfile
@@ -64,18 +63,9 @@ import attrs
 import pendulum
 
 import timeline as tl
+from timeline.page._browser import CHROMIUM_ARGS, chromium_executable
 
 HERE = Path(__file__).resolve().parent
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SOURCES = (
     ("Ukrainian Air Force", "https://t.me/kpszsu/{}", "B", 2),
     ("Ministry of Defence of Russia", "https://t.me/mod_russia/{}", "C", 3),
@@ -159,11 +149,6 @@ def build_log(n: int, seed: int) -> tuple[tl.EventLog, dict[str, int]]:
     return log, counts
 
 
-def _chromium() -> str | None:
-    given = os.getenv("TIMELINE_CHROMIUM")
-    return given or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 MOVES_JS = """
 async ([slider, moves, seed]) => {
   const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -208,9 +193,9 @@ def browser_run(path: Path, moves: int, seed: int) -> dict[str, Any]:
     """One fresh browser and tab: first paint, the moves, the zoom, memory."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415  # the browser half only
 
-    executable = _chromium()
+    executable = chromium_executable()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             errors: list[str] = []
@@ -282,12 +267,13 @@ def serve(log: tl.EventLog, browser: bool) -> None:
             f"serve: the page answered {first:.1f} s after start; after one more append, "
             f"/data.json?after={head} ({size / 1e3:.1f} kB) answered in {again * 1000:.0f} ms"
         )
-        if not browser or _chromium() is None:
+        executable = chromium_executable()
+        if not browser or executable is None:
             return
         from playwright.sync_api import sync_playwright  # noqa: PLC0415  # the browser half only
 
         with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=_chromium(), args=ARGS)
+            chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             try:
                 page = chromium.new_page(viewport={"width": 1400, "height": 900})
                 page.goto(server.url, wait_until="commit")
@@ -349,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     serve(log, browser=not args.no_browser)
     if args.no_browser:
         return 0
-    if _chromium() is None:
+    if chromium_executable() is None:
         print("no chromium found (TIMELINE_CHROMIUM, or chromium on PATH): browser half skipped")
         return 0
     runs = []

@@ -10,26 +10,16 @@ fails the test at teardown.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from timeline.page._browser import CHROMIUM_ARGS, chromium_executable
 
 
 def _chromium():
     given = os.getenv("TIMELINE_CHROMIUM")
-    found = given or shutil.which("chromium") or shutil.which("chromium-browser")
+    found = chromium_executable()
     if found and Path(found).exists():
         return found
     reason = f"no chromium to run the page's browser tests in (TIMELINE_CHROMIUM={given!r}, none on PATH); apt-get install chromium"
@@ -44,7 +34,7 @@ def browser():
     executable = _chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -1,4 +1,4 @@
-"""What every picture shares: matplotlib loaded on demand, the palette, the date axis.
+"""What every picture shares: matplotlib on demand, the palette, the date axis, corrections.
 
 A date axis is drawn in a zone (:func:`axis_zone`): events stay where their UTC instants put
 them, and the ticks and their labels are the wall clock and calendar of that zone.
@@ -17,6 +17,7 @@ from timeline.time import is_zone, start_of_local_day, zone_info
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from numpy.typing import ArrayLike
 
 #: The Okabe–Ito palette: eight colours told apart with every common colour-vision deficiency.
 OKABE_ITO: Final = (
@@ -179,6 +180,39 @@ def save(figure: Figure, path: str | Path | None) -> None:
     """Save the figure if a path is given; its suffix picks the format."""
     if path is not None:
         figure.savefig(Path(path))
+
+
+def correction_rings(ax: Axes, xs: ArrayLike, ys: ArrayLike, *, size: float, width: float) -> None:
+    """Hollow vermillion rings at ``xs``, ``ys``: where corrected events stand (or stood).
+
+    ``size`` is the rings' diameter and ``width`` their line's, in points.
+    """
+    ax.plot(
+        xs,
+        ys,
+        linestyle="none",
+        marker="o",
+        markersize=size,
+        markerfacecolor="none",
+        markeredgecolor=VERMILLION,
+        markeredgewidth=width,
+        gid="correction",
+    )
+
+
+def correction_note(
+    ax: Axes, text: str, at: tuple[float, float], *, offset: tuple[float, float], size: float
+) -> None:
+    """A vermillion note about a correction, ``offset`` points from ``at`` (``size``-point)."""
+    ax.annotate(
+        text,
+        at,
+        xytext=offset,
+        textcoords="offset points",
+        fontsize=size,
+        color=VERMILLION,
+        gid="correction-note",
+    )
 
 
 def short(text: str, limit: int) -> str:

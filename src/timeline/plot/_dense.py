@@ -27,7 +27,7 @@ import numpy as np
 
 from timeline.causal.timing import latest
 from timeline.events import Attack, MissileStrike, Strike
-from timeline.plot._base import BLACK, VERMILLION, plain, short
+from timeline.plot._base import BLACK, correction_note, correction_rings, plain, short
 from timeline.time import local_date
 
 if TYPE_CHECKING:
@@ -227,24 +227,12 @@ class Dense:
         self.corrected[lane] = len(ns)
         where = np.flatnonzero(np.bincount(self.bin[list(ns)], minlength=self.bins))
         y = self.row[lane]
-        self.ax.plot(
-            self.x(where),
-            np.full(len(where), y),
-            linestyle="none",
-            marker="o",
-            markersize=9,
-            markerfacecolor="none",
-            markeredgecolor=VERMILLION,
-            markeredgewidth=1.0,
-            gid="correction",
-        )
+        correction_rings(self.ax, self.x(where), np.full(len(where), y), size=9, width=1.0)
         events = "event" if len(ns) == 1 else "events"
-        self.ax.annotate(
+        correction_note(
+            self.ax,
             plain(f"{len(ns):,} {events} corrected (ringed)"),
             (self.left, y),
-            xytext=(2, 6),
-            textcoords="offset points",
-            fontsize=7.0,
-            color=VERMILLION,
-            gid="correction-note",
+            offset=(2, 6),
+            size=7.0,
         )

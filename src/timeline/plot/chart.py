@@ -48,6 +48,8 @@ from timeline.plot._base import (
     VERMILLION,
     axes,
     axis_zone,
+    correction_note,
+    correction_rings,
     date_axis,
     matplotlib,
     naive,
@@ -364,17 +366,7 @@ class _Chart:
         """A hollow ring where the original stood, a line to where it moved, a note."""
         original = item.original
         assert original is not None  # noqa: S101  # only called for corrected items
-        self.ax.plot(
-            [x],
-            [y],
-            linestyle="none",
-            marker="o",
-            markersize=13,
-            markerfacecolor="none",
-            markeredgecolor=VERMILLION,
-            markeredgewidth=1.5,
-            gid="correction",
-        )
+        correction_rings(self.ax, [x], [y], size=13, width=1.5)
         if moved_to is not None and moved_to != (x, y):
             self.ax.plot(
                 [x, moved_to[0]],
@@ -384,14 +376,12 @@ class _Chart:
                 linewidth=1,
                 gid="correction-move",
             )
-        self.ax.annotate(
+        correction_note(
+            self.ax,
             change_text(original, item.event, item.changed),
             (x, y),
-            xytext=(6, -11),
-            textcoords="offset points",
-            fontsize=_FONT,
-            color=VERMILLION,
-            gid="correction-note",
+            offset=(6, -11),
+            size=_FONT,
         )
 
     def link(self, cause: uuid.UUID, effect: uuid.UUID, relation: str, confidence: float) -> str:

@@ -26,20 +26,18 @@ import array
 import datetime as dt
 import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from pendulum import DateTime
 
-from timeline.time import TimePrecision
-
 if TYPE_CHECKING:
     from timeline.events import Event
+    from timeline.projections._escalation_tallies import Tallies
 
 __all__ = [
     "COLUMNS",
     "Folded",
     "Frontier",
-    "Table",
     "fold",
     "frontier_of",
     "pack_rows",
@@ -70,48 +68,6 @@ _WINDOW, _START, _END, _CLAIMANT, _KIND, _ATTACKER, _WEAPON, _LAUNCHED, _LAUNCHE
 _STRIKE_FIGURES: Final = (None, None, None, 0, 0, 0, 1)
 
 
-class Table(Protocol):
-    """The columns this engine reads from the tallies it folds onto."""
-
-    @property
-    def window(self) -> tuple[int, ...]: ...
-    @property
-    def start(self) -> tuple[DateTime, ...]: ...
-    @property
-    def end(self) -> tuple[DateTime | None, ...]: ...
-    @property
-    def precision(self) -> tuple[TimePrecision, ...]: ...
-    @property
-    def zone(self) -> tuple[str | None, ...]: ...
-    @property
-    def claimant(self) -> tuple[str | None, ...]: ...
-    @property
-    def kind(self) -> tuple[str, ...]: ...
-    @property
-    def attacker(self) -> tuple[str | None, ...]: ...
-    @property
-    def weapon(self) -> tuple[str | None, ...]: ...
-    @property
-    def launched(self) -> tuple[int | None, ...]: ...
-    @property
-    def destroyed(self) -> tuple[int | None, ...]: ...
-    @property
-    def lost(self) -> tuple[int | None, ...]: ...
-    @property
-    def launched_unknown(self) -> tuple[int, ...]: ...
-    @property
-    def destroyed_unknown(self) -> tuple[int, ...]: ...
-    @property
-    def lost_unknown(self) -> tuple[int, ...]: ...
-    @property
-    def reports(self) -> tuple[int, ...]: ...
-    @property
-    def ids(self) -> bytes: ...
-    @property
-    def rows(self) -> bytes: ...
-    def __len__(self) -> int: ...
-
-
 class Folded(NamedTuple):
     """What :func:`fold` gives: the columns, the packed ids and rows, and the frontier.
 
@@ -126,7 +82,7 @@ class Folded(NamedTuple):
     appended: bool
 
 
-def frontier_of(table: Table) -> Frontier:
+def frontier_of(table: Tallies) -> Frontier:
     """The frontier of tallies not made by this engine (read from their columns)."""
     if not table.start:
         return (0, None, ())
@@ -170,7 +126,7 @@ class _Fold:
     __slots__ = ("base", "block", "block_keys", "columns", "first", "ids", "index",
                  "latest", "rows", "strike", "windows")  # fmt: skip
 
-    def __init__(self, base: Table, frontier: Frontier, strike: str) -> None:
+    def __init__(self, base: Tallies, frontier: Frontier, strike: str) -> None:
         self.base = base
         self.strike = strike
         self.first = len(base)
@@ -405,7 +361,7 @@ def unpack_rows(packed: bytes) -> array.array[int]:
 
 
 def fold(
-    base: Table,
+    base: Tallies,
     frontier: Frontier,
     events: Iterable[Event],
     *,

@@ -26,21 +26,20 @@ refused); a column found damaged when read raises :class:`ValueError` then.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 from pendulum import UTC, DateTime
 
-from timeline.projections._escalation_engine import Frontier, Table
+from timeline.projections._escalation_engine import COLUMNS, Frontier
 from timeline.time import TimePrecision
+
+if TYPE_CHECKING:
+    from timeline.projections._escalation_tallies import Tallies
 
 __all__ = ["COLUMNS", "Stored", "pack", "unpack"]
 
 MAGIC: Final = b"timeline.tallies/3\n"
-#: Every column, in the order of ``Tallies``' fields.
-COLUMNS: Final = ("window", "start", "end", "precision", "zone", "claimant", "kind", "attacker",
-                  "weapon", "launched", "destroyed", "lost", "launched_unknown",
-                  "destroyed_unknown", "lost_unknown", "reports")  # fmt: skip
 _INSTANTS: Final = frozenset({"start", "end"})
 _REPEATING: Final = frozenset({"start", "end", "precision", "zone", "claimant", "kind",
                                "attacker", "weapon"})  # fmt: skip
@@ -81,7 +80,7 @@ def _write(name: str, column: tuple[Any, ...]) -> Any:
     return list(column)
 
 
-def pack(table: Table, frontier: Frontier) -> bytes:
+def pack(table: Tallies, frontier: Frontier) -> bytes:
     """The bytes of ``table`` (whose frontier is ``frontier``)."""
     windows, latest, block = frontier
     parts = [orjson.dumps(_write(name, getattr(table, name))) for name in COLUMNS]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from timeline.time import TimePrecision, local_day, local_text
+from timeline.time import TimePrecision, local_day, local_iso, local_text
 
 if TYPE_CHECKING:
     from timeline.events import Event
@@ -75,9 +75,10 @@ def label(
     With a zone: ``"2025-06"`` (month), ``"2025-06-02"`` (day), ``"2025-05-31 19h Kyiv"``
     (hour), ``"2025-05-31 19:30 Kyiv"`` (minute), ``"2025-05-31 19:30:00 Kyiv"`` (exact), as
     :func:`timeline.time.local_text` writes them. Without one, in UTC as before zones were
-    kept: ``"2025-05-31T16Z"`` (hour), ``"2025-05-31T16:30Z"`` (minute),
-    ``"2025-05-31T16:30:00Z"`` (exact; with microseconds where there are any). ``end=True``
-    reads a day or month as the end of an interval.
+    kept: :func:`timeline.time.local_iso`'s text in UTC, with ``Z`` for its offset:
+    ``"2025-05-31T16Z"`` (hour), ``"2025-05-31T16:30Z"`` (minute), ``"2025-05-31T16:30:00Z"``
+    (exact; with microseconds where there are any). ``end=True`` reads a day or month as the
+    end of an interval.
 
     >>> from timeline.time import instant
     >>> label(instant("2025-05-31T16:30:00+00:00"), TimePrecision.MINUTE)
@@ -92,13 +93,7 @@ def label(
         return text[:7] if precision is TimePrecision.MONTH else text
     if zone is not None:
         return local_text(at, zone, precision)
-    date = day_label(at.toordinal())
-    if precision is TimePrecision.HOUR:
-        return f"{date}T{at.hour:02d}Z"
-    if precision is TimePrecision.MINUTE:
-        return f"{date}T{at.hour:02d}:{at.minute:02d}Z"
-    micro = f".{at.microsecond:06d}" if at.microsecond else ""
-    return f"{date}T{at.hour:02d}:{at.minute:02d}:{at.second:02d}{micro}Z"
+    return local_iso(at, "UTC", precision).removesuffix("+00:00") + "Z"
 
 
 def end_label(event: Event) -> str | None:

@@ -1,8 +1,9 @@
 """The records the Negotiations projection keeps: one per event, as reported.
 
-Split from :mod:`timeline.projections.negotiations`, which re-exports every name here (and
-is where to import them from). Each record keeps its event's id, its instant, its local date
-as a person reads it and its zone (see ``docs/time.md``).
+Split from :mod:`timeline.projections.negotiations`, which re-exports every public name
+here and lists them in its ``__all__`` (it is where to import them from; this module keeps no
+list of its own). Each record keeps its event's id, its instant, its local date as a person
+reads it and its zone (see ``docs/time.md``).
 """
 
 from __future__ import annotations
@@ -12,23 +13,6 @@ from uuid import UUID
 
 import attrs
 from pendulum import DateTime
-
-__all__ = [
-    "Ceasefire",
-    "CeasefireDemand",
-    "CeasefireRejection",
-    "CeasefireStatus",
-    "Delegation",
-    "Memorandum",
-    "MemorandumReport",
-    "MemorandumStatus",
-    "Proposal",
-    "Receipt",
-    "Response",
-    "ResponsePromise",
-    "Round",
-    "TalksProposal",
-]
 
 
 class MemorandumStatus(enum.StrEnum):

@@ -23,19 +23,7 @@ import attrs
 from pendulum import DateTime
 
 from timeline.errors import UnknownEvent
-from timeline.events.diplomacy import (
-    CeasefireDemanded,
-    CeasefireRejected,
-    DelegationAnnounced,
-    DocumentReceived,
-    MemorandumAwaited,
-    MemorandumDelivered,
-    MemorandumPromised,
-    ProposalTabled,
-    ResponsePromised,
-    TalkRoundHeld,
-    TalksProposed,
-)
+from timeline.events import diplomacy
 from timeline.projections import dates
 from timeline.projections.negotiation_records import (
     Ceasefire,
@@ -442,8 +430,8 @@ class _Copy:
 
 
 _FOLDS: dict[type, _Copy] = {
-    TalksProposed: _Copy("talks_proposed", TalksProposal),
-    TalkRoundHeld: _Copy(
+    diplomacy.TalksProposed: _Copy("talks_proposed", TalksProposal),
+    diplomacy.TalkRoundHeld: _Copy(
         "rounds",
         Round,
         {
@@ -451,30 +439,30 @@ _FOLDS: dict[type, _Copy] = {
             "location": lambda e: e.location.name if e.location is not None else None,
         },
     ),
-    DelegationAnnounced: _Copy(
+    diplomacy.DelegationAnnounced: _Copy(
         "delegation_reports", Delegation, {"round": operator.attrgetter("talks")}
     ),
-    ProposalTabled: _Copy("proposals", Proposal),
-    MemorandumPromised: _Copy(
+    diplomacy.ProposalTabled: _Copy("proposals", Proposal),
+    diplomacy.MemorandumPromised: _Copy(
         "memorandum_reports",
         MemorandumReport,
         fixed={"kind": MemorandumStatus.PROMISED, "promise": None},
     ),
-    MemorandumAwaited: _Copy(  # reported by the side waiting: the owing side is from_party
+    diplomacy.MemorandumAwaited: _Copy(  # reported by the side waiting: the owing side is from_party
         "memorandum_reports",
         MemorandumReport,
         {"party": operator.attrgetter("from_party"), "to_party": operator.attrgetter("party")},
         fixed={"kind": MemorandumStatus.AWAITED, "subject": None},
     ),
-    MemorandumDelivered: _Copy(
+    diplomacy.MemorandumDelivered: _Copy(
         "memorandum_reports",
         MemorandumReport,
         fixed={"kind": MemorandumStatus.DELIVERED, "subject": None},
     ),
-    DocumentReceived: _Copy("receipts", Receipt),
-    ResponsePromised: _Copy("response_promises", ResponsePromise),
-    CeasefireDemanded: _Copy("ceasefire_demands", CeasefireDemand),
-    CeasefireRejected: _Copy("ceasefire_rejections", CeasefireRejection),
+    diplomacy.DocumentReceived: _Copy("receipts", Receipt),
+    diplomacy.ResponsePromised: _Copy("response_promises", ResponsePromise),
+    diplomacy.CeasefireDemanded: _Copy("ceasefire_demands", CeasefireDemand),
+    diplomacy.CeasefireRejected: _Copy("ceasefire_rejections", CeasefireRejection),
 }
 
 
