@@ -136,22 +136,14 @@ def cmd_append(args: Args) -> int:
         fresh_lines: dict[uuid.UUID, int] = {}
         try:
             fresh, fresh_lines, there = _not_yet_there(log, events, lines)
-            if not fresh:
+            records = log.append(fresh, stream=stream, expected_version=args.expected_version)
+            if not records:  # every event already there (the expected version was checked)
                 version = log.stream_version(stream)
-                expected = args.expected_version
-                if expected is not None and expected != version:
-                    raise ConcurrencyError(
-                        f"stream {stream!r} is at version {version}, not {expected}",
-                        stream=stream,
-                        expected=expected,
-                        actual=version,
-                    )
                 summary(
                     f"0 added, {there} already there (stream {stream!r} at version {version}); "
                     "nothing appended"
                 )
                 return OK
-            records = log.append(fresh, stream=stream, expected_version=args.expected_version)
         except TimelineError as e:
             raise _append_error(e, source, fresh_lines) from e
     first, last = records[0], records[-1]
