@@ -515,15 +515,15 @@ class PostgresLog(EventLog):
                 f"{filters} ORDER BY version LIMIT {_PAGE}"
             )
             after = query.after
-            return self._decoded(sql, lambda v: (v, after, *params), 0, itemgetter(2), linked=True)
+            pages = self._pages(sql, lambda v: (v, after, *params), 0, itemgetter(2))
+            return self._decoded(pages, linked=True)
         columns = _LINKED if where else _RECORD  # in position order, each follows the last
         sql = self.sql(
             f"SELECT {columns} FROM {{events}} AS e WHERE position > %s{filters}"  # noqa: S608  # fixed text and placeholders only
             f" ORDER BY position LIMIT {_PAGE}"
         )
-        return self._decoded(
-            sql, lambda a: (a, *params), query.after, itemgetter(0), linked=bool(where)
-        )
+        pages = self._pages(sql, lambda a: (a, *params), query.after, itemgetter(0))
+        return self._decoded(pages, linked=bool(where))
 
     def _fetch(self, query: bytes, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with self._db() as conn, conn.cursor(binary=True) as cursor:
@@ -544,16 +544,15 @@ class PostgresLog(EventLog):
         return keyset_pages(lambda k: self._fetch(sql, arguments(k)), start, key, _PAGE)
 
     def _decoded(
-        self,
-        sql: bytes,
-        arguments: Callable[[Any], Sequence[Any]],
-        start: object,
-        key: Callable[[tuple[Any, ...]], object],
-        *,
-        linked: bool = False,
+        self, pages: Iterable[list[tuple[Any, ...]]], *, linked: bool
     ) -> Iterator[Recorded]:
+        """The records of the pages' rows, checked and decoded.
+
+        By :meth:`decode_linked` where each row carries the hash stored before it (``linked``),
+        else by :meth:`decode_record`.
+        """
         decode = self.decode_linked if linked else self.decode_record
-        for rows in self._pages(sql, arguments, start, key):
+        for rows in pages:
             for row in rows:
                 yield decode(*row)
 
