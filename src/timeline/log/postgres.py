@@ -71,16 +71,11 @@ from timeline.log._postgres_schema import (
     open_schema,
     take_write_lock,
 )
+from timeline.log._sql import tail_of
 from timeline.log.base import EventLog
 from timeline.log.postgres_snapshots import PostgresSnapshotStore
 from timeline.log.query import keyset_pages
-from timeline.log.records import (
-    GENESIS,
-    Recorded,
-    StoredRecord,
-    check_gapless,
-    stored_recorded_at,
-)
+from timeline.log.records import Recorded, StoredRecord, check_gapless, stored_recorded_at
 from timeline.redaction import redact
 
 if TYPE_CHECKING:
@@ -426,11 +421,7 @@ class PostgresLog(EventLog):
                     " ORDER BY position DESC LIMIT 1"
                 )
             ).fetchone()
-        if row is None:
-            return 0, GENESIS, None
-        position, hash_, recorded_at = row
-        where = f"PostgreSQL log {self.where}"
-        return position, hash_, stored_recorded_at(recorded_at, position=position, where=where)
+        return tail_of(row, where=f"PostgreSQL log {self.where}")
 
     #: The unique constraint on ``event_id`` refuses a duplicate; :meth:`writing` reports it.
     enforces_unique_ids: ClassVar[bool] = True
