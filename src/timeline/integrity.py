@@ -44,6 +44,7 @@ import base64
 import binascii
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -423,7 +424,9 @@ def _whole(data: dict[str, Any], field: str, *, least: int = 0) -> int:
     return value
 
 
-def _proof_json(kind: str, version: int, fields: dict[str, object], path: tuple[bytes, ...]) -> str:
+def _proof_json(
+    kind: str, version: int, fields: Mapping[str, object], path: tuple[bytes, ...]
+) -> str:
     """A proof of ``kind`` as JSON: its version and kind, its own fields, then its path."""
     document = {"version": version, "proof": kind, **fields, "path": [p.hex() for p in path]}
     return orjson.dumps(document).decode()
