@@ -44,6 +44,7 @@ import base64
 import binascii
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -51,6 +52,7 @@ import attrs
 import orjson
 from pendulum import DateTime
 
+from timeline._files import new_file
 from timeline.errors import InvalidArgument, InvalidData, MissingExtra, check_whole
 from timeline.log import merkle
 from timeline.time import to_utc
@@ -331,15 +333,8 @@ class SigningKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError as e:
-            raise InvalidArgument(
-                f"{os.fspath(target)!r} exists: a signing key is never overwritten",
-                argument="path",
-                value=os.fspath(target),
-            ) from e
-        with os.fdopen(fd, "wb") as out:
+        refusal = f"{os.fspath(target)!r} exists: a signing key is never overwritten"
+        with new_file(target, argument="path", refusal=refusal, mode=0o600) as out:
             out.write(pem)
 
     @property
@@ -429,6 +424,14 @@ def _whole(data: dict[str, Any], field: str, *, least: int = 0) -> int:
     return value
 
 
+def _proof_json(
+    kind: str, version: int, fields: Mapping[str, object], path: tuple[bytes, ...]
+) -> str:
+    """A proof of ``kind`` as JSON: its version and kind, its own fields, then its path."""
+    document = {"version": version, "proof": kind, **fields, "path": [p.hex() for p in path]}
+    return orjson.dumps(document).decode()
+
+
 def _proof_fields(text: str | bytes, kind: str, fields: tuple[str, ...]) -> dict[str, Any]:
     """The JSON object of a version-1 proof of ``kind``, with its fields present."""
     try:
@@ -473,17 +476,13 @@ class InclusionProof:
 
     def to_json(self) -> str:
         """The proof as JSON, one object with the fields in a fixed order."""
-        return orjson.dumps(
-            {
-                "version": self.version,
-                "proof": "inclusion",
-                "size": self.size,
-                "position": self.position,
-                "record_hash": self.record_hash,
-                "previous_hash": self.previous_hash,
-                "path": [step.hex() for step in self.path],
-            }
-        ).decode()
+        fields = {
+            "size": self.size,
+            "position": self.position,
+            "record_hash": self.record_hash,
+            "previous_hash": self.previous_hash,
+        }
+        return _proof_json("inclusion", self.version, fields, self.path)
 
     @classmethod
     def from_json(cls, text: str | bytes, *, path: str | None = None) -> InclusionProof:
@@ -528,15 +527,8 @@ class ConsistencyProof:
 
     def to_json(self) -> str:
         """The proof as JSON, one object with the fields in a fixed order."""
-        return orjson.dumps(
-            {
-                "version": self.version,
-                "proof": "consistency",
-                "old_size": self.old_size,
-                "size": self.size,
-                "path": [step.hex() for step in self.path],
-            }
-        ).decode()
+        fields = {"old_size": self.old_size, "size": self.size}
+        return _proof_json("consistency", self.version, fields, self.path)
 
     @classmethod
     def from_json(cls, text: str | bytes, *, path: str | None = None) -> ConsistencyProof:

@@ -21,10 +21,12 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+import timeline as tl
 from timeline.cli import main
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"  # beside the repository
@@ -156,9 +158,62 @@ EVENTS = [
     },
 ]
 
+#: An analyst's causal link: the rejection of the ceasefire prompted the barrage of 472.
+LINK = {
+    "type": "meta.causal_link",
+    "occurred_at": "2025-06-03T09:00:00Z",
+    "cause": REJECTION,
+    "effect": BARRAGE_472,
+    "relation": "prompted",
+    "confidence": 0.6,
+    "asserted_by": "analyst",
+}
+#: A correction of the barrage of 472: 211 destroyed, not 210.
+CORRECTION = {
+    "type": "meta.correction",
+    "occurred_at": "2025-06-02T09:00:00Z",
+    "corrects": BARRAGE_472,
+    "changes": {"destroyed": 211},
+    "reason": "revised report",
+}
+
 
 def jsonl(events) -> str:
     return "".join(json.dumps(e) + "\n" for e in events)
+
+
+def records_of(path) -> list[tl.Recorded]:
+    """Every record of the log at ``path``, read with the library."""
+    with tl.open_log(path) as log:
+        return list(log.read())
+
+
+def on_a_terminal(
+    run: Callable[[int], subprocess.CompletedProcess[str]],
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """``run(fd)`` with a pseudo-terminal's end as ``fd``; its result and what it wrote there.
+
+    The terminal is read to the end once ``run`` returns (its writer closed).
+    """
+    leader, follower = os.openpty()
+    try:
+        done = run(follower)
+        os.close(follower)
+        follower = -1
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the other end is closed and drained
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(leader)
+        if follower >= 0:
+            os.close(follower)
+    return done, drawn.decode()
 
 
 class Cli:

@@ -8,24 +8,17 @@ import json
 
 import pytest
 
-from cli.clitools import AIR_FORCE, BARRAGE_472, BARRAGE_479, EVENTS, REJECTION, Cli, jsonl
-
-LINK = {
-    "type": "meta.causal_link",
-    "occurred_at": "2025-06-03T09:00:00Z",
-    "cause": REJECTION,
-    "effect": BARRAGE_472,
-    "relation": "prompted",
-    "confidence": 0.6,
-    "asserted_by": "analyst",
-}
-CORRECTION = {
-    "type": "meta.correction",
-    "occurred_at": "2025-06-02T09:00:00Z",
-    "corrects": BARRAGE_472,
-    "changes": {"destroyed": 211},
-    "reason": "revised report",
-}
+from cli.clitools import (
+    AIR_FORCE,
+    BARRAGE_472,
+    BARRAGE_479,
+    CORRECTION,
+    EVENTS,
+    LINK,
+    REJECTION,
+    Cli,
+    jsonl,
+)
 
 
 @pytest.fixture(scope="module")

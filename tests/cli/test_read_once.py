@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 import timeline as tl
-from cli.clitools import BARRAGE_472, EVENTS, Cli, jsonl
-from cli.test_formats import CORRECTION, LINK
+from cli.clitools import BARRAGE_472, CORRECTION, EVENTS, LINK, Cli, jsonl
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cli.clitools import AIR_FORCE, BARRAGE_472, BARRAGE_479, EVENTS, REJECTION, jsonl
+from cli.clitools import AIR_FORCE, BARRAGE_472, BARRAGE_479, EVENTS, LINK, REJECTION, jsonl
 
 
 def test_escalation_as_of_a_date_takes_the_whole_day(recorded):
@@ -145,17 +145,8 @@ def test_every_projection_summarises_in_text_and_json(recorded):
 
 
 def test_why_and_consequences_follow_the_links(cli):
-    link = {
-        "type": "meta.causal_link",
-        "occurred_at": "2025-06-03T09:00:00Z",
-        "cause": REJECTION,
-        "effect": BARRAGE_472,
-        "relation": "prompted",
-        "confidence": 0.6,
-        "asserted_by": "analyst",
-    }
     assert cli.quick("append", "--stream", "record", input=jsonl(EVENTS)).returncode == 0
-    assert cli.quick("append", "--stream", "links", input=json.dumps(link)).returncode == 0
+    assert cli.quick("append", "--stream", "links", input=json.dumps(LINK)).returncode == 0
 
     why = cli("why", BARRAGE_472)
     assert (why.returncode, why.stderr) == (0, "")

@@ -8,18 +8,9 @@ import json
 
 import pytest
 
-from cli.clitools import BARRAGE_472, BARRAGE_479, EVENTS, REJECTION, SHARED, jsonl
+from cli.clitools import BARRAGE_472, BARRAGE_479, EVENTS, LINK, REJECTION, SHARED, jsonl
 
 CAMEO = SHARED / "cameo"
-LINK = {
-    "type": "meta.causal_link",
-    "occurred_at": "2025-06-03T09:00:00Z",
-    "cause": REJECTION,
-    "effect": BARRAGE_472,
-    "relation": "prompted",
-    "confidence": 0.6,
-    "asserted_by": "analyst",
-}
 
 
 @pytest.fixture

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 
-import timeline as tl
-from cli.clitools import BARRAGE_472, EVENTS, jsonl
-
-
-def records_of(path):
-    with tl.open_log(path) as log:
-        return list(log.read())
+from cli.clitools import BARRAGE_472, EVENTS, jsonl, on_a_terminal, records_of
 
 
 def test_verify_reports_ok_or_the_first_damaged_position(cli):
@@ -107,26 +100,11 @@ def test_copy_keeps_positions_times_and_every_hash_across_backends(recorded):
 
 def test_a_progress_bar_is_drawn_on_a_terminal_only(recorded):
     """The same copy, its stderr once a terminal (a pseudo-terminal) and once a pipe."""
-    leader, follower = os.openpty()
-    try:
-        done = recorded("copy", "timeline.db", "tty.jsonl", stderr=follower)
-        os.close(follower)
-        follower = -1
-        drawn = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # EIO: the terminal's other end is closed and drained
-                break
-            if not chunk:
-                break
-            drawn += chunk
-    finally:
-        os.close(leader)
-        if follower >= 0:
-            os.close(follower)
+    done, drawn = on_a_terminal(
+        lambda terminal: recorded("copy", "timeline.db", "tty.jsonl", stderr=terminal)
+    )
     assert (done.returncode, done.stdout) == (0, "")
-    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", drawn.decode())  # rich's colours and cursor
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", drawn)  # rich's colours and cursor
     n = len(records_of(recorded.folder / "timeline.db"))
     assert f"100% {n}/{n} records" in text
     assert "━" in text  # the bar

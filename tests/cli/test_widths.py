@@ -6,15 +6,23 @@ either way; on a pseudo-terminal colour shows, and ``NO_COLOR`` turns it off.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 
 import pytest
 
-from cli.clitools import BARRAGE_472, EVENTS, REJECTION, SHARED, Cli, jsonl
-from cli.test_formats import CORRECTION, LINK
+from cli.clitools import (
+    BARRAGE_472,
+    CORRECTION,
+    EVENTS,
+    LINK,
+    REJECTION,
+    SHARED,
+    Cli,
+    jsonl,
+    on_a_terminal,
+)
 
 ESCAPE = re.compile(r"\x1b\[")
 LONG = {  # a statement far wider than any terminal, and a speaker's long name
@@ -83,44 +91,29 @@ def test_a_long_cell_is_wrapped_not_lost(wide):
     assert sum("Istanbul" in line for line in done.stdout.splitlines()) > 1  # over many lines
 
 
-def on_a_terminal(cli, *args, **env):
+def drawn(cli, *args, **env):
     """What the command writes to stdout when it is a (pseudo-)terminal 100 columns wide."""
-    leader, follower = os.openpty()
-    try:
-        environment = {k: v for k, v in cli.env.items() if k not in {"NO_COLOR", "FORCE_COLOR"}}
-        environment.update({"TERM": "xterm-256color", "COLUMNS": "100", **env})
-        done = subprocess.run(  # noqa: S603  # our own interpreter and module
+    environment = {k: v for k, v in cli.env.items() if k not in {"NO_COLOR", "FORCE_COLOR"}}
+    environment.update({"TERM": "xterm-256color", "COLUMNS": "100", **env})
+    done, text = on_a_terminal(
+        lambda terminal: subprocess.run(  # noqa: S603  # our own interpreter and module
             [sys.executable, "-m", "timeline", *args],
-            stdout=follower,
+            stdout=terminal,
             stderr=subprocess.PIPE,
             cwd=cli.folder,
             env=environment,
             timeout=120,
             check=False,
         )
-        os.close(follower)
-        follower = -1
-        drawn = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # EIO: the other end is closed and drained
-                break
-            if not chunk:
-                break
-            drawn += chunk
-    finally:
-        os.close(leader)
-        if follower >= 0:
-            os.close(follower)
+    )
     assert done.returncode == 0, done.stderr
-    return drawn.decode()
+    return text
 
 
 @pytest.mark.parametrize("args", [("list",), ("why", BARRAGE_472)])
 def test_colour_on_a_terminal_and_none_with_no_color(wide, args):
-    assert ESCAPE.search(on_a_terminal(wide, *args))
-    plain = on_a_terminal(wide, *args, NO_COLOR="1")
+    assert ESCAPE.search(drawn(wide, *args))
+    plain = drawn(wide, *args, NO_COLOR="1")
     assert not ESCAPE.search(plain)
     assert max(len(line) for line in plain.splitlines()) <= 100
 

@@ -38,6 +38,26 @@ _N: Final = Reader("N", whole_number)
 _EVENT: Final = Reader("EVENT", event_ref)
 
 
+def _repeatable(name: str, metavar: str, text: str) -> click.Option:
+    """An option that may be given again: its values, in order, as a tuple."""
+    return click.Option([name], multiple=True, metavar=metavar, help=text)
+
+
+def _flag(name: str, text: str) -> click.Option:
+    """An on/off option: off unless given."""
+    return click.Option([name], is_flag=True, help=text)
+
+
+def _instant(*names: str, text: str, metavar: str = "WHEN") -> click.Option:
+    """An option read as a date or an ISO time (:func:`~timeline.cli._args.moment`)."""
+    return click.Option(list(names), type=_WHEN, metavar=metavar, help=text)
+
+
+def _source_and_target() -> list[click.Parameter]:
+    """``SRC DST``: the log read and the log written (``copy``, ``salvage``)."""
+    return [click.Argument(["source"], metavar="SRC"), click.Argument(["target"], metavar="DST")]
+
+
 def _event() -> click.Argument:
     return click.Argument(["event"], type=_EVENT, metavar="EVENT")
 
@@ -52,26 +72,20 @@ def _zones() -> list[click.Parameter]:
             f"--as-of or --known-at in it (default: each event's own zone; ${ZONE_ENV}, else "
             "UTC, for the dates)",
         ),
-        click.Option(
-            ["--utc"], is_flag=True, help="show times in UTC, and read those dates in UTC"
-        ),
+        _flag("--utc", "show times in UTC, and read those dates in UTC"),
     ]
 
 
 def _times() -> list[click.Parameter]:
     return [
-        click.Option(
-            ["--as-of"],
-            type=_WHEN,
-            metavar="WHEN",
-            help="valid time: only what had happened by then (a date means the END of that "
+        _instant(
+            "--as-of",
+            text="valid time: only what had happened by then (a date means the END of that "
             f"day in --zone, else ${ZONE_ENV}, else UTC)",
         ),
-        click.Option(
-            ["--known-at"],
-            type=_WHEN,
-            metavar="WHEN",
-            help="transaction time: only what the log had recorded by then (a date: the end "
+        _instant(
+            "--known-at",
+            text="transaction time: only what the log had recorded by then (a date: the end "
             f"of that day in --zone, else ${ZONE_ENV}, else UTC)",
         ),
         *_zones(),
@@ -124,10 +138,9 @@ def _log_commands(group: click.Group) -> None:
                 help="append only if the stream is at version N (0: a new stream), as it "
                 "stands before this append",
             ),
-            click.Option(
-                ["--allow-duplicates"],
-                is_flag=True,
-                help="give an event without an event_id a new id, even when the log holds the "
+            _flag(
+                "--allow-duplicates",
+                "give an event without an event_id a new id, even when the log holds the "
                 "same report (by default it gets a stable id and is skipped if already there)",
             ),
         ],
@@ -144,31 +157,24 @@ def _reading_commands(group: click.Group) -> None:
         "timeline list --actor Russia --stream talks/istanbul --format jsonl",
         params=[
             click.Option(["--stream"], help="only this stream"),
-            click.Option(
-                ["--type"],
-                multiple=True,
-                metavar="TYPE",
-                help="only this event type: a tag or a class name (repeat, or separate with "
-                "commas)",
+            _repeatable(
+                "--type",
+                "TYPE",
+                "only this event type: a tag or a class name (repeat, or separate with commas)",
             ),
-            click.Option(
-                ["--actor"],
-                multiple=True,
-                metavar="NAME",
-                help="only events naming this actor or party, any case (repeatable)",
+            _repeatable(
+                "--actor", "NAME", "only events naming this actor or party, any case (repeatable)"
             ),
-            click.Option(
-                ["--from", "start"],
-                type=_WHEN,
-                metavar="WHEN",
-                help="only events that occurred at or after (a date: whose local date, in the "
+            _instant(
+                "--from",
+                "start",
+                text="only events that occurred at or after (a date: whose local date, in the "
                 "event's own zone, is that day or later)",
             ),
-            click.Option(
-                ["--to", "end"],
-                type=_WHEN,
-                metavar="WHEN",
-                help="only events that occurred at or before (a date: whose local date is that "
+            _instant(
+                "--to",
+                "end",
+                text="only events that occurred at or before (a date: whose local date is that "
                 "day or earlier)",
             ),
             click.Option(
@@ -176,11 +182,10 @@ def _reading_commands(group: click.Group) -> None:
             ),
             click.Option(["--limit"], type=_N, metavar="N", help="at most N records"),
             *_times(),
-            click.Option(
-                ["--search"],
-                multiple=True,
-                metavar="TEXT",
-                help="only events whose headline or any value holds TEXT, any case "
+            _repeatable(
+                "--search",
+                "TEXT",
+                "only events whose headline or any value holds TEXT, any case "
                 "(repeat: all of them)",
             ),
             click.Option(
@@ -254,11 +259,7 @@ def _io_commands(group: click.Group) -> None:
         "timeline import 20250601.export.CSV.zip --country UKR --country RUS --cameo-root 19",
         params=[
             click.Argument(["things"], nargs=-1, metavar="[FORMAT] FILE"),
-            click.Option(
-                ["--strict"],
-                is_flag=True,
-                help="refuse the whole file at the first row that cannot be imported",
-            ),
+            _flag("--strict", "refuse the whole file at the first row that cannot be imported"),
             click.Option(
                 ["--stream"], help="the stream to import into (default: the format's name)"
             ),
@@ -274,27 +275,17 @@ def _io_commands(group: click.Group) -> None:
                 help="the zone of the file's times that carry none (Europe/Kyiv, UTC, +03:00); "
                 "default: the format's own ($TIMELINE_ZONE does not apply)",
             ),
-            click.Option(
-                ["--country"],
-                multiple=True,
-                metavar="CODE",
-                help="gdelt: keep rows where an actor's country is CODE (UKR; repeatable)",
+            _repeatable(
+                "--country",
+                "CODE",
+                "gdelt: keep rows where an actor's country is CODE (UKR; repeatable)",
             ),
-            click.Option(
-                ["--dyad"], is_flag=True, help="gdelt: both actors' countries among --country"
+            _flag("--dyad", "gdelt: both actors' countries among --country"),
+            _repeatable(
+                "--cameo-root", "ROOT", "gdelt: keep rows of this CAMEO root code (19; repeatable)"
             ),
-            click.Option(
-                ["--cameo-root"],
-                multiple=True,
-                metavar="ROOT",
-                help="gdelt: keep rows of this CAMEO root code (19; repeatable)",
-            ),
-            click.Option(
-                ["--from", "since"], type=_WHEN, metavar="DAY", help="gdelt: the first day kept"
-            ),
-            click.Option(
-                ["--to", "until"], type=_WHEN, metavar="DAY", help="gdelt: the last day kept"
-            ),
+            _instant("--from", "since", text="gdelt: the first day kept", metavar="DAY"),
+            _instant("--to", "until", text="gdelt: the last day kept", metavar="DAY"),
         ],
     )
     add_command(
@@ -314,10 +305,9 @@ def _io_commands(group: click.Group) -> None:
             ),
             click.Argument(["file"], required=False, default="-", metavar="FILE"),
             *_times(),
-            click.Option(
-                ["--keep-formulas"],
-                is_flag=True,
-                help="csv and parquet: write texts starting with = + - @ as they are (by "
+            _flag(
+                "--keep-formulas",
+                "csv and parquet: write texts starting with = + - @ as they are (by "
                 "default they get a leading ' so that a spreadsheet shows them rather than "
                 "runs them)",
             ),
@@ -397,10 +387,9 @@ def _extra_commands(group: click.Group) -> None:
                 metavar="EVENT",
                 help="causal: only this event's causes and consequences",
             ),
-            click.Option(
-                ["--goldstein"],
-                is_flag=True,
-                help="intensity: Goldstein scores (needs the CAMEO tables) instead of counts",
+            _flag(
+                "--goldstein",
+                "intensity: Goldstein scores (needs the CAMEO tables) instead of counts",
             ),
             _tables_option(),
         ],
@@ -442,11 +431,8 @@ def _page_commands(group: click.Group) -> None:
             click.Option(
                 ["--port"], type=_N, default=8000, show_default=True, help="0: any free port"
             ),
-            click.Option(
-                ["--allow-host"],
-                multiple=True,
-                metavar="NAME",
-                help="another name the Host header may give (repeatable)",
+            _repeatable(
+                "--allow-host", "NAME", "another name the Host header may give (repeatable)"
             ),
             *shown,
         ],
@@ -543,8 +529,7 @@ def _integrity_commands(group: click.Group) -> None:
         "copy a log into an empty one of any backend, keeping positions and hashes",
         "timeline copy timeline.db archive.jsonl",
         params=[
-            click.Argument(["source"], metavar="SRC"),
-            click.Argument(["target"], metavar="DST"),
+            *_source_and_target(),
         ],
     )
     add_command(
@@ -554,8 +539,7 @@ def _integrity_commands(group: click.Group) -> None:
         "copy the intact prefix of a damaged log into a new one, and report what was left",
         "timeline salvage damaged.jsonl rescued.db --quarantine after-damage.jsonl",
         params=[
-            click.Argument(["source"], metavar="SRC"),
-            click.Argument(["target"], metavar="DST"),
+            *_source_and_target(),
             click.Option(
                 ["--quarantine"],
                 metavar="FILE",

@@ -30,12 +30,14 @@ __all__ = [
     "USAGE",
     "Args",
     "CommandError",
+    "command_log",
     "dumps",
     "log_path",
     "log_url",
     "opened",
     "out",
     "plural",
+    "print_json",
     "record_dict",
     "shown_url",
     "stamp",
@@ -132,12 +134,22 @@ def opened(url: str, *, create: bool = False) -> Iterator[EventLog]:
         log.close()
 
 
+def command_log(args: Args, *, create: bool = False) -> contextlib.AbstractContextManager[EventLog]:
+    """The log the command works on (:func:`log_url`), :func:`opened` for its length."""
+    return opened(log_url(args), create=create)
+
+
 # -- output ----------------------------------------------------------------------------------
 
 
 def out(text: str = "") -> None:
     """Write a line to stdout."""
     sys.stdout.write(text + "\n")
+
+
+def print_json(value: Any, *, indent: bool = False) -> None:
+    """Write a JSON document to stdout: one line, or indented if asked."""
+    out(dumps(value, indent=indent))
 
 
 def summary(text: str) -> None:

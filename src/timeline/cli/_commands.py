@@ -16,6 +16,7 @@ from timeline.cli._base import (
     USAGE,
     Args,
     CommandError,
+    command_log,
     log_path,
     log_url,
     opened,
@@ -132,26 +133,18 @@ def cmd_append(args: Args) -> int:
         warn(f"no events in {source}; nothing appended")
         return OK
     stream = args.stream
-    with opened(log_url(args), create=True) as log:
+    with command_log(args, create=True) as log:
         fresh_lines: dict[uuid.UUID, int] = {}
         try:
             fresh, fresh_lines, there = _not_yet_there(log, events, lines)
-            if not fresh:
+            records = log.append(fresh, stream=stream, expected_version=args.expected_version)
+            if not records:  # every event already there (the expected version was checked)
                 version = log.stream_version(stream)
-                expected = args.expected_version
-                if expected is not None and expected != version:
-                    raise ConcurrencyError(
-                        f"stream {stream!r} is at version {version}, not {expected}",
-                        stream=stream,
-                        expected=expected,
-                        actual=version,
-                    )
                 summary(
                     f"0 added, {there} already there (stream {stream!r} at version {version}); "
                     "nothing appended"
                 )
                 return OK
-            records = log.append(fresh, stream=stream, expected_version=args.expected_version)
         except TimelineError as e:
             raise _append_error(e, source, fresh_lines) from e
     first, last = records[0], records[-1]
@@ -178,7 +171,7 @@ def cmd_verify(args: Args) -> int:
     checkpoint = checkpoint_to_check(args)
     if checkpoint is False:
         return FAILED
-    with opened(log_url(args)) as log:
+    with command_log(args) as log:
         report = log.verify(against=checkpoint)
         head = log.head() if report.ok and report.checked else None
     if report.ok:
@@ -225,7 +218,7 @@ def _export(log: EventLog, args: Args, target: Path) -> int:
 def cmd_export(args: Args) -> int:
     """Export the log to a file, or to stdout with ``-``; a one-line summary on stderr."""
     where = "stdout" if args.file == "-" else args.file
-    with opened(log_url(args)) as log:
+    with command_log(args) as log:
         if args.format in GRAPH_FORMATS:
             cuts = {"as_of": args.as_of, "known_at": args.known_at}
             summary(export_graph(log, args.format, args.file, cuts))

@@ -22,17 +22,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from timeline import io as tio
-from timeline.cli._base import (
-    Args,
-    CommandError,
-    dumps,
-    log_url,
-    opened,
-    out,
-    plural,
-    summary,
-    warn,
-)
+from timeline.cli._base import Args, CommandError, command_log, plural, print_json, summary, warn
 from timeline.cli._progress import ProgressBar
 from timeline.cli._summaries import json_converter
 from timeline.errors import InvalidArgument, InvalidData
@@ -170,7 +160,7 @@ def cmd_import(args: Args) -> int:
         raise CommandError(f"{file}: no such file")
     enabled = False if args.no_progress else None
     try:
-        with opened(log_url(args), create=True) as log, ProgressBar("rows", enabled=enabled) as bar:
+        with command_log(args, create=True) as log, ProgressBar("rows", enabled=enabled) as bar:
             done = import_file(
                 log, format_, path, strict=args.strict, stream=args.stream, progress=bar, **options
             )
@@ -179,7 +169,7 @@ def cmd_import(args: Args) -> int:
     except InvalidData as e:
         raise CommandError(str(e), status=4) from e
     if args.output == "json":
-        out(dumps(json_converter().unstructure(done), indent=True))
+        print_json(json_converter().unstructure(done), indent=True)
         summary(f"imported {file} ({format_}): {_report_line(done)}")
         return exit_code(done)
     into = f" into stream {done.stream!r}" if done.stream else ""

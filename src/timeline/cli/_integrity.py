@@ -6,7 +6,18 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from timeline.cli._base import OK, Args, CommandError, log_url, opened, out, plural, summary, warn
+from timeline.cli._base import (
+    OK,
+    Args,
+    CommandError,
+    command_log,
+    log_url,
+    opened,
+    out,
+    plural,
+    summary,
+    warn,
+)
 from timeline.integrity import (
     Checkpoint,
     SigningKey,
@@ -51,7 +62,7 @@ def cmd_checkpoint(args: Args) -> int:
 def cmd_prove(args: Args) -> int:
     """Print the proof (JSON) that a record is among the log's first SIZE records."""
     ref = args.event
-    with opened(log_url(args)) as log:
+    with command_log(args) as log:
         record = ref.event_id if ref.event_id is not None else ref.resolve(log).position
         proof = log.prove_inclusion(record, args.size)
     _write(proof.to_json(), args.output)

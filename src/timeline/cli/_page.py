@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from timeline import page
-from timeline.cli._base import OK, Args, log_url, opened, plural, summary
+from timeline.cli._base import OK, Args, command_log, log_url, opened, plural, summary
 
 __all__ = ["cmd_page", "cmd_serve"]
 
@@ -21,7 +21,7 @@ def _options(args: Args) -> dict[str, Any]:
 
 def cmd_page(args: Args) -> int:
     """Write the page of the log to OUT, one HTML file that opens from disk."""
-    with opened(log_url(args)) as log:
+    with command_log(args) as log:
         written = page.write(log, args.out, **_options(args))
         n = len(log)
     summary(f"wrote the page of {plural(n, 'record')} to {written}")

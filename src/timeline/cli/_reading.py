@@ -20,10 +20,9 @@ from timeline.cli._base import (
     USAGE,
     Args,
     CommandError,
+    command_log,
     dumps,
-    log_url,
-    opened,
-    out,
+    print_json,
     record_dict,
     stamp,
     warn,
@@ -261,7 +260,7 @@ def _selected(
 
 def cmd_list(args: Args) -> int:
     """The records, filtered: a table, a JSON array, CSV rows or JSON lines."""
-    with opened(log_url(args)) as log:
+    with command_log(args) as log:
         codec = log.codec
         if args.format == "table":
             # The log read once: the headlines are told with every event (a correction's
@@ -305,13 +304,13 @@ def _revision_rows(hist: History) -> Iterator[dict[str, Any]]:
 
 def cmd_show(args: Args) -> int:
     """One record as a readable card (its fields, sources, history), or in a format."""
-    with opened(log_url(args)) as log:
+    with command_log(args) as log:
         record = args.event.resolve(log)
         hist = history(log, record.event.event_id)
         data = record_dict(log.codec, record)
         document = {**data, "history": history_dict(log.codec, hist)}
         if args.format in {"json", "jsonl"}:
-            out(dumps(document, indent=args.format == "json"))
+            print_json(document, indent=args.format == "json")
             return OK
         if args.format == "csv":
             write_csv([record_row(log.codec, record)], RECORD_COLUMNS)
@@ -323,11 +322,11 @@ def cmd_show(args: Args) -> int:
 
 def cmd_history(args: Args) -> int:
     """The event as first recorded, then each correction and retraction."""
-    with opened(log_url(args)) as log:
+    with command_log(args) as log:
         record = args.event.resolve(log)
         hist = history(log, record.event.event_id)
         if args.format == "json":
-            out(dumps(history_dict(log.codec, hist), indent=True))
+            print_json(history_dict(log.codec, hist), indent=True)
         elif args.format == "jsonl":
             write_jsonl(_revision_rows(hist))
         elif args.format == "csv":
@@ -377,11 +376,11 @@ def _replay_rows(name: str, state: Any) -> list[dict[str, Any]]:
 def cmd_replay(args: Args) -> int:
     """Fold a built-in projection over the log, and summarise its state."""
     name = args.projection
-    with opened(log_url(args)) as log:
+    with command_log(args) as log:
         state = replay(log, PROJECTIONS[name](), as_of=args.as_of, known_at=args.known_at)
     if args.format in {"json", "jsonl"}:
         document = replay_document(name, state, as_of=args.as_of, known_at=args.known_at)
-        out(dumps(document, indent=args.format == "json"))
+        print_json(document, indent=args.format == "json")
         return OK
     if args.format == "csv":
         write_csv(_replay_rows(name, state))
@@ -416,7 +415,7 @@ def _found_rows(found: Sequence[Cause | Consequence], args: Args) -> Iterator[di
 
 
 def _causal(args: Args, direction: str) -> int:
-    with opened(log_url(args)) as log:
+    with command_log(args) as log:
         record = args.event.resolve(log)
         graph = causal_graph(log, as_of=args.as_of, known_at=args.known_at)
         ask = graph.why if direction == "why" else graph.consequences
@@ -438,7 +437,7 @@ def _causal(args: Args, direction: str) -> int:
                 for item in found
             ],
         }
-        out(dumps(document, indent=True))
+        print_json(document, indent=True)
         return OK
     if args.format == "jsonl":
         write_jsonl(_found_rows(found, args))

@@ -12,11 +12,10 @@ from timeline.cli._base import (
     USAGE,
     Args,
     CommandError,
-    dumps,
     log_path,
     opened,
-    out,
     plural,
+    print_json,
     summary,
 )
 from timeline.cli._base import shown_url as shown
@@ -69,7 +68,7 @@ def cmd_salvage(args: Args) -> int:
     if not check.ok:
         raise CommandError(f"the copy does not verify: position {check.position}: {check.reason}")
     if getattr(args, "format", "text") == "json":
-        out(dumps(attrs.asdict(report), indent=True))
+        print_json(attrs.asdict(report), indent=True)
     else:
         _print(report, shown(args.source), shown(args.target))
     return OK

@@ -25,10 +25,9 @@ from timeline.cli._base import (
     USAGE,
     Args,
     CommandError,
-    dumps,
-    log_url,
-    opened,
+    command_log,
     plural,
+    print_json,
     summary,
     warn,
 )
@@ -94,7 +93,7 @@ def _append_one(log: EventLog, event: Event, stream: str) -> Recorded:
 def cmd_correct(args: Args) -> int:
     """Correct fields of an event: ``correct EVENT destroyed=211 --reason "revised report"``."""
     changes = parse_changes(args.changes)
-    with opened(log_url(args)) as log:
+    with command_log(args) as log:
         target = args.event.resolve(log)
         before = log.codec.to_dict(target.event)
         unknown = sorted(set(changes) - set(before) - {"type", "version", "event_id"})
@@ -121,7 +120,7 @@ def cmd_correct(args: Args) -> int:
 
 def cmd_retract(args: Args) -> int:
     """Withdraw an event from later views: ``retract EVENT --reason "duplicate report"``."""
-    with opened(log_url(args)) as log:
+    with command_log(args) as log:
         target = args.event.resolve(log)
         retraction = Retraction(
             occurred_at=SystemClock().now(), retracts=target.event.event_id, reason=args.reason
@@ -220,7 +219,7 @@ def cmd_plot(args: Args) -> int:
     from timeline import plot  # noqa: PLC0415  # the plot extra: imported only to draw
 
     cuts = {"as_of": args.as_of, "known_at": args.known_at}
-    with opened(log_url(args)) as log:
+    with command_log(args) as log:
         if args.kind == "timeline":
             plot.timeline_chart(log, path=target, title=args.title, **cuts)
         elif args.kind == "intensity":
@@ -252,7 +251,7 @@ def export_graph(log: EventLog, format: str, file: str, cuts: dict[str, Any]) ->
         if format == "dot":
             sys.stdout.write(to_dot(graph, codec=log.codec))
         elif format == "node-link":
-            sys.stdout.write(dumps(to_node_link(graph, codec=log.codec)) + "\n")
+            print_json(to_node_link(graph, codec=log.codec))
         else:
             import networkx as nx  # type: ignore[import-untyped]  # noqa: PLC0415  # GraphML to stdout only
 

@@ -117,6 +117,17 @@ Guard = Callable[["EventLog", Sequence[Event]], None]
 _new_stored = tuple.__new__  # builds a StoredRecord without its keyword-handling __new__
 
 
+def _check_expected(stream: str, expected: int | None, actual: int) -> None:
+    """Refuse an append whose ``expected_version`` is not the stream's version ``actual``."""
+    if expected is not None and expected != actual:
+        raise ConcurrencyError(
+            f"stream {stream!r} is at version {actual}, not the expected {expected}",
+            stream=stream,
+            expected=expected,
+            actual=actual,
+        )
+
+
 class EventLog(CheckedReads, ProvableLog):
     """An append-only, hash-chained log of events in streams.
 
@@ -189,7 +200,8 @@ class EventLog(CheckedReads, ProvableLog):
             The :class:`Recorded` entries, in order.
 
         Raises:
-            ConcurrencyError: ``expected_version`` is stale.
+            ConcurrencyError: ``expected_version`` is stale (an empty batch too: it writes
+                nothing, but says whether the stream is where the writer thought).
             DuplicateEvent: an event id is already in the log, or twice in the batch.
             UnknownEvent: an event refers to an event the log does not hold.
             UnknownEventType: an event's type is not registered with the codec.
@@ -202,17 +214,12 @@ class EventLog(CheckedReads, ProvableLog):
         stamped = None if recorded_at is None else to_utc(recorded_at, field="recorded_at")
         encode = self.codec.encode_keyed
         encoded = [encode(e) for e in batch]
-        if not batch:
+        if not batch:  # nothing to write, but a stale expected_version is still refused
+            _check_expected(stream, expected_version, self.stream_version(stream))
             return []
         with self.writing():
             actual = self.stream_version(stream)
-            if expected_version is not None and expected_version != actual:
-                raise ConcurrencyError(
-                    f"stream {stream!r} is at version {actual}, not the expected {expected_version}",
-                    stream=stream,
-                    expected=expected_version,
-                    actual=actual,
-                )
+            _check_expected(stream, expected_version, actual)
             self._check_new_and_known(batch, ids)
             for guard in self.guards:
                 guard(self, batch)

@@ -71,16 +71,11 @@ from timeline.log._postgres_schema import (
     open_schema,
     take_write_lock,
 )
+from timeline.log._sql import tail_of
 from timeline.log.base import EventLog
 from timeline.log.postgres_snapshots import PostgresSnapshotStore
 from timeline.log.query import keyset_pages
-from timeline.log.records import (
-    GENESIS,
-    Recorded,
-    StoredRecord,
-    check_gapless,
-    stored_recorded_at,
-)
+from timeline.log.records import Recorded, StoredRecord, check_gapless, stored_recorded_at
 from timeline.redaction import redact
 
 if TYPE_CHECKING:
@@ -426,11 +421,7 @@ class PostgresLog(EventLog):
                     " ORDER BY position DESC LIMIT 1"
                 )
             ).fetchone()
-        if row is None:
-            return 0, GENESIS, None
-        position, hash_, recorded_at = row
-        where = f"PostgreSQL log {self.where}"
-        return position, hash_, stored_recorded_at(recorded_at, position=position, where=where)
+        return tail_of(row, where=f"PostgreSQL log {self.where}")
 
     #: The unique constraint on ``event_id`` refuses a duplicate; :meth:`writing` reports it.
     enforces_unique_ids: ClassVar[bool] = True
@@ -515,15 +506,15 @@ class PostgresLog(EventLog):
                 f"{filters} ORDER BY version LIMIT {_PAGE}"
             )
             after = query.after
-            return self._decoded(sql, lambda v: (v, after, *params), 0, itemgetter(2), linked=True)
+            pages = self._pages(sql, lambda v: (v, after, *params), 0, itemgetter(2))
+            return self._decoded(pages, linked=True)
         columns = _LINKED if where else _RECORD  # in position order, each follows the last
         sql = self.sql(
             f"SELECT {columns} FROM {{events}} AS e WHERE position > %s{filters}"  # noqa: S608  # fixed text and placeholders only
             f" ORDER BY position LIMIT {_PAGE}"
         )
-        return self._decoded(
-            sql, lambda a: (a, *params), query.after, itemgetter(0), linked=bool(where)
-        )
+        pages = self._pages(sql, lambda a: (a, *params), query.after, itemgetter(0))
+        return self._decoded(pages, linked=bool(where))
 
     def _fetch(self, query: bytes, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with self._db() as conn, conn.cursor(binary=True) as cursor:
@@ -544,16 +535,15 @@ class PostgresLog(EventLog):
         return keyset_pages(lambda k: self._fetch(sql, arguments(k)), start, key, _PAGE)
 
     def _decoded(
-        self,
-        sql: bytes,
-        arguments: Callable[[Any], Sequence[Any]],
-        start: object,
-        key: Callable[[tuple[Any, ...]], object],
-        *,
-        linked: bool = False,
+        self, pages: Iterable[list[tuple[Any, ...]]], *, linked: bool
     ) -> Iterator[Recorded]:
+        """The records of the pages' rows, checked and decoded.
+
+        By :meth:`decode_linked` where each row carries the hash stored before it (``linked``),
+        else by :meth:`decode_record`.
+        """
         decode = self.decode_linked if linked else self.decode_record
-        for rows in self._pages(sql, arguments, start, key):
+        for rows in pages:
             for row in rows:
                 yield decode(*row)
 

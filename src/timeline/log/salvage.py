@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, BinaryIO, Final
 import attrs
 import orjson
 
+from timeline._files import new_file
 from timeline.errors import InvalidArgument, TimelineError
 from timeline.log._salvage_sources import Found, jsonl_items, log_items, sqlite_file_items
 from timeline.log.base import GENESIS, EventLog, Recorded, StoredRecord, chain_hash
@@ -244,14 +245,9 @@ def _run(  # noqa: PLR0917  # the salvage's parts, once, for both entry points
 def _open_quarantine(path: str | os.PathLike[str] | None) -> BinaryIO | None:
     if path is None:
         return None
+    refusal = f"the quarantine file {os.fspath(path)!r} exists already; name a new file"
     try:
-        return Path(path).open("xb")
-    except FileExistsError as e:
-        raise InvalidArgument(
-            f"the quarantine file {os.fspath(path)!r} exists already; name a new file",
-            argument="quarantine",
-            value=os.fspath(path),
-        ) from e
+        return new_file(path, argument="quarantine", refusal=refusal)
     except OSError as e:
         raise TimelineError(
             f"cannot create the quarantine file {os.fspath(path)!r}: {e.strerror or e}"

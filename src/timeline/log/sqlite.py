@@ -30,15 +30,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 from pendulum import DateTime
 
 from timeline.errors import CorruptLog, InvalidArgument, TimelineError
+from timeline.log._sql import tail_of
 from timeline.log.base import EventLog
 from timeline.log.query import keyset_pages
-from timeline.log.records import (
-    GENESIS,
-    Recorded,
-    StoredRecord,
-    check_gapless,
-    stored_recorded_at,
-)
+from timeline.log.records import Recorded, StoredRecord, check_gapless, stored_recorded_at
 from timeline.log.sqlite_snapshots import SQLiteSnapshotStore, synchronous_mode
 
 if TYPE_CHECKING:
@@ -358,10 +353,7 @@ class SQLiteLog(EventLog):
             row = conn.execute(
                 "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
             ).fetchone()
-        if row is None:
-            return 0, GENESIS, None
-        position, hash_, recorded_at = row
-        return position, hash_, stored_recorded_at(recorded_at, position=position, where=self.where)
+        return tail_of(row, where=self.where)
 
     def existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
         """Which of these event ids the log holds."""

@@ -10,17 +10,10 @@ from typing import Any
 import pytest
 from pendulum import DateTime
 
-from timeline.errors import (
-    InvalidArgument,
-    InvalidEvent,
-)
+from timeline.errors import InvalidArgument, InvalidEvent
 from timeline.events import DroneBarrage, Statement
 from timeline.log import EventLog, Recorded
-from timeline.testing._contract_support import (
-    T0,
-    barrage,
-    statement,
-)
+from timeline.testing._contract_support import T0, barrage, statement
 from timeline.time import FixedClock
 
 __all__ = ["ReadContract"]

@@ -195,6 +195,21 @@ class WriteContract:
         (record,) = log.append([statement(3)], stream="s", expected_version=actual)
         assert (record.position, record.version) == (4, 3)
 
+    @pytest.mark.parametrize(("expected", "actual"), [(0, 2), (3, 2)])
+    def test_an_empty_append_still_refuses_a_stale_expected_version(
+        self, log: EventLog, expected: int, actual: int
+    ) -> None:
+        log.append([statement(0), statement(1)], stream="s")
+        before = snapshot(log)
+        with pytest.raises(ConcurrencyError) as caught:
+            log.append([], stream="s", expected_version=expected)
+        error = caught.value
+        assert (error.stream, error.expected, error.actual) == ("s", expected, actual)
+        assert_unchanged(log, before)
+        assert log.append([], stream="s", expected_version=actual) == []
+        with pytest.raises(ConcurrencyError):
+            log.append(iter(()), stream="new", expected_version=1)
+
     def test_a_new_stream_is_at_version_zero(self, log: EventLog) -> None:
         with pytest.raises(ConcurrencyError) as caught:
             log.append([statement()], stream="new", expected_version=1)
