@@ -74,14 +74,8 @@ def _guards(validator: object) -> list[Guard] | None:
     return None
 
 
-def _read(  # noqa: PLR0917  # the builder's state, passed down
-    i: int,
-    name: str,
-    tp: Any,
-    expression: str,
-    checks: list[str],
-    *,
-    omittable: bool = False,
+def _read(
+    i: int, name: str, tp: Any, expression: str, checks: list[str], *, omittable: bool = False
 ) -> list[str]:
     """The lines that read field ``i`` from its JSON value into ``v{i}``.
 
@@ -227,9 +221,8 @@ class Builders:
         inner = optional_of(tp)
         if inner is not None:
             inside = self._expression(inner, i, namespace)
-            if inside is None or inside == raw:
-                return inside
-            return f"(None if {raw} is None else {inside})"
+            plain = inside is None or inside == raw  # no builder, or the value as it is
+            return inside if plain else f"(None if {raw} is None else {inside})"
         inner = tuple_of(tp)
         convert = self._convert(tp if inner is None else inner)
         if convert is None:
