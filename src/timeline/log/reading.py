@@ -6,14 +6,14 @@ stored columns). A record is handed out only if
 
 1. the record before it exists (a deleted row is reported as *missing* at its position),
 2. its stored columns and payload, chained to the hash stored with the record before it,
-   give its stored hash (:func:`~timeline.log.records.check_link`), and
+   give its stored hash (:func:`~timeline.log.records.chain_hash`), and
 3. its payload decodes to an event its type's validators accept (the trusted decoder's
    guards, :class:`~timeline.codec.TrustedDecoder`).
 
 The hash of the record before costs nothing in a read in position order (it is the record
 just read); otherwise it is looked up: :meth:`CheckedReads.stored_hash` (one primary-key
 lookup in the built-in backends), or read by the backend with the record itself and given to
-:meth:`CheckedReads.decode_linked` (the SQL backends join it in their filtered reads). The
+:meth:`CheckedReads.decode_record` (the SQL backends join it in their filtered reads). The
 checks cost one SHA-256 per record, about a microsecond, on top of decoding it.
 """
 
@@ -57,7 +57,8 @@ class Link(enum.Enum):
     UNCHECKED = "unchecked"
 
 
-# A member read through its class costs more than the rest of the check on the hot path.
+# The members by module name: reading one through its class goes through the enum's
+# metaclass, which is slow on the hot path.
 _LOOK_UP: Final = Link.LOOK_UP
 _UNCHECKED: Final = Link.UNCHECKED
 
