@@ -74,29 +74,21 @@ def _guards(validator: object) -> list[Guard] | None:
     return None
 
 
-def _read(  # noqa: PLR0917  # the builder's state, passed down
-    i: int,
-    name: str,
-    tp: Any,
-    convert: Any,
-    namespace: dict[str, Any],
-    checks: list[str],
-    *,
-    omittable: bool = False,
+def _read(
+    i: int, name: str, tp: Any, expression: str, checks: list[str], *, omittable: bool = False
 ) -> list[str]:
     """The lines that read field ``i`` from its JSON value into ``v{i}``.
 
-    An ``omittable`` field (left out of the payload when ``None``) is read with ``d.get``.
+    ``expression`` converts the JSON value ``{r}`` (see :meth:`Builders._expression`). An
+    ``omittable`` field (left out of the payload when ``None``) is read with ``d.get``.
     """
     value = f"d.get({name!r})" if omittable else f"d[{name!r}]"
-    if convert is _AS_IS:
-        return [f"    v{i} = {value}"]
-    namespace[f"c{i}"] = convert
     kind = _json_kind(tp)  # tuple() and dict() would take other kinds too
-    if kind is None:
-        return [f"    v{i} = c{i}({value})"]
-    checks.append(kind.format(r=f"r{i}"))
-    return [f"    r{i} = {value}", f"    v{i} = c{i}(r{i})"]
+    if kind is None and expression.count("{r}") == 1:
+        return [f"    v{i} = {expression.format(r=value)}"]
+    if kind is not None:
+        checks.append(kind.format(r=f"r{i}"))
+    return [f"    r{i} = {value}", f"    v{i} = {expression.format(r=f'r{i}')}"]
 
 
 def _json_kind(tp: Any) -> str | None:
@@ -211,6 +203,35 @@ class Builders:
             at = self._instants[text] = parse_utc(text)
         return at
 
+    def _expression(self, tp: Any, i: int, namespace: dict[str, Any]) -> str | None:
+        """An expression that reads field ``i``, of type ``tp``, from its JSON value ``{r}``.
+
+        ``None`` where no builder can read the type. The common shapes are written out
+        inline, where :meth:`_convert` would make a function for them (on this path a call
+        costs as much as the work): an instant looked up among those already parsed,
+        ``None`` or a value, a tuple. A function it calls is bound in ``namespace`` as
+        ``c{i}``.
+        """
+        raw = "{r}"
+        if tp in PLAIN:
+            return raw
+        if tp is DateTime:
+            namespace["parsed"], namespace["instant"] = self._instants.get, self._instant
+            return f"(parsed({raw}) or instant({raw}))"  # an instant is never false
+        inner = optional_of(tp)
+        if inner is not None:
+            inside = self._expression(inner, i, namespace)
+            plain = inside is None or inside == raw  # no builder, or the value as it is
+            return inside if plain else f"(None if {raw} is None else {inside})"
+        inner = tuple_of(tp)
+        convert = self._convert(tp if inner is None else inner)
+        if convert is None:
+            return None
+        if convert is _AS_IS:
+            return raw if inner is None else f"tuple({raw})"
+        namespace[f"c{i}"] = convert
+        return f"c{i}({raw})" if inner is None else f"tuple(map(c{i}, {raw}))"
+
     def _convert(self, tp: Any) -> Any:
         """How to read a field of type ``tp``: a function, ``_AS_IS``, or ``None`` (cannot)."""
         if tp in PLAIN:
@@ -314,19 +335,11 @@ class Builders:
         called: list[str] = []  # validators without a guard: called after them
         for i, field in enumerate(fields):
             tp = hints.get(field.name, field.type)
-            convert = self._convert(tp)
-            if not field.init or convert is None:
+            expression = self._expression(tp, i, namespace)
+            if not field.init or expression is None:
                 return None
             lines.extend(
-                _read(
-                    i,
-                    field.name,
-                    tp,
-                    convert,
-                    namespace,
-                    checks,
-                    omittable=field.name in omittable,
-                )
+                _read(i, field.name, tp, expression, checks, omittable=field.name in omittable)
             )
             setter = _slot_setter(cls, field.name)
             if setter is None:  # not slotted: the instance's __dict__

@@ -2,33 +2,35 @@
 
 from __future__ import annotations
 
+import types
 import uuid
+from collections.abc import Callable
 from typing import Final
 
 _new = object.__new__
-_set = object.__setattr__
 _SAFE_UNKNOWN: Final = uuid.SafeUUID.unknown
 
-
-def _filled(value: int) -> uuid.UUID:
-    """The UUID of a 128-bit number, made by filling the two slots ``UUID.__init__`` fills."""
-    made = _new(uuid.UUID)
-    _set(made, "int", value)
-    _set(made, "is_safe", _SAFE_UNKNOWN)
-    return made
+#: Sets a slot of a UUID, bypassing its ``__setattr__`` (which refuses every change).
+_Setter = Callable[[uuid.UUID, object], None]
 
 
-def _filling_agrees() -> bool:
-    """Whether :func:`_filled` makes UUIDs equal to the standard ones on this Python."""
+def _slot_setters() -> tuple[_Setter, _Setter] | None:
+    """The setters of the two slots ``UUID.__init__`` fills, if this Python's UUID has them."""
+    slots = [vars(uuid.UUID).get(name) for name in ("int", "is_safe")]
+    setters = [slot.__set__ for slot in slots if isinstance(slot, types.MemberDescriptorType)]
+    if len(setters) != 2:  # noqa: PLR2004  # the two slots
+        return None
+    set_int, set_safe = setters
     sample = uuid.UUID("01972f6e-0000-7000-8000-00000000abcd")
-    try:
-        made = _filled(sample.int)
-    except (AttributeError, TypeError):  # the slots changed
-        return False
-    return made == sample and hash(made) == hash(sample) and str(made) == str(sample)
+    made = _new(uuid.UUID)
+    set_int(made, sample.int)
+    set_safe(made, _SAFE_UNKNOWN)
+    if made == sample and hash(made) == hash(sample) and str(made) == str(sample):
+        return set_int, set_safe
+    return None
 
 
-_FILL: Final = _filling_agrees()
+_SETTERS: Final = _slot_setters()
 
 
 def uuid_from_text(text: str) -> uuid.UUID:
@@ -46,11 +48,17 @@ def uuid_from_text(text: str) -> uuid.UUID:
     >>> uuid_from_text("{" + text + "}") == uuid.UUID(text)
     True
     """
-    if _FILL and len(text) == 36:  # noqa: PLR2004  # 8-4-4-4-12
+    if _SETTERS is not None and len(text) == 36:  # noqa: PLR2004  # 8-4-4-4-12
         digits = text.replace("-", "")
         if len(digits) == 32:  # noqa: PLR2004
             try:
-                return _filled(int(digits, 16))
+                value = int(digits, 16)
             except ValueError:  # not hex: the constructor says so
                 pass
+            else:
+                made = _new(uuid.UUID)
+                set_int, set_safe = _SETTERS
+                set_int(made, value)
+                set_safe(made, _SAFE_UNKNOWN)
+                return made
     return uuid.UUID(text)

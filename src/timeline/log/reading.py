@@ -6,24 +6,26 @@ stored columns). A record is handed out only if
 
 1. the record before it exists (a deleted row is reported as *missing* at its position),
 2. its stored columns and payload, chained to the hash stored with the record before it,
-   give its stored hash (:func:`~timeline.log.records.check_link`), and
+   give its stored hash (:func:`~timeline.log.records.chain_hash`), and
 3. its payload decodes to an event its type's validators accept (the trusted decoder's
    guards, :class:`~timeline.codec.TrustedDecoder`).
 
 The hash of the record before costs nothing in a read in position order (it is the record
 just read); otherwise it is looked up: :meth:`CheckedReads.stored_hash` (one primary-key
 lookup in the built-in backends), or read by the backend with the record itself and given to
-:meth:`CheckedReads.decode_linked` (the SQL backends join it in their filtered reads). The
+:meth:`CheckedReads.decode_record` (the SQL backends join it in their filtered reads). The
 checks cost one SHA-256 per record, about a microsecond, on top of decoding it.
 """
 
 from __future__ import annotations
 
 import abc
+import enum
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
+import orjson
 from pendulum import DateTime
 
 from timeline.codec import TrustedDecoder
@@ -33,7 +35,7 @@ from timeline.log.records import (
     Recorded,
     StoredRecord,
     chain_hash,
-    check_link,
+    changed_record,
     missing_record,
 )
 from timeline.time import parse_utc
@@ -42,7 +44,28 @@ if TYPE_CHECKING:
     from timeline.codec import Codec
     from timeline.events import Event
 
-__all__ = ["CheckedReads"]
+__all__ = ["CheckedReads", "Link"]
+
+
+class Link(enum.Enum):
+    """What :meth:`CheckedReads.decode_record` chains a record to when it is not given a hash."""
+
+    #: The hash of the record read just before it, if that is the one before it; else the
+    #: hash stored with the record before it (:meth:`CheckedReads.stored_hash`).
+    LOOK_UP = "look up"
+    #: Nothing: the record is decoded without the check (``read(verify=False)``).
+    UNCHECKED = "unchecked"
+
+
+# The members by module name: reading one through its class goes through the enum's
+# metaclass, which is slow on the hot path.
+_LOOK_UP: Final = Link.LOOK_UP
+_UNCHECKED: Final = Link.UNCHECKED
+
+
+def _canonical(payload: dict[str, Any]) -> bytes:
+    """The canonical bytes of a payload a backend parsed (sorted keys, as the codec writes)."""
+    return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
 
 
 class CheckedReads(abc.ABC):
@@ -53,7 +76,7 @@ class CheckedReads(abc.ABC):
 
     codec: Codec
     # The trusted decoder, and the last recorded_at read (records appended together share
-    # it); the position and stored hash of the last record checked, which in a read in
+    # it); the position and stored hash of the last record read, which in a read in
     # position order is the record before the one being read (so no lookup is needed).
     _trusted: TrustedDecoder | None
     _recorded: tuple[str, DateTime]
@@ -71,12 +94,17 @@ class CheckedReads(abc.ABC):
         recorded_at: str,
         payload: bytes | dict[str, Any],
         hash_: str,
+        previous: str | Link | None = Link.LOOK_UP,
     ) -> Recorded:
         """Check a stored record and build its :class:`Recorded`: the one call a backend makes.
 
         First the check: the record's columns and payload, chained to the hash stored with
-        the record before it, must give ``hash_``. In a read in position order that is the
-        hash of the record just decoded; otherwise it is looked up (:meth:`stored_hash`).
+        the record before it (``previous``), must give ``hash_``. A backend that reads that
+        hash with each record (SQL: a primary-key lookup in the same query, so that a
+        filtered read costs no query per record) gives it, or ``None`` where the storage
+        holds no record at ``position - 1`` (for position 1 it is ignored: the first record
+        follows :data:`~timeline.log.GENESIS`). Left out, it is the hash of the record just
+        decoded in a read in position order, and otherwise looked up (:meth:`stored_hash`).
         Then the event: ``payload`` is either the canonical bytes ``append`` stored, built by
         the codec's :class:`~timeline.codec.TrustedDecoder` (without calling the validators
         again, but never into an event they would refuse), or the mapping a backend parsed
@@ -87,54 +115,47 @@ class CheckedReads(abc.ABC):
             CorruptLog: naming the position: the record before it is missing, the record
                 was changed (its hash does not match), or it cannot be decoded.
         """
-        last, previous = self._last
-        if last != position - 1:
-            previous = self._hash_before(position)
+        last, before = self._last
+        if previous is _LOOK_UP and last == position - 1:  # a read in position order
+            previous = before
+        elif previous is not _UNCHECKED:
+            previous = self._hash_before(position, previous)
+        if previous is not _UNCHECKED:
+            try:
+                data = payload if type(payload) is bytes else _canonical(payload)  # type: ignore[arg-type]  # a mapping
+                intact = chain_hash(previous, position, stream, version, recorded_at, data) == hash_
+            except (TypeError, AttributeError):  # a column of another kind: a damaged row
+                intact = False
+            if not intact:
+                raise changed_record(position)
         try:
-            intact = (
-                type(payload) is bytes
-                and chain_hash(previous, position, stream, version, recorded_at, payload) == hash_
-            )
-        except TypeError:  # a column of another kind: a damaged row
-            intact = False
-        if not intact:  # a mapping (hashed as its canonical bytes), or a changed record
-            check_link(previous, position, stream, version, recorded_at, payload, hash_)
-        record = self._decode_stored(position, stream, version, recorded_at, payload, hash_)
+            if type(payload) is dict:
+                event = self.codec.from_dict(payload)
+            else:
+                trusted = self._trusted
+                if trusted is None or trusted.codec is not self.codec:
+                    trusted = self._trusted = TrustedDecoder(self.codec)
+                event = trusted.decode(payload)  # type: ignore[arg-type]  # bytes, as stored
+            text, at = self._recorded  # one tuple, so threads never see half of it
+            if recorded_at != text:
+                at = parse_utc(recorded_at, field="recorded_at")
+                self._recorded = (recorded_at, at)
+        except (DecodeError, InvalidEvent, ValueError) as e:
+            raise CorruptLog(
+                f"record at position {position} cannot be read: {e}",
+                position=position,
+                reason=str(e),
+            ) from e
         self._last = (position, hash_)
-        return record
+        return _new_recorded(position, stream, version, at, event, hash_)
 
-    def decode_linked(  # noqa: PLR0917  # one argument per stored column, and the link
-        self,
-        position: int,
-        stream: str,
-        version: int,
-        recorded_at: str,
-        payload: bytes | dict[str, Any],
-        hash_: str,
-        previous: str | None,
-    ) -> Recorded:
-        """:meth:`decode_record`, given the hash stored with the record before this one.
+    #: For a backend that gives the hash of the record before (:meth:`decode_record`'s
+    #: ``previous``); and the name :meth:`decode_record` had for bytes the log wrote itself.
+    decode_linked = decode_own_record = decode_record
 
-        For a backend that reads the hash of the record at ``position - 1`` with each
-        record (SQL: a primary-key lookup in the same query), so that a filtered read costs
-        no query per record. ``previous`` is ``None`` where the storage holds no record at
-        ``position - 1`` (for position 1 it is ignored: the first record follows
-        :data:`~timeline.log.GENESIS`).
-
-        Raises:
-            CorruptLog: as :meth:`decode_record` does.
-        """
-        if position == 1:
-            previous = GENESIS
-        elif previous is None:
-            raise missing_record(self._gap_start(position - 1))
-        check_link(previous, position, stream, version, recorded_at, payload, hash_)
-        record = self._decode_stored(position, stream, version, recorded_at, payload, hash_)
-        self._last = (position, hash_)
-        return record
-
-    #: The name :meth:`decode_record` had for bytes the log wrote itself; it decides now.
-    decode_own_record = decode_record
+    def _decode_stored(self, *stored: *tuple[int, str, int, str, bytes, str]) -> Recorded:
+        """:meth:`decode_record` of a record's stored columns without the check (``verify=False``)."""
+        return self.decode_record(*stored, _UNCHECKED)
 
     def stored_hash(self, position: int) -> str | None:
         """The hash stored with the record at a position, or ``None`` if there is none.
@@ -149,16 +170,20 @@ class CheckedReads(abc.ABC):
                 return record.hash if record.position == position else None
         return None
 
-    def _hash_before(self, position: int) -> str:
+    def _hash_before(self, position: int, previous: str | Link | None = Link.LOOK_UP) -> str:
         """The hash the record at ``position`` chains from.
+
+        ``previous`` is the hash stored with the record before it, ``None`` where there is
+        none, or (left out) looked up.
 
         Raises:
             CorruptLog: if there is no record before it.
         """
         if position <= 1:
             return GENESIS
-        previous = self.stored_hash(position - 1)
-        if previous is None:
+        if previous is _LOOK_UP:
+            previous = self.stored_hash(position - 1)
+        if previous is None or previous is _UNCHECKED:
             raise missing_record(self._gap_start(position - 1))
         return previous
 
@@ -185,40 +210,6 @@ class CheckedReads(abc.ABC):
             else:
                 present = middle
         return low
-
-    def _decode_stored(  # noqa: PLR0917  # one argument per stored column, on the hot path
-        self,
-        position: int,
-        stream: str,
-        version: int,
-        recorded_at: str,
-        payload: bytes | dict[str, Any],
-        hash_: str,
-    ) -> Recorded:
-        """The :class:`Recorded` of stored columns, without the check of :meth:`decode_record`.
-
-        Raises:
-            CorruptLog: if the payload or ``recorded_at`` cannot be decoded.
-        """
-        try:
-            if type(payload) is dict:
-                event = self.codec.from_dict(payload)
-            else:
-                trusted = self._trusted
-                if trusted is None or trusted.codec is not self.codec:
-                    trusted = self._trusted = TrustedDecoder(self.codec)
-                event = trusted.decode(payload)  # type: ignore[arg-type]  # bytes, as stored
-            text, at = self._recorded  # one tuple, so threads never see half of it
-            if recorded_at != text:
-                at = parse_utc(recorded_at, field="recorded_at")
-                self._recorded = (recorded_at, at)
-        except (DecodeError, InvalidEvent, ValueError) as e:
-            raise CorruptLog(
-                f"record at position {position} cannot be read: {e}",
-                position=position,
-                reason=str(e),
-            ) from e
-        return _new_recorded(position, stream, version, at, event, hash_)
 
 
 def _recorded_maker() -> Callable[[int, str, int, DateTime, Event, str], Recorded]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import attrs
 import orjson
@@ -32,8 +32,8 @@ __all__ = [
     "StoredRecord",
     "VerifyReport",
     "chain_hash",
+    "changed_record",
     "check_gapless",
-    "check_link",
     "missing_record",
     "stored_recorded_at",
     "verify_chain",
@@ -59,36 +59,14 @@ _dumps = orjson.dumps
 _NL = orjson.OPT_APPEND_NEWLINE  # the header, then a newline
 
 
-def check_link(  # noqa: PLR0917  # one argument per hashed column, on the hot path
-    previous: str,
-    position: int,
-    stream: str,
-    version: int,
-    recorded_at: str,
-    payload: bytes | dict[str, Any],
-    hash_: str,
-) -> None:
-    """Check that a stored record's columns, chained to ``previous``, give its stored hash.
-
-    ``payload`` is the event's canonical bytes, or the mapping parsed from them (hashed as
-    its canonical bytes again, as :func:`verify_chain` sees a JSON-lines record).
-
-    Raises:
-        CorruptLog: naming the position, if they do not (or a column holds a value of
-            another kind).
-    """
-    data = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS) if type(payload) is dict else payload
-    try:
-        intact = chain_hash(previous, position, stream, version, recorded_at, data) == hash_  # type: ignore[arg-type]  # bytes, as stored
-    except (TypeError, AttributeError):  # a column of another kind: a damaged row
-        intact = False
-    if not intact:
-        raise CorruptLog(
-            f"record at position {position} was changed: its stored bytes do not give its "
-            "stored hash, chained to the record before it (verify() checks the whole log)",
-            position=position,
-            reason="hash mismatch: the record was changed behind the log's back",
-        )
+def changed_record(position: int) -> CorruptLog:
+    """The error for a record whose stored bytes, chained to the record before, miss its hash."""
+    return CorruptLog(
+        f"record at position {position} was changed: its stored bytes do not give its "
+        "stored hash, chained to the record before it (verify() checks the whole log)",
+        position=position,
+        reason="hash mismatch: the record was changed behind the log's back",
+    )
 
 
 def missing_record(position: int) -> CorruptLog:
