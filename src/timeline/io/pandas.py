@@ -52,6 +52,7 @@ import orjson
 from timeline.errors import TimelineError
 from timeline.events import Event
 from timeline.io._files import display_path
+from timeline.io._formulas import FORMULA_PREFIXES, neutralise, neutralise_column
 from timeline.io._output import atomic_output
 from timeline.io._pipeline import PROGRESS_EVERY, Progress
 from timeline.io.report import ExportReport
@@ -75,8 +76,6 @@ __all__ = [
 
 FORMAT: Final = "parquet"
 CSV: Final = "csv"
-#: What a text cell starts with for a spreadsheet to run it as a formula (OWASP's list).
-FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
 _BASE: Final = frozenset(a.name for a in attrs.fields(Event))
 _LOCATION: Final = ("name", "country", "admin1", "latitude", "longitude")
 _COUNTED: Final = {"item", "party"}  # ItemCount, PartyCount: one column per item or party
@@ -115,6 +114,8 @@ _DECLARED: Final = {
     "local_date": "date",
 }
 _SCALARS: Final[dict[type, str]] = {bool: "bool", int: "int", float: "float"}
+#: The kinds of column that hold no text, left alone by the formula neutralisation.
+_NOT_TEXT: Final = frozenset({"time", "date", "int", "bool", "float"})
 
 
 def _pandas() -> Any:
@@ -280,35 +281,13 @@ def _column(pandas: Any, kind: str | None, values: list[Any]) -> Any:  # noqa: P
     return pandas.Series(values, dtype=object)
 
 
-def neutralise(value: Any) -> Any:
-    """A cell's value with every text that a spreadsheet would run as a formula prefixed ``'``.
-
-    Texts inside lists and mappings (not their keys) are treated alike; anything else is
-    returned as it is.
-
-    >>> neutralise("=cmd|' /C calc'!A0"), neutralise("-3"), neutralise(-3), neutralise("Kyiv")
-    ("'=cmd|' /C calc'!A0", "'-3", -3, 'Kyiv')
-    >>> neutralise(["@x", "y"]), neutralise({"name": "+1"})
-    (["'@x", 'y'], {'name': "'+1"})
-    """
-    if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-    if isinstance(value, list):
-        return [neutralise(v) for v in value]
-    if isinstance(value, dict):
-        return {k: neutralise(v) for k, v in value.items()}
-    return value
-
-
 def _frame(columns: _Columns, *, formula_safe: bool) -> pd.DataFrame:
     pandas = _pandas()
     kinds = columns.kinds
     data = columns.data
     if formula_safe:  # only columns of texts (and lists of them): numbers and times are kept
         data = {
-            name: values
-            if kinds.get(name) in {"time", "date", "int", "bool", "float"}
-            else [neutralise(v) for v in values]
+            name: values if kinds.get(name) in _NOT_TEXT else neutralise_column(values)
             for name, values in data.items()
         }
     return pandas.DataFrame(
