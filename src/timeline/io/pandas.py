@@ -58,7 +58,7 @@ from timeline.io._pipeline import PROGRESS_EVERY, Progress
 from timeline.io.report import ExportReport
 from timeline.log import EventLog, Recorded
 from timeline.projections.replay import replay_records
-from timeline.time import isoformat, local_date, local_iso
+from timeline.time import TimePrecision, isoformat, local_date, local_iso
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]  # pandas ships no type stubs, and pandas-stubs is not a dependency
@@ -116,6 +116,8 @@ _DECLARED: Final = {
 _SCALARS: Final[dict[type, str]] = {bool: "bool", int: "int", float: "float"}
 #: The kinds of column that hold no text, left alone by the formula neutralisation.
 _NOT_TEXT: Final = frozenset({"time", "date", "int", "bool", "float"})
+#: How many times :class:`_SharedTimes` keeps.
+_SHARED_TIMES: Final = 4096
 
 
 def _pandas() -> Any:
@@ -187,14 +189,50 @@ class _Columns:
                 column = data[name] = [None] * n
             column.append(value)
         self.rows = n + 1
-        for column in data.values():
-            if len(column) == n:
-                column.append(None)
+        if len(row) < len(data):  # columns this row has no value for: padded
+            for column in data.values():
+                if len(column) == n:
+                    column.append(None)
 
 
-def _row(record: Recorded, d: dict[str, Any]) -> dict[str, Any]:
+def _local_columns(event: Event) -> tuple[dt.date, str]:
+    """An event's ``local_date`` and ``local_time`` (see the module)."""
+    return local_date(event), local_iso(event.occurred_at, event.zone, event.time_precision)
+
+
+class _SharedTimes:
+    """:func:`_local_columns` for the rows of one frame, worked out once per time.
+
+    Events reported together share their time, zone and precision (the models of one night's
+    barrage, the reports of a day): their local date and time are the same, and the zone
+    conversion behind them is the costly part of a row. The memory is emptied when full.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[DateTime, str | None, TimePrecision], tuple[dt.date, str]] = {}
+
+    def __call__(self, event: Event) -> tuple[dt.date, str]:
+        key = (event.occurred_at, event.zone, event.time_precision)
+        found = self._known.get(key)
+        if found is None:
+            if len(self._known) >= _SHARED_TIMES:
+                self._known.clear()
+            found = self._known[key] = _local_columns(event)
+        return found
+
+
+def _row(
+    record: Recorded,
+    d: dict[str, Any],
+    local: Callable[[Event], tuple[dt.date, str]] = _local_columns,
+) -> dict[str, Any]:
+    """A record's row: its columns and values (``d`` is its event's ``to_dict``).
+
+    ``local`` gives the event's ``local_date`` and ``local_time``.
+    """
     event = record.event
     location = d["location"] or {}
+    day, local_time = local(event)
     row: dict[str, Any] = {
         "position": record.position,
         "stream": record.stream,
@@ -209,8 +247,8 @@ def _row(record: Recorded, d: dict[str, Any]) -> dict[str, Any]:
         "occurred_until": d["occurred_until"],
         "time_precision": d["time_precision"],
         "zone": event.zone,
-        "local_date": local_date(event),
-        "local_time": local_iso(event.occurred_at, event.zone, event.time_precision),
+        "local_date": day,
+        "local_time": local_time,
         "claimed_by": d["claimed_by"],
         "summary": d["summary"],
         "actors": list(d["actors"]),
@@ -332,13 +370,14 @@ def to_pandas(
     columns = _Columns()
     to_dict = log.codec.to_dict
     seen: set[type[Event]] = set()
+    local = _SharedTimes()
     total = len(log)
     for record in _records(log, resolved=resolved, as_of=as_of, known_at=known_at):
         cls = type(record.event)
         if cls not in seen:
             seen.add(cls)
             columns.kinds.update(_declared_kinds(cls))
-        columns.add(_row(record, to_dict(record.event)))
+        columns.add(_row(record, to_dict(record.event), local))
         if progress is not None and columns.rows % PROGRESS_EVERY == 0:
             progress(columns.rows, total)
     if progress is not None:
