@@ -39,12 +39,13 @@ holding an instant nanoseconds cannot: before 1677 or after 2262); whole numbers
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 import os
 import types
 import typing
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, BinaryIO, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, TypedDict, Unpack
 
 import attrs
 import orjson
@@ -58,7 +59,7 @@ from timeline.io._pipeline import PROGRESS_EVERY, Progress
 from timeline.io.report import ExportReport
 from timeline.log import EventLog, Recorded
 from timeline.projections.replay import replay_records
-from timeline.time import TimePrecision, isoformat, local_date, local_iso
+from timeline.time import TimePrecision, isoformat, local_day, local_iso
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]  # pandas ships no type stubs, and pandas-stubs is not a dependency
@@ -116,8 +117,8 @@ _DECLARED: Final = {
 _SCALARS: Final[dict[type, str]] = {bool: "bool", int: "int", float: "float"}
 #: The kinds of column that hold no text, left alone by the formula neutralisation.
 _NOT_TEXT: Final = frozenset({"time", "date", "int", "bool", "float"})
-#: How many times :class:`_SharedTimes` keeps.
-_SHARED_TIMES: Final = 4096
+#: How many events' times a frame keeps the local columns of (see :func:`to_pandas`).
+_TIMES_KEPT: Final = 4096
 
 
 def _pandas() -> Any:
@@ -195,36 +196,15 @@ class _Columns:
                     column.append(None)
 
 
-def _local_columns(event: Event) -> tuple[dt.date, str]:
-    """An event's ``local_date`` and ``local_time`` (see the module)."""
-    return local_date(event), local_iso(event.occurred_at, event.zone, event.time_precision)
-
-
-class _SharedTimes:
-    """:func:`_local_columns` for the rows of one frame, worked out once per time.
-
-    Events reported together share their time, zone and precision (the models of one night's
-    barrage, the reports of a day): their local date and time are the same, and the zone
-    conversion behind them is the costly part of a row. The memory is emptied when full.
-    """
-
-    def __init__(self) -> None:
-        self._known: dict[tuple[DateTime, str | None, TimePrecision], tuple[dt.date, str]] = {}
-
-    def __call__(self, event: Event) -> tuple[dt.date, str]:
-        key = (event.occurred_at, event.zone, event.time_precision)
-        found = self._known.get(key)
-        if found is None:
-            if len(self._known) >= _SHARED_TIMES:
-                self._known.clear()
-            found = self._known[key] = _local_columns(event)
-        return found
+def _local_columns(at: DateTime, zone: str | None, precision: TimePrecision) -> tuple[dt.date, str]:
+    """The ``local_date`` and ``local_time`` of an event at ``at`` in ``zone`` (see the module)."""
+    return local_day(at, precision, zone), local_iso(at, zone, precision)
 
 
 def _row(
     record: Recorded,
     d: dict[str, Any],
-    local: Callable[[Event], tuple[dt.date, str]] = _local_columns,
+    local: Callable[[DateTime, str | None, TimePrecision], tuple[dt.date, str]] = _local_columns,
 ) -> dict[str, Any]:
     """A record's row: its columns and values (``d`` is its event's ``to_dict``).
 
@@ -232,7 +212,7 @@ def _row(
     """
     event = record.event
     location = d["location"] or {}
-    day, local_time = local(event)
+    day, local_time = local(event.occurred_at, event.zone, event.time_precision)
     row: dict[str, Any] = {
         "position": record.position,
         "stream": record.stream,
@@ -370,7 +350,10 @@ def to_pandas(
     columns = _Columns()
     to_dict = log.codec.to_dict
     seen: set[type[Event]] = set()
-    local = _SharedTimes()
+    # Events reported together share their time, zone and precision (the models of one
+    # night's barrage, the reports of a day), and the zone conversion behind the local
+    # columns is the costly part of a row: it is worked out once for them.
+    local = functools.lru_cache(maxsize=_TIMES_KEPT)(_local_columns)
     total = len(log)
     for record in _records(log, resolved=resolved, as_of=as_of, known_at=known_at):
         cls = type(record.event)
@@ -385,50 +368,53 @@ def to_pandas(
     return _frame(columns, formula_safe=formula_safe)
 
 
-def export_parquet(  # the frame's options, and the file's
+class _FrameOptions(TypedDict, total=False):
+    """The options of the file exports: :func:`to_pandas`'s, with ``formula_safe`` on."""
+
+    resolved: bool
+    as_of: DateTime | None
+    known_at: DateTime | None
+    formula_safe: bool
+
+
+def export_parquet(
     log: EventLog,
     path: str | os.PathLike[str],
     *,
     progress: Progress | None = None,
-    resolved: bool = False,
-    as_of: DateTime | None = None,
-    known_at: DateTime | None = None,
-    formula_safe: bool = True,
+    **options: Unpack[_FrameOptions],
 ) -> ExportReport:
     """Write :func:`to_pandas` of the log as a Parquet file (pyarrow).
 
-    Use :func:`timeline.io.export_file` (``format="parquet"``). Texts a spreadsheet would
-    run as formulas are prefixed ``'`` unless ``formula_safe=False`` (see the module).
+    Use :func:`timeline.io.export_file` (``format="parquet"``). ``options`` are
+    :func:`to_pandas`'s (``resolved``, ``as_of``, ``known_at``, ``formula_safe``), but texts
+    a spreadsheet would run as formulas are prefixed ``'`` unless ``formula_safe=False`` (see
+    the module).
 
     Raises:
         TimelineError: if pandas or pyarrow is not installed (the ``pandas`` extra).
     """
-    options = {"resolved": resolved, "as_of": as_of, "known_at": known_at}
-    return _export_frame(_PARQUET, log, path, progress, formula_safe=formula_safe, **options)
+    return _export_frame(_PARQUET, log, path, progress, options)
 
 
-def export_csv(  # the frame's options, and the file's
+def export_csv(
     log: EventLog,
     path: str | os.PathLike[str],
     *,
     progress: Progress | None = None,
-    resolved: bool = False,
-    as_of: DateTime | None = None,
-    known_at: DateTime | None = None,
-    formula_safe: bool = True,
+    **options: Unpack[_FrameOptions],
 ) -> ExportReport:
     """Write :func:`to_pandas` of the log as a UTF-8 CSV file, one row per record.
 
     Use :func:`timeline.io.export_file` (``format="csv"``). The columns are the frame's;
     a list or a mapping is written as JSON text, an instant as RFC 3339 text in UTC, an
-    unknown value as an empty cell. Texts a spreadsheet would run as formulas are prefixed
-    ``'`` unless ``formula_safe=False`` (see the module).
+    unknown value as an empty cell. ``options`` are those of :func:`export_parquet`: texts a
+    spreadsheet would run as formulas are prefixed ``'`` unless ``formula_safe=False``.
 
     Raises:
         TimelineError: if pandas is not installed (the ``pandas`` extra).
     """
-    options = {"resolved": resolved, "as_of": as_of, "known_at": known_at}
-    return _export_frame(_CSV, log, path, progress, formula_safe=formula_safe, **options)
+    return _export_frame(_CSV, log, path, progress, options)
 
 
 @attrs.frozen
@@ -445,11 +431,12 @@ def _export_frame(
     log: EventLog,
     path: str | os.PathLike[str],
     progress: Progress | None,
-    **options: Any,
+    options: _FrameOptions,
 ) -> ExportReport:
     """The file exports: the whole frame first, then written whole or not at all."""
     text = display_path(path)
-    frame = kind.ready(to_pandas(log, progress=progress, **options))
+    safe: _FrameOptions = {"formula_safe": True, **options}
+    frame = kind.ready(to_pandas(log, progress=progress, **safe))
     with atomic_output(text) as out:
         kind.write(frame, out)
     return ExportReport(format=kind.format, path=text, records=len(frame))
