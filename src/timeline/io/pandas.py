@@ -79,6 +79,8 @@ FORMAT: Final = "parquet"
 CSV: Final = "csv"
 _BASE: Final = frozenset(a.name for a in attrs.fields(Event))
 _LOCATION: Final = ("name", "country", "admin1", "latitude", "longitude")
+#: Each field of a location, and its column.
+_LOCATION_COLUMNS: Final = tuple((key, f"location.{key}") for key in _LOCATION)
 _COUNTED: Final = {"item", "party"}  # ItemCount, PartyCount: one column per item or party
 _LEADING: Final = (
     "position",
@@ -100,7 +102,7 @@ _LEADING: Final = (
     "summary",
     "actors",
     "tags",
-    *(f"location.{k}" for k in _LOCATION),
+    *(column for _, column in _LOCATION_COLUMNS),
     "sources",
 )
 _DECLARED: Final = {
@@ -113,6 +115,28 @@ _DECLARED: Final = {
     "location.latitude": "float",
     "location.longitude": "float",
     "local_date": "date",
+    # texts, and lists of them: nothing to tell from their values
+    **dict.fromkeys(
+        (
+            "stream",
+            "hash",
+            "type",
+            "event_id",
+            "headline",
+            "time_precision",
+            "zone",
+            "local_time",
+            "claimed_by",
+            "summary",
+            "actors",
+            "tags",
+            "location.name",
+            "location.country",
+            "location.admin1",
+            "sources",
+        ),
+        "text",
+    ),
 }
 _SCALARS: Final[dict[type, str]] = {bool: "bool", int: "int", float: "float"}
 #: The kinds of column that hold no text, left alone by the formula neutralisation.
@@ -235,8 +259,8 @@ def _row(
         "tags": list(d["tags"]),
         "sources": d["sources"],
     }
-    for key in _LOCATION:
-        row[f"location.{key}"] = location.get(key)
+    for key, column in _LOCATION_COLUMNS:
+        row[column] = location.get(key)
     for name, value in d.items():
         if name in _BASE or name in ("type", "version"):
             continue
