@@ -161,3 +161,26 @@ def test_escalation_intensity_from_the_missile_import(tables, missiles, memlog):
     launched = tables.escalation_intensity(state, weight="launched").of("Russia")
     night = state.day("2025-05-31")
     assert launched["2025-05-31"] == -10.0 * (night.drones.launched + night.missiles.launched)
+
+
+def test_whose_action_an_event_is():
+    at = tl.instant("2025-06-02T10:00:00+00:00")
+    cases = [
+        (tl.Strike(occurred_at=at, attacker="Russia", actors=("X",)), ("Russia",)),
+        (tl.DelegationAnnounced(occurred_at=at, party="Ukraine", head="A"), ("Ukraine",)),
+        (
+            tl.TalksProposed(occurred_at=at, proposed_by="Türkiye", parties=("Ukraine", "Russia")),
+            ("Türkiye",),
+        ),
+        (tl.TalkRoundHeld(occurred_at=at, parties=("Ukraine", "Russia")), ("Ukraine", "Russia")),
+        (
+            tl.PrisonerExchangeCarriedOut(occurred_at=at, released={"Ukraine": 84, "Russia": 84}),
+            ("Ukraine", "Russia"),
+        ),
+        (tl.Statement(occurred_at=at, speaker="Fidan", text="x"), ("Fidan",)),
+        (tl.Statement(occurred_at=at, speaker="Fidan", party="Türkiye", text="x"), ("Türkiye",)),
+        (tl.CasualtyReport(occurred_at=at, actors=("A", "B"), killed=1), ("A", "B")),
+        (tl.CasualtyReport(occurred_at=at, killed=1), (None,)),
+    ]
+    for event, parties in cases:
+        assert cameo.parties_of(event) == parties, event

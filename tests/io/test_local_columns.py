@@ -121,3 +121,27 @@ def test_any_events_local_dates_round_trip_through_parquet(tmp_path_factory, eve
     back = pd.read_parquet(path)
     assert list(back["local_date"]) == [tl.local_date(e) for e in events]
     assert [None if pd.isna(z) else z for z in back["zone"]] == [e.zone for e in events]
+
+
+def test_events_at_one_instant_keep_their_own_zone_and_precision():
+    # the frame works out a time once for the events that share it: the zone and the
+    # precision are part of what they share
+    at = tl.instant("2025-06-01T22:30:00+00:00")
+    log = tl.open_log("memory:", clock=tl.FixedClock(pendulum.datetime(2026, 1, 1)))
+    log.append(
+        [
+            tl.DroneBarrage(occurred_at=at, zone=KYIV, launched=1),
+            tl.DroneBarrage(occurred_at=at, zone="UTC", launched=2),
+            tl.DroneBarrage(occurred_at=at, zone=KYIV, time_precision="hour", launched=3),
+            tl.DroneBarrage(occurred_at=at, zone=KYIV, launched=4),
+        ],
+        stream="air force",
+    )
+    df = tl.io.to_pandas(log)
+    assert list(df["local_time"]) == [
+        "2025-06-02T01:30:00+03:00",
+        "2025-06-01T22:30:00+00:00",
+        "2025-06-02T01+03:00",
+        "2025-06-02T01:30:00+03:00",
+    ]
+    assert list(df["local_date"]) == [dt.date(2025, 6, d) for d in (2, 1, 2, 2)]

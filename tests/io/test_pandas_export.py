@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 import timeline as tl
+from timeline.events import CodedEvent
 
 
 @pytest.fixture
@@ -185,3 +186,35 @@ def test_the_opt_out_and_the_frame_keep_the_texts_exactly(hostile, tmp_path):
     safe = tl.io.to_pandas(hostile, formula_safe=True)
     assert safe.iloc[0]["data.speaker"] == "'" + FORMULA
     assert safe.iloc[1]["data.launched"] == 472
+
+
+def test_numbers_are_never_neutralised(memlog, tmp_path):
+    """A negative figure starts with "-" only as text: numbers stay numbers, of their type."""
+    at = tl.instant("2025-06-01T10:00:00Z")
+    memlog.append(
+        [
+            CodedEvent(
+                occurred_at=at,
+                code="190",
+                root="19",
+                goldstein=-10.0,
+                tone=-3.5,
+                summary="-2 dead",
+                location=tl.Location(name="Buenos Aires", latitude=-34.6, longitude=-58.4),
+            ),
+            tl.PrisonerExchangeCarriedOut(occurred_at=at, released={"Ukraine": 84, "Russia": 84}),
+        ],
+        stream="s",
+    )
+    tl.io.export_file(memlog, "parquet", tmp_path / "out.parquet")
+    tl.io.export_file(memlog, "csv", tmp_path / "out.csv")
+    for df in (pd.read_parquet(tmp_path / "out.parquet"), pd.read_csv(tmp_path / "out.csv")):
+        coded, swap = df.iloc[0], df.iloc[1]
+        assert (coded["data.goldstein"], coded["data.tone"]) == (-10.0, -3.5)
+        assert (coded["location.latitude"], coded["location.longitude"]) == (-34.6, -58.4)
+        assert coded["summary"] == "'-2 dead"  # the same sign in a text is neutralised
+        assert swap["data.released.Ukraine"] == 84
+    frame = pd.read_parquet(tmp_path / "out.parquet")
+    for column in ("data.goldstein", "data.tone", "location.latitude"):
+        assert str(frame[column].dtype) == "float64"
+    assert str(frame["data.released.Ukraine"].dtype) == "Int64"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import attrs
 
 from timeline.errors import InvalidEvent
-from timeline.events import Location
+from timeline.events import CasualtyReport, Location, Source
 from timeline.io._dates import DAY_FIRST, DayReader
 from timeline.io._files import (
     CsvFile,
@@ -26,7 +26,7 @@ from timeline.io._files import (
     sniff_delimiter,
     zip_member,
 )
-from timeline.io._pipeline import Progress, Reconciler, Row, run_rows
+from timeline.io._pipeline import Progress, Reconciler, Row, run_rows, stable_id
 from timeline.io._times import LocalTime, LocalTimes
 from timeline.io._xlsx import XlsxFile
 from timeline.io.report import Importer, Issue, ReportBuilder
@@ -38,12 +38,14 @@ if TYPE_CHECKING:
 __all__ = [
     "CsvDataset",
     "CsvSource",
+    "DatedRow",
     "DatedRows",
     "Fields",
     "RowBuilder",
     "coordinate",
     "csv_importer",
     "import_csv",
+    "named_sources",
     "place",
     "refused",
     "split_names",
@@ -288,6 +290,23 @@ class Spot:
     zone: str
 
 
+@attrs.frozen
+class DatedRow:
+    """What a row of a daily data set is read for first: its id, where it is, its day.
+
+    Attributes:
+        key: the row's own event id (its stable id is made from it).
+        spot: where it is, and the zone of its dates.
+        day: its (first) local day.
+        warnings: what was noted while reading the row, to which its reader adds.
+    """
+
+    key: str
+    spot: Spot
+    day: LocalTime
+    warnings: list[Issue]
+
+
 class DatedRows:
     """Where the row builders of the daily data sets (ACLED, UCDP GED) start.
 
@@ -399,6 +418,62 @@ class DatedRows:
         """
         return self.times_in(zone).parse_date(self.days.iso(text))
 
+    def day_in(self, row: int, f: Fields, column: str, zone: str) -> LocalTime | Row:
+        """The local day in ``column`` of row ``row``; an unreadable one refuses the row."""
+        try:
+            return self.day(f[column], zone)
+        except ValueError as e:
+            return Row.refuse(row, column, f[column], f"unreadable date: {e}")
+
+    def begin(self, row: int, f: Fields, *, key: str, iso: str, date: str) -> DatedRow | Row:
+        """Read row ``row``'s id (column ``key``), place and day (column ``date``).
+
+        ``iso`` is its country's code, when the file has one. A row without an id, with a
+        coordinate that is not a number or a date that cannot be read comes back refused, as
+        the :class:`Row` to return.
+        """
+        if not f[key]:
+            return Row.refuse(row, key, f[key], "no event id")
+        warnings: list[Issue] = []
+        spot = self.locate(row, f, iso, warnings)
+        if isinstance(spot, Row):
+            return spot
+        day = self.day_in(row, f, date, spot.zone)
+        if isinstance(day, Row):
+            return day
+        return DatedRow(f[key], spot, day, warnings)
+
+    def casualty_row(
+        self,
+        row: int,
+        start: DatedRow,
+        dataset_format: str,
+        where: tuple[str, str, str],
+        column_of: Mapping[str, str],
+        **fields: Any,
+    ) -> Row:
+        """Row ``row`` as one :class:`~timeline.events.CasualtyReport`, at ``start``'s place and day.
+
+        Its id is the stable id of ``start.key`` in ``dataset_format`` (the import format's
+        name); ``where`` is the place's name, first-level division and country as the row
+        gives them; ``fields`` are the report's other fields. Where the validators refuse a
+        field, the row is refused, naming the file's column (``column_of``, as for
+        :func:`refused`).
+        """
+        spot = start.spot
+        try:
+            location = place(*where, spot.latitude, spot.longitude)
+            event = CasualtyReport(
+                event_id=stable_id(dataset_format, start.key),
+                occurred_at=start.day.utc,
+                location=location,
+                zone=spot.zone,
+                **fields,
+            )
+        except InvalidEvent as e:
+            return refused(row, e, column_of)
+        return Row(row, events=(event,), warnings=tuple(start.warnings))
+
     def file_notes(self) -> list[Issue]:
         """Notes about the whole file, once its rows are read: a day/month order assumed."""
         if not self.days.guessed:
@@ -485,6 +560,15 @@ def split_names(text: str, sep: str = ";") -> tuple[str, ...]:
     if not text:
         return ()
     return tuple(dict.fromkeys(p.strip() for p in text.split(sep) if p.strip()))
+
+
+def named_sources(text: str) -> tuple[Source, ...]:
+    """The sources a cell names, by name alone: ``"Reuters; AP"`` gives two.
+
+    >>> [s.name for s in named_sources("Reuters; AP;; Reuters")]
+    ['Reuters', 'AP']
+    """
+    return tuple(Source(name=n) for n in split_names(text))
 
 
 def coordinate(text: str) -> float | None:

@@ -144,23 +144,27 @@ class Filters(NamedTuple):
         return bool(self.countries or self.roots or self.since or self.until)
 
 
+#: The CAMEO codes of force that are strikes, and the weapon each names (``None``: none).
+_STRIKE_WEAPONS: Final[Mapping[str, str | None]] = {
+    "190": None,
+    "193": "small arms and light weapons",
+    "194": "artillery and tanks",
+    "195": "aerial weapons",
+    "196": None,
+    "200": None,
+    "202": None,
+    "203": None,
+    "204": "weapons of mass destruction",
+    "2041": "chemical, biological or radiological weapons",
+    "2042": "nuclear weapons",
+}
 #: CAMEO codes whose meaning is one of the catalog's types: (the type's tag, the weapon a
 #: strike names). See the table in :mod:`timeline.io.gdelt`.
 CATALOG_CODES: Final[Mapping[str, tuple[str, str | None]]] = {
     "036": ("diplomacy.talks_proposed", None),
     "046": ("diplomacy.talk_round_held", None),
     "107": ("diplomacy.ceasefire_demanded", None),
-    "190": ("military.strike", None),
-    "193": ("military.strike", "small arms and light weapons"),
-    "194": ("military.strike", "artillery and tanks"),
-    "195": ("military.strike", "aerial weapons"),
-    "196": ("military.strike", None),
-    "200": ("military.strike", None),
-    "202": ("military.strike", None),
-    "203": ("military.strike", None),
-    "204": ("military.strike", "weapons of mass destruction"),
-    "2041": ("military.strike", "chemical, biological or radiological weapons"),
-    "2042": ("military.strike", "nuclear weapons"),
+    **{code: ("military.strike", weapon) for code, weapon in _STRIKE_WEAPONS.items()},
 }
 _CEASEFIRE_VIOLATED: Final = "ceasefire violated"
 

@@ -72,10 +72,10 @@ import types
 from collections.abc import Mapping
 from typing import Final
 
+import attrs
 import pendulum
 
-from timeline.errors import InvalidEvent
-from timeline.events import CasualtyReport, Source
+from timeline.events import Source
 from timeline.io._csvsource import (
     CsvDataset,
     CsvSource,
@@ -83,11 +83,10 @@ from timeline.io._csvsource import (
     Fields,
     csv_importer,
     dated_source,
-    place,
-    refused,
+    named_sources,
     split_names,
 )
-from timeline.io._pipeline import Row, stable_id
+from timeline.io._pipeline import Row
 from timeline.io._times import parse_count
 from timeline.io.report import Issue
 from timeline.time import TimePrecision
@@ -105,8 +104,8 @@ __all__ = [
 FORMAT: Final = "acled"
 TAG: Final = f"import:{FORMAT}"
 CLAIMANT: Final = "ACLED"
-_ACLED_NAME: Final = "ACLED"
-_ACLED_URL: Final = "https://acleddata.com"
+#: ACLED itself, a source of each of its events (with the time the row was last changed).
+_ACLED: Final = Source(name="ACLED", url="https://acleddata.com")
 
 #: The columns of an ACLED export, in its order.
 COLUMNS: Final = (
@@ -237,28 +236,18 @@ def _tags(f: Fields, *, approximate: bool) -> list[str]:
 class _Builder(DatedRows):
     def _acled(self, stamp: str) -> Source:
         if not stamp:
-            return Source(name=_ACLED_NAME, url=_ACLED_URL)
+            return _ACLED
         try:
             seconds = int(float(stamp))
         except ValueError:
             raise ValueError(f"not a Unix time: {stamp!r}") from None
-        return Source(
-            name=_ACLED_NAME, url=_ACLED_URL, published_at=pendulum.from_timestamp(seconds)
-        )
+        return attrs.evolve(_ACLED, published_at=pendulum.from_timestamp(seconds))
 
-    def build(self, row: int, f: Fields) -> Row:  # noqa: C901, PLR0911  # one row, read column by column
-        key = f["event_id_cnty"]
-        if not key:
-            return Row.refuse(row, "event_id_cnty", key, "no event id")
-        warnings: list[Issue] = []
-        spot = self.locate(row, f, f["iso"], warnings)
-        if isinstance(spot, Row):
-            return spot
-        zone = spot.zone
-        try:
-            day = self.day(f["event_date"], zone)
-        except ValueError as e:
-            return Row.refuse(row, "event_date", f["event_date"], f"unreadable date: {e}")
+    def build(self, row: int, f: Fields) -> Row:
+        start = self.begin(row, f, key="event_id_cnty", iso=f["iso"], date="event_date")
+        if isinstance(start, Row):
+            return start
+        warnings = start.warnings
         precision = TimePrecision.DAY
         code = f["time_precision"].removesuffix(".0")
         if code:
@@ -291,27 +280,21 @@ class _Builder(DatedRows):
         actors = split_names(
             ";".join((f["actor1"], f["assoc_actor_1"], f["actor2"], f["assoc_actor_2"]))
         )
-        try:
-            location = place(
-                f["location"], f["admin1"], f["country"], spot.latitude, spot.longitude
-            )
-            event = CasualtyReport(
-                event_id=stable_id(FORMAT, key),
-                occurred_at=day.utc,
-                time_precision=precision,
-                actors=actors,
-                location=location,
-                sources=(acled, *(Source(name=n) for n in split_names(f["source"]))),
-                claimed_by=CLAIMANT,
-                tags=tuple(dict.fromkeys(tags)),
-                summary=f["notes"] or None,
-                killed=killed,
-                civilians=civilians,
-                zone=zone,
-            )
-        except InvalidEvent as e:
-            return refused(row, e, _COLUMN_OF)
-        return Row(row, events=(event,), warnings=tuple(warnings))
+        return self.casualty_row(
+            row,
+            start,
+            FORMAT,
+            (f["location"], f["admin1"], f["country"]),
+            _COLUMN_OF,
+            time_precision=precision,
+            actors=actors,
+            sources=(acled, *named_sources(f["source"])),
+            claimed_by=CLAIMANT,
+            tags=tuple(dict.fromkeys(tags)),
+            summary=f["notes"] or None,
+            killed=killed,
+            civilians=civilians,
+        )
 
 
 def acled_source(path: str, *, zone: str | None = None) -> CsvSource:

@@ -31,12 +31,12 @@ import re
 import types
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import attrs
 
 from timeline.errors import InvalidArgument
-from timeline.events import Attack, Event
+from timeline.events import Attack, Event, PartyCount
 from timeline.events.coded import CodedEvent
 from timeline.io._files import file_error, read_text
 from timeline.projections.escalation import DRONE, MISSILE, STRIKE, EscalationState
@@ -146,6 +146,11 @@ class Intensity:
         return {r.day: r.score for r in self.rows if r.party == party}
 
 
+#: The fields that say whose action an event is, in the order asked: the first that names
+#: anyone answers (a name, a list of names, or counts per party).
+_WHOSE: Final = ("attacker", "party", "proposed_by", "parties", "released", "speaker")
+
+
 def parties_of(event: Event) -> tuple[str | None, ...]:
     """Whose action an event is: its attacker, party, proposer or speaker, else its actors.
 
@@ -157,20 +162,20 @@ def parties_of(event: Event) -> tuple[str | None, ...]:
     if isinstance(event, CodedEvent):  # its source actor; without one, not its target
         actor = event.source_actor
         return (actor.label if actor is not None else None,)
-    for name in ("attacker", "party", "proposed_by"):
-        value = getattr(event, name, None)
-        if isinstance(value, str) and value:
-            return (value,)
-    parties = getattr(event, "parties", None)
-    if parties:
-        return tuple(parties)
-    released = getattr(event, "released", None)
-    if released:
-        return tuple(c.party for c in released)
-    speaker = getattr(event, "speaker", None)
-    if isinstance(speaker, str) and speaker:
-        return (speaker,)
+    for name in _WHOSE:
+        found = _names(getattr(event, name, None))
+        if found:
+            return found
     return event.actors or (None,)
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """The parties a field names: a name, a list of names, or a list of counts per party."""
+    if isinstance(value, str):
+        return (value,) if value else ()
+    if isinstance(value, (tuple, list)):
+        return tuple(v.party if isinstance(v, PartyCount) else v for v in value)
+    return ()
 
 
 def _day(at: dt.datetime, precision: TimePrecision) -> str:

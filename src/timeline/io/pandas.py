@@ -39,12 +39,13 @@ holding an instant nanoseconds cannot: before 1677 or after 2262); whole numbers
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 import os
 import types
 import typing
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, BinaryIO, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, TypedDict, Unpack
 
 import attrs
 import orjson
@@ -52,12 +53,13 @@ import orjson
 from timeline.errors import TimelineError
 from timeline.events import Event
 from timeline.io._files import display_path
+from timeline.io._formulas import FORMULA_PREFIXES, neutralise, neutralise_column
 from timeline.io._output import atomic_output
 from timeline.io._pipeline import PROGRESS_EVERY, Progress
 from timeline.io.report import ExportReport
 from timeline.log import EventLog, Recorded
 from timeline.projections.replay import replay_records
-from timeline.time import isoformat, local_date, local_iso
+from timeline.time import TimePrecision, isoformat, local_day, local_iso
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]  # pandas ships no type stubs, and pandas-stubs is not a dependency
@@ -75,10 +77,10 @@ __all__ = [
 
 FORMAT: Final = "parquet"
 CSV: Final = "csv"
-#: What a text cell starts with for a spreadsheet to run it as a formula (OWASP's list).
-FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
 _BASE: Final = frozenset(a.name for a in attrs.fields(Event))
 _LOCATION: Final = ("name", "country", "admin1", "latitude", "longitude")
+#: Each field of a location, and its column.
+_LOCATION_COLUMNS: Final = tuple((key, f"location.{key}") for key in _LOCATION)
 _COUNTED: Final = {"item", "party"}  # ItemCount, PartyCount: one column per item or party
 _LEADING: Final = (
     "position",
@@ -100,7 +102,7 @@ _LEADING: Final = (
     "summary",
     "actors",
     "tags",
-    *(f"location.{k}" for k in _LOCATION),
+    *(column for _, column in _LOCATION_COLUMNS),
     "sources",
 )
 _DECLARED: Final = {
@@ -113,8 +115,34 @@ _DECLARED: Final = {
     "location.latitude": "float",
     "location.longitude": "float",
     "local_date": "date",
+    # texts, and lists of them: nothing to tell from their values
+    **dict.fromkeys(
+        (
+            "stream",
+            "hash",
+            "type",
+            "event_id",
+            "headline",
+            "time_precision",
+            "zone",
+            "local_time",
+            "claimed_by",
+            "summary",
+            "actors",
+            "tags",
+            "location.name",
+            "location.country",
+            "location.admin1",
+            "sources",
+        ),
+        "text",
+    ),
 }
 _SCALARS: Final[dict[type, str]] = {bool: "bool", int: "int", float: "float"}
+#: The kinds of column that hold no text, left alone by the formula neutralisation.
+_NOT_TEXT: Final = frozenset({"time", "date", "int", "bool", "float"})
+#: How many events' times a frame keeps the local columns of (see :func:`to_pandas`).
+_TIMES_KEPT: Final = 4096
 
 
 def _pandas() -> Any:
@@ -186,14 +214,29 @@ class _Columns:
                 column = data[name] = [None] * n
             column.append(value)
         self.rows = n + 1
-        for column in data.values():
-            if len(column) == n:
-                column.append(None)
+        if len(row) < len(data):  # columns this row has no value for: padded
+            for column in data.values():
+                if len(column) == n:
+                    column.append(None)
 
 
-def _row(record: Recorded, d: dict[str, Any]) -> dict[str, Any]:
+def _local_columns(at: DateTime, zone: str | None, precision: TimePrecision) -> tuple[dt.date, str]:
+    """The ``local_date`` and ``local_time`` of an event at ``at`` in ``zone`` (see the module)."""
+    return local_day(at, precision, zone), local_iso(at, zone, precision)
+
+
+def _row(
+    record: Recorded,
+    d: dict[str, Any],
+    local: Callable[[DateTime, str | None, TimePrecision], tuple[dt.date, str]] = _local_columns,
+) -> dict[str, Any]:
+    """A record's row: its columns and values (``d`` is its event's ``to_dict``).
+
+    ``local`` gives the event's ``local_date`` and ``local_time``.
+    """
     event = record.event
     location = d["location"] or {}
+    day, local_time = local(event.occurred_at, event.zone, event.time_precision)
     row: dict[str, Any] = {
         "position": record.position,
         "stream": record.stream,
@@ -208,16 +251,16 @@ def _row(record: Recorded, d: dict[str, Any]) -> dict[str, Any]:
         "occurred_until": d["occurred_until"],
         "time_precision": d["time_precision"],
         "zone": event.zone,
-        "local_date": local_date(event),
-        "local_time": local_iso(event.occurred_at, event.zone, event.time_precision),
+        "local_date": day,
+        "local_time": local_time,
         "claimed_by": d["claimed_by"],
         "summary": d["summary"],
         "actors": list(d["actors"]),
         "tags": list(d["tags"]),
         "sources": d["sources"],
     }
-    for key in _LOCATION:
-        row[f"location.{key}"] = location.get(key)
+    for key, column in _LOCATION_COLUMNS:
+        row[column] = location.get(key)
     for name, value in d.items():
         if name in _BASE or name in ("type", "version"):
             continue
@@ -280,35 +323,13 @@ def _column(pandas: Any, kind: str | None, values: list[Any]) -> Any:  # noqa: P
     return pandas.Series(values, dtype=object)
 
 
-def neutralise(value: Any) -> Any:
-    """A cell's value with every text that a spreadsheet would run as a formula prefixed ``'``.
-
-    Texts inside lists and mappings (not their keys) are treated alike; anything else is
-    returned as it is.
-
-    >>> neutralise("=cmd|' /C calc'!A0"), neutralise("-3"), neutralise(-3), neutralise("Kyiv")
-    ("'=cmd|' /C calc'!A0", "'-3", -3, 'Kyiv')
-    >>> neutralise(["@x", "y"]), neutralise({"name": "+1"})
-    (["'@x", 'y'], {'name': "'+1"})
-    """
-    if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-    if isinstance(value, list):
-        return [neutralise(v) for v in value]
-    if isinstance(value, dict):
-        return {k: neutralise(v) for k, v in value.items()}
-    return value
-
-
 def _frame(columns: _Columns, *, formula_safe: bool) -> pd.DataFrame:
     pandas = _pandas()
     kinds = columns.kinds
     data = columns.data
     if formula_safe:  # only columns of texts (and lists of them): numbers and times are kept
         data = {
-            name: values
-            if kinds.get(name) in {"time", "date", "int", "bool", "float"}
-            else [neutralise(v) for v in values]
+            name: values if kinds.get(name) in _NOT_TEXT else neutralise_column(values)
             for name, values in data.items()
         }
     return pandas.DataFrame(
@@ -353,13 +374,17 @@ def to_pandas(
     columns = _Columns()
     to_dict = log.codec.to_dict
     seen: set[type[Event]] = set()
+    # Events reported together share their time, zone and precision (the models of one
+    # night's barrage, the reports of a day), and the zone conversion behind the local
+    # columns is the costly part of a row: it is worked out once for them.
+    local = functools.lru_cache(maxsize=_TIMES_KEPT)(_local_columns)
     total = len(log)
     for record in _records(log, resolved=resolved, as_of=as_of, known_at=known_at):
         cls = type(record.event)
         if cls not in seen:
             seen.add(cls)
             columns.kinds.update(_declared_kinds(cls))
-        columns.add(_row(record, to_dict(record.event)))
+        columns.add(_row(record, to_dict(record.event), local))
         if progress is not None and columns.rows % PROGRESS_EVERY == 0:
             progress(columns.rows, total)
     if progress is not None:
@@ -367,50 +392,53 @@ def to_pandas(
     return _frame(columns, formula_safe=formula_safe)
 
 
-def export_parquet(  # the frame's options, and the file's
+class _FrameOptions(TypedDict, total=False):
+    """The options of the file exports: :func:`to_pandas`'s, with ``formula_safe`` on."""
+
+    resolved: bool
+    as_of: DateTime | None
+    known_at: DateTime | None
+    formula_safe: bool
+
+
+def export_parquet(
     log: EventLog,
     path: str | os.PathLike[str],
     *,
     progress: Progress | None = None,
-    resolved: bool = False,
-    as_of: DateTime | None = None,
-    known_at: DateTime | None = None,
-    formula_safe: bool = True,
+    **options: Unpack[_FrameOptions],
 ) -> ExportReport:
     """Write :func:`to_pandas` of the log as a Parquet file (pyarrow).
 
-    Use :func:`timeline.io.export_file` (``format="parquet"``). Texts a spreadsheet would
-    run as formulas are prefixed ``'`` unless ``formula_safe=False`` (see the module).
+    Use :func:`timeline.io.export_file` (``format="parquet"``). ``options`` are
+    :func:`to_pandas`'s (``resolved``, ``as_of``, ``known_at``, ``formula_safe``), but texts
+    a spreadsheet would run as formulas are prefixed ``'`` unless ``formula_safe=False`` (see
+    the module).
 
     Raises:
         TimelineError: if pandas or pyarrow is not installed (the ``pandas`` extra).
     """
-    options = {"resolved": resolved, "as_of": as_of, "known_at": known_at}
-    return _export_frame(_PARQUET, log, path, progress, formula_safe=formula_safe, **options)
+    return _export_frame(_PARQUET, log, path, progress, options)
 
 
-def export_csv(  # the frame's options, and the file's
+def export_csv(
     log: EventLog,
     path: str | os.PathLike[str],
     *,
     progress: Progress | None = None,
-    resolved: bool = False,
-    as_of: DateTime | None = None,
-    known_at: DateTime | None = None,
-    formula_safe: bool = True,
+    **options: Unpack[_FrameOptions],
 ) -> ExportReport:
     """Write :func:`to_pandas` of the log as a UTF-8 CSV file, one row per record.
 
     Use :func:`timeline.io.export_file` (``format="csv"``). The columns are the frame's;
     a list or a mapping is written as JSON text, an instant as RFC 3339 text in UTC, an
-    unknown value as an empty cell. Texts a spreadsheet would run as formulas are prefixed
-    ``'`` unless ``formula_safe=False`` (see the module).
+    unknown value as an empty cell. ``options`` are those of :func:`export_parquet`: texts a
+    spreadsheet would run as formulas are prefixed ``'`` unless ``formula_safe=False``.
 
     Raises:
         TimelineError: if pandas is not installed (the ``pandas`` extra).
     """
-    options = {"resolved": resolved, "as_of": as_of, "known_at": known_at}
-    return _export_frame(_CSV, log, path, progress, formula_safe=formula_safe, **options)
+    return _export_frame(_CSV, log, path, progress, options)
 
 
 @attrs.frozen
@@ -427,11 +455,12 @@ def _export_frame(
     log: EventLog,
     path: str | os.PathLike[str],
     progress: Progress | None,
-    **options: Any,
+    options: _FrameOptions,
 ) -> ExportReport:
     """The file exports: the whole frame first, then written whole or not at all."""
     text = display_path(path)
-    frame = kind.ready(to_pandas(log, progress=progress, **options))
+    safe: _FrameOptions = {"formula_safe": True, **options}
+    frame = kind.ready(to_pandas(log, progress=progress, **safe))
     with atomic_output(text) as out:
         kind.write(frame, out)
     return ExportReport(format=kind.format, path=text, records=len(frame))

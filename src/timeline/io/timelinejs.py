@@ -39,7 +39,7 @@ import datetime as dt
 import html
 import os
 import urllib.parse
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, Unpack
 
 import attrs
 import orjson
@@ -363,30 +363,31 @@ def timeline_json(
     return out
 
 
+class _Options(TypedDict, total=False):
+    """The options of :func:`timeline_json`, which :func:`export_timelinejs` passes on."""
+
+    title: str | None
+    text: str | None
+    group: Group | None
+    zone: str | None
+    as_of: DateTime | None
+    known_at: DateTime | None
+
+
 def export_timelinejs(
     log: EventLog,
     path: str | os.PathLike[str],
     *,
     progress: Progress | None = None,
-    title: str | None = None,
-    text: str | None = None,
-    group: Group | None = "stream",
-    zone: str | None = None,
-    as_of: DateTime | None = None,
-    known_at: DateTime | None = None,
+    **options: Unpack[_Options],
 ) -> ExportReport:
-    """Write the log as a TimelineJS 3 JSON file. Use :func:`timeline.io.export_file`."""
+    """Write the log as a TimelineJS 3 JSON file. Use :func:`timeline.io.export_file`.
+
+    ``options`` are those of :func:`timeline_json`: ``title``, ``text``, ``group``, ``zone``,
+    ``as_of``, ``known_at``.
+    """
     target = display_path(path)
-    body = timeline_json(
-        log,
-        title=title,
-        text=text,
-        group=group,
-        zone=zone,
-        as_of=as_of,
-        known_at=known_at,
-        progress=progress,
-    )
+    body = timeline_json(log, progress=progress, **options)
     with atomic_output(target) as out:
         out.write(orjson.dumps(body, option=orjson.OPT_INDENT_2))
         if progress is not None:

@@ -59,8 +59,7 @@ from __future__ import annotations
 import functools
 from typing import Final
 
-from timeline.errors import InvalidEvent
-from timeline.events import CasualtyReport, Source
+from timeline.events import Source
 from timeline.io._csvsource import (
     CsvDataset,
     CsvSource,
@@ -68,11 +67,10 @@ from timeline.io._csvsource import (
     Fields,
     csv_importer,
     dated_source,
-    place,
-    refused,
+    named_sources,
     split_names,
 )
-from timeline.io._pipeline import Row, stable_id
+from timeline.io._pipeline import Row
 from timeline.io._times import parse_count
 from timeline.io.report import Issue
 from timeline.time import TimePrecision
@@ -208,31 +206,21 @@ class _Builder(DatedRows):
         """The columns of :data:`KEPT_AS_TAGS` the file has."""
         return [c for c in KEPT_AS_TAGS if c in self.index]
 
-    def build(self, row: int, f: Fields) -> Row:  # noqa: C901, PLR0911, PLR0912, PLR0915  # one row, read column by column
-        key = f["id"]
-        if not key:
-            return Row.refuse(row, "id", key, "no event id")
-        warnings: list[Issue] = []
-        spot = self.locate(row, f, "", warnings)
-        if isinstance(spot, Row):
-            return spot
-        zone = spot.zone
-        try:
-            start = self.day(f["date_start"], zone)
-        except ValueError as e:
-            return Row.refuse(row, "date_start", f["date_start"], f"unreadable date: {e}")
-        end_text = f["date_end"]
+    def build(self, row: int, f: Fields) -> Row:  # noqa: C901, PLR0911, PLR0912  # one row, read column by column
+        start = self.begin(row, f, key="id", iso="", date="date_start")
+        if isinstance(start, Row):
+            return start
+        warnings, zone = start.warnings, start.spot.zone
         until = None
-        if end_text:
-            try:
-                end = self.day(end_text, zone)
-            except ValueError as e:
-                return Row.refuse(row, "date_end", end_text, f"unreadable date: {e}")
-            if end.local < start.local:
+        if f["date_end"]:
+            end = self.day_in(row, f, "date_end", zone)
+            if isinstance(end, Row):
+                return end
+            if end.local < start.day.local:
                 return Row.refuse(
-                    row, "date_end", end_text, f"ends before it starts ({f['date_start']})"
+                    row, "date_end", f["date_end"], f"ends before it starts ({f['date_start']})"
                 )
-            if end.local > start.local:
+            if end.local > start.day.local:
                 until = self.times_in(zone).end_of_day(end.local.date())
         precision = TimePrecision.DAY
         if self.has_prec:
@@ -277,29 +265,23 @@ class _Builder(DatedRows):
         if f["conflict_name"]:
             tags.append(f"conflict: {f['conflict_name']}")
         tags.extend(f"{c}: {f[c].removesuffix('.0')}" for c in self.kept if f[c])
-        try:
-            location = place(
-                f["where_coordinates"], f["adm_1"], f["country"], spot.latitude, spot.longitude
-            )
-            event = CasualtyReport(
-                event_id=stable_id(FORMAT, key),
-                occurred_at=start.utc,
-                occurred_until=until,
-                time_precision=precision,
-                actors=split_names(f"{f['side_a']};{f['side_b']}"),
-                location=location,
-                sources=(UCDP, *(Source(name=n) for n in split_names(f["source_office"]))),
-                claimed_by=CLAIMANT,
-                tags=tags,
-                civilians=civilians,
-                killed=figures["killed"],
-                killed_low=figures["killed_low"],
-                killed_high=figures["killed_high"],
-                zone=zone,
-            )
-        except InvalidEvent as e:
-            return refused(row, e, _COLUMN_OF)
-        return Row(row, events=(event,), warnings=tuple(warnings))
+        return self.casualty_row(
+            row,
+            start,
+            FORMAT,
+            (f["where_coordinates"], f["adm_1"], f["country"]),
+            _COLUMN_OF,
+            occurred_until=until,
+            time_precision=precision,
+            actors=split_names(f"{f['side_a']};{f['side_b']}"),
+            sources=(UCDP, *named_sources(f["source_office"])),
+            claimed_by=CLAIMANT,
+            tags=tags,
+            civilians=civilians,
+            killed=figures["killed"],
+            killed_low=figures["killed_low"],
+            killed_high=figures["killed_high"],
+        )
 
 
 def ucdp_source(path: str, *, zone: str | None = None) -> CsvSource:
