@@ -143,7 +143,7 @@ def _nearest_plainly(picked: list[_Found], limit: int) -> list[_Found]:
 
 #: A set of events in time order, with their starts (:func:`~timeline.causal.timing.offset`).
 _Entry = tuple[list[dt.timedelta], list[Event]]
-#: The same, with the events' places (positions in the input) in an array, rather than a list
+#: The same, with the events' places (positions among the kept events) in an array, not a list
 #: of the events: the collector has nothing to walk in it.
 _Placed = tuple[list[dt.timedelta], "array.array[int]"]
 
@@ -190,16 +190,17 @@ def _keyed(rule: Rule, side: Literal["cause", "effect"]) -> bool:
 class _Table:
     """The events of the rules' types (and the statements), in time order, per set of types.
 
-    The input is read in bulk and not copied: the places (positions in the input) of the
-    events of the wanted types are found in C-level passes over it (causal links are skipped,
-    whatever their number) and filed by type. Each set of types asked for (:meth:`of`) is put
-    in time order once, with its starts as :func:`~timeline.causal.timing.offset` (exact, and
-    cheap to compare and bisect).
+    The input is read in bulk: the events of the wanted types are kept in two C-level passes
+    over it (causal links are skipped, whatever their number), and their places (positions
+    among the kept) filed by type. Each set of types asked for (:meth:`of`) is put in time
+    order once, with its starts as :func:`~timeline.causal.timing.offset` (exact, and cheap to
+    compare and bisect).
 
-    The table holds places in arrays, not lists of events: a rule's features make many
-    objects, and each collection they start walks every young list still alive, item by item
-    (events scattered in memory, far slower to walk than the starts). A rule takes the lists
-    of events it needs (:meth:`events`) and lets them go when done.
+    Beyond the one list of the kept events, the table holds places in arrays, not lists of
+    events: a rule's features make many objects, and each collection they start walks every
+    young list still alive, item by item (events scattered in memory, far slower to walk than
+    the starts). A rule takes the lists of events it needs (:meth:`events`) and lets them go
+    when done.
     """
 
     def __init__(self, events: Iterable[Event], types: set[type[Event]]) -> None:
@@ -210,22 +211,21 @@ class _Table:
             if issubclass(kind, Statement)
             or (not issubclass(kind, CausalLink) and any(issubclass(kind, t) for t in types))
         )
-        self._given = given
-        kept = array.array(
-            "q", itertools.compress(itertools.count(), map(wanted.__contains__, map(type, given)))
+        self._given = kept = list(
+            itertools.compress(given, map(wanted.__contains__, map(type, given)))
         )
-        kinds: list[type[Event]] = list(map(type, map(given.__getitem__, kept)))
+        kinds: list[type[Event]] = list(map(type, kept))
         self._places: dict[type[Event], array.array[int]] = {
             kind: array.array("q") for kind in set(kinds)
         }
         file = {kind: found.append for kind, found in self._places.items()}
         collections.deque(  # each event's place goes on its type's array
-            map(operator.call, map(file.__getitem__, kinds), kept), maxlen=0
+            map(operator.call, map(file.__getitem__, kinds), itertools.count()), maxlen=0
         )
         self._sorted: dict[frozenset[type[Event]], _Placed] = {}
 
     def events(self, places: Iterable[int]) -> list[Event]:
-        """The events at these places in the input."""
+        """The events at these places."""
         return list(map(self._given.__getitem__, places))
 
     def of(self, types: Sequence[type[Event]]) -> _Placed:
