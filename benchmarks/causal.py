@@ -348,6 +348,11 @@ def main() -> None:
     )
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3, help="builds and inference runs")
+    parser.add_argument(
+        "--inference-only",
+        action="store_true",
+        help="skip the builds and the queries (and the log, with --log-n 0)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--tmp", default=None, help="where the temporary SQLite file goes")
     args = parser.parse_args()
@@ -360,10 +365,11 @@ def main() -> None:
         "(not timed below)",
         flush=True,
     )
-    graph = bench_build(events, args.runs)
-    bench_queries(graph, events, args.queries, args.seed)
-    del graph
-    gc.collect()
+    if not args.inference_only:
+        graph = bench_build(events, args.runs)
+        bench_queries(graph, events, args.queries, args.seed)
+        del graph
+        gc.collect()
     bench_inference(events, args.runs)
     del events
     gc.collect()

@@ -141,18 +141,26 @@ def _nearest_plainly(picked: list[_Found], limit: int) -> list[_Found]:
 
 # -- the engine ----------------------------------------------------------------------------------
 
+#: A set of events in time order, with their starts (:func:`~timeline.causal.timing.offset`).
+_Entry = tuple[list[dt.timedelta], list[Event]]
+#: The same, with the events' places (positions among the kept events) in an array, not a list
+#: of the events: the collector has nothing to walk in it.
+_Placed = tuple[list[dt.timedelta], "array.array[int]"]
+
 
 def search(rules: Iterable[Rule], events: Iterable[Event]) -> list[Candidate]:
     """:func:`search_plainly`'s candidates, found in bulk."""
     rules = tuple(rules)
     table = _Table(events, {t for rule in rules for t in (*rule.causes, *rule.effects)})
-    starts, statements = table.of((Statement,))
+    starts, places = table.of((Statement,))
+    statements = table.events(places)
     # Most statements name nothing: their texts are searched in one C-level pass first (as
-    # flags: no match object is kept for the collector to walk).
-    named = list(map(bool, map(RETALIATION_WORDS.search, map(_TEXT, statements))))
+    # flags in bytes: nothing is kept for the collector to walk).
+    named = bytes(map(bool, map(RETALIATION_WORDS.search, map(_TEXT, statements))))
     scene = Scene._of_sorted(  # noqa: SLF001  # the engine builds its own scene
         itertools.compress(starts, named), itertools.compress(statements, named)
     )
+    del statements, named
     found: list[Candidate] = []
     for rule in rules:
         found.extend(_candidates(rule, table, scene))
@@ -183,9 +191,16 @@ class _Table:
     """The events of the rules' types (and the statements), in time order, per set of types.
 
     The input is read in bulk: the events of the wanted types are kept in two C-level passes
-    over it (causal links are skipped, whatever their number), then filed by type. Each set
-    of types asked for (:meth:`of`) is put in time order once, with its starts as
-    :func:`~timeline.causal.timing.offset` (exact, and cheap to compare and bisect).
+    over it (causal links are skipped, whatever their number), and their places (positions
+    among the kept) filed by type. Each set of types asked for (:meth:`of`) is put in time
+    order once, with its starts as :func:`~timeline.causal.timing.offset` (exact, and cheap to
+    compare and bisect).
+
+    Beyond the one list of the kept events, the table holds places in arrays, not lists of
+    events: a rule's features make many objects, and each collection they start walks every
+    young list still alive, item by item (events scattered in memory, far slower to walk than
+    the starts). A rule takes the lists of events it needs (:meth:`events`) and lets them go
+    when done.
     """
 
     def __init__(self, events: Iterable[Event], types: set[type[Event]]) -> None:
@@ -196,19 +211,25 @@ class _Table:
             if issubclass(kind, Statement)
             or (not issubclass(kind, CausalLink) and any(issubclass(kind, t) for t in types))
         )
-        kept = list(itertools.compress(given, map(wanted.__contains__, map(type, given))))
+        self._given = kept = list(
+            itertools.compress(given, map(wanted.__contains__, map(type, given)))
+        )
         kinds: list[type[Event]] = list(map(type, kept))
-        places: dict[type[Event], list[int]] = {kind: [] for kind in set(kinds)}
-        file = {kind: found.append for kind, found in places.items()}
-        collections.deque(  # each event's place goes on its type's list
+        self._places: dict[type[Event], array.array[int]] = {
+            kind: array.array("q") for kind in set(kinds)
+        }
+        file = {kind: found.append for kind, found in self._places.items()}
+        collections.deque(  # each event's place goes on its type's array
             map(operator.call, map(file.__getitem__, kinds), itertools.count()), maxlen=0
         )
-        self._given = kept
-        self._places = places
-        self._sorted: dict[frozenset[type[Event]], tuple[list[dt.timedelta], list[Event]]] = {}
+        self._sorted: dict[frozenset[type[Event]], _Placed] = {}
 
-    def of(self, types: Sequence[type[Event]]) -> tuple[list[dt.timedelta], list[Event]]:
-        """The events of these types (subclasses included) in time order, and their starts.
+    def events(self, places: Iterable[int]) -> list[Event]:
+        """The events at these places."""
+        return list(map(self._given.__getitem__, places))
+
+    def of(self, types: Sequence[type[Event]]) -> _Placed:
+        """The events of these types (subclasses included) in time order: starts and places.
 
         Events that start at the same instant keep their order in the input.
         """
@@ -217,21 +238,38 @@ class _Table:
         if found is None:
             wider = next((kept for held, kept in self._sorted.items() if kinds < held), None)
             found = self._sorted[kinds] = (
-                self._sorted_of(kinds) if wider is None else _among(kinds, *wider)
+                self._sorted_of(kinds) if wider is None else self._among(kinds, *wider)
             )
         return found
 
-    def _sorted_of(self, kinds: frozenset[type[Event]]) -> tuple[list[dt.timedelta], list[Event]]:
+    def _sorted_of(self, kinds: frozenset[type[Event]]) -> _Placed:
         """The events of these types, gathered from the input and put in time order."""
-        lists = [self._places[kind] for kind in kinds]
-        places = lists[0] if len(lists) == 1 else sorted(itertools.chain(*lists))
-        events = list(map(self._given.__getitem__, places))
-        starts = list(map(_since, map(_STARTED, events), itertools.repeat(EPOCH)))  # offset()
+        arrays = [self._places[kind] for kind in kinds]
+        places = (
+            arrays[0] if len(arrays) == 1 else array.array("q", sorted(itertools.chain(*arrays)))
+        )
+        started = map(_STARTED, map(self._given.__getitem__, places))
+        starts = list(map(_since, started, itertools.repeat(EPOCH)))  # offset()
         if not all(map(operator.le, starts, itertools.islice(starts, 1, None))):
             order = sorted(range(len(starts)), key=starts.__getitem__)  # stable
-            events = list(map(events.__getitem__, order))
+            places = array.array("q", map(places.__getitem__, order))
             starts = list(map(starts.__getitem__, order))
-        return starts, events
+        return starts, places
+
+    def _among(
+        self, kinds: frozenset[type[Event]], starts: list[dt.timedelta], places: array.array[int]
+    ) -> _Placed:
+        """The events of these types among events of more types already in time order.
+
+        Taken out in the order they are in, which is their own time order with ties in input
+        order, as :meth:`_sorted_of` would give: about half its cost (a rule's effects are
+        often some of its causes' types, the barrages among the strikes and barrages), as no
+        event is timed again.
+        """
+        mine = bytes(map(kinds.__contains__, map(type, map(self._given.__getitem__, places))))
+        return list(itertools.compress(starts, mine)), array.array(
+            "q", itertools.compress(places, mine)
+        )
 
 
 def _kinds_of(kind: type[Event]) -> set[type[Event]]:
@@ -240,20 +278,6 @@ def _kinds_of(kind: type[Event]) -> set[type[Event]]:
     for sub in kind.__subclasses__():
         found |= _kinds_of(sub)
     return found
-
-
-def _among(
-    kinds: frozenset[type[Event]], starts: list[dt.timedelta], events: list[Event]
-) -> tuple[list[dt.timedelta], list[Event]]:
-    """The events of these types among events of more types already in time order.
-
-    Taken out in the order they are in, which is their own time order with ties in input
-    order, as :meth:`_Table._sorted_of` would give: about half its cost (a rule's effects are
-    often some of its causes' types, the barrages among the strikes and barrages), as no event
-    is looked up or timed again.
-    """
-    mine = list(map(kinds.__contains__, map(type, events)))
-    return list(itertools.compress(starts, mine)), list(itertools.compress(events, mine))
 
 
 _Pick = tuple[dt.timedelta, Event, Event, dict[str, Feature]]  # (gap, cause, effect, features)
@@ -274,7 +298,8 @@ def _candidates(rule: Rule, table: _Table, scene: Scene) -> list[Candidate]:
     """
     if not table.of(rule.causes)[1]:  # (the causes first: the effects are often among them)
         return []
-    starts, effects = table.of(rule.effects)
+    starts, places = table.of(rule.effects)
+    effects = table.events(places)
     keys_of: list[Iterable[Hashable]] = (
         _keys_of(rule.effect_keys, effects) if _keyed(rule, "effect") else [(None,)] * len(effects)
     )
@@ -283,39 +308,43 @@ def _candidates(rule: Rule, table: _Table, scene: Scene) -> list[Candidate]:
     index = _filed(rule, table, None if groups is None else set().union(*groups))
     if not index:
         return []
-    latests = list(map(latest_offset, effects, starts))
     picks = _Picks()
+    # The effects searched one by one, with their keys: (position, keys) pairs.
+    unsettled: Iterable[tuple[int, Iterable[Hashable]]]
     if groups is None:
-        unsettled: Iterable[int] = range(len(effects))
+        unsettled = enumerate(keys_of)
     else:
-        unsettled = []
+        del keys_of  # each group's keys stand for its effects' from here on
+        left: list[Iterable[tuple[int, Iterable[Hashable]]]] = []
         for keys, positions in groups.items():
             present = [key for key in keys if key in index]
             if len(present) == 1:
-                unsettled += _first_tries(
+                tried = _first_tries(
                     rule,
                     index[present[0]],
                     positions,
                     starts=starts,
-                    latests=latests,
                     effects=effects,
                     scene=scene,
                     picks=picks,
                 )
+                left.append(zip(tried, itertools.repeat(keys)))
             elif present:
-                unsettled += positions
-    for place in unsettled:
+                left.append(zip(positions, itertools.repeat(keys)))
+        unsettled = itertools.chain.from_iterable(left)
+    for place, under in unsettled:
+        start, effect = starts[place], effects[place]
         found = _one_by_one(
             rule,
             index,
-            start=starts[place],
-            latest=latests[place],
-            effect=effects[place],
-            keys=keys_of[place],
+            start=start,
+            latest=latest_offset(effect, start),
+            effect=effect,
+            keys=under,
             scene=scene,
         )
         picks.places += itertools.repeat(place, len(found))
-        for gap, cause, effect, features in found:
+        for gap, cause, _, features in found:
             picks.gaps.append(gap)
             picks.causes.append(cause)
             picks.effects.append(effect)
@@ -395,15 +424,14 @@ def _grouped(
 
 def _first_tries(
     rule: Rule,
-    entry: tuple[list[dt.timedelta], list[Event]],
+    entry: _Entry,
     positions: Sequence[int],
     *,
     starts: list[dt.timedelta],
-    latests: list[dt.timedelta],
     effects: list[Event],
     scene: Scene,
     picks: _Picks,
-) -> list[int]:
+) -> Sequence[int]:
     """Try, for all these effects at once, the latest cause in each one's window.
 
     For a rule taking one cause per effect, whose effects at ``positions`` look under one
@@ -411,66 +439,63 @@ def _first_tries(
     rule accepts get it in ``picks``; those with an empty window get nothing. Returns the
     others (the cause tried was the effect itself, or the rule refused it), to be searched one
     by one.
+
+    Effects and causes are handled as positions (in arrays), each looked up as it is needed,
+    and no list of them is made: the rule's features make many objects, and each collection
+    they start walks every young list still alive, item by item.
     """
     cause_starts, causes = entry
-    width = min(rule.window, _WHOLE_RANGE)
-    if len(positions) == len(effects):  # all of them, in order (distinct, ascending)
-        my_starts, my_latests, my_effects = starts, latests, effects
-    else:
-        my_starts = list(map(starts.__getitem__, positions))
-        my_latests = list(map(latests.__getitem__, positions))
-        my_effects = list(map(effects.__getitem__, positions))
-    highs = array.array("q", map(bisect.bisect_right, itertools.repeat(cause_starts), my_latests))
+    start_of, effect_of, cause_of = starts.__getitem__, effects.__getitem__, causes.__getitem__
+    every = len(positions) == len(effects)  # all of them, in order (distinct, ascending)
+    my_effects = effects if every else map(effect_of, positions)
+    latests = map(latest_offset, my_effects, starts if every else map(start_of, positions))
+    highs = array.array("q", map(bisect.bisect_right, itertools.repeat(cause_starts), latests))
     # The latest cause not after an effect's latest instant is cause ``high - 1``: the window
     # holds a cause iff that one starts at most ``width`` before the effect (no second bisect).
     # With a placeholder in front, ``high`` indexes it directly, and 0 (no cause) never fits.
     before = [_NEVER, *cause_starts]
-    lows = map(operator.sub, my_starts, itertools.repeat(width))
-    open_ = list(map(operator.ge, map(before.__getitem__, highs), lows))  # a cause in the window
-    # Lists no longer needed go now: the rule's features (below) make many objects, and each
-    # collection they start walks every young list still alive, item by item.
-    del before, my_latests
-    # From here on, the effects with a cause in their window only (compress: no index lookups).
-    places = positions_open = _kept(positions, open_)
-    my_starts = list(itertools.compress(my_starts, open_))
-    my_effects = list(itertools.compress(my_effects, open_))
+    width = min(rule.window, _WHOLE_RANGE)
+    lows = map(operator.sub, starts if every else map(start_of, positions), itertools.repeat(width))
+    open_ = bytes(map(operator.ge, map(before.__getitem__, highs), lows))  # a cause in the window
+    del before
+    # From here on, the effects with a cause in their window only, and the cause each tries.
+    opened = _kept(positions, open_)
     tried: Sequence[int] = array.array(
         "q", map(operator.sub, itertools.compress(highs, open_), itertools.repeat(1))
     )
     del highs, open_
-    my_causes = list(map(causes.__getitem__, tried))
-    other = list(map(operator.is_not, my_causes, my_effects))  # never an effect and itself
+    # never an effect and itself
+    other = bytes(map(operator.is_not, map(cause_of, tried), map(effect_of, opened)))
+    trying = opened
     if not all(other):
-        places, tried = _kept(places, other), _kept(tried, other)
-        my_causes = list(itertools.compress(my_causes, other))
-        my_effects = list(itertools.compress(my_effects, other))
-        my_starts = list(itertools.compress(my_starts, other))
-    features = list(map(rule.features, my_causes, my_effects, itertools.repeat(scene)))
-    settled = list(map(operator.is_not, features, itertools.repeat(None)))
+        trying, tried = _kept(opened, other), _kept(tried, other)
+    features = list(
+        map(rule.features, map(cause_of, tried), map(effect_of, trying), itertools.repeat(scene))
+    )
+    settled = bytes(map(operator.is_not, features, itertools.repeat(None)))
+    accepted, taken = trying, tried
     if not all(settled):
-        tried, features = _kept(tried, settled), list(itertools.compress(features, settled))
-        my_causes = list(itertools.compress(my_causes, settled))
-        my_effects = list(itertools.compress(my_effects, settled))
-        my_starts = list(itertools.compress(my_starts, settled))
-    picks.places += itertools.compress(places, settled)
-    picks.gaps += map(operator.sub, my_starts, map(cause_starts.__getitem__, tried))
-    picks.causes += my_causes
-    picks.effects += my_effects
+        accepted, taken = _kept(trying, settled), _kept(tried, settled)
+        features = list(itertools.compress(features, settled))
+    picks.places += accepted
+    picks.gaps += map(operator.sub, map(start_of, accepted), map(cause_starts.__getitem__, taken))
+    picks.causes += map(cause_of, taken)
+    picks.effects += map(effect_of, accepted)
     picks.features += features  # type: ignore[arg-type]  # the refused (None) were taken out
-    unsettled = list(itertools.compress(places, map(operator.not_, settled)))
+    unsettled = array.array("q", itertools.compress(trying, map(operator.not_, settled)))
     if not all(other):
-        unsettled += itertools.compress(positions_open, map(operator.not_, other))
+        unsettled.extend(itertools.compress(opened, map(operator.not_, other)))
     return unsettled
 
 
-def _kept(positions: Iterable[int], flags: Iterable[bool]) -> Sequence[int]:
+def _kept(positions: Iterable[int], flags: Iterable[object]) -> Sequence[int]:
     """The positions whose flag is true, as an array (nothing for the collector to walk)."""
     return array.array("q", itertools.compress(positions, flags))
 
 
 def _one_by_one(
     rule: Rule,
-    index: dict[Hashable, tuple[list[dt.timedelta], list[Event]]],
+    index: dict[Hashable, _Entry],
     *,
     start: dt.timedelta,
     latest: dt.timedelta,
@@ -505,14 +530,15 @@ def _one_by_one(
 
 def _filed(
     rule: Rule, table: _Table, wanted: set[Hashable] | None = None
-) -> dict[Hashable, tuple[list[dt.timedelta], list[Event]]]:
+) -> dict[Hashable, _Entry]:
     """The rule's causes under their keys, each key's in time order (starts beside them).
 
     Under the ``wanted`` keys only, if given: the others are never looked under.
     """
-    starts, causes = table.of(rule.causes)
-    if not causes:
+    starts, places = table.of(rule.causes)
+    if not places:
         return {}
+    causes = table.events(places)
     if not _keyed(rule, "cause"):
         return {None: (starts, causes)}
     keys_of = _keys_of(rule.cause_keys, causes)
@@ -528,16 +554,16 @@ def _filed(
     index = {}
     for key, lists in filed.items():
         # in time order; a cause filed twice under one key (a repeated key) stays twice
-        places = lists[0] if len(lists) == 1 else sorted(itertools.chain(*lists))
-        index[key] = (list(map(starts.__getitem__, places)), list(map(causes.__getitem__, places)))
+        chosen = lists[0] if len(lists) == 1 else sorted(itertools.chain(*lists))
+        index[key] = (list(map(starts.__getitem__, chosen)), list(map(causes.__getitem__, chosen)))
     return index
 
 
 def _filed_one_by_one(
     starts: list[dt.timedelta], causes: list[Event], keys_of: list[Iterable[Hashable]]
-) -> dict[Hashable, tuple[list[dt.timedelta], list[Event]]]:
+) -> dict[Hashable, _Entry]:
     """:func:`_filed` for causes with many different tuples of keys."""
-    index: dict[Hashable, tuple[list[dt.timedelta], list[Event]]] = {}
+    index: dict[Hashable, _Entry] = {}
     for start, cause, cause_keys in zip(starts, causes, keys_of, strict=True):
         for key in cause_keys:
             entry = index.get(key)

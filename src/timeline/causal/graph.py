@@ -100,6 +100,45 @@ def _cut(value: dt.datetime | None, name: str) -> DateTime | None:
     return None if value is None else to_utc(value, field=name)
 
 
+def causal_graph(
+    log: EventLog,
+    *,
+    as_of: dt.datetime | None = None,
+    known_at: dt.datetime | None = None,
+    check: bool = False,
+) -> CausalGraph:
+    """The causal graph of a log, as it was known at ``known_at``, up to ``as_of``.
+
+    Args:
+        log: the log.
+        as_of: valid time: only events whose (corrected) ``occurred_at`` is ``<= as_of``, and
+            the links between them (whenever the links were asserted).
+        known_at: transaction time: only links (and events, corrections, retractions) recorded
+            by then. A link retracted later is still in this view.
+        check: re-check every link's time order and acyclicity (the log's guard already
+            did, at append time; use it for a log written without the standard guards).
+
+    Raises:
+        InvalidEvent: for a naive ``as_of``/``known_at``.
+        InvalidArgument: ``log`` is not an event log.
+        CausalityError: with ``check``, a link that goes back in time or closes a cycle.
+
+    >>> import pendulum, timeline as tl
+    >>> log = tl.open_log("memory:")
+    >>> graph = causal_graph(log, known_at=pendulum.datetime(2025, 6, 3))
+    >>> len(graph)
+    0
+    """
+    if not isinstance(log, EventLog):
+        raise InvalidArgument(
+            f"a causal graph is built from an event log, not {type(log).__name__}",
+            argument="log",
+            value=log,
+        )
+    events = replay_events(log, known_at=_cut(known_at, "known_at"), order="recorded")
+    return CausalGraph.from_events(events, as_of=as_of, known_at=known_at, check=check)
+
+
 class CausalGraph:
     """Events and the claims that one led to another, with queries over them.
 
@@ -174,28 +213,9 @@ class CausalGraph:
             check_links(columns, graph._graph)
         return graph
 
-    @classmethod
-    def from_log(
-        cls,
-        log: EventLog,
-        *,
-        as_of: dt.datetime | None = None,
-        known_at: dt.datetime | None = None,
-        check: bool = False,
-    ) -> CausalGraph:
-        """Replay a log and build its graph (the same as :func:`causal_graph`).
-
-        Raises:
-            InvalidArgument: ``log`` is not an event log.
-        """
-        if not isinstance(log, EventLog):
-            raise InvalidArgument(
-                f"a causal graph is built from an event log, not {type(log).__name__}",
-                argument="log",
-                value=log,
-            )
-        events = replay_events(log, known_at=_cut(known_at, "known_at"), order="recorded")
-        return cls.from_events(events, as_of=as_of, known_at=known_at, check=check)
+    #: Replay a log and build its graph: :func:`causal_graph`, under the name the other
+    #: constructor's suggests.
+    from_log = staticmethod(causal_graph)
 
     def _hold(self, columns: Columns) -> None:
         """Hold the columns, and give networkx the nodes and the edges (data: ``{"edge": i}``)."""
@@ -661,35 +681,3 @@ def _key(ref: object) -> int | None:
         except ValueError:
             return None
     return None
-
-
-def causal_graph(
-    log: EventLog,
-    *,
-    as_of: dt.datetime | None = None,
-    known_at: dt.datetime | None = None,
-    check: bool = False,
-) -> CausalGraph:
-    """The causal graph of a log, as it was known at ``known_at``, up to ``as_of``.
-
-    Args:
-        log: the log.
-        as_of: valid time: only events whose (corrected) ``occurred_at`` is ``<= as_of``, and
-            the links between them (whenever the links were asserted).
-        known_at: transaction time: only links (and events, corrections, retractions) recorded
-            by then. A link retracted later is still in this view.
-        check: re-check every link's time order and acyclicity (the log's guard already
-            did, at append time; use it for a log written without the standard guards).
-
-    Raises:
-        InvalidEvent: for a naive ``as_of``/``known_at``.
-        InvalidArgument: ``log`` is not an event log.
-        CausalityError: with ``check``, a link that goes back in time or closes a cycle.
-
-    >>> import pendulum, timeline as tl
-    >>> log = tl.open_log("memory:")
-    >>> graph = causal_graph(log, known_at=pendulum.datetime(2025, 6, 3))
-    >>> len(graph)
-    0
-    """
-    return CausalGraph.from_log(log, as_of=as_of, known_at=known_at, check=check)
