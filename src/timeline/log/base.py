@@ -37,14 +37,11 @@ optional, for a store that reads one record's time or hash faster than the defau
 decodes what it reads with one call, :meth:`EventLog.decode_record`.
 ``docs/howto/backend.md`` writes a complete backend on :mod:`dbm`.
 
-Reads check what they serve, once for every backend, in :meth:`EventLog.decode_record`: a
-record is handed out only if its stored bytes hash, chained to the hash stored with the
-record before it, to its own stored hash. In a read in position order the record before is
-the one just read; otherwise its hash is looked up (:meth:`EventLog.stored_hash`, or a
-backend's own join, :meth:`EventLog.decode_linked`), and a position with no record is
-reported as missing. The decoder never builds an event its type's validators would refuse
-(a payload changed and re-hashed). ``read(verify=False)`` is the forensic way round the
-checks. ``append`` checks the tail record the same way before it writes on top of it.
+Reads check what they serve, for every backend, in :meth:`EventLog.decode_record`: a record
+is handed out only if its stored bytes, chained to the stored hash of the record before it,
+hash to its own stored hash, and a missing position is reported; the decoder never builds an
+event its type's validators would refuse. ``read(verify=False)`` is the forensic way round.
+``append`` checks the tail record the same way before it writes on top of it.
 """
 
 from __future__ import annotations
@@ -56,7 +53,7 @@ import datetime as dt
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypedDict
 
 from pendulum import DateTime
 
@@ -96,6 +93,7 @@ __all__ = [
     "GENESIS",
     "EventLog",
     "Guard",
+    "LogOptions",
     "Order",
     "Query",
     "RawRecord",
@@ -126,6 +124,14 @@ def _check_expected(stream: str, expected: int | None, actual: int) -> None:
             expected=expected,
             actual=actual,
         )
+
+
+class LogOptions(TypedDict, total=False):
+    """What every log takes after its own options: :class:`EventLog`'s, handed on unchanged."""
+
+    codec: Codec | None
+    clock: Clock | None
+    guards: Iterable[Guard]
 
 
 class EventLog(CheckedReads, ProvableLog):

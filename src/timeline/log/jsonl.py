@@ -39,13 +39,13 @@ import fcntl
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Unpack
 
 import orjson
 from pendulum import DateTime
 
 from timeline.errors import CorruptLog, LogReplaced, TimelineError
-from timeline.log.base import EventLog
+from timeline.log.base import EventLog, LogOptions
 from timeline.log.query import Query
 from timeline.log.records import GENESIS, Recorded, StoredRecord, stored_recorded_at
 from timeline.log.sqlite_snapshots import SQLiteSnapshotStore
@@ -54,9 +54,6 @@ if TYPE_CHECKING:
     import uuid
     from collections.abc import Collection, Iterable, Iterator, Sequence
 
-    from timeline.codec import Codec
-    from timeline.log.base import Guard
-    from timeline.time import Clock
 
 __all__ = ["JsonlLog"]
 
@@ -78,9 +75,8 @@ class JsonlLog(EventLog):
 
     Args:
         path: the file; created (empty) if it does not exist.
-        codec: encodes events; the default knows every declared type.
-        clock: stamps ``recorded_at``; the system clock by default.
-        guards: checks run inside every append (see :data:`~timeline.log.Guard`).
+        **options: the options every log takes, ``codec``, ``clock`` and ``guards``
+            (see :class:`~timeline.log.LogOptions`).
         fsync: flush every append to the disk before returning (``True``, the default,
             so that an acknowledged append survives a power cut); ``False`` is faster and
             only risks the last appends, which then show as a damaged tail.
@@ -106,15 +102,9 @@ class JsonlLog(EventLog):
     """
 
     def __init__(
-        self,
-        path: str | Path,
-        *,
-        codec: Codec | None = None,
-        clock: Clock | None = None,
-        guards: Iterable[Guard] = (),
-        fsync: bool = True,
+        self, path: str | Path, *, fsync: bool = True, **options: Unpack[LogOptions]
     ) -> None:
-        super().__init__(codec=codec, clock=clock, guards=guards)
+        super().__init__(**options)
         self.path = os.fspath(path)
         self.fsync = bool(fsync)
         self._lock = threading.RLock()

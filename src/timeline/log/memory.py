@@ -5,20 +5,15 @@ from __future__ import annotations
 import contextlib
 import threading
 import uuid
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Iterator, Sequence
+from typing import Unpack
 
 from pendulum import DateTime
 
-from timeline.log.base import EventLog
+from timeline.log.base import EventLog, LogOptions
 from timeline.log.merkle import Key, Node
 from timeline.log.query import Query
 from timeline.log.records import GENESIS, Recorded, StoredRecord
-
-if TYPE_CHECKING:
-    from timeline.codec import Codec
-    from timeline.log.base import Guard
-    from timeline.time import Clock
 
 __all__ = ["MemoryLog"]
 
@@ -40,14 +35,8 @@ class MemoryLog(EventLog):
     (['Hakan Fidan', 'Rustem Umerov'], True)
     """
 
-    def __init__(
-        self,
-        *,
-        codec: Codec | None = None,
-        clock: Clock | None = None,
-        guards: Iterable[Guard] = (),
-    ) -> None:
-        super().__init__(codec=codec, clock=clock, guards=guards)
+    def __init__(self, **options: Unpack[LogOptions]) -> None:
+        super().__init__(**options)
         self._records: list[Recorded] = []
         self._payloads: list[bytes] = []
         self._stamps: list[str] = []  # recorded_at exactly as hashed

@@ -56,7 +56,7 @@ import contextlib
 import string
 import threading
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Unpack
 
 from pendulum import DateTime
 
@@ -72,7 +72,7 @@ from timeline.log._postgres_schema import (
     take_write_lock,
 )
 from timeline.log._sql import tail_of
-from timeline.log.base import EventLog
+from timeline.log.base import EventLog, LogOptions
 from timeline.log.postgres_snapshots import PostgresSnapshotStore
 from timeline.log.query import keyset_pages
 from timeline.log.records import Recorded, StoredRecord, check_gapless, stored_recorded_at
@@ -84,11 +84,8 @@ if TYPE_CHECKING:
 
     import psycopg
 
-    from timeline.codec import Codec
-    from timeline.log.base import Guard
     from timeline.log.merkle import Key, Node
     from timeline.log.query import Query
-    from timeline.time import Clock
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "PostgresLog", "schema_url"]
 
@@ -128,9 +125,8 @@ class PostgresLog(EventLog):
     Args:
         url: a libpq connection URL (``postgresql://user@host:port/db?options=...``) or
             key-value string.
-        codec: encodes events; the default knows every declared type.
-        clock: stamps ``recorded_at``; the system clock by default.
-        guards: checks run inside every append (see :data:`~timeline.log.Guard`).
+        **options: the options every log takes, ``codec``, ``clock`` and ``guards``
+            (see :class:`~timeline.log.LogOptions`).
         connect_timeout: seconds to wait for the server when connecting.
         lock_timeout: the most seconds an append waits for the write lock (held by another
             writer through its commit) or any other lock, before it raises
@@ -153,13 +149,11 @@ class PostgresLog(EventLog):
         self,
         url: str,
         *,
-        codec: Codec | None = None,
-        clock: Clock | None = None,
-        guards: Iterable[Guard] = (),
         connect_timeout: float = 10.0,
         lock_timeout: float = 10.0,
+        **options: Unpack[LogOptions],
     ) -> None:
-        super().__init__(codec=codec, clock=clock, guards=guards)
+        super().__init__(**options)
         for name, value in (("connect_timeout", connect_timeout), ("lock_timeout", lock_timeout)):
             if type(value) not in (int, float) or not 0 < value < float("inf"):
                 raise InvalidArgument(

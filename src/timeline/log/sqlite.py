@@ -25,25 +25,22 @@ import sqlite3
 import threading
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Unpack
 
 from pendulum import DateTime
 
 from timeline.errors import CorruptLog, InvalidArgument, TimelineError
 from timeline.log._sql import tail_of
-from timeline.log.base import EventLog
+from timeline.log.base import EventLog, LogOptions
 from timeline.log.query import keyset_pages
 from timeline.log.records import Recorded, StoredRecord, check_gapless, stored_recorded_at
 from timeline.log.sqlite_snapshots import SQLiteSnapshotStore, synchronous_mode
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Collection, Iterator, Sequence
 
-    from timeline.codec import Codec
-    from timeline.log.base import Guard
     from timeline.log.query import Query
-    from timeline.time import Clock
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "SQLiteLog"]
 
@@ -115,9 +112,8 @@ class SQLiteLog(EventLog):
 
     Args:
         path: the database file (``":memory:"`` for a private in-memory database).
-        codec: encodes events; the default knows every declared type.
-        clock: stamps ``recorded_at``; the system clock by default.
-        guards: checks run inside every append (see :data:`~timeline.log.Guard`).
+        **options: the options every log takes, ``codec``, ``clock`` and ``guards``
+            (see :class:`~timeline.log.LogOptions`).
         synchronous: ``"full"`` (default) fsyncs every commit, so an acknowledged append
             survives a power cut; ``"normal"`` is faster and still never corrupts the file
             in WAL mode, but may lose the last appends on a power cut.
@@ -143,13 +139,11 @@ class SQLiteLog(EventLog):
         self,
         path: str | Path,
         *,
-        codec: Codec | None = None,
-        clock: Clock | None = None,
-        guards: Iterable[Guard] = (),
         synchronous: str = "full",
         busy_timeout: float = 30.0,
+        **options: Unpack[LogOptions],
     ) -> None:
-        super().__init__(codec=codec, clock=clock, guards=guards)
+        super().__init__(**options)
         self._counted = 0  # positions 1 to this were all there when last counted
         mode = synchronous_mode(synchronous)
         if (
