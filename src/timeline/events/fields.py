@@ -310,21 +310,21 @@ def count(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
         raise field_error(instance, attribute, value, "must be a whole number ≥ 0 or None")
 
 
-@guarded("type(v) is str and v != ''")  # not blank: left to verify() (see Guard)
+@guarded("type(v) is str and v")  # "" is false; text of spaces alone: left to verify()
 def non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A required name: a string with something other than spaces in it."""
     if type(value) is not str or not value.strip():
         raise field_error(instance, attribute, value, "must be a non-empty string")
 
 
-@guarded("v is None or type(v) is str and v != ''")
+@guarded("v is None or type(v) is str and v")
 def optional_non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """``None``, or a non-empty string."""
     if value is not None:
         non_empty(instance, attribute, value)
 
 
-@guarded("not v or '' not in map(str.strip, v)")  # str.strip raises for what is not text
+@guarded("not v or all(map(str.strip, v))")  # str.strip raises for what is not text; "" is false
 def non_empty_names(
     instance: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]
 ) -> None:
