@@ -177,6 +177,25 @@ def test_the_trusted_build_never_builds_what_the_validators_refuse():
         TrustedDecoder(CODEC).decode(orjson.dumps(data))
 
 
+@pytest.mark.parametrize("field", ["destroyed", "lost"])
+def test_a_post_init_that_declares_a_guard_is_checked_inline(field):
+    """Attack's "not more than launched" (fields.not_above): a guard, not a call."""
+    build = trusted_builder(DroneBarrage)
+    assert "__attrs_post_init__" not in "".join(linecache.getlines(build.__code__.co_filename))
+    data = orjson.loads(CODEC.encode(DroneBarrage(occurred_at=T, launched=10)))
+    data[field] = 11
+    payload = orjson.dumps(data)
+    with pytest.raises(InvalidEvent, match=f"{field} must not exceed launched") as validated:
+        CODEC.decode(payload)
+    with pytest.raises(InvalidEvent) as trusted:
+        TrustedDecoder(CODEC).decode(payload)
+    assert str(trusted.value) == str(validated.value)
+    data.update({field: 10})
+    assert TrustedDecoder(CODEC).decode(orjson.dumps(data)) == CODEC.decode(orjson.dumps(data))
+    data.update({field: 11, "launched": None})  # unknown: nothing to compare
+    assert TrustedDecoder(CODEC).decode(orjson.dumps(data)) == CODEC.decode(orjson.dumps(data))
+
+
 def barrage_payload(**changes):
     event = DroneBarrage(
         occurred_at=T,

@@ -15,7 +15,7 @@ an object its validators would refuse (a payload changed behind the log's back a
 re-hashed): for each field it evaluates, inline, the :class:`~timeline.events.fields.Guard`
 its validator declares (``type(v) is int and v >= 0``: tens of nanoseconds, where calling
 the validator costs ten times that), calls a validator that declares none, and calls the
-class's ``__attrs_post_init__``. A failed guard raises ``ValueError``, and the caller
+class's ``__attrs_post_init__`` (or, where it declares a guard too, evaluates that). A failed guard raises ``ValueError``, and the caller
 decodes the validated way, which gives the validator's own error. Its source is registered
 with :mod:`linecache` under ``<timeline-decoder ClassName>``, so tracebacks and debuggers
 show it.
@@ -134,13 +134,24 @@ def _plain_check(tp: Any) -> str | None:
 
 
 class _Renamed(ast.NodeTransformer):
-    """Renames the names of a guard's expression to the builder's own."""
+    """Renames the names of a guard's expression to the builder's own.
 
-    def __init__(self, names: dict[str, str]) -> None:
+    ``fields``: the builder's local of each field, read for ``o.<field>`` (the instance's
+    field, just set from that local): a name costs less than a slot's descriptor.
+    """
+
+    def __init__(self, names: dict[str, str], fields: dict[str, str] | None = None) -> None:
         self.names = names
+        self.fields = fields or {}
 
     def visit_Name(self, node: ast.Name) -> ast.Name:  # ast's visitor protocol
         return ast.Name(self.names.get(node.id, node.id), node.ctx)
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:  # ast's visitor protocol
+        owner = node.value
+        if isinstance(owner, ast.Name) and owner.id == "o" and node.attr in self.fields:
+            return ast.Name(self.fields[node.attr], node.ctx)
+        return self.generic_visit(node)
 
 
 def _inline(guard: Guard, value: str, prefix: str, namespace: dict[str, Any]) -> str:
@@ -151,6 +162,35 @@ def _inline(guard: Guard, value: str, prefix: str, namespace: dict[str, Any]) ->
         namespace[f"{prefix}{name}"] = bound
     tree = _Renamed(names).visit(ast.parse(guard.expression, mode="eval"))
     return ast.unparse(tree)
+
+
+def _checked(
+    cls: type,
+    fields: tuple[attrs.Attribute[Any], ...],
+    checks: list[str],
+    called: list[str],
+    namespace: dict[str, Any],
+) -> list[str]:
+    """The builder's lines once every field is set: the guards, then the calls.
+
+    ``checks`` are the fields' guards, ``called`` the calls of validators without one. The
+    class's ``__attrs_post_init__`` is checked with the guards where it declares one (see
+    :func:`~timeline.events.fields.not_above`), and called last otherwise.
+    """
+    post_init = getattr(cls, "__attrs_post_init__", None)
+    guard = getattr(post_init, GUARD, None)
+    if isinstance(guard, Guard):
+        checks = [*checks, f"({_inline(guard, 'o', 'p_', namespace)})"]
+    lines = []
+    if checks:
+        local = {field.name: f"v{i}" for i, field in enumerate(fields)}
+        condition = _Renamed({}, local).visit(ast.parse(" and ".join(checks), mode="eval"))
+        lines.append(f"    if not ({ast.unparse(condition)}):")
+        lines.append("        raise ValueError('a value its validator refuses')")
+    lines.extend(called)
+    if post_init is not None and not isinstance(guard, Guard):
+        lines.append("    o.__attrs_post_init__()")
+    return lines
 
 
 def _compile(cls: type, lines: list[str], namespace: dict[str, Any]) -> Builder:
@@ -351,11 +391,6 @@ class Builders:
             if plain is not None:
                 checks.append(f"({plain.format(v=f'v{i}')})")
             self._validate(i, field, self._makes_type(tp), namespace, checks, called)
-        if checks:
-            lines.append(f"    if not ({' and '.join(checks)}):")
-            lines.append("        raise ValueError('a value its validator refuses')")
-        lines.extend(called)
-        if hasattr(cls, "__attrs_post_init__"):
-            lines.append("    o.__attrs_post_init__()")
+        lines.extend(_checked(cls, fields, checks, called, namespace))
         lines.append("    return o")
         return _compile(cls, lines, namespace)

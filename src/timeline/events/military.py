@@ -66,6 +66,7 @@ class Attack(Event):
     )
     carrier: str | None = f.text_or_none()
 
+    @f.guarded(f"{f.not_above('destroyed', 'launched')} and {f.not_above('lost', 'launched')}")
     def __attrs_post_init__(self) -> None:
         f.at_most(self, "destroyed", "launched")
         f.at_most(self, "lost", "launched")
