@@ -78,7 +78,7 @@ CODEC = Codec(default_registry([Tally]))  # after the types above, so that it kn
 
 
 def trusted_builder(cls):
-    return TrustedDecoder(CODEC)._for_tag(cls.TYPE, cls.VERSION)  # which types it builds
+    return TrustedDecoder(CODEC).builder(cls.TYPE, cls.VERSION)  # which types it builds
 
 
 @pytest.mark.parametrize("cls", list(default_registry()), ids=lambda c: c.TYPE)
@@ -153,7 +153,7 @@ def test_classes_of_the_same_name_get_builders_of_their_own():
     built = {}
     for cls in (first, second, first):  # the second of the same shape shares the first's
         codec = Codec(tl.Registry([cls]))
-        build = TrustedDecoder(codec)._for_tag(cls.TYPE, 1)
+        build = TrustedDecoder(codec).builder(cls.TYPE, 1)
         event = cls(occurred_at=T)
         assert build(orjson.loads(codec.encode(event))) == event
         built.setdefault(cls, set()).add(build.__code__.co_filename)

@@ -2,13 +2,16 @@
 references. The damage it catches is tested on every backend by ``LogBackendContract``
 (``DamageContract``) and ``tests/robustness/test_damaged_reads.py``."""
 
+import itertools
+
 import pendulum
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeline.events import DroneBarrage
-from timeline.log import GENESIS, MemoryLog, Recorded
+from timeline.errors import CorruptLog
+from timeline.events import DroneBarrage, MissileStrike
+from timeline.log import GENESIS, MemoryLog, Recorded, SQLiteLog
 from timeline.log.reading import _new_recorded
 
 T = pendulum.datetime(2025, 6, 1, 22)
@@ -40,3 +43,89 @@ def test_the_start_of_a_gap_is_found(missing):
 
 def test_the_first_record_follows_genesis():
     assert MemoryLog()._hash_before(1) == GENESIS
+
+
+def _outcome(read):
+    """The records a read gives, or the error it stops with (its type, position, reason)."""
+    records = []
+    try:
+        records.extend(read())
+    except CorruptLog as e:
+        return records, (type(e), e.position, e.reason)
+    return records, None
+
+
+_LOG_ROWS = None
+
+
+def _stored_rows():
+    """Six stored records of a SQLite log, as ``(position, stream, version, recorded_at,
+    payload, hash)`` rows (made once: hypothesis reuses them)."""
+    global _LOG_ROWS  # noqa: PLW0603  # a cache of one log for every example
+    if _LOG_ROWS is None:
+        log = SQLiteLog(":memory:")
+        for k in range(3):
+            log.append(
+                [
+                    DroneBarrage(occurred_at=T.add(hours=k), launched=k),
+                    MissileStrike(occurred_at=T),
+                ],
+                stream=f"s{k}",
+            )
+        _LOG_ROWS = [tuple(r)[:6] for r in log.raw()]
+        log.close()
+    return _LOG_ROWS
+
+
+_DAMAGES = st.one_of(
+    # any stored column but the position, which is the storage's key
+    st.tuples(st.just("column"), st.integers(0, 5), st.integers(1, 5)),
+    st.tuples(st.just("drop"), st.integers(0, 5), st.just(0)),
+    st.tuples(st.just("swap"), st.integers(0, 5), st.integers(0, 5)),
+)
+_BAD_VALUES = [None, 0, 7, "", "x", b"{}", b"not json", b'{"type": "drone_barrage"}', 2.5, [1]]
+
+
+def _damaged(rows, damages, draw_value):
+    rows = [list(r) for r in rows]
+    for kind, at, other in damages:
+        if not rows:
+            break
+        i = at % len(rows)
+        if kind == "column":
+            rows[i][other] = draw_value()
+        elif kind == "drop":
+            del rows[i]
+        else:
+            j = other % len(rows)
+            rows[i], rows[j] = rows[j], rows[i]
+    return [tuple(r) for r in rows]
+
+
+@given(
+    damages=st.lists(_DAMAGES, max_size=3),
+    values=st.lists(st.sampled_from(_BAD_VALUES), min_size=3, max_size=3),
+    linked=st.booleans(),
+    stop=st.integers(0, 7),
+)
+def test_a_page_decodes_as_its_rows_do_one_by_one(damages, values, linked, stop):
+    """``decode_rows`` (the page loop) gives what ``decode_record`` gives row by row: the
+    same records, or the same error at the same position, however the rows were damaged;
+    also when the reader stops early and reads again (the log's last-read state)."""
+    pool = iter(values)
+    intact = _stored_rows()
+    hashes = {r[0]: r[5] for r in intact}
+    rows = _damaged(intact, damages, lambda: next(pool, None))
+    if linked:  # each row with the hash stored before it, as the SQL backends read them
+        rows = [(*r, hashes.get(r[0] - 1) if isinstance(r[0], int) else None) for r in rows]
+
+    def outcomes(read_rows):
+        log = MemoryLog()
+        log.stored_hash = hashes.get  # the storage's hashes, for the records it looks up
+        first = list(itertools.islice(read_rows(log), 0))  # started and stopped at once
+        early = _outcome(lambda: itertools.islice(read_rows(log), stop))
+        return first, early, _outcome(lambda: read_rows(log))
+
+    assert outcomes(lambda log: log.decode_rows(rows, linked=linked)) == outcomes(
+        lambda log: (log.decode_record(*row) for row in rows)
+    )

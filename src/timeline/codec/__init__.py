@@ -347,16 +347,26 @@ class TrustedDecoder:
             parsed = orjson.loads(data)
             build = self._by_tag.get((parsed["type"], parsed["version"]), _UNSEEN)
             if build is _UNSEEN:
-                build = self._for_tag(parsed["type"], parsed["version"])
+                build = self.builder(parsed["type"], parsed["version"])
             if build is not None:
                 return build(parsed)  # type: ignore[no-any-return]  # an event of that type
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, InvalidEvent):
             pass  # not a payload the trusted way can read: the validated way says why
         return self.codec.decode(data)
 
-    def _for_tag(self, tag: object, version: object) -> Builder | None:
+    def builder(self, tag: object, version: object) -> Builder | None:
+        """The trusted builder of payloads with this type tag and version, or ``None``.
+
+        A builder takes the parsed payload mapping and returns the event, or raises (a
+        payload of the wrong shape, a value a guard refuses); ``None`` where the type is not
+        registered, is of another version, or has no builder. For a caller that parses
+        payloads itself (a log decoding a page of records in one loop), which on any failure
+        decodes the validated way, as :meth:`decode` does.
+        """
+        if (tag, version) in self._by_tag:
+            return self._by_tag[(tag, version)]
         cls = self.codec.registry.get(tag)
-        build = None
+        build: Builder | None = None
         if cls is not None and version == cls.VERSION:
             build = self._builders.event_builder(cls)
         if len(self._by_tag) < 1024:  # noqa: PLR2004  # bounded: tags come from the data

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from operator import itemgetter
+from typing import TYPE_CHECKING, Final
 
 from timeline.log.records import GENESIS, stored_recorded_at
 
 if TYPE_CHECKING:
     from pendulum import DateTime
 
-__all__ = ["tail_of"]
+__all__ = ["linked_columns", "tail_of"]
+
+
+#: A row that starts with the columns of a linked read (a record's six stored columns, then
+#: the hash stored with the record before it; see ``CheckedReads.decode_rows``) and has more
+#: after them (the key of an occurrence-ordered page), as those seven columns.
+linked_columns: Final = itemgetter(0, 1, 2, 3, 4, 5, 6)
 
 
 def tail_of(row: tuple[int, str, str] | None, *, where: str) -> tuple[int, str, DateTime | None]:

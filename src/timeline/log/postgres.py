@@ -71,7 +71,7 @@ from timeline.log._postgres_schema import (
     open_schema,
     take_write_lock,
 )
-from timeline.log._sql import tail_of
+from timeline.log._sql import linked_columns, tail_of
 from timeline.log.base import EventLog, LogOptions
 from timeline.log.postgres_snapshots import PostgresSnapshotStore
 from timeline.log.query import keyset_pages
@@ -533,24 +533,19 @@ class PostgresLog(EventLog):
     ) -> Iterator[Recorded]:
         """The records of the pages' rows, checked and decoded.
 
-        By :meth:`decode_linked` where each row carries the hash stored before it (``linked``),
-        else by :meth:`decode_record`.
+        ``linked``: each row carries the hash stored before it (see :meth:`decode_rows`).
         """
-        decode = self.decode_linked if linked else self.decode_record
         for rows in pages:
-            for row in rows:
-                yield decode(*row)
+            yield from self.decode_rows(rows, linked=linked)
 
     def _decoded_occurred(
         self, sql: bytes, after: int, params: list[Any], low: str | None
     ) -> Iterator[Recorded]:
         """Page by ``(occurred_at, position)``; the lower bound, if any, starts the range."""
-        decode = self.decode_linked
         # Past every position at occurred_after: the range starts after that instant.
         start = ("", 0) if low is None else (low, _LAST)
         for rows in self._pages(sql, lambda k: (*k, after, *params), start, itemgetter(7, 0)):
-            for p, s, v, r, payload, h, previous, _ in rows:
-                yield decode(p, s, v, r, payload, h, previous)
+            yield from self.decode_rows(map(linked_columns, rows), linked=True)
 
     def recorded_at(self, position: int) -> DateTime:
         """The ``recorded_at`` of the record at a position, from the primary key."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -149,6 +149,70 @@ class CheckedReads(abc.ABC):
         self._last = (position, hash_)
         return _new_recorded(position, stream, version, at, event, hash_)
 
+    def decode_rows(
+        self, rows: Iterable[tuple[Any, ...]], *, linked: bool = False
+    ) -> Iterator[Recorded]:
+        """:meth:`decode_record` of each row of a page of stored records, in one loop.
+
+        Each row is ``(position, stream, version, recorded_at, payload, hash)``, and with
+        ``linked`` the hash stored with the record before it as a seventh column (see
+        :meth:`decode_record`'s ``previous``). The records and the errors are those of
+        :meth:`decode_record`; the common row (canonical bytes, chained to the row read just
+        before it or to the hash given, built by the trusted decoder) is checked and built
+        here without a call per row, and any other row goes through :meth:`decode_record`,
+        which reads it or says what is wrong with it.
+        """
+        trusted = self._trusted
+        if trusted is None or trusted.codec is not self.codec:
+            trusted = self._trusted = TrustedDecoder(self.codec)
+        builders: dict[tuple[object, object], Callable[[Any], Event] | None] = {}
+        last, before = self._last  # the record just read, and its stored hash
+        text, at = self._recorded
+        try:
+            for row in rows:
+                event = None
+                try:
+                    if linked:
+                        position, stream, version, recorded_at, payload, hash_, previous = row
+                        usual = previous is not None and position > 1
+                    else:
+                        position, stream, version, recorded_at, payload, hash_ = row
+                        previous, usual = before, last == position - 1
+                    if (
+                        usual
+                        and chain_hash(previous, position, stream, version, recorded_at, payload)
+                        == hash_
+                    ):
+                        parsed = _loads(payload)
+                        key = (parsed["type"], parsed["version"])
+                        build = builders.get(key)
+                        if build is None:
+                            build = builders[key] = trusted.builder(*key)
+                        if build is not None:
+                            event = build(parsed)
+                        if recorded_at != text:
+                            at = parse_utc(recorded_at, field="recorded_at")
+                            text = recorded_at
+                except Exception:  # noqa: BLE001  # the careful way reads it or says why not
+                    event = None
+                if event is None:  # any other row: the careful way
+                    self._last, self._recorded = (last, before), (text, at)
+                    record = self.decode_record(*row)
+                    last, before = self._last
+                    text, at = self._recorded
+                else:
+                    record = _new(Recorded)
+                    _set_position(record, position)
+                    _set_stream(record, stream)
+                    _set_version(record, version)
+                    _set_recorded_at(record, at)
+                    _set_event(record, event)
+                    _set_hash(record, hash_)
+                    last, before = position, hash_
+                yield record
+        finally:  # also when the reader stops early
+            self._last, self._recorded = (last, before), (text, at)
+
     #: For a backend that gives the hash of the record before (:meth:`decode_record`'s
     #: ``previous``); and the name :meth:`decode_record` had for bytes the log wrote itself.
     decode_linked = decode_own_record = decode_record
@@ -212,30 +276,26 @@ class CheckedReads(abc.ABC):
         return low
 
 
-def _recorded_maker() -> Callable[[int, str, int, DateTime, Event, str], Recorded]:
-    """``Recorded(...)`` without its frozen ``__init__``: the six slots set directly.
-
-    A :class:`Recorded` has no converters or validators, so this makes the same object;
-    the frozen ``__init__`` costs about 0.3 µs more per record read.
-    ``tests/log/test_reads_checked.py`` holds the two equal.
-    """
-    setters = [vars(Recorded)[field.name].__set__ for field in attrs.fields(Recorded)]
-    new = object.__new__
-    p, s, v, r, e, h = setters
-
-    def make(  # noqa: PLR0917  # the six fields, in order
-        position: int, stream: str, version: int, at: DateTime, event: Event, hash_: str
-    ) -> Recorded:
-        record: Recorded = new(Recorded)
-        p(record, position)
-        s(record, stream)
-        v(record, version)
-        r(record, at)
-        e(record, event)
-        h(record, hash_)
-        return record
-
-    return make
+# A Recorded made without its frozen ``__init__``: the instance, then its six slots in
+# field order. A Recorded has no converters or validators, so this is the object the
+# constructor makes, for less on the hot path (tests/log/test_reads_checked.py holds the
+# two equal).
+_loads: Final = orjson.loads
+_new: Final = object.__new__
+(_set_position, _set_stream, _set_version, _set_recorded_at, _set_event, _set_hash) = (
+    vars(Recorded)[field.name].__set__ for field in attrs.fields(Recorded)
+)
 
 
-_new_recorded = _recorded_maker()
+def _new_recorded(  # noqa: PLR0917  # the six fields, in order
+    position: int, stream: str, version: int, at: DateTime, event: Event, hash_: str
+) -> Recorded:
+    """``Recorded(position, stream, version, at, event, hash_)``, its slots set directly."""
+    record: Recorded = _new(Recorded)
+    _set_position(record, position)
+    _set_stream(record, stream)
+    _set_version(record, version)
+    _set_recorded_at(record, at)
+    _set_event(record, event)
+    _set_hash(record, hash_)
+    return record

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from itertools import starmap
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Unpack
@@ -31,7 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Unpack
 from pendulum import DateTime
 
 from timeline.errors import CorruptLog, InvalidArgument, TimelineError
-from timeline.log._sql import tail_of
+from timeline.log._sql import linked_columns, tail_of
 from timeline.log.base import EventLog, LogOptions
 from timeline.log.query import keyset_pages
 from timeline.log.records import Recorded, StoredRecord, check_gapless, stored_recorded_at
@@ -463,9 +462,8 @@ class SQLiteLog(EventLog):
         ``start`` (``after`` if ``None``) and moves to ``key`` of each page's last row.
         ``linked``: each row ends with the hash of the record before it (:data:`_LINKED`).
         """
-        decode = self.decode_linked if linked else self.decode_record
         for rows in self._keyset(sql, after, arguments, start, key):
-            yield from starmap(decode, rows)  # the whole page: no Python step per row
+            yield from self.decode_rows(rows, linked=linked)
 
     def _keyset(
         self,
@@ -545,14 +543,13 @@ class SQLiteLog(EventLog):
             f"SELECT {_LINKED}, occurred_at FROM events WHERE {where}"  # noqa: S608  # only fixed text and placeholders
             f" ORDER BY occurred_at, position LIMIT {_PAGE}"
         )
-        after, decode = query.after, self.decode_linked
+        after = query.after
         # Past every position at occurred_after: the range starts after that instant.
         start = ("", 0) if query.low is None else (query.low, _LAST)
         for rows in self._keyset(
             sql, after, lambda k: (*k, after, *params), start, itemgetter(7, 0)
         ):
-            for p, s, v, r, payload, h, previous, _ in rows:
-                yield decode(p, s, v, r, payload, h, previous)
+            yield from self.decode_rows(map(linked_columns, rows), linked=True)
 
     def recorded_at(self, position: int) -> DateTime:
         """The ``recorded_at`` of the record at a position, from the primary key."""
