@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import ast
 import enum
+import functools
 import linecache
+import re
 import types
 import typing
 import uuid
@@ -133,43 +135,73 @@ def _plain_check(tp: Any) -> str | None:
     return _PLAIN_CHECKS.get(tp)
 
 
-class _Renamed(ast.NodeTransformer):
-    """Renames the names of a guard's expression to the builder's own.
+#: A name to fill in a guard's template (:func:`_template`), between two NULs: no Python
+#: source holds one, so filling the template cannot touch anything else.
+_SLOT: Final = re.compile("\x00([^\x00]*)\x00")
+
+
+class _Marked(ast.NodeTransformer):
+    """Marks the names of a guard's expression that :func:`_inline` fills in.
+
+    ``v`` (the value checked) becomes the slot ``v``, a name the guard binds the slot
+    ``n:<name>``, and ``o.<attr>`` (a field of the instance) the slot ``o:<attr>``.
+    """
+
+    def __init__(self, bound: tuple[str, ...]) -> None:
+        self.bound = bound
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:  # ast's visitor protocol
+        if node.id == "v":
+            return ast.Name("\x00v\x00", node.ctx)
+        if node.id in self.bound:
+            return ast.Name(f"\x00n:{node.id}\x00", node.ctx)
+        return node
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:  # ast's visitor protocol
+        owner = node.value
+        if isinstance(owner, ast.Name) and owner.id == "o":
+            return ast.Name(f"\x00o:{node.attr}\x00", node.ctx)
+        return self.generic_visit(node)
+
+
+@functools.cache
+def _template(expression: str, bound: tuple[str, ...]) -> str:
+    """A guard's expression as text with its names marked (:class:`_Marked`), made once.
+
+    Guards are shared by many fields and classes; parsing and writing the expression back
+    is most of what making a builder costs, so it is done once per expression.
+    """
+    return ast.unparse(_Marked(bound).visit(ast.parse(expression, mode="eval")))
+
+
+def _inline(
+    guard: Guard, value: str, prefix: str, namespace: dict[str, Any], fields: dict[str, str]
+) -> str:
+    """The guard's expression over ``value``, its names bound in ``namespace`` as ``prefix…``.
 
     ``fields``: the builder's local of each field, read for ``o.<field>`` (the instance's
     field, just set from that local): a name costs less than a slot's descriptor.
     """
-
-    def __init__(self, names: dict[str, str], fields: dict[str, str] | None = None) -> None:
-        self.names = names
-        self.fields = fields or {}
-
-    def visit_Name(self, node: ast.Name) -> ast.Name:  # ast's visitor protocol
-        return ast.Name(self.names.get(node.id, node.id), node.ctx)
-
-    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:  # ast's visitor protocol
-        owner = node.value
-        if isinstance(owner, ast.Name) and owner.id == "o" and node.attr in self.fields:
-            return ast.Name(self.fields[node.attr], node.ctx)
-        return self.generic_visit(node)
-
-
-def _inline(guard: Guard, value: str, prefix: str, namespace: dict[str, Any]) -> str:
-    """The guard's expression over ``value``, its names bound in ``namespace`` as ``prefix…``."""
-    names = {"v": value}
     for name, bound in guard.names.items():
-        names[name] = f"{prefix}{name}"
         namespace[f"{prefix}{name}"] = bound
-    tree = _Renamed(names).visit(ast.parse(guard.expression, mode="eval"))
-    return ast.unparse(tree)
+
+    def fill(slot: re.Match[str]) -> str:
+        kind, _, name = slot[1].partition(":")
+        if kind == "v":
+            return value
+        if kind == "n":
+            return f"{prefix}{name}"
+        return fields.get(name, f"o.{name}")
+
+    return _SLOT.sub(fill, _template(guard.expression, tuple(sorted(guard.names))))
 
 
-def _checked(
+def _checked(  # the builder's state, passed down
     cls: type,
-    fields: tuple[attrs.Attribute[Any], ...],
     checks: list[str],
     called: list[str],
     namespace: dict[str, Any],
+    fields: dict[str, str],
 ) -> list[str]:
     """The builder's lines once every field is set: the guards, then the calls.
 
@@ -180,12 +212,10 @@ def _checked(
     post_init = getattr(cls, "__attrs_post_init__", None)
     guard = getattr(post_init, GUARD, None)
     if isinstance(guard, Guard):
-        checks = [*checks, f"({_inline(guard, 'o', 'p_', namespace)})"]
+        checks = [*checks, f"({_inline(guard, 'o', 'p_', namespace, fields)})"]
     lines = []
     if checks:
-        local = {field.name: f"v{i}" for i, field in enumerate(fields)}
-        condition = _Renamed({}, local).visit(ast.parse(" and ".join(checks), mode="eval"))
-        lines.append(f"    if not ({ast.unparse(condition)}):")
+        lines.append(f"    if not ({' and '.join(checks)}):")
         lines.append("        raise ValueError('a value its validator refuses')")
     lines.extend(called)
     if post_init is not None and not isinstance(guard, Guard):
@@ -332,6 +362,7 @@ class Builders:
         namespace: dict[str, Any],
         checks: list[str],
         called: list[str],
+        fields: dict[str, str],
     ) -> None:
         """Add what stands for field ``i``'s validator: its guards, or a call of it.
 
@@ -347,7 +378,7 @@ class Builders:
             return
         for j, guard in enumerate(guards):
             if not (guard.type_only and made):
-                checks.append(f"({_inline(guard, f'v{i}', f'g{i}_{j}_', namespace)})")
+                checks.append(f"({_inline(guard, f'v{i}', f'g{i}_{j}_', namespace, fields)})")
 
     def _make(self, cls: type, *, envelope: bool) -> Builder | None:
         """Generate the builder of one attrs class, or ``None`` where it cannot be made."""
@@ -371,6 +402,7 @@ class Builders:
             "        raise KeyError('fields')",
             "    o = new(cls)",
         ]
+        local = {field.name: f"v{i}" for i, field in enumerate(fields)}  # each field's local
         checks: list[str] = []  # the guards, checked together once every field is set
         called: list[str] = []  # validators without a guard: called after them
         for i, field in enumerate(fields):
@@ -390,7 +422,7 @@ class Builders:
             plain = _plain_check(tp) if field.validator is None else None
             if plain is not None:
                 checks.append(f"({plain.format(v=f'v{i}')})")
-            self._validate(i, field, self._makes_type(tp), namespace, checks, called)
-        lines.extend(_checked(cls, fields, checks, called, namespace))
+            self._validate(i, field, self._makes_type(tp), namespace, checks, called, local)
+        lines.extend(_checked(cls, checks, called, namespace, local))
         lines.append("    return o")
         return _compile(cls, lines, namespace)
