@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from timeline.errors import CorruptLog
 from timeline.events import DroneBarrage, MissileStrike
-from timeline.log import GENESIS, MemoryLog, Recorded, SQLiteLog
+from timeline.log import GENESIS, MemoryLog, Query, Recorded, SQLiteLog
 from timeline.log.reading import _new_recorded
 
 T = pendulum.datetime(2025, 6, 1, 22)
@@ -129,3 +129,31 @@ def test_a_page_decodes_as_its_rows_do_one_by_one(damages, values, linked, stop)
     assert outcomes(lambda log: log.decode_rows(rows, linked=linked)) == outcomes(
         lambda log: (log.decode_record(*row) for row in rows)
     )
+
+
+@given(
+    keys=st.lists(st.tuples(st.integers(0, 3), st.integers(1, 6)), max_size=6),
+    order=st.sampled_from(["recorded", "occurred"]),
+)
+def test_a_read_serves_records_only_in_its_order(keys, order):
+    """``Query.served`` lets records through while they come in the read's order (strictly
+    by position, or by ``(occurred_at, position)``), and stops at the first that does not."""
+    records = [
+        Recorded(position, "s", 1, T, DroneBarrage(occurred_at=T.add(hours=hour)), "h")
+        for hour, position in keys
+    ]
+    sort_key = (
+        (lambda r: r.position)
+        if order == "recorded"
+        else (lambda r: (r.event.occurred_at, r.position))
+    )
+    in_order = 0  # how many, from the first, come each after the one before
+    while in_order < len(records) and (
+        in_order == 0 or sort_key(records[in_order - 1]) < sort_key(records[in_order])
+    ):
+        in_order += 1
+    served, error = _outcome(lambda: Query(order=order).served(records))
+    assert served == records[:in_order]
+    assert (error is None) == (in_order == len(records))
+    if error is not None:
+        assert error[1] == records[in_order].position

@@ -110,17 +110,22 @@ class Query:
         after, stream, types = self.after, self.stream, self.types
         low, high = self.occurred_after, self.occurred_by
         by_occurrence = self.order == "occurred"
-        last: tuple[DateTime, int] | None = None
+        last_at: DateTime | None = None  # the last record served: when, and its position
+        last = 0
         for record in records:
             event, position = record.event, record.position
-            key = (event.occurred_at, position)
+            at = event.occurred_at
             if (
                 position <= after
                 or (stream is not None and record.stream != stream)
                 or (types is not None and event.TYPE not in types)
-                or (low is not None and event.occurred_at <= low)
-                or (high is not None and event.occurred_at > high)
-                or (last is not None and (key <= last if by_occurrence else position <= last[1]))
+                or (low is not None and at <= low)
+                or (high is not None and at > high)
+                or (
+                    position <= last
+                    if not by_occurrence or at == last_at
+                    else last_at is not None and at < last_at
+                )
             ):
                 raise CorruptLog(
                     f"record at position {position} is not one the read asked for "
@@ -128,7 +133,7 @@ class Query:
                     position=position,
                     reason="index does not match the record",
                 )
-            last = key
+            last_at, last = at, position
             yield record
 
 
