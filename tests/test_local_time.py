@@ -26,6 +26,7 @@ from timeline.time import (
     instant,
     is_zone,
     local_date,
+    local_iso,
     local_span,
     local_text,
     start_of_local_day,
@@ -377,3 +378,19 @@ def test_the_utc_window_holds_every_event_of_its_local_dates(at, zone, precision
     assert start <= ev.occurred_at <= end
     assert tl.time.in_local_dates(ev, day, day)
     assert not tl.time.in_local_dates(ev, day + dt.timedelta(days=1), None)
+
+
+@given(ts.instants(), st.sampled_from(list(TimePrecision)), st.sampled_from([None, "UTC"]))
+def test_an_instant_on_the_utc_clock_is_written_as_datetime_writes_it(at, precision, zone):
+    """``local_iso`` writes the usual instant (pendulum's UTC) field by field; the text is
+    the one the general path (the zone's clock, then ``isoformat``) gives the same instant
+    held in another UTC object."""
+    plain = dt.datetime(*at.timetuple()[:6], at.microsecond, tzinfo=dt.UTC)
+    assert at.tzinfo is pendulum.UTC
+    assert local_iso(at, zone, precision) == local_iso(plain, zone, precision)
+    if precision not in COARSE:
+        spec = "microseconds" if at.microsecond else "seconds"
+        written = plain.isoformat(timespec=spec if precision is TimePrecision.EXACT else "minutes")
+        if precision is TimePrecision.HOUR:
+            written = written[:13] + written[16:]
+        assert local_iso(at, zone, precision) == written
