@@ -69,6 +69,7 @@ __all__ = [
     "CSV",
     "FORMAT",
     "FORMULA_PREFIXES",
+    "FrameOptions",
     "export_csv",
     "export_parquet",
     "neutralise",
@@ -392,7 +393,7 @@ def to_pandas(
     return _frame(columns, formula_safe=formula_safe)
 
 
-class _FrameOptions(TypedDict, total=False):
+class FrameOptions(TypedDict, total=False):
     """The options of the file exports: :func:`to_pandas`'s, with ``formula_safe`` on."""
 
     resolved: bool
@@ -406,7 +407,7 @@ def export_parquet(
     path: str | os.PathLike[str],
     *,
     progress: Progress | None = None,
-    **options: Unpack[_FrameOptions],
+    **options: Unpack[FrameOptions],
 ) -> ExportReport:
     """Write :func:`to_pandas` of the log as a Parquet file (pyarrow).
 
@@ -426,7 +427,7 @@ def export_csv(
     path: str | os.PathLike[str],
     *,
     progress: Progress | None = None,
-    **options: Unpack[_FrameOptions],
+    **options: Unpack[FrameOptions],
 ) -> ExportReport:
     """Write :func:`to_pandas` of the log as a UTF-8 CSV file, one row per record.
 
@@ -455,11 +456,11 @@ def _export_frame(
     log: EventLog,
     path: str | os.PathLike[str],
     progress: Progress | None,
-    options: _FrameOptions,
+    options: FrameOptions,
 ) -> ExportReport:
     """The file exports: the whole frame first, then written whole or not at all."""
     text = display_path(path)
-    safe: _FrameOptions = {"formula_safe": True, **options}
+    safe: FrameOptions = {"formula_safe": True, **options}
     frame = kind.ready(to_pandas(log, progress=progress, **safe))
     with atomic_output(text) as out:
         kind.write(frame, out)

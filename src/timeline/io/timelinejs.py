@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMAT",
     "GROUPS",
+    "TimelineJSOptions",
     "export_timelinejs",
     "headline",
     "image_address",
@@ -363,7 +364,7 @@ def timeline_json(
     return out
 
 
-class _Options(TypedDict, total=False):
+class TimelineJSOptions(TypedDict, total=False):
     """The options of :func:`timeline_json`, which :func:`export_timelinejs` passes on."""
 
     title: str | None
@@ -379,7 +380,7 @@ def export_timelinejs(
     path: str | os.PathLike[str],
     *,
     progress: Progress | None = None,
-    **options: Unpack[_Options],
+    **options: Unpack[TimelineJSOptions],
 ) -> ExportReport:
     """Write the log as a TimelineJS 3 JSON file. Use :func:`timeline.io.export_file`.
 
