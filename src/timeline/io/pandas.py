@@ -79,7 +79,14 @@ __all__ = [
 FORMAT: Final = "parquet"
 CSV: Final = "csv"
 _BASE: Final = frozenset(a.name for a in attrs.fields(Event))
-_LOCATION: Final = ("name", "country", "admin1", "latitude", "longitude")
+#: Each field of a location, and the kind of its column.
+_LOCATION: Final = {
+    "name": "text",
+    "country": "text",
+    "admin1": "text",
+    "latitude": "float",
+    "longitude": "float",
+}
 #: Each field of a location, and its column.
 _LOCATION_COLUMNS: Final = tuple((key, f"location.{key}") for key in _LOCATION)
 _COUNTED: Final = {"item", "party"}  # ItemCount, PartyCount: one column per item or party
@@ -113,8 +120,7 @@ _DECLARED: Final = {
     "position": "int",
     "version": "int",
     "type_version": "int",
-    "location.latitude": "float",
-    "location.longitude": "float",
+    **{column: _LOCATION[key] for key, column in _LOCATION_COLUMNS},
     "local_date": "date",
     # texts, and lists of them: nothing to tell from their values
     **dict.fromkeys(
@@ -131,9 +137,6 @@ _DECLARED: Final = {
             "summary",
             "actors",
             "tags",
-            "location.name",
-            "location.country",
-            "location.admin1",
             "sources",
         ),
         "text",
