@@ -2,12 +2,11 @@
 
     PYTHONPATH=src python tests/page/make_screenshots.py
 
-Uses the same Chromium as the browser tests (``TIMELINE_CHROMIUM`` or ``chromium``).
+Uses the same Chromium, started the same way, as the browser tests
+(``timeline.page._browser``: ``TIMELINE_CHROMIUM``, else ``chromium`` on the PATH).
 """
 
 import importlib.util
-import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -39,6 +38,7 @@ def main():
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
     import timeline as tl  # noqa: PLC0415  # only when run, never when collected
+    from timeline.page._browser import CHROMIUM_ARGS, chromium_executable  # noqa: PLC0415
 
     out = Path(tempfile.mkdtemp())
     istanbul = tl.page.write(
@@ -51,11 +51,8 @@ def main():
         out / "missiles.html",
         title="Missile and drone attacks on Ukraine, May–June 2025 (Ukrainian Air Force)",
     )
-    chromium = os.getenv("TIMELINE_CHROMIUM") or shutil.which("chromium")
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
+        browser = p.chromium.launch(executable_path=chromium_executable(), args=list(CHROMIUM_ARGS))
         page = browser.new_page(viewport={"width": 1500, "height": 860})
         page.goto(istanbul.as_uri())
         page.wait_for_selector("body[data-ready=true]", state="attached")
