@@ -455,12 +455,13 @@ def _in_zone(at: dt.datetime, zone: str) -> dt.datetime:
     tz = _zone_info(zone)
     if tz is None:  # an event's zone is valid; a caller's was checked by zone_info
         tz = zone_info(zone)
-    offset = at.utcoffset()
     plain = _new_plain(
         dt.datetime, at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond, _UTC
     )
-    if offset:
-        plain -= offset
+    if at.tzinfo is not _PENDULUM_UTC:  # the usual instant needs no offset asked (it is slow)
+        offset = at.utcoffset()
+        if offset:
+            plain -= offset
     return plain.astimezone(tz)
 
 

@@ -59,7 +59,7 @@ from timeline.io._pipeline import PROGRESS_EVERY, Progress
 from timeline.io.report import ExportReport
 from timeline.log import EventLog, Recorded
 from timeline.projections.replay import replay_records
-from timeline.time import TimePrecision, isoformat, local_day, local_iso
+from timeline.time import TimePrecision, isoformat, local_day, local_iso, parse_utc
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]  # pandas ships no type stubs, and pandas-stubs is not a dependency
@@ -224,23 +224,29 @@ class _Columns:
                     column.append(None)
 
 
-def _local_columns(at: DateTime, zone: str | None, precision: TimePrecision) -> tuple[dt.date, str]:
-    """The ``local_date`` and ``local_time`` of an event at ``at`` in ``zone`` (see the module)."""
-    return local_day(at, precision, zone), local_iso(at, zone, precision)
+def _local_columns(occurred_at: str, zone: str | None, precision: str) -> tuple[dt.date, str]:
+    """The ``local_date`` and ``local_time`` of an event (see the module).
+
+    From its ``to_dict`` values: ``occurred_at`` as the codec writes it, its ``zone`` and its
+    ``time_precision``; all plain text, so that a cache of this function hashes its
+    arguments at little cost.
+    """
+    at, exact = parse_utc(occurred_at, field="occurred_at"), TimePrecision(precision)
+    return local_day(at, exact, zone), local_iso(at, zone, exact)
 
 
 def _row(
     record: Recorded,
     d: dict[str, Any],
-    local: Callable[[DateTime, str | None, TimePrecision], tuple[dt.date, str]] = _local_columns,
+    local: Callable[[str, str | None, str], tuple[dt.date, str]] = _local_columns,
 ) -> dict[str, Any]:
     """A record's row: its columns and values (``d`` is its event's ``to_dict``).
 
-    ``local`` gives the event's ``local_date`` and ``local_time``.
+    ``local`` gives the event's ``local_date`` and ``local_time`` (:func:`_local_columns`).
     """
     event = record.event
     location = d["location"] or {}
-    day, local_time = local(event.occurred_at, event.zone, event.time_precision)
+    day, local_time = local(d["occurred_at"], event.zone, d["time_precision"])
     row: dict[str, Any] = {
         "position": record.position,
         "stream": record.stream,
