@@ -201,13 +201,7 @@ class CheckedReads(abc.ABC):
                     last, before = self._last
                     text, at = self._recorded
                 else:
-                    record = _new(Recorded)
-                    _set_position(record, position)
-                    _set_stream(record, stream)
-                    _set_version(record, version)
-                    _set_recorded_at(record, at)
-                    _set_event(record, event)
-                    _set_hash(record, hash_)
+                    record = _new_recorded(position, stream, version, at, event, hash_)
                     last, before = position, hash_
                 yield record
         finally:  # also when the reader stops early
