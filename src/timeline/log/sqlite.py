@@ -146,6 +146,7 @@ class SQLiteLog(EventLog):
     ) -> None:
         super().__init__(**options)
         self._counted = 0  # positions 1 to this were all there when last counted
+        self._inserted = 0  # in a transaction: positions 1 to this are there (see writing)
         mode = synchronous_mode(synchronous)
         if (
             type(busy_timeout) not in (int, float)
@@ -323,7 +324,7 @@ class SQLiteLog(EventLog):
             # so no other connection can append between our checks and our write.
             conn.execute("BEGIN IMMEDIATE")
             try:
-                self._counted = check_gapless(
+                self._counted = self._inserted = check_gapless(
                     self._counted,
                     conn.execute(
                         "SELECT count(*), max(position) FROM events WHERE position > ?",
@@ -337,6 +338,8 @@ class SQLiteLog(EventLog):
                 )
                 yield
                 conn.execute("COMMIT")
+                # The rows this transaction added on top of those counted are there too.
+                self._counted = self._inserted
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -378,6 +381,9 @@ class SQLiteLog(EventLog):
                 # that writes without BEGIN IMMEDIATE.
                 conn.execute("ROLLBACK")
                 raise self.refused_insert(records, duplicate_id="event_id" in str(e)) from e
+        first, last = records[0].position, records[-1].position
+        if first == self._inserted + 1 and last - first == len(records) - 1:  # gap-free on top
+            self._inserted = last
 
     def merkle_count(self, level: int) -> int | None:
         """How many nodes of a level are stored (``None``: no table to keep them in)."""
@@ -601,6 +607,15 @@ class SQLiteLog(EventLog):
                 (str(event_id),),
             ).fetchone()
         return None if row is None else self.decode_linked(*row)
+
+    def stored_record(self, position: int) -> StoredRecord | None:
+        """The record at a position as stored, from the primary key."""
+        with self._db(position) as conn:
+            row = conn.execute(
+                f"SELECT {_RECORD} FROM events WHERE position = ?",  # noqa: S608  # fixed text
+                (position,),
+            ).fetchone()
+        return None if row is None else StoredRecord(*row)
 
     def stored_hash(self, position: int) -> str | None:
         """The hash stored with the record at a position, from the primary key."""
