@@ -147,6 +147,7 @@ class SQLiteLog(EventLog):
         super().__init__(**options)
         self._counted = 0  # positions 1 to this were all there when last counted
         self._inserted = 0  # in a transaction: positions 1 to this are there (see writing)
+        self._committed = (0, -1, -1)  # _inserted, and the change counts, at the last commit
         mode = synchronous_mode(synchronous)
         if (
             type(busy_timeout) not in (int, float)
@@ -324,6 +325,12 @@ class SQLiteLog(EventLog):
             # so no other connection can append between our checks and our write.
             conn.execute("BEGIN IMMEDIATE")
             try:
+                # The rows this object's last transaction inserted were all there when it
+                # committed; if nothing was written since, by this connection (its change
+                # count) or another (SQLite's data_version), they are still: not recounted.
+                inserted, *since = self._committed
+                if since == [conn.total_changes, _data_version(conn)]:
+                    self._counted = max(self._counted, inserted)
                 self._counted = self._inserted = check_gapless(
                     self._counted,
                     conn.execute(
@@ -338,8 +345,7 @@ class SQLiteLog(EventLog):
                 )
                 yield
                 conn.execute("COMMIT")
-                # The rows this transaction added on top of those counted are there too.
-                self._counted = self._inserted
+                self._committed = (self._inserted, conn.total_changes, _data_version(conn))
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -658,6 +664,11 @@ def _check_header(path: str) -> None:
             position=1,
             reason="not a SQLite database",
         )
+
+
+def _data_version(conn: sqlite3.Connection) -> int:
+    """SQLite's count of the commits other connections made to the file (``PRAGMA data_version``)."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 def _marks(values: Sequence[object]) -> str:
