@@ -27,6 +27,7 @@ from typing import Any, Final
 import attrs
 import cattrs
 import cattrs.gen
+import orjson
 from cattrs.fns import identity
 from pendulum import DateTime
 
@@ -389,15 +390,27 @@ def _enum_value(value: object) -> object:
     return value.value if isinstance(value, enum.Enum) else value
 
 
+def _uuid_text(value: uuid.UUID) -> str:
+    """``str(value)``: the same text, written by orjson's C code rather than ``UUID.__str__``.
+
+    One id per event is written on every append, and ``UUID.__str__`` is slow Python.
+    ``tests/test_codec_encode.py`` holds the two equal.
+    """
+    if type(value) is uuid.UUID:
+        return orjson.dumps(value)[1:-1].decode()
+    return str(value)  # a subclass, which orjson does not write
+
+
 def make_converter() -> cattrs.Converter:
     """A converter between events and JSON-ready mappings, as the codec writes them."""
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
     converter.register_unstructure_hook(DateTime, isoformat)
-    converter.register_unstructure_hook(uuid.UUID, str)
+    converter.register_unstructure_hook(uuid.UUID, _uuid_text)
     # Enums (TimePrecision is a StrEnum) are written as their plain value, so that to_dict
-    # gives plain JSON values that compare equal to what was read.
+    # gives plain JSON values that compare equal to what was read. A StrEnum member's value
+    # is its text, which str.__str__ gives as a plain str, in C (found before str's hook).
     converter.register_unstructure_hook(enum.Enum, _enum_value)
-    converter.register_unstructure_hook(enum.StrEnum, _enum_value)  # found before str's
+    converter.register_unstructure_hook(enum.StrEnum, str.__str__)
     # Each JSON value is taken only as the JSON type its field's type names, never coerced
     # (cattrs would call bool(), int() or str() on anything): see the module's docstring.
     for plain, hook in _STRICT.items():
