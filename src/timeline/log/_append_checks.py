@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from timeline.errors import ConcurrencyError, DuplicateEvent, InvalidArgument
@@ -63,7 +64,11 @@ def checked_batch(
             argument="expected_version",
             value=expected_version,
         )
-    seen: set[uuid.UUID] = set()
+    if all(map(isinstance, batch, repeat(Event))):  # the usual case, checked in C
+        ids = {event.event_id for event in batch}
+        if len(ids) == len(batch):
+            return batch, ids
+    seen: set[uuid.UUID] = set()  # something is wrong: find the first event that is
     for i, event in enumerate(batch):
         if not isinstance(event, Event):
             raise InvalidArgument(
@@ -76,4 +81,4 @@ def checked_batch(
                 f"event id {event.event_id} appears twice in one batch", event_id=event.event_id
             )
         seen.add(event.event_id)
-    return batch, seen
+    return batch, seen  # not reached: one of the checks above fails

@@ -42,7 +42,8 @@ Reads check what they serve, for every backend, in :meth:`EventLog.decode_record
 is handed out only if its stored bytes, chained to the stored hash of the record before it,
 hash to its own stored hash, and a missing position is reported; the decoder never builds an
 event its type's validators would refuse. ``read(verify=False)`` is the forensic way round.
-``append`` checks the tail record the same way before it writes on top of it.
+``append`` checks the tail record the same way before it writes on top of it (a tail it
+wrote itself by its stored bytes alone, read with ``stored_record``: see ``_check_tail``).
 """
 
 from __future__ import annotations
@@ -296,7 +297,7 @@ class EventLog(CheckedReads, ProvableLog):
                     f"event id {event.event_id} is already in the log", event_id=event.event_id
                 )
         earlier: set[uuid.UUID] = set()
-        for event in batch:
+        for event in batch if referenced else ():  # most batches refer to nothing
             for ref in event.references():
                 if ref not in stored and ref not in earlier:
                     raise UnknownEvent(
