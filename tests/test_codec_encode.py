@@ -1,7 +1,9 @@
-"""The codec's faster writers of ids and enum values give the text the plain ones give."""
+"""The codec's faster writers of instants, ids and enum values give the plain ones' text."""
 
+import datetime as dt
 import enum
 import uuid
+import zoneinfo
 
 import pendulum
 from hypothesis import given
@@ -9,8 +11,16 @@ from hypothesis import strategies as st
 
 import timeline as tl
 from timeline.codec import Codec
-from timeline.codec._converter import _uuid_text
+from timeline.codec._converter import _instant_text, _uuid_text
 from timeline.events.meta import Relation
+from timeline.time import isoformat
+
+ZONES = [
+    pendulum.UTC,
+    dt.UTC,
+    zoneinfo.ZoneInfo("Europe/Kyiv"),
+    dt.timezone(dt.timedelta(hours=-3)),
+]
 
 
 class MyUUID(uuid.UUID):
@@ -46,3 +56,19 @@ def test_to_dict_writes_plain_text(precision, event_id):
     assert type(data["event_id"]) is str
     assert type(data["time_precision"]) is str
     assert not isinstance(data["time_precision"], enum.Enum)
+
+
+@given(st.datetimes(timezones=st.sampled_from(ZONES)), st.booleans())
+def test_an_instant_is_written_as_isoformat_writes_it(value, as_pendulum):
+    if as_pendulum:
+        value = pendulum.instance(value)
+    assert _instant_text(value) == isoformat(value)
+
+
+@given(st.datetimes(min_value=dt.datetime(1000, 1, 1)))  # noqa: DTZ001  # made aware below
+def test_a_utc_instant_is_written_with_every_digit(value):
+    for instant in (value.replace(tzinfo=dt.UTC), pendulum.instance(value, tz=pendulum.UTC)):
+        text = _instant_text(instant)
+        assert text == isoformat(instant)
+        assert len(text) == len("2025-06-02T08:00:00.000000+00:00")
+        assert dt.datetime.fromisoformat(text) == instant

@@ -29,7 +29,7 @@ import cattrs
 import cattrs.gen
 import orjson
 from cattrs.fns import identity
-from pendulum import DateTime
+from pendulum import UTC, DateTime
 
 from timeline.errors import InvalidEvent
 from timeline.events import Event
@@ -390,6 +390,29 @@ def _enum_value(value: object) -> object:
     return value.value if isinstance(value, enum.Enum) else value
 
 
+#: "00" to "99": the two-digit fields of an instant, picked rather than formatted.
+_TWO_DIGITS: Final = tuple(f"{i:02d}" for i in range(100))
+_MILLION: Final = 1_000_000
+
+
+def _instant_text(value: dt.datetime) -> str:
+    """:func:`~timeline.time.isoformat`: the same text, faster for a UTC instant after 999.
+
+    Three instants per event are written on every append, and ``%``-formatting seven
+    numbers costs more than picking two-digit fields from a table.
+    ``tests/test_codec_encode.py`` holds the two equal.
+    """
+    year = value.year
+    tz = value.tzinfo
+    if year < 1000 or not (tz is UTC or tz is dt.UTC):  # noqa: PLR2004  # 4 digits
+        return isoformat(value)
+    two, us = _TWO_DIGITS, value.microsecond
+    return (
+        f"{year}-{two[value.month]}-{two[value.day]}T{two[value.hour]}:{two[value.minute]}"
+        f":{two[value.second]}.{str(us + _MILLION)[1:] if us else '000000'}+00:00"
+    )
+
+
 def _uuid_text(value: uuid.UUID) -> str:
     """``str(value)``: the same text, written by orjson's C code rather than ``UUID.__str__``.
 
@@ -404,7 +427,7 @@ def _uuid_text(value: uuid.UUID) -> str:
 def make_converter() -> cattrs.Converter:
     """A converter between events and JSON-ready mappings, as the codec writes them."""
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
-    converter.register_unstructure_hook(DateTime, isoformat)
+    converter.register_unstructure_hook(DateTime, _instant_text)
     converter.register_unstructure_hook(uuid.UUID, _uuid_text)
     # Enums (TimePrecision is a StrEnum) are written as their plain value, so that to_dict
     # gives plain JSON values that compare equal to what was read. A StrEnum member's value
