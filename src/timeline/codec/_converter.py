@@ -220,7 +220,7 @@ def _unstructure_tuple(t: Any, converter: cattrs.Converter) -> Callable[[Any], A
     if inner in PLAIN:
         return identity  # orjson writes a tuple as an array
     hook = converter.get_unstructure_hook(inner)
-    return lambda value: [hook(item) for item in value]
+    return lambda value: list(map(hook, value))
 
 
 def _structure_optional(t: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
