@@ -283,6 +283,24 @@ def test_the_right_edge_alone_grows_the_same_tree(leaves, data):
 
 
 @given(leaves_st, st.data())
+def test_a_store_of_the_upper_levels_gets_exactly_those_nodes(leaves, data):
+    """``extend(..., lowest=l)``, in batches, gives the nodes from level l up, each the subtree's root."""
+    lowest = data.draw(st.integers(1, 5), label="lowest")
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(leaves)), max_size=4), label="cuts"))
+    edge, nodes = Frontier(), []
+    for start, end in zip([0, *cuts], [*cuts, len(leaves)], strict=True):
+        nodes += edge.extend(leaves[start:end], lowest=lowest)
+    assert edge.root() == mth(leaves)
+    assert sorted((level, index) for level, index, _ in nodes) == [
+        (level, index)
+        for level in range(lowest, len(leaves).bit_length())
+        for index in range(len(leaves) >> level)
+    ]
+    for level, index, hash_ in nodes:
+        assert hash_ == mth(leaves[index << level : index + 1 << level])
+
+
+@given(leaves_st, st.data())
 def test_proofs_read_from_a_store_are_the_trees(leaves, data):
     tree = MerkleTree(leaves)
     size = data.draw(st.integers(1, len(leaves)), label="size")

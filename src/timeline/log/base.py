@@ -28,6 +28,7 @@ A backend is a subclass that implements the storage protocol, public methods all
 ``scan(query)``                the records a :class:`~timeline.log.Query` asks for, decoded
 ``raw()``                      every stored record, undecoded, in position order (``verify``)
 ``find(event_id)``             the record holding an event, or ``None``
+``stored_record(position)``    optional: the record at a position, undecoded (or ``None``)
 ``__len__()``, ``streams()``   how many records; every stream and its version
 =============================  ===============================================================
 
@@ -41,7 +42,8 @@ Reads check what they serve, for every backend, in :meth:`EventLog.decode_record
 is handed out only if its stored bytes, chained to the stored hash of the record before it,
 hash to its own stored hash, and a missing position is reported; the decoder never builds an
 event its type's validators would refuse. ``read(verify=False)`` is the forensic way round.
-``append`` checks the tail record the same way before it writes on top of it.
+``append`` checks the tail record the same way before it writes on top of it (a tail it
+wrote itself by its stored bytes alone, read with ``stored_record``: see ``_check_tail``).
 """
 
 from __future__ import annotations
@@ -69,9 +71,10 @@ from timeline.errors import (
 )
 from timeline.events import Event
 from timeline.events.fields import encodable, shown
+from timeline.log._append_checks import check_expected, checked_batch
 from timeline.log.merkle_store import ProvableLog, grow_tree, verify_against
-from timeline.log.query import Order, Query, _check_text, _type_names
-from timeline.log.reading import CheckedReads
+from timeline.log.query import Order, Query, _type_names
+from timeline.log.reading import CheckedReads, _new_recorded
 from timeline.log.records import (  # their old home
     GENESIS,
     RawRecord,
@@ -113,17 +116,6 @@ _NEVER = DateTime(1, 1, 1, tzinfo=dt.UTC)
 Guard = Callable[["EventLog", Sequence[Event]], None]
 
 _new_stored = tuple.__new__  # builds a StoredRecord without its keyword-handling __new__
-
-
-def _check_expected(stream: str, expected: int | None, actual: int) -> None:
-    """Refuse an append whose ``expected_version`` is not the stream's version ``actual``."""
-    if expected is not None and expected != actual:
-        raise ConcurrencyError(
-            f"stream {stream!r} is at version {actual}, not the expected {expected}",
-            stream=stream,
-            expected=expected,
-            actual=actual,
-        )
 
 
 class LogOptions(TypedDict, total=False):
@@ -179,6 +171,8 @@ class EventLog(CheckedReads, ProvableLog):
         # The position and stored hash of the last record checked: in a read in position
         # order, the record before the one being read (so no lookup is needed).
         self._last: tuple[int, str] = (0, GENESIS)
+        # The position and hash of the last record this object appended (see _check_tail).
+        self._written: tuple[int, str] = (0, GENESIS)
 
     # -- the shared algorithm -------------------------------------------------------------
 
@@ -216,16 +210,16 @@ class EventLog(CheckedReads, ProvableLog):
                 or with an unpaired surrogate) or ``expected_version``.
             CorruptLog: the log's storage is damaged; nothing is written on top of it.
         """
-        batch, ids = self._checked_batch(events, stream, expected_version)
+        batch, ids = checked_batch(events, stream, expected_version)
         stamped = None if recorded_at is None else to_utc(recorded_at, field="recorded_at")
         encode = self.codec.encode_keyed
         encoded = [encode(e) for e in batch]
         if not batch:  # nothing to write, but a stale expected_version is still refused
-            _check_expected(stream, expected_version, self.stream_version(stream))
+            check_expected(stream, expected_version, self.stream_version(stream))
             return []
         with self.writing():
             actual = self.stream_version(stream)
-            _check_expected(stream, expected_version, actual)
+            check_expected(stream, expected_version, actual)
             self._check_new_and_known(batch, ids)
             for guard in self.guards:
                 guard(self, batch)
@@ -243,7 +237,7 @@ class EventLog(CheckedReads, ProvableLog):
             ):
                 position += 1
                 previous = chain_hash(previous, position, stream, version, stamp, payload)
-                record = Recorded(position, stream, version, now, event, previous)
+                record = _new_recorded(position, stream, version, now, event, previous)
                 records.append(record)
                 stored.append(
                     _new_stored(
@@ -254,72 +248,33 @@ class EventLog(CheckedReads, ProvableLog):
                 )  # fmt: skip
             self.insert(stored)
             grow_tree(self, stored)  # the Merkle tree, in the same transaction
-        self._last = (position, previous)  # committed: the next read after it starts here
+        # Committed: the next read after it starts here, and the next append on top of it
+        # need only hash its bytes again (see _check_tail).
+        self._last = self._written = (position, previous)
         with self._delivery:
             for subscription in tuple(self._subscriptions):
                 subscription.notify()
         return records
 
-    @staticmethod
-    def _checked_batch(
-        events: Iterable[Event], stream: str, expected_version: int | None
-    ) -> tuple[tuple[Event, ...], set[uuid.UUID]]:
-        """The batch as a tuple and its ids, after checking the arguments of ``append``."""
-        try:
-            batch = tuple(events)
-        except TypeError:  # None, a number, a single event
-            if isinstance(events, Event):
-                name = type(events).__name__
-                raise InvalidArgument(
-                    f"events must be a list of events, got a single {name}: "
-                    "pass [event], not event",
-                    argument="events",
-                    value=events,
-                ) from None
-            raise InvalidArgument(
-                f"events must be an iterable of events, got {shown(events)}",
-                argument="events",
-                value=events,
-            ) from None
-        if not isinstance(stream, str) or not stream.strip():
-            raise InvalidArgument(
-                f"stream must be a non-empty string, got {shown(stream)}",
-                argument="stream",
-                value=stream,
-            )
-        _check_text(stream, "stream")
-        if expected_version is not None and (
-            type(expected_version) is not int or expected_version < 0
-        ):
-            raise InvalidArgument(
-                f"expected_version must be a whole number ≥ 0 or None, got {expected_version!r}",
-                argument="expected_version",
-                value=expected_version,
-            )
-        seen: set[uuid.UUID] = set()
-        for i, event in enumerate(batch):
-            if not isinstance(event, Event):
-                raise InvalidArgument(
-                    f"events[{i}] is not an Event, got {event!r}",
-                    argument=f"events[{i}]",
-                    value=event,
-                )
-            if event.event_id in seen:
-                raise DuplicateEvent(
-                    f"event id {event.event_id} appears twice in one batch", event_id=event.event_id
-                )
-            seen.add(event.event_id)
-        return batch, seen
-
     def _check_tail(self, position: int, hash_: str) -> None:
         """Refuse to write on top of a tail record that is not intact.
 
         The tail is read back and checked as every read checks a record (its bytes against
-        its hash, chained to the record before it, which must exist).
+        its hash, chained to the record before it, which must exist; its event decoded).
+        The record this object appended last needs only the first check, where the backend
+        reads it undecoded (:meth:`stored_record`): bytes that give the hash it wrote are
+        the bytes it wrote, of an event it checked, so decoding them again finds nothing.
 
         Raises:
             CorruptLog: naming the tail's position, or the missing one before it.
         """
+        if (position, hash_) == self._written:
+            stored = self.stored_record(position)
+            if stored is not None and stored.hash == hash_:
+                before = GENESIS if position == 1 else self.stored_hash(position - 1)
+                with contextlib.suppress(TypeError, AttributeError):  # a damaged row: below
+                    if before is not None and chain_hash(before, *stored[:5]) == hash_:
+                        return
         record = next(self.scan(Query(position - 1)), None)
         if record is None or record.position != position or record.hash != hash_:
             raise CorruptLog(
@@ -342,7 +297,7 @@ class EventLog(CheckedReads, ProvableLog):
                     f"event id {event.event_id} is already in the log", event_id=event.event_id
                 )
         earlier: set[uuid.UUID] = set()
-        for event in batch:
+        for event in batch if referenced else ():  # most batches refer to nothing
             for ref in event.references():
                 if ref not in stored and ref not in earlier:
                     raise UnknownEvent(
@@ -680,6 +635,15 @@ class EventLog(CheckedReads, ProvableLog):
     @abc.abstractmethod
     def find(self, event_id: uuid.UUID) -> Recorded | None:
         """The record holding an event, or ``None``."""
+
+    def stored_record(self, position: int) -> StoredRecord | None:  # noqa: ARG002  # the default
+        """The record at a position as stored, undecoded; ``None`` if there is none.
+
+        Part of the protocol, optional: ``append`` reads the tail it wrote itself with it,
+        to check that tail without decoding it. This default reads none (``None``), and
+        ``append`` reads the tail through :meth:`scan`.
+        """
+        return None
 
     # -- derived data: what a backend keeps beside the log --------------------------------
 

@@ -238,12 +238,14 @@ class Frontier:
         for level, index in frontier(size):
             self._edge[level] = (nodes or {})[level, index]
 
-    def extend(self, leaves: Iterable[bytes]) -> list[Node]:
-        """Add leaf hashes; return the interior nodes they complete, in order.
+    def extend(self, leaves: Iterable[bytes], *, lowest: int = 1) -> list[Node]:
+        """Add leaf hashes; return the interior nodes they complete from level ``lowest`` up.
 
         Leaf *i* completes a node at each level where it is a right child (an odd index):
         its parent is ``node_hash(left sibling, node)``, the left sibling being the edge's
-        node at that level. One hash per completed level: one per leaf on average.
+        node at that level. One hash per completed level: one per leaf on average. The
+        nodes below ``lowest`` are computed all the same (the upper ones are made of them),
+        but not returned: for a store that keeps only the upper levels.
         """
         edge, size, sha256 = self._edge, self.size, hashlib.sha256
         interior: list[Node] = []
@@ -255,7 +257,8 @@ class Frontier:
                 node = sha256(_NODE + edge[level] + node).digest()  # type: ignore[operator]  # bit set: the edge has a node there
                 edge[level] = None
                 index, level = index >> 1, level + 1
-                interior.append((level, index, node))
+                if level >= lowest:
+                    interior.append((level, index, node))
             if level == len(edge):
                 edge.append(None)
             edge[level] = node

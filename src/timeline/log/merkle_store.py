@@ -46,6 +46,7 @@ as it walks the hash chain.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -56,6 +57,7 @@ import attrs
 from timeline.errors import CorruptLog, InvalidArgument, TimelineError, UnknownEvent
 from timeline.integrity import Checkpoint, ConsistencyProof, InclusionProof, SigningKey
 from timeline.log.merkle import (
+    _LEAF,
     EMPTY_ROOT,
     Frontier,
     Key,
@@ -258,7 +260,7 @@ def _build_stored(log: EventLog) -> None:
         pending: list[Node] = []
 
         def add(hash_: str) -> None:
-            pending.extend(_stored(edge.extend((record_leaf(hash_),))))
+            pending.extend(edge.extend((record_leaf(hash_),), lowest=STORED_LEVEL))
             if len(pending) >= _BUILD_BATCH:
                 log.merkle_insert(pending)
                 pending.clear()
@@ -324,12 +326,9 @@ def grow_tree(log: EventLog, records: Sequence[StoredRecord]) -> None:
     if stored != before:
         return
     edge = Frontier(before, _fetch(log, frontier(before), before))
-    log.merkle_insert(_stored(edge.extend([record_leaf(r.hash) for r in records])))
-
-
-def _stored(nodes: list[Node]) -> list[Node]:
-    """The nodes a backend stores: those from :data:`STORED_LEVEL` up."""
-    return [node for node in nodes if node[0] >= STORED_LEVEL]
+    sha256, leaf, fromhex = hashlib.sha256, _LEAF, bytes.fromhex  # record_leaf, inline
+    leaves = [sha256(leaf + fromhex(r.hash)).digest() for r in records]
+    log.merkle_insert(edge.extend(leaves, lowest=STORED_LEVEL))
 
 
 def verify_against(log: EventLog, checkpoint: Checkpoint) -> VerifyReport:

@@ -575,6 +575,18 @@ class PostgresLog(EventLog):
             ).fetchone()
         return None if row is None else self.decode_linked(*row)
 
+    def stored_record(self, position: int) -> StoredRecord | None:
+        """The record at a position as stored, from the primary key."""
+        with self._db() as conn:
+            row = conn.execute(
+                self.sql(f"SELECT {_RECORD} FROM {{events}} WHERE position = %s"),  # noqa: S608  # fixed text
+                (position,),
+            ).fetchone()
+        if row is None:
+            return None
+        p, s, v, r, payload, h = row
+        return StoredRecord(p, s, v, r, bytes(payload), h)
+
     def stored_hash(self, position: int) -> str | None:
         """The hash stored with the record at a position, from the primary key."""
         with self._db() as conn:

@@ -145,6 +145,8 @@ class SQLiteLog(EventLog):
     ) -> None:
         super().__init__(**options)
         self._counted = 0  # positions 1 to this were all there when last counted
+        self._inserted = 0  # in a transaction: positions 1 to this are there (see writing)
+        self._committed = (0, -1, -1)  # _inserted, and the change counts, at the last commit
         mode = synchronous_mode(synchronous)
         if (
             type(busy_timeout) not in (int, float)
@@ -322,7 +324,13 @@ class SQLiteLog(EventLog):
             # so no other connection can append between our checks and our write.
             conn.execute("BEGIN IMMEDIATE")
             try:
-                self._counted = check_gapless(
+                # The rows this object's last transaction inserted were all there when it
+                # committed; if nothing was written since, by this connection (its change
+                # count) or another (SQLite's data_version), they are still: not recounted.
+                inserted, *since = self._committed
+                if since == [conn.total_changes, _data_version(conn)]:
+                    self._counted = max(self._counted, inserted)
+                self._counted = self._inserted = check_gapless(
                     self._counted,
                     conn.execute(
                         "SELECT count(*), max(position) FROM events WHERE position > ?",
@@ -336,6 +344,7 @@ class SQLiteLog(EventLog):
                 )
                 yield
                 conn.execute("COMMIT")
+                self._committed = (self._inserted, conn.total_changes, _data_version(conn))
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -377,6 +386,9 @@ class SQLiteLog(EventLog):
                 # that writes without BEGIN IMMEDIATE.
                 conn.execute("ROLLBACK")
                 raise self.refused_insert(records, duplicate_id="event_id" in str(e)) from e
+        first, last = records[0].position, records[-1].position
+        if first == self._inserted + 1 and last - first == len(records) - 1:  # gap-free on top
+            self._inserted = last
 
     def merkle_count(self, level: int) -> int | None:
         """How many nodes of a level are stored (``None``: no table to keep them in)."""
@@ -599,6 +611,15 @@ class SQLiteLog(EventLog):
             ).fetchone()
         return None if row is None else self.decode_linked(*row)
 
+    def stored_record(self, position: int) -> StoredRecord | None:
+        """The record at a position as stored, from the primary key."""
+        with self._db(position) as conn:
+            row = conn.execute(
+                f"SELECT {_RECORD} FROM events WHERE position = ?",  # noqa: S608  # fixed text
+                (position,),
+            ).fetchone()
+        return None if row is None else StoredRecord(*row)
+
     def stored_hash(self, position: int) -> str | None:
         """The hash stored with the record at a position, from the primary key."""
         with self._db(position) as conn:
@@ -640,6 +661,11 @@ def _check_header(path: str) -> None:
             position=1,
             reason="not a SQLite database",
         )
+
+
+def _data_version(conn: sqlite3.Connection) -> int:
+    """SQLite's count of the commits other connections made to the file (``PRAGMA data_version``)."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 def _marks(values: Sequence[object]) -> str:
