@@ -12,10 +12,10 @@ the same ids, relations, scores and features.
     :func:`~timeline.causal.propose` proposes.
 :func:`search`, the engine that :func:`~timeline.causal.propose` runs
     the same search in bulk: the events filed by type once and sorted once per set of types
-    (:class:`_Table`), every effect's first try made for all effects at once in C-level
-    passes (``map``, ``compress``, ``bisect`` over lists), only the effects it does not settle
-    searched one by one, and the candidates made without a Python ``__init__`` call each
-    (:func:`_made_candidates`).
+    (:class:`_Table`), the effects grouped by their keys so that each group looks under one
+    key, every effect's first try (the latest cause in its window) made in one tight pass
+    (:func:`_first_tries`), only the effects it does not settle searched cause by cause, and
+    the candidates made without a Python ``__init__`` call each (:func:`_made_candidates`).
 """
 
 from __future__ import annotations
@@ -51,8 +51,6 @@ __all__ = ["search", "search_plainly"]
 #: Longer than any two instants are apart: a longer window finds the same causes, and the
 #: window's start (an effect's start less this) cannot overflow.
 _WHOLE_RANGE: Final = dt.timedelta(days=dt.date.max.toordinal() + 1)
-#: Before every start (a placeholder in front of a list of starts).
-_NEVER: Final = dt.timedelta.min
 _MICROSECOND: Final = dt.timedelta(microseconds=1)
 
 
@@ -293,8 +291,8 @@ def _candidates(rule: Rule, table: _Table, scene: Scene) -> list[Candidate]:
     ``[effect start - window, latest(effect)]`` are tried latest first, and the first
     ``per_effect`` that :meth:`Rule.features` accepts are kept (the nearest of them, if
     several keys found some). Most effects take the first cause they try: that first try is
-    made for all effects at once (:func:`_first_tries`), and only the effects it does not
-    settle are searched one by one (:func:`_one_by_one`), with the same result.
+    made in one tight pass over the effects (:func:`_first_tries`), and only the effects it
+    does not settle are searched cause by cause (:func:`_one_by_one`), with the same result.
     """
     if not table.of(rule.causes)[1]:  # (the causes first: the effects are often among them)
         return []
@@ -432,7 +430,7 @@ def _first_tries(
     scene: Scene,
     picks: _Picks,
 ) -> Sequence[int]:
-    """Try, for all these effects at once, the latest cause in each one's window.
+    """Try, for each of these effects, the latest cause in its window.
 
     For a rule taking one cause per effect, whose effects at ``positions`` look under one
     key only (``entry``, its causes' starts and the causes). The effects whose first try the
@@ -440,51 +438,35 @@ def _first_tries(
     others (the cause tried was the effect itself, or the rule refused it), to be searched one
     by one.
 
-    Effects and causes are handled as positions (in arrays), each looked up as it is needed,
-    and no list of them is made: the rule's features make many objects, and each collection
-    they start walks every young list still alive, item by item.
+    One pass, each effect visited once: cheaper than passes over all the effects for each
+    step (each pass walks every event again, scattered in memory), and nothing is kept but
+    the picks.
     """
     cause_starts, causes = entry
-    start_of, effect_of, cause_of = starts.__getitem__, effects.__getitem__, causes.__getitem__
-    every = len(positions) == len(effects)  # all of them, in order (distinct, ascending)
-    my_effects = effects if every else map(effect_of, positions)
-    latests = map(latest_offset, my_effects, starts if every else map(start_of, positions))
-    highs = array.array("q", map(bisect.bisect_right, itertools.repeat(cause_starts), latests))
-    # The latest cause not after an effect's latest instant is cause ``high - 1``: the window
-    # holds a cause iff that one starts at most ``width`` before the effect (no second bisect).
-    # With a placeholder in front, ``high`` indexes it directly, and 0 (no cause) never fits.
-    before = [_NEVER, *cause_starts]
     width = min(rule.window, _WHOLE_RANGE)
-    lows = map(operator.sub, starts if every else map(start_of, positions), itertools.repeat(width))
-    open_ = bytes(map(operator.ge, map(before.__getitem__, highs), lows))  # a cause in the window
-    del before
-    # From here on, the effects with a cause in their window only, and the cause each tries.
-    opened = _kept(positions, open_)
-    tried: Sequence[int] = array.array(
-        "q", map(operator.sub, itertools.compress(highs, open_), itertools.repeat(1))
+    features_of, find = rule.features, bisect.bisect_right
+    take_place, take_gap = picks.places.append, picks.gaps.append
+    take_cause, take_effect, take_features = (
+        picks.causes.append,
+        picks.effects.append,
+        picks.features.append,
     )
-    del highs, open_
-    # never an effect and itself
-    other = bytes(map(operator.is_not, map(cause_of, tried), map(effect_of, opened)))
-    trying = opened
-    if not all(other):
-        trying, tried = _kept(opened, other), _kept(tried, other)
-    features = list(
-        map(rule.features, map(cause_of, tried), map(effect_of, trying), itertools.repeat(scene))
-    )
-    settled = bytes(map(operator.is_not, features, itertools.repeat(None)))
-    accepted, taken = trying, tried
-    if not all(settled):
-        accepted, taken = _kept(trying, settled), _kept(tried, settled)
-        features = list(itertools.compress(features, settled))
-    picks.places += accepted
-    picks.gaps += map(operator.sub, map(start_of, accepted), map(cause_starts.__getitem__, taken))
-    picks.causes += map(cause_of, taken)
-    picks.effects += map(effect_of, accepted)
-    picks.features += features  # type: ignore[arg-type]  # the refused (None) were taken out
-    unsettled = array.array("q", itertools.compress(trying, map(operator.not_, settled)))
-    if not all(other):
-        unsettled.extend(itertools.compress(opened, map(operator.not_, other)))
+    unsettled = array.array("q")
+    for place in positions:
+        effect, start = effects[place], starts[place]
+        latest = find(cause_starts, latest_offset(effect, start)) - 1  # no cause: -1
+        if latest < 0 or cause_starts[latest] < start - width:
+            continue  # nothing in the window
+        cause = causes[latest]
+        features = None if cause is effect else features_of(cause, effect, scene)
+        if features is None:
+            unsettled.append(place)
+            continue
+        take_place(place)
+        take_gap(start - cause_starts[latest])
+        take_cause(cause)
+        take_effect(effect)
+        take_features(features)
     return unsettled
 
 
