@@ -141,24 +141,18 @@ def _nearest_plainly(picked: list[_Found], limit: int) -> list[_Found]:
 
 #: A set of events in time order, with their starts (:func:`~timeline.causal.timing.offset`).
 _Entry = tuple[list[dt.timedelta], list[Event]]
-#: The same, with the events' places (positions among the kept events) in an array, not a list
-#: of the events: the collector has nothing to walk in it.
-_Placed = tuple[list[dt.timedelta], "array.array[int]"]
 
 
 def search(rules: Iterable[Rule], events: Iterable[Event]) -> list[Candidate]:
     """:func:`search_plainly`'s candidates, found in bulk."""
     rules = tuple(rules)
     table = _Table(events, {t for rule in rules for t in (*rule.causes, *rule.effects)})
-    starts, places = table.of((Statement,))
-    statements = table.events(places)
-    # Most statements name nothing: their texts are searched in one C-level pass first (as
-    # flags in bytes: nothing is kept for the collector to walk).
+    starts, statements = table.of((Statement,))
+    # Most statements name nothing: their texts are searched in one C-level pass first.
     named = bytes(map(bool, map(RETALIATION_WORDS.search, map(_TEXT, statements))))
     scene = Scene._of_sorted(  # noqa: SLF001  # the engine builds its own scene
         itertools.compress(starts, named), itertools.compress(statements, named)
     )
-    del statements, named
     found: list[Candidate] = []
     for rule in rules:
         found.extend(_candidates(rule, table, scene))
@@ -192,13 +186,7 @@ class _Table:
     over it (causal links are skipped, whatever their number), and their places (positions
     among the kept) filed by type. Each set of types asked for (:meth:`of`) is put in time
     order once, with its starts as :func:`~timeline.causal.timing.offset` (exact, and cheap to
-    compare and bisect).
-
-    Beyond the one list of the kept events, the table holds places in arrays, not lists of
-    events: a rule's features make many objects, and each collection they start walks every
-    young list still alive, item by item (events scattered in memory, far slower to walk than
-    the starts). A rule takes the lists of events it needs (:meth:`events`) and lets them go
-    when done.
+    compare and bisect), and kept for the next rule that asks.
     """
 
     def __init__(self, events: Iterable[Event], types: set[type[Event]]) -> None:
@@ -220,14 +208,10 @@ class _Table:
         collections.deque(  # each event's place goes on its type's array
             map(operator.call, map(file.__getitem__, kinds), itertools.count()), maxlen=0
         )
-        self._sorted: dict[frozenset[type[Event]], _Placed] = {}
+        self._sorted: dict[frozenset[type[Event]], _Entry] = {}
 
-    def events(self, places: Iterable[int]) -> list[Event]:
-        """The events at these places."""
-        return list(map(self._given.__getitem__, places))
-
-    def of(self, types: Sequence[type[Event]]) -> _Placed:
-        """The events of these types (subclasses included) in time order: starts and places.
+    def of(self, types: Sequence[type[Event]]) -> _Entry:
+        """The events of these types (subclasses included) in time order, and their starts.
 
         Events that start at the same instant keep their order in the input.
         """
@@ -236,38 +220,35 @@ class _Table:
         if found is None:
             wider = next((kept for held, kept in self._sorted.items() if kinds < held), None)
             found = self._sorted[kinds] = (
-                self._sorted_of(kinds) if wider is None else self._among(kinds, *wider)
+                self._sorted_of(kinds) if wider is None else _among(kinds, *wider)
             )
         return found
 
-    def _sorted_of(self, kinds: frozenset[type[Event]]) -> _Placed:
+    def _sorted_of(self, kinds: frozenset[type[Event]]) -> _Entry:
         """The events of these types, gathered from the input and put in time order."""
         arrays = [self._places[kind] for kind in kinds]
-        places = (
-            arrays[0] if len(arrays) == 1 else array.array("q", sorted(itertools.chain(*arrays)))
-        )
-        started = map(_STARTED, map(self._given.__getitem__, places))
-        starts = list(map(_since, started, itertools.repeat(EPOCH)))  # offset()
+        places = arrays[0] if len(arrays) == 1 else sorted(itertools.chain(*arrays))
+        events = list(map(self._given.__getitem__, places))
+        starts = list(map(_since, map(_STARTED, events), itertools.repeat(EPOCH)))  # offset()
         if not all(map(operator.le, starts, itertools.islice(starts, 1, None))):
             order = sorted(range(len(starts)), key=starts.__getitem__)  # stable
-            places = array.array("q", map(places.__getitem__, order))
+            events = list(map(events.__getitem__, order))
             starts = list(map(starts.__getitem__, order))
-        return starts, places
+        return starts, events
 
-    def _among(
-        self, kinds: frozenset[type[Event]], starts: list[dt.timedelta], places: array.array[int]
-    ) -> _Placed:
-        """The events of these types among events of more types already in time order.
 
-        Taken out in the order they are in, which is their own time order with ties in input
-        order, as :meth:`_sorted_of` would give: about half its cost (a rule's effects are
-        often some of its causes' types, the barrages among the strikes and barrages), as no
-        event is timed again.
-        """
-        mine = bytes(map(kinds.__contains__, map(type, map(self._given.__getitem__, places))))
-        return list(itertools.compress(starts, mine)), array.array(
-            "q", itertools.compress(places, mine)
-        )
+def _among(
+    kinds: frozenset[type[Event]], starts: list[dt.timedelta], events: list[Event]
+) -> _Entry:
+    """The events of these types among events of more types already in time order.
+
+    Taken out in the order they are in, which is their own time order with ties in input
+    order, as :meth:`_Table._sorted_of` would give: about half its cost (a rule's effects are
+    often some of its causes' types, the barrages among the strikes and barrages), as no event
+    is timed again.
+    """
+    mine = bytes(map(kinds.__contains__, map(type, events)))
+    return list(itertools.compress(starts, mine)), list(itertools.compress(events, mine))
 
 
 def _kinds_of(kind: type[Event]) -> set[type[Event]]:
@@ -296,8 +277,7 @@ def _candidates(rule: Rule, table: _Table, scene: Scene) -> list[Candidate]:
     """
     if not table.of(rule.causes)[1]:  # (the causes first: the effects are often among them)
         return []
-    starts, places = table.of(rule.effects)
-    effects = table.events(places)
+    starts, effects = table.of(rule.effects)
     keys_of: list[Iterable[Hashable]] = (
         _keys_of(rule.effect_keys, effects) if _keyed(rule, "effect") else [(None,)] * len(effects)
     )
@@ -511,10 +491,9 @@ def _filed(
 
     Under the ``wanted`` keys only, if given: the others are never looked under.
     """
-    starts, places = table.of(rule.causes)
-    if not places:
+    starts, causes = table.of(rule.causes)
+    if not causes:
         return {}
-    causes = table.events(places)
     if not _keyed(rule, "cause"):
         return {None: (starts, causes)}
     keys_of = _keys_of(rule.cause_keys, causes)
