@@ -286,7 +286,7 @@ def _candidates(rule: Rule, table: _Table, scene: Scene) -> list[Candidate]:
     index = _filed(rule, table, None if groups is None else set().union(*groups))
     if not index:
         return []
-    picks = _Picks(rule)
+    picks = _Picks()
     # The effects searched one by one, with their keys: (position, keys) pairs.
     unsettled: Iterable[tuple[int, Iterable[Hashable]]]
     if groups is None:
@@ -321,52 +321,48 @@ def _candidates(rule: Rule, table: _Table, scene: Scene) -> list[Candidate]:
             keys=under,
             scene=scene,
         )
+        picks.places += itertools.repeat(place, len(found))
         for gap, cause, _, features in found:
-            picks.take(place, gap, cause, effect, features)
+            picks.gaps.append(gap)
+            picks.causes.append(cause)
+            picks.effects.append(effect)
+            picks.features.append(features)
     if not picks.places:
         return []
     picks.in_order()
+    # The rest in bulk, candidate by candidate in C: the gaps in microseconds, the gap_hours
+    # feature, the scores, the candidates.
+    micros = list(map(operator.floordiv, picks.gaps, itertools.repeat(_MICROSECOND)))
+    collections.deque(
+        map(
+            operator.setitem,
+            picks.features,
+            itertools.repeat("gap_hours"),
+            map(operator.truediv, micros, itertools.repeat(_HOUR)),
+        ),
+        maxlen=0,
+    )
+    score = rule.score if type(rule).score is not Rule.score else _scoring(rule)
     return _made_candidates(
-        len(picks.places),
+        len(micros),
         picks.causes,
         picks.effects,
         itertools.repeat(rule.relation),
-        picks.scores,
+        map(score, micros, picks.features),
         itertools.repeat(rule.name),
         picks.features,
     )
 
 
 class _Picks:
-    """The causes picked for a rule's effects, as parallel lists (no tuple per pick).
+    """The causes picked for a rule's effects, as parallel lists (no tuple per pick)."""
 
-    Each pick is scored as it is taken, its features (just made) given their ``gap_hours``.
-    """
-
-    def __init__(self, rule: Rule) -> None:
-        self.score = rule.score if type(rule).score is not Rule.score else _scoring(rule)
+    def __init__(self) -> None:
         self.places: list[int] = []  # the effect's place in the rule's effects
+        self.gaps: list[dt.timedelta] = []
         self.causes: list[Event] = []
         self.effects: list[Event] = []
-        self.scores: list[float] = []
         self.features: list[dict[str, Feature]] = []
-
-    def take(
-        self,
-        place: int,
-        gap: dt.timedelta,
-        cause: Event,
-        effect: Event,
-        features: dict[str, Feature],
-    ) -> None:
-        """Keep a pick: the effect's place, the gap from the cause's start to the effect's."""
-        micros = gap // _MICROSECOND
-        features["gap_hours"] = micros / _HOUR
-        self.places.append(place)
-        self.causes.append(cause)
-        self.effects.append(effect)
-        self.scores.append(self.score(micros, features))
-        self.features.append(features)
 
     def in_order(self) -> None:
         """Put the picks in the order of their effects (stable: an effect's keep theirs)."""
@@ -374,7 +370,7 @@ class _Picks:
         if all(map(operator.le, places, itertools.islice(places, 1, None))):
             return
         order = sorted(range(len(places)), key=places.__getitem__)
-        for name in ("places", "causes", "effects", "scores", "features"):
+        for name in ("places", "gaps", "causes", "effects", "features"):
             items = getattr(self, name)
             setattr(self, name, list(map(items.__getitem__, order)))
 
@@ -428,7 +424,13 @@ def _first_tries(
     """
     cause_starts, causes = entry
     width = min(rule.window, _WHOLE_RANGE)
-    features_of, find, take = rule.features, bisect.bisect_right, picks.take
+    features_of, find = rule.features, bisect.bisect_right
+    take_place, take_gap = picks.places.append, picks.gaps.append
+    take_cause, take_effect, take_features = (
+        picks.causes.append,
+        picks.effects.append,
+        picks.features.append,
+    )
     unsettled = array.array("q")
     for place in positions:
         effect, start = effects[place], starts[place]
@@ -440,7 +442,11 @@ def _first_tries(
         if features is None:
             unsettled.append(place)
             continue
-        take(place, start - cause_starts[latest], cause, effect, features)
+        take_place(place)
+        take_gap(start - cause_starts[latest])
+        take_cause(cause)
+        take_effect(effect)
+        take_features(features)
     return unsettled
 
 
