@@ -12,10 +12,10 @@ the same ids, relations, scores and features.
     :func:`~timeline.causal.propose` proposes.
 :func:`search`, the engine that :func:`~timeline.causal.propose` runs
     the same search in bulk: the events filed by type once and sorted once per set of types
-    (:class:`_Table`), every effect's first try made for all effects at once in C-level
-    passes (``map``, ``compress``, ``bisect`` over lists), only the effects it does not settle
-    searched one by one, and the candidates made without a Python ``__init__`` call each
-    (:func:`_made_candidates`).
+    (:class:`_Table`), the effects grouped by their keys so that each group looks under one
+    key, every effect's first try (the latest cause in its window) made in one tight pass
+    (:func:`_first_tries`), only the effects it does not settle searched cause by cause, and
+    the candidates made without a Python ``__init__`` call each (:func:`_made_candidates`).
 """
 
 from __future__ import annotations
@@ -51,8 +51,6 @@ __all__ = ["search", "search_plainly"]
 #: Longer than any two instants are apart: a longer window finds the same causes, and the
 #: window's start (an effect's start less this) cannot overflow.
 _WHOLE_RANGE: Final = dt.timedelta(days=dt.date.max.toordinal() + 1)
-#: Before every start (a placeholder in front of a list of starts).
-_NEVER: Final = dt.timedelta.min
 _MICROSECOND: Final = dt.timedelta(microseconds=1)
 
 
@@ -143,24 +141,18 @@ def _nearest_plainly(picked: list[_Found], limit: int) -> list[_Found]:
 
 #: A set of events in time order, with their starts (:func:`~timeline.causal.timing.offset`).
 _Entry = tuple[list[dt.timedelta], list[Event]]
-#: The same, with the events' places (positions among the kept events) in an array, not a list
-#: of the events: the collector has nothing to walk in it.
-_Placed = tuple[list[dt.timedelta], "array.array[int]"]
 
 
 def search(rules: Iterable[Rule], events: Iterable[Event]) -> list[Candidate]:
     """:func:`search_plainly`'s candidates, found in bulk."""
     rules = tuple(rules)
     table = _Table(events, {t for rule in rules for t in (*rule.causes, *rule.effects)})
-    starts, places = table.of((Statement,))
-    statements = table.events(places)
-    # Most statements name nothing: their texts are searched in one C-level pass first (as
-    # flags in bytes: nothing is kept for the collector to walk).
+    starts, statements = table.of((Statement,))
+    # Most statements name nothing: their texts are searched in one C-level pass first.
     named = bytes(map(bool, map(RETALIATION_WORDS.search, map(_TEXT, statements))))
     scene = Scene._of_sorted(  # noqa: SLF001  # the engine builds its own scene
         itertools.compress(starts, named), itertools.compress(statements, named)
     )
-    del statements, named
     found: list[Candidate] = []
     for rule in rules:
         found.extend(_candidates(rule, table, scene))
@@ -194,13 +186,7 @@ class _Table:
     over it (causal links are skipped, whatever their number), and their places (positions
     among the kept) filed by type. Each set of types asked for (:meth:`of`) is put in time
     order once, with its starts as :func:`~timeline.causal.timing.offset` (exact, and cheap to
-    compare and bisect).
-
-    Beyond the one list of the kept events, the table holds places in arrays, not lists of
-    events: a rule's features make many objects, and each collection they start walks every
-    young list still alive, item by item (events scattered in memory, far slower to walk than
-    the starts). A rule takes the lists of events it needs (:meth:`events`) and lets them go
-    when done.
+    compare and bisect), and kept for the next rule that asks.
     """
 
     def __init__(self, events: Iterable[Event], types: set[type[Event]]) -> None:
@@ -222,14 +208,10 @@ class _Table:
         collections.deque(  # each event's place goes on its type's array
             map(operator.call, map(file.__getitem__, kinds), itertools.count()), maxlen=0
         )
-        self._sorted: dict[frozenset[type[Event]], _Placed] = {}
+        self._sorted: dict[frozenset[type[Event]], _Entry] = {}
 
-    def events(self, places: Iterable[int]) -> list[Event]:
-        """The events at these places."""
-        return list(map(self._given.__getitem__, places))
-
-    def of(self, types: Sequence[type[Event]]) -> _Placed:
-        """The events of these types (subclasses included) in time order: starts and places.
+    def of(self, types: Sequence[type[Event]]) -> _Entry:
+        """The events of these types (subclasses included) in time order, and their starts.
 
         Events that start at the same instant keep their order in the input.
         """
@@ -238,38 +220,35 @@ class _Table:
         if found is None:
             wider = next((kept for held, kept in self._sorted.items() if kinds < held), None)
             found = self._sorted[kinds] = (
-                self._sorted_of(kinds) if wider is None else self._among(kinds, *wider)
+                self._sorted_of(kinds) if wider is None else _among(kinds, *wider)
             )
         return found
 
-    def _sorted_of(self, kinds: frozenset[type[Event]]) -> _Placed:
+    def _sorted_of(self, kinds: frozenset[type[Event]]) -> _Entry:
         """The events of these types, gathered from the input and put in time order."""
         arrays = [self._places[kind] for kind in kinds]
-        places = (
-            arrays[0] if len(arrays) == 1 else array.array("q", sorted(itertools.chain(*arrays)))
-        )
-        started = map(_STARTED, map(self._given.__getitem__, places))
-        starts = list(map(_since, started, itertools.repeat(EPOCH)))  # offset()
+        places = arrays[0] if len(arrays) == 1 else sorted(itertools.chain(*arrays))
+        events = list(map(self._given.__getitem__, places))
+        starts = list(map(_since, map(_STARTED, events), itertools.repeat(EPOCH)))  # offset()
         if not all(map(operator.le, starts, itertools.islice(starts, 1, None))):
             order = sorted(range(len(starts)), key=starts.__getitem__)  # stable
-            places = array.array("q", map(places.__getitem__, order))
+            events = list(map(events.__getitem__, order))
             starts = list(map(starts.__getitem__, order))
-        return starts, places
+        return starts, events
 
-    def _among(
-        self, kinds: frozenset[type[Event]], starts: list[dt.timedelta], places: array.array[int]
-    ) -> _Placed:
-        """The events of these types among events of more types already in time order.
 
-        Taken out in the order they are in, which is their own time order with ties in input
-        order, as :meth:`_sorted_of` would give: about half its cost (a rule's effects are
-        often some of its causes' types, the barrages among the strikes and barrages), as no
-        event is timed again.
-        """
-        mine = bytes(map(kinds.__contains__, map(type, map(self._given.__getitem__, places))))
-        return list(itertools.compress(starts, mine)), array.array(
-            "q", itertools.compress(places, mine)
-        )
+def _among(
+    kinds: frozenset[type[Event]], starts: list[dt.timedelta], events: list[Event]
+) -> _Entry:
+    """The events of these types among events of more types already in time order.
+
+    Taken out in the order they are in, which is their own time order with ties in input
+    order, as :meth:`_Table._sorted_of` would give: about half its cost (a rule's effects are
+    often some of its causes' types, the barrages among the strikes and barrages), as no event
+    is timed again.
+    """
+    mine = bytes(map(kinds.__contains__, map(type, events)))
+    return list(itertools.compress(starts, mine)), list(itertools.compress(events, mine))
 
 
 def _kinds_of(kind: type[Event]) -> set[type[Event]]:
@@ -293,13 +272,12 @@ def _candidates(rule: Rule, table: _Table, scene: Scene) -> list[Candidate]:
     ``[effect start - window, latest(effect)]`` are tried latest first, and the first
     ``per_effect`` that :meth:`Rule.features` accepts are kept (the nearest of them, if
     several keys found some). Most effects take the first cause they try: that first try is
-    made for all effects at once (:func:`_first_tries`), and only the effects it does not
-    settle are searched one by one (:func:`_one_by_one`), with the same result.
+    made in one tight pass over the effects (:func:`_first_tries`), and only the effects it
+    does not settle are searched cause by cause (:func:`_one_by_one`), with the same result.
     """
     if not table.of(rule.causes)[1]:  # (the causes first: the effects are often among them)
         return []
-    starts, places = table.of(rule.effects)
-    effects = table.events(places)
+    starts, effects = table.of(rule.effects)
     keys_of: list[Iterable[Hashable]] = (
         _keys_of(rule.effect_keys, effects) if _keyed(rule, "effect") else [(None,)] * len(effects)
     )
@@ -432,7 +410,7 @@ def _first_tries(
     scene: Scene,
     picks: _Picks,
 ) -> Sequence[int]:
-    """Try, for all these effects at once, the latest cause in each one's window.
+    """Try, for each of these effects, the latest cause in its window.
 
     For a rule taking one cause per effect, whose effects at ``positions`` look under one
     key only (``entry``, its causes' starts and the causes). The effects whose first try the
@@ -440,51 +418,35 @@ def _first_tries(
     others (the cause tried was the effect itself, or the rule refused it), to be searched one
     by one.
 
-    Effects and causes are handled as positions (in arrays), each looked up as it is needed,
-    and no list of them is made: the rule's features make many objects, and each collection
-    they start walks every young list still alive, item by item.
+    One pass, each effect visited once: cheaper than passes over all the effects for each
+    step (each pass walks every event again, scattered in memory), and nothing is kept but
+    the picks.
     """
     cause_starts, causes = entry
-    start_of, effect_of, cause_of = starts.__getitem__, effects.__getitem__, causes.__getitem__
-    every = len(positions) == len(effects)  # all of them, in order (distinct, ascending)
-    my_effects = effects if every else map(effect_of, positions)
-    latests = map(latest_offset, my_effects, starts if every else map(start_of, positions))
-    highs = array.array("q", map(bisect.bisect_right, itertools.repeat(cause_starts), latests))
-    # The latest cause not after an effect's latest instant is cause ``high - 1``: the window
-    # holds a cause iff that one starts at most ``width`` before the effect (no second bisect).
-    # With a placeholder in front, ``high`` indexes it directly, and 0 (no cause) never fits.
-    before = [_NEVER, *cause_starts]
     width = min(rule.window, _WHOLE_RANGE)
-    lows = map(operator.sub, starts if every else map(start_of, positions), itertools.repeat(width))
-    open_ = bytes(map(operator.ge, map(before.__getitem__, highs), lows))  # a cause in the window
-    del before
-    # From here on, the effects with a cause in their window only, and the cause each tries.
-    opened = _kept(positions, open_)
-    tried: Sequence[int] = array.array(
-        "q", map(operator.sub, itertools.compress(highs, open_), itertools.repeat(1))
+    features_of, find = rule.features, bisect.bisect_right
+    take_place, take_gap = picks.places.append, picks.gaps.append
+    take_cause, take_effect, take_features = (
+        picks.causes.append,
+        picks.effects.append,
+        picks.features.append,
     )
-    del highs, open_
-    # never an effect and itself
-    other = bytes(map(operator.is_not, map(cause_of, tried), map(effect_of, opened)))
-    trying = opened
-    if not all(other):
-        trying, tried = _kept(opened, other), _kept(tried, other)
-    features = list(
-        map(rule.features, map(cause_of, tried), map(effect_of, trying), itertools.repeat(scene))
-    )
-    settled = bytes(map(operator.is_not, features, itertools.repeat(None)))
-    accepted, taken = trying, tried
-    if not all(settled):
-        accepted, taken = _kept(trying, settled), _kept(tried, settled)
-        features = list(itertools.compress(features, settled))
-    picks.places += accepted
-    picks.gaps += map(operator.sub, map(start_of, accepted), map(cause_starts.__getitem__, taken))
-    picks.causes += map(cause_of, taken)
-    picks.effects += map(effect_of, accepted)
-    picks.features += features  # type: ignore[arg-type]  # the refused (None) were taken out
-    unsettled = array.array("q", itertools.compress(trying, map(operator.not_, settled)))
-    if not all(other):
-        unsettled.extend(itertools.compress(opened, map(operator.not_, other)))
+    unsettled = array.array("q")
+    for place in positions:
+        effect, start = effects[place], starts[place]
+        latest = find(cause_starts, latest_offset(effect, start)) - 1  # no cause: -1
+        if latest < 0 or cause_starts[latest] < start - width:
+            continue  # nothing in the window
+        cause = causes[latest]
+        features = None if cause is effect else features_of(cause, effect, scene)
+        if features is None:
+            unsettled.append(place)
+            continue
+        take_place(place)
+        take_gap(start - cause_starts[latest])
+        take_cause(cause)
+        take_effect(effect)
+        take_features(features)
     return unsettled
 
 
@@ -535,10 +497,9 @@ def _filed(
 
     Under the ``wanted`` keys only, if given: the others are never looked under.
     """
-    starts, places = table.of(rule.causes)
-    if not places:
+    starts, causes = table.of(rule.causes)
+    if not causes:
         return {}
-    causes = table.events(places)
     if not _keyed(rule, "cause"):
         return {None: (starts, causes)}
     keys_of = _keys_of(rule.cause_keys, causes)
