@@ -355,3 +355,34 @@ def test_without_cryptography_a_checkpoint_names_the_extra_and_proofs_still_work
         verify_inclusion(proof, checkpoint, proof.record_hash, public_key=KEY.public_pem())
     assert not (tmp_path / "keys").exists()  # no key was made
     assert isinstance(Checkpoint.from_json(checkpoint.to_json()), Checkpoint)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(writers=st.lists(st.tuples(st.integers(0, 1), st.integers(1, 5)), min_size=1, max_size=30))
+def test_appends_grow_the_stored_tree_as_a_tree_built_afresh(tmp_path_factory, writers):
+    """Each append grows the stored tree from the edge its log object kept after its own last
+    append, where the tail is still that append's (and reads it from the store otherwise):
+    two log objects on one file take turns, so each edge is sometimes another's; the stored
+    nodes are those of a tree built from the records, and so is the checkpoint's root."""
+    path = tmp_path_factory.mktemp("tree") / "log.db"
+    logs = [SQLiteLog(path), SQLiteLog(path)]
+    n = 0
+    for which, count in writers:
+        logs[which].append([said(n + i) for i in range(count)], stream="s")
+        n += count
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT level, idx, hash FROM timeline_merkle").fetchall()
+    stored = {(level, index): hash_ for level, index, hash_ in rows}
+    leaves = [leaf_hash(bytes.fromhex(r.hash)) for r in logs[0].read()]
+    tree = MerkleTree(leaves)
+    expected = {
+        (level, index): tree.nodes([(level, index)])[level, index]
+        for level in range(STORED_LEVEL, n.bit_length())
+        for index in range(n >> level)
+    }
+    assert {k: bytes(v) for k, v in stored.items()} == expected
+    assert logs[1].checkpoint(KEY).root == reference_root(logs[0]) == tree.root()
+    for log in logs:
+        log.close()

@@ -238,6 +238,12 @@ class Frontier:
         for level, index in frontier(size):
             self._edge[level] = (nodes or {})[level, index]
 
+    def copy(self) -> Frontier:
+        """Another frontier with the same edge, to extend without changing this one."""
+        made = Frontier()
+        made.size, made._edge = self.size, list(self._edge)
+        return made
+
     def extend(self, leaves: Iterable[bytes], *, lowest: int = 1) -> list[Node]:
         """Add leaf hashes; return the interior nodes they complete from level ``lowest`` up.
 

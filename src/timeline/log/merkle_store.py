@@ -308,27 +308,37 @@ def tree_of(log: EventLog) -> TreeView:
     return TreeView(n, lambda keys: _nodes(log, keys))
 
 
-def grow_tree(log: EventLog, records: Sequence[StoredRecord]) -> None:
+def grow_tree(
+    log: EventLog, records: Sequence[StoredRecord], edge: Frontier | None = None
+) -> Frontier | None:
     """Add the nodes an append's records complete (inside :meth:`~EventLog.writing`).
+
+    ``edge`` is the stored tree's right edge over the records before these, where the caller
+    knows it (its own last append, on the same tail); otherwise it is read from the store.
+    Returns the edge over these records too, or ``None`` where no tree is stored.
 
     A stored tree that does not cover exactly the records before these (a log written
     before, or by an older version) is left for :func:`tree_of` to complete.
     """
     before = records[0].position - 1
-    stored = _covered(log, before)
-    if stored is None:
-        kept = log.derived.get(_KEPT)
-        if isinstance(kept, _Kept):
-            with kept.lock:
-                if len(kept.tree) == before:
-                    kept.tree.extend(record_leaf(r.hash) for r in records)
-        return
-    if stored != before:
-        return
-    edge = Frontier(before, _fetch(log, frontier(before), before))
+    if edge is None or edge.size != before:
+        stored = _covered(log, before)
+        if stored is None:
+            kept = log.derived.get(_KEPT)
+            if isinstance(kept, _Kept):
+                with kept.lock:
+                    if len(kept.tree) == before:
+                        kept.tree.extend(record_leaf(r.hash) for r in records)
+            return None
+        if stored != before:
+            return None
+        edge = Frontier(before, _fetch(log, frontier(before), before))
+    else:
+        edge = edge.copy()  # the caller's stays as it was if this transaction fails
     sha256, leaf, fromhex = hashlib.sha256, _LEAF, bytes.fromhex  # record_leaf, inline
     leaves = [sha256(leaf + fromhex(r.hash)).digest() for r in records]
     log.merkle_insert(edge.extend(leaves, lowest=STORED_LEVEL))
+    return edge
 
 
 def verify_against(log: EventLog, checkpoint: Checkpoint) -> VerifyReport:
