@@ -113,34 +113,18 @@ _LEADING: Final = (
     *(column for _, column in _LOCATION_COLUMNS),
     "sources",
 )
+#: The kind of each leading column: texts (and lists of them, nothing to tell from their
+#: values) unless said otherwise.
 _DECLARED: Final = {
+    **dict.fromkeys(_LEADING, "text"),
     "recorded_at": "time",
     "occurred_at": "time",
     "occurred_until": "time",
     "position": "int",
     "version": "int",
     "type_version": "int",
-    **{column: _LOCATION[key] for key, column in _LOCATION_COLUMNS},
     "local_date": "date",
-    # texts, and lists of them: nothing to tell from their values
-    **dict.fromkeys(
-        (
-            "stream",
-            "hash",
-            "type",
-            "event_id",
-            "headline",
-            "time_precision",
-            "zone",
-            "local_time",
-            "claimed_by",
-            "summary",
-            "actors",
-            "tags",
-            "sources",
-        ),
-        "text",
-    ),
+    **{column: _LOCATION[key] for key, column in _LOCATION_COLUMNS},
 }
 _SCALARS: Final[dict[type, str]] = {bool: "bool", int: "int", float: "float"}
 #: The kinds of column that hold no text, left alone by the formula neutralisation.
