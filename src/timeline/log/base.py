@@ -174,9 +174,9 @@ class EventLog(CheckedReads, ProvableLog):
         self._last: tuple[int, str] = (0, GENESIS)
         # The position and hash of the last record this object appended (see _check_tail).
         self._written: tuple[int, str] = (0, GENESIS)
-        # The stored Merkle tree's right edge after this object's last append, and the tail
-        # it was made at: the next append on that same tail grows the tree from it.
-        self._edge: tuple[tuple[int, str], Frontier | None] = ((0, GENESIS), None)
+        # The stored Merkle tree's right edge after that append: the next append on that same
+        # tail grows the tree from it.
+        self._edge: Frontier | None = None
 
     # -- the shared algorithm -------------------------------------------------------------
 
@@ -230,8 +230,7 @@ class EventLog(CheckedReads, ProvableLog):
             position, previous, last_recorded = self.tail()
             if position:
                 self._check_tail(position, previous)
-            at, edge = self._edge
-            edge = edge if at == (position, previous) else None
+            edge = self._edge if (position, previous) == self._written else None
             now = stamped if stamped is not None else to_utc(self.clock.now(), field="recorded_at")
             if last_recorded is not None and now < last_recorded:
                 now = last_recorded  # transaction time never runs backwards
@@ -257,7 +256,7 @@ class EventLog(CheckedReads, ProvableLog):
         # Committed: the next read after it starts here, and the next append on top of it
         # need only hash its bytes again (see _check_tail) and grows the tree from its edge.
         self._last = self._written = (position, previous)
-        self._edge = ((position, previous), edge)
+        self._edge = edge
         with self._delivery:
             for subscription in tuple(self._subscriptions):
                 subscription.notify()
