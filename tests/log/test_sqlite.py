@@ -356,10 +356,12 @@ def test_a_lost_race_on_event_id_is_a_duplicate_event(log, path):
     [ev] = statements(1)
 
     def sneak_in(target, _batch):  # another writer's record of the same event
+        # At position 2: the append read the tail (0) when it took the lock, before the
+        # guards, so it writes position 1 and only the event id collides.
         payload, stamp = target.codec.encode(ev), T0.isoformat()
         target._conn.execute(
-            "INSERT INTO events VALUES (1, ?, 'z', 1, 't', 'x', ?, ?, ?)",
-            (str(ev.event_id), stamp, payload, chain_hash(GENESIS, 1, "z", 1, stamp, payload)),
+            "INSERT INTO events VALUES (2, ?, 'z', 1, 't', 'x', ?, ?, ?)",
+            (str(ev.event_id), stamp, payload, chain_hash(GENESIS, 2, "z", 1, stamp, payload)),
         )
 
     log.guards = (sneak_in,)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 from timeline.errors import CorruptLog, LockTimeout, TimelineError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     import psycopg
 
@@ -84,20 +84,32 @@ def set_lock_timeout(log: PostgresLog | PostgresDatabase, conn: psycopg.Connecti
     )
 
 
-def take_write_lock(log: PostgresLog, conn: psycopg.Connection[Any]) -> None:
-    """Lock the log's lock row for the caller's transaction, waiting at most ``lock_timeout``.
+def take_write_lock(
+    log: PostgresLog, conn: psycopg.Connection[Any], then: bytes, params: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """Lock the log's lock row for the caller's transaction, then run ``then``; its rows.
+
+    The timeout, the lock and the query that follows it go to the server together (one
+    round trip, in psycopg's pipeline mode): the query runs once the lock is held, so a
+    writer reads what it writes on top of (the tail, the row count) in the same trip.
+    Waits at most ``lock_timeout`` for the lock.
 
     Raises:
         LockTimeout: if another transaction held it (or its row) for longer.
     """
     import psycopg  # noqa: PLC0415  # the optional extra: the log imported it already
 
-    set_lock_timeout(log, conn)
     lock = log.sql("SELECT name FROM {lock} WHERE name = 'append' FOR UPDATE")
     try:
-        if conn.execute(lock).fetchone() is None:  # the row was deleted: make it again
-            conn.execute(log.sql(LOCK_ROW))
-            conn.execute(lock)
+        with conn.pipeline():
+            set_lock_timeout(log, conn)
+            locked = conn.execute(lock)
+            after = conn.execute(then, params)
+        if locked.fetchone() is not None:
+            return after.fetchall()
+        conn.execute(log.sql(LOCK_ROW))  # the row was deleted: make it again
+        conn.execute(lock)
+        return conn.execute(then, params).fetchall()
     except psycopg.errors.LockNotAvailable as e:
         raise lock_timed_out(log, "the write lock") from e
 

@@ -448,15 +448,15 @@ class EventLog(CheckedReads, ProvableLog):
 
         For backends whose storage refuses a second record with an id or a stream version
         it holds: call it after rolling back, and raise what it returns ``from`` the
-        driver's error. ``duplicate_id``: the constraint broken was the one on event ids, so
-        an event of the batch is already in the log (a
+        driver's error. ``duplicate_id``: the constraint broken was the one on event ids.
+        Where an event of the batch is now in the log, that is the error (a
         :class:`~timeline.errors.DuplicateEvent`); otherwise another writer (software that
-        does not take the log's lock) appended to the stream meanwhile (a
+        does not take the log's lock) appended meanwhile (a
         :class:`~timeline.errors.ConcurrencyError`).
         """
-        if duplicate_id:
-            ids = [uuid.UUID(str(r.event_id)) for r in records]
-            stored = self.existing(ids)
+        ids = [uuid.UUID(str(r.event_id)) for r in records]
+        stored = self.existing(ids)  # the other writer may have stored an event of ours
+        if duplicate_id or stored:
             event_id = next((i for i in ids if i in stored), ids[0])
             return DuplicateEvent(f"event id {event_id} is already in the log", event_id=event_id)
         stream = records[0].stream

@@ -71,7 +71,7 @@ from timeline.log._postgres_schema import (
     open_schema,
     take_write_lock,
 )
-from timeline.log._sql import linked_columns, tail_of
+from timeline.log._sql import ENDS, Ends, held_tail, linked_columns, read_ends, tail_of
 from timeline.log.base import EventLog, LogOptions
 from timeline.log.postgres_snapshots import PostgresSnapshotStore
 from timeline.log.query import keyset_pages
@@ -94,6 +94,7 @@ _LAST: Final = 2**63 - 1  # above every position
 
 _COPY_FROM: Final = 8  # batches of this many records or more are sent with COPY
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
+_ENDS: Final = ENDS.replace("{mark}", "%s")
 #: A record and the hash of the record before it (a primary-key lookup), for the reads that
 #: are not in position order from one position on (see decode_linked).
 _LINKED: Final = (
@@ -170,6 +171,7 @@ class PostgresLog(EventLog):
         self._depth = 0  # how many _db blocks are open (a transaction is one level down)
         self._queries: dict[str, bytes] = {}
         self._counted = 0  # positions 1 to this were all there when last counted
+        self._ends: Ends | None = None  # while writing: the last records (read_ends)
         self._follower = Follower(self)
         self.schema = ""
         self.where, self._named = described(self._pg, url)
@@ -352,16 +354,12 @@ class PostgresLog(EventLog):
                 with conn.transaction():
                     # Taken before the tail and the stream's version are read, held to the
                     # commit: the next writer reads them only after this one committed.
-                    take_write_lock(self, conn)
+                    summary, ends = read_ends(
+                        take_write_lock(self, conn, self.sql(_ENDS), (self._counted,))
+                    )
                     self._counted = check_gapless(
                         self._counted,
-                        conn.execute(
-                            self.sql(
-                                "SELECT count(*), max(position) FROM {events} WHERE position > %s"
-                            ),
-                            (self._counted,),
-                        ).fetchone()
-                        or (0, None),
+                        summary,
                         lambda: conn.execute(
                             self.sql(
                                 "SELECT position FROM {events} WHERE position > %s ORDER BY position"
@@ -370,7 +368,11 @@ class PostgresLog(EventLog):
                         ),
                         f"PostgreSQL log {self.where}",
                     )
-                    yield
+                    self._ends = ends  # read with the lock: the append reads them here
+                    try:
+                        yield
+                    finally:
+                        self._ends = None
             except _LostRaceError as race:  # raised by insert; rolled back by now
                 constraint = getattr(getattr(race.error, "diag", None), "constraint_name", None)
                 raise self.refused_insert(
@@ -408,6 +410,8 @@ class PostgresLog(EventLog):
 
     def tail(self) -> tuple[int, str, DateTime | None]:
         """The last position, its hash and its ``recorded_at``."""
+        if self._ends is not None:  # read with the lock (writing)
+            return held_tail(self._ends, where=f"PostgreSQL log {self.where}")
         with self._db() as conn:
             row = conn.execute(
                 self.sql(
@@ -429,18 +433,19 @@ class PostgresLog(EventLog):
         ]  # fmt: skip
         with self._db() as conn:
             try:
+                # Sent inside the transaction: delivered when (and only if) it commits.
+                notify = ("SELECT pg_notify(%s, %s)", (self.channel, str(records[-1].position)))
                 with conn.cursor() as cursor:
-                    if len(rows) < _COPY_FROM:
-                        cursor.executemany(self.sql(_INSERT), rows)
-                    else:  # COPY: faster on a batch (docs/postgres.md)
+                    if len(rows) < _COPY_FROM:  # the rows and the notice in one round trip
+                        with conn.pipeline():
+                            cursor.executemany(self.sql(_INSERT), rows)
+                            cursor.execute(*notify)
+                    else:  # COPY (faster on a batch: docs/postgres.md), which no pipeline takes
                         with cursor.copy(self.sql(_COPY)) as copy:
                             copy.set_types(_COPY_TYPES)
                             for row in rows:
                                 copy.write_row(row)
-                    # Sent inside the transaction: delivered when (and only if) it commits.
-                    cursor.execute(
-                        "SELECT pg_notify(%s, %s)", (self.channel, str(records[-1].position))
-                    )
+                        cursor.execute(*notify)
             except self._pg.errors.UniqueViolation as e:
                 raise _LostRaceError(e, records) from e
             except self._pg.errors.LockNotAvailable as e:  # waiting on another's row
@@ -577,6 +582,8 @@ class PostgresLog(EventLog):
 
     def stored_record(self, position: int) -> StoredRecord | None:
         """The record at a position as stored, from the primary key."""
+        if self._ends is not None and position in self._ends:  # read with the lock
+            return self._ends[position]
         with self._db() as conn:
             row = conn.execute(
                 self.sql(f"SELECT {_RECORD} FROM {{events}} WHERE position = %s"),  # noqa: S608  # fixed text
@@ -589,6 +596,8 @@ class PostgresLog(EventLog):
 
     def stored_hash(self, position: int) -> str | None:
         """The hash stored with the record at a position, from the primary key."""
+        if self._ends is not None and position in self._ends:  # read with the lock
+            return self._ends[position].hash
         with self._db() as conn:
             row = conn.execute(
                 self.sql("SELECT hash FROM {events} WHERE position = %s"), (position,)

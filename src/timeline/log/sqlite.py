@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Unpack
 from pendulum import DateTime
 
 from timeline.errors import CorruptLog, InvalidArgument, TimelineError
-from timeline.log._sql import linked_columns, tail_of
+from timeline.log._sql import ENDS, Ends, held_tail, linked_columns, read_ends, tail_of
 from timeline.log.base import EventLog, LogOptions
 from timeline.log.query import keyset_pages
 from timeline.log.records import Recorded, StoredRecord, check_gapless, stored_recorded_at
@@ -86,6 +86,7 @@ _MERGE_TYPES: Final = 50  # up to this many types, merge their index ranges (els
 _CORRUPT: Final = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
+_ENDS: Final = ENDS.format(events="events", mark="?")
 _NODE_CHUNK: Final = 400  # (level, idx) pairs per lookup: 800 parameters, under every limit
 #: A record and the hash of the record before it (a lookup on the primary key), for the
 #: reads that are not in position order from one position on (see decode_linked).
@@ -147,6 +148,7 @@ class SQLiteLog(EventLog):
         self._counted = 0  # positions 1 to this were all there when last counted
         self._inserted = 0  # in a transaction: positions 1 to this are there (see writing)
         self._committed = (0, -1, -1)  # _inserted, and the change counts, at the last commit
+        self._ends: Ends | None = None  # while writing: the last records (read_ends)
         mode = synchronous_mode(synchronous)
         if (
             type(busy_timeout) not in (int, float)
@@ -330,19 +332,21 @@ class SQLiteLog(EventLog):
                 inserted, *since = self._committed
                 if since == [conn.total_changes, _data_version(conn)]:
                     self._counted = max(self._counted, inserted)
+                summary, ends = read_ends(conn.execute(_ENDS, (self._counted,)).fetchall())
                 self._counted = self._inserted = check_gapless(
                     self._counted,
-                    conn.execute(
-                        "SELECT count(*), max(position) FROM events WHERE position > ?",
-                        (self._counted,),
-                    ).fetchone(),
+                    summary,
                     lambda: conn.execute(
                         "SELECT position FROM events WHERE position > ? ORDER BY position",
                         (self._counted,),
                     ),
                     self.where,
                 )
-                yield
+                self._ends = ends  # read with the lock: the append reads them here
+                try:
+                    yield
+                finally:
+                    self._ends = None
                 conn.execute("COMMIT")
                 self._committed = (self._inserted, conn.total_changes, _data_version(conn))
             except BaseException:
@@ -352,6 +356,8 @@ class SQLiteLog(EventLog):
 
     def tail(self) -> tuple[int, str, DateTime | None]:
         """The last position, its hash and its ``recorded_at``."""
+        if self._ends is not None:  # read with the lock (writing)
+            return held_tail(self._ends, where=self.where)
         with self._db() as conn:
             row = conn.execute(
                 "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
@@ -613,6 +619,8 @@ class SQLiteLog(EventLog):
 
     def stored_record(self, position: int) -> StoredRecord | None:
         """The record at a position as stored, from the primary key."""
+        if self._ends is not None and position in self._ends:  # read with the lock
+            return self._ends[position]
         with self._db(position) as conn:
             row = conn.execute(
                 f"SELECT {_RECORD} FROM events WHERE position = ?",  # noqa: S608  # fixed text
@@ -622,6 +630,8 @@ class SQLiteLog(EventLog):
 
     def stored_hash(self, position: int) -> str | None:
         """The hash stored with the record at a position, from the primary key."""
+        if self._ends is not None and position in self._ends:  # read with the lock
+            return self._ends[position].hash
         with self._db(position) as conn:
             row = conn.execute("SELECT hash FROM events WHERE position = ?", (position,)).fetchone()
         return None if row is None else str(row[0])
