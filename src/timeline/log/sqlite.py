@@ -146,8 +146,6 @@ class SQLiteLog(EventLog):
     ) -> None:
         super().__init__(**options)
         self._counted = 0  # positions 1 to this were all there when last counted
-        self._inserted = 0  # in a transaction: positions 1 to this are there (see writing)
-        self._committed = (0, -1, -1)  # _inserted, and the change counts, at the last commit
         self._ends: Ends | None = None  # while writing: the last records (read_ends)
         mode = synchronous_mode(synchronous)
         if (
@@ -326,14 +324,10 @@ class SQLiteLog(EventLog):
             # so no other connection can append between our checks and our write.
             conn.execute("BEGIN IMMEDIATE")
             try:
-                # The rows this object's last transaction inserted were all there when it
-                # committed; if nothing was written since, by this connection (its change
-                # count) or another (SQLite's data_version), they are still: not recounted.
-                inserted, *since = self._committed
-                if since == [conn.total_changes, _data_version(conn)]:
-                    self._counted = max(self._counted, inserted)
+                # Counted: the rows since the last append's count (that append's own, and
+                # any other writer's), a short range of the primary key.
                 summary, ends = read_ends(conn.execute(_ENDS, (self._counted,)).fetchall())
-                self._counted = self._inserted = check_gapless(
+                self._counted = check_gapless(
                     self._counted,
                     summary,
                     lambda: conn.execute(
@@ -348,7 +342,6 @@ class SQLiteLog(EventLog):
                 finally:
                     self._ends = None
                 conn.execute("COMMIT")
-                self._committed = (self._inserted, conn.total_changes, _data_version(conn))
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -392,9 +385,6 @@ class SQLiteLog(EventLog):
                 # that writes without BEGIN IMMEDIATE.
                 conn.execute("ROLLBACK")
                 raise self.refused_insert(records, duplicate_id="event_id" in str(e)) from e
-        first, last = records[0].position, records[-1].position
-        if first == self._inserted + 1 and last - first == len(records) - 1:  # gap-free on top
-            self._inserted = last
 
     def merkle_count(self, level: int) -> int | None:
         """How many nodes of a level are stored (``None``: no table to keep them in)."""
@@ -671,11 +661,6 @@ def _check_header(path: str) -> None:
             position=1,
             reason="not a SQLite database",
         )
-
-
-def _data_version(conn: sqlite3.Connection) -> int:
-    """SQLite's count of the commits other connections made to the file (``PRAGMA data_version``)."""
-    return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 def _marks(values: Sequence[object]) -> str:
