@@ -97,19 +97,47 @@ def test_its_own_tail_changed_behind_its_back_is_refused(damageable):
 
 def test_its_own_tail_forged_and_rehashed_is_refused(damageable):
     log, table = damageable
-    ((payload, previous, position, stream, version, stamp),) = table(
-        "SELECT e.payload, b.hash, e.position, e.stream, e.version, e.recorded_at FROM {events} e"
-        " JOIN {events} b ON b.position = e.position - 1 WHERE e.position = 5"
+    forge_launched(table, 5)
+    refused(log, table, 5)
+
+
+def forge_launched(table, position):
+    """Change a record's ``launched`` to a value its validator refuses, and hash it again."""
+    ((payload, previous, stream, version, stamp),) = table(
+        "SELECT e.payload, b.hash, e.stream, e.version, e.recorded_at FROM {events} e"
+        " JOIN {events} b ON b.position = e.position - 1 WHERE e.position = ?",
+        position,
     )
     forged = orjson.dumps(
         {**orjson.loads(payload), "launched": "many"}, option=orjson.OPT_SORT_KEYS
     )
     table(
-        "UPDATE {events} SET payload = ?, hash = ? WHERE position = 5",
+        "UPDATE {events} SET payload = ?, hash = ? WHERE position = ?",
         forged,
         chain_hash(previous, position, stream, version, stamp, forged),
+        position,
     )
-    refused(log, table, 5)
+
+
+def another_log(log):
+    """A second log object on the same storage (another writer)."""
+    if isinstance(log, PostgresLog):
+        return PostgresLog(log._url)
+    return tl.SQLiteLog(log.path)
+
+
+def test_a_tail_another_writer_forged_and_rehashed_is_refused(damageable):
+    log, table = damageable
+    forge_launched(table, 5)
+    with another_log(log) as theirs:
+        refused(theirs, table, 5)
+
+
+def test_a_tail_another_writer_changed_is_refused(damageable):
+    log, table = damageable
+    table("UPDATE {events} SET payload = ? WHERE position = 5", b'{"launched":997}')
+    with another_log(log) as theirs:
+        refused(theirs, table, 5)
 
 
 def test_a_row_it_wrote_deleted_behind_its_back_is_missing(damageable):

@@ -266,21 +266,24 @@ class EventLog(CheckedReads, ProvableLog):
         """Refuse to write on top of a tail record that is not intact.
 
         The tail is read back and checked as every read checks a record (its bytes against
-        its hash, chained to the record before it, which must exist; its event decoded).
-        The record this object appended last needs only the first check, where the backend
-        reads it undecoded (:meth:`stored_record`): bytes that give the hash it wrote are
-        the bytes it wrote, of an event it checked, so decoding them again finds nothing.
+        its hash, chained to the record before it, which must exist; its event decoded),
+        from its stored columns where the backend gives them (:meth:`stored_record`), else
+        through :meth:`scan`. The record this object appended last needs only the first
+        check: bytes that give the hash it wrote are the bytes it wrote, of an event it
+        checked, so decoding them again finds nothing.
 
         Raises:
             CorruptLog: naming the tail's position, or the missing one before it.
         """
-        if (position, hash_) == self._written:
-            stored = self.stored_record(position)
-            if stored is not None and stored.hash == hash_:
-                before = GENESIS if position == 1 else self.stored_hash(position - 1)
-                with contextlib.suppress(TypeError, AttributeError):  # a damaged row: below
-                    if before is not None and chain_hash(before, *stored[:5]) == hash_:
-                        return
+        stored = self.stored_record(position)
+        if stored is not None and stored.hash == hash_:
+            before = GENESIS if position == 1 else self.stored_hash(position - 1)
+            if before is not None and (position, hash_) != self._written:
+                self.decode_record(*stored[:6], before)  # raises CorruptLog, as a read does
+                return
+            with contextlib.suppress(TypeError, AttributeError):  # a damaged row: below
+                if before is not None and chain_hash(before, *stored[:5]) == hash_:
+                    return
         record = next(self.scan(Query(position - 1)), None)
         if record is None or record.position != position or record.hash != hash_:
             raise CorruptLog(
@@ -645,8 +648,8 @@ class EventLog(CheckedReads, ProvableLog):
     def stored_record(self, position: int) -> StoredRecord | None:  # noqa: ARG002  # the default
         """The record at a position as stored, undecoded; ``None`` if there is none.
 
-        Part of the protocol, optional: ``append`` reads the tail it wrote itself with it,
-        to check that tail without decoding it. This default reads none (``None``), and
+        Part of the protocol, optional: ``append`` reads the tail with it (and checks the
+        tail it wrote itself without decoding it). This default reads none (``None``), and
         ``append`` reads the tail through :meth:`scan`.
         """
         return None
