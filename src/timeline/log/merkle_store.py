@@ -337,7 +337,9 @@ def grow_tree(
         edge = edge.copy()  # the caller's stays as it was if this transaction fails
     sha256, leaf, fromhex = hashlib.sha256, _LEAF, bytes.fromhex  # record_leaf, inline
     leaves = [sha256(leaf + fromhex(r.hash)).digest() for r in records]
-    log.merkle_insert(edge.extend(leaves, lowest=STORED_LEVEL))
+    nodes = edge.extend(leaves, lowest=STORED_LEVEL)
+    if nodes:  # most small appends complete no stored node
+        log.merkle_insert(nodes)
     return edge
 
 
