@@ -33,8 +33,15 @@ def read_ends(rows: Sequence[Sequence[Any]]) -> tuple[tuple[int, int | None], En
     """The rows of :data:`ENDS`: ``check_gapless``'s summary, and the records by position.
 
     The summary is the number of rows counted and the last position (``None``: no rows).
+    The columns are kept as stored (a damaged row's payload may be text), but for
+    PostgreSQL's ``memoryview`` of a payload, which becomes ``bytes``.
     """
-    ends = {r[0]: StoredRecord(r[0], r[1], r[2], r[3], bytes(r[4]), r[5]) for r in rows}
+    ends = {
+        r[0]: StoredRecord(
+            r[0], r[1], r[2], r[3], bytes(r[4]) if isinstance(r[4], memoryview) else r[4], r[5]
+        )
+        for r in rows
+    }
     return ((rows[0][6], rows[0][0]) if rows else (0, None)), ends
 
 
