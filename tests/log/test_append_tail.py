@@ -1,10 +1,11 @@
 """An append checks the log it writes on top of, also when the same object wrote the tail.
 
 A log that wrote the tail itself checks it by hashing its stored bytes again, without
-decoding it (:meth:`~timeline.log.EventLog.stored_record`), and ``SQLiteLog`` counts only the
-rows that may have changed since its last commit. These tests damage the log behind the
-back of the very object that wrote it, between two of its appends, and check that the next
-append still refuses it and writes nothing.
+decoding it (:meth:`~timeline.log.EventLog.stored_record`); a tail another writer appended
+is decoded as a read decodes it; and the SQL logs count only the rows after the last
+position they counted, read with the tail once they hold the lock. These tests damage the
+log behind the back of the object that wrote it (or of a second one), between two appends,
+and check that the next append still refuses it and writes nothing.
 """
 
 import sqlite3
