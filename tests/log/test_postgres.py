@@ -22,6 +22,8 @@ import timeline as tl
 from pg_admin import as_role, drop_role, login_role, sql
 from timeline.cli import main as timeline_main
 from timeline.integrity import SigningKey
+from timeline.log.merkle import MerkleTree, leaf_hash
+from timeline.log.merkle_store import STORED_LEVEL
 from timeline.log.postgres import SCHEMA_VERSION, PostgresLog, channel_name, schema_url
 from timeline.testing import FixedClock, LogBackendContract
 
@@ -375,6 +377,72 @@ def test_two_log_objects_on_one_schema_share_positions_and_versions(pg_url):
         assert (caught.value.expected, caught.value.actual) == (2, 3)
         assert [r.position for r in a.read()] == [1, 2, 3]
         assert a.streams() == b.streams() == {"talks": 3}
+
+
+def stored_tree(url):
+    """The stored Merkle nodes of the log at ``url``, by (level, index)."""
+    rows = sql(url, "SELECT level, idx, hash FROM timeline_merkle")
+    return {(level, index): bytes(hash_) for level, index, hash_ in rows}
+
+
+def tree_built_afresh(log):
+    """The nodes a tree built from the log's records has at the stored levels."""
+    tree = MerkleTree([leaf_hash(bytes.fromhex(r.hash)) for r in log.read()])
+    n = len(log)
+    keys = [(lvl, i) for lvl in range(STORED_LEVEL, n.bit_length()) for i in range(n >> lvl)]
+    return tree.nodes(keys) if keys else {}
+
+
+@pytest.mark.postgres
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    turns=st.lists(
+        st.tuples(st.integers(0, 1), st.sampled_from(["talks", "strikes"]), st.integers(1, 20)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_two_writers_taking_turns_see_each_others_versions_and_grow_one_tree(schemas, turns):
+    """What an append reads with the lock (the stream's version, the tree's edge after the
+    other writer's appends) is what is stored then: each append states the version it
+    expects, and the stored tree is the one built afresh from the records."""
+    url = schemas()
+    with PostgresLog(url) as a, PostgresLog(url) as b:
+        versions = {"talks": 0, "strikes": 0}
+        n = 0
+        for which, stream, count in turns:
+            (a, b)[which].append(
+                statements(count, start=n), stream=stream, expected_version=versions[stream]
+            )
+            versions[stream] += count
+            n += count
+        with pytest.raises(tl.ConcurrencyError):  # a version one behind is refused
+            b.append(statements(1), stream=stream, expected_version=versions[stream] - 1)
+        assert stored_tree(url) == tree_built_afresh(a)
+        key = SigningKey.generate()
+        assert (
+            a.checkpoint(key).root
+            == b.checkpoint(key).root
+            == MerkleTree([leaf_hash(bytes.fromhex(r.hash)) for r in b.read()]).root()
+        )
+        assert a.streams() == {stream: v for stream, v in versions.items() if v}
+
+
+@pytest.mark.postgres
+def test_a_tree_node_deleted_while_another_writer_appends_is_damage(schemas):
+    """The writer whose edge of the tree is stale reads it with the lock; a node missing
+    there is found as a read finds it, and nothing is written on top."""
+    url = schemas()
+    with PostgresLog(url) as a, PostgresLog(url) as b:
+        for _ in range(3):  # a's edge goes stale each turn, so it reads the edge with the lock
+            a.append(statements(16), stream="s")
+            b.append(statements(16), stream="s")
+        sql(url, "DELETE FROM timeline_merkle WHERE level = 5 AND idx = 2")
+        with pytest.raises(tl.CorruptLog, match=r"no node \(5, 2\)"):
+            a.append(statements(1), stream="s")
+        assert len(a) == 96
 
 
 @pytest.mark.postgres

@@ -8,7 +8,11 @@ that may not write the table (see :func:`merkle_table`) keeps the tree in memory
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from timeline.log.merkle_store import STORED_LEVEL
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -17,7 +21,10 @@ if TYPE_CHECKING:
     from timeline.log.postgres import PostgresLog
 
 __all__ = [
+    "EDGE_READS",
     "MERKLE_TABLE",
+    "HeldEdge",
+    "held_edge",
     "merkle_count",
     "merkle_insert",
     "merkle_nodes",
@@ -33,6 +40,57 @@ MERKLE_TABLE: Final = (
 _COPY_FROM: Final = 8  # nodes from which a COPY beats an INSERT per node
 _COPY: Final = "COPY {merkle} (level, idx, hash) FROM STDIN (FORMAT BINARY)"
 _COPY_TYPES: Final = ("int4", "int8", "bytea")
+
+
+#: What an append whose own edge of the tree is stale (another writer appended since) reads
+#: of it with the write lock, for the log's size as the lock finds it: how many nodes of
+#: the lowest stored level there are, the stored nodes of the tree's right edge, and the
+#: hashes of the records below them. What ``grow_tree`` asks for then, read in the lock's
+#: round trip instead of three more (see ``PostgresLog.writing``).
+EDGE_READS: Final = (
+    ("SELECT max(idx) FROM {merkle} WHERE level = %s", (STORED_LEVEL,)),
+    (
+        (
+            "SELECT m.level, m.idx, m.hash FROM {merkle} AS m JOIN"
+            " (SELECT l, (n >> l) - 1 AS i"
+            "  FROM (SELECT coalesce(max(position), 0) AS n FROM {events}) AS size,"
+            "  generate_series(%s, 62) AS l WHERE (n >> l) & 1 = 1) AS edge"
+            " ON m.level = edge.l AND m.idx = edge.i"
+        ),
+        (STORED_LEVEL,),
+    ),
+    (
+        (
+            "SELECT position, hash FROM {events}"
+            " WHERE position > (SELECT coalesce(max(position), 0) >> %s << %s FROM {events})"
+        ),
+        (STORED_LEVEL, STORED_LEVEL),
+    ),
+)
+
+
+@attrs.frozen
+class HeldEdge:
+    """What :data:`EDGE_READS` found, while the write lock is held.
+
+    The answers to ``merkle_count``, ``merkle_nodes`` and ``record_hashes`` for the
+    append's ``grow_tree``.
+    """
+
+    count: int
+    nodes: dict[Key, bytes]
+    hashes: dict[int, str]
+
+
+def held_edge(results: Sequence[Sequence[tuple[Any, ...]]]) -> HeldEdge:
+    """The rows of :data:`EDGE_READS`, in order."""
+    counted, nodes, hashes = results
+    last = counted[0][0] if counted else None
+    return HeldEdge(
+        count=0 if last is None else int(last) + 1,
+        nodes={(int(level), int(idx)): bytes(hash_) for level, idx, hash_ in nodes},
+        hashes={int(position): hash_ for position, hash_ in hashes},
+    )
 
 
 def merkle_table(log: PostgresLog) -> bool:
@@ -101,15 +159,25 @@ def record_hashes(log: PostgresLog, positions: Sequence[int]) -> dict[int, str]:
     return {int(position): hash_ for position, hash_ in rows}
 
 
-def merkle_insert(log: PostgresLog, nodes: Sequence[Node]) -> None:
-    """Store nodes (inside the append's transaction): ``COPY`` for many."""
+def merkle_insert(
+    log: PostgresLog, nodes: Sequence[Node], *, then: tuple[str, Sequence[Any]] | None = None
+) -> None:
+    """Store nodes (inside the append's transaction): ``COPY`` for many.
+
+    ``then``: a statement to send after them, with a few nodes in the same round trip.
+    """
     with log.connection() as conn, conn.cursor() as cursor:
         if len(nodes) < _COPY_FROM:
-            cursor.executemany(
-                log.sql("INSERT INTO {merkle} (level, idx, hash) VALUES (%s, %s, %s)"), nodes
-            )
+            with conn.pipeline():
+                cursor.executemany(
+                    log.sql("INSERT INTO {merkle} (level, idx, hash) VALUES (%s, %s, %s)"), nodes
+                )
+                if then is not None:
+                    cursor.execute(*then)
             return
         with cursor.copy(log.sql(_COPY)) as copy:
             copy.set_types(_COPY_TYPES)
             for node in nodes:
                 copy.write_row(node)
+        if then is not None:
+            cursor.execute(*then)

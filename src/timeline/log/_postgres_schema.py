@@ -85,14 +85,14 @@ def set_lock_timeout(log: PostgresLog | PostgresDatabase, conn: psycopg.Connecti
 
 
 def take_write_lock(
-    log: PostgresLog, conn: psycopg.Connection[Any], then: bytes, params: Sequence[Any]
-) -> list[tuple[Any, ...]]:
-    """Lock the log's lock row for the caller's transaction, then run ``then``; its rows.
+    log: PostgresLog, conn: psycopg.Connection[Any], then: Sequence[tuple[bytes, Sequence[Any]]]
+) -> list[list[tuple[Any, ...]]]:
+    """Lock the log's lock row for the caller's transaction, then run the queries ``then``.
 
-    The timeout, the lock and the query that follows it go to the server together (one
-    round trip, in psycopg's pipeline mode): the query runs once the lock is held, so a
-    writer reads what it writes on top of (the tail, the row count) in the same trip.
-    Waits at most ``lock_timeout`` for the lock.
+    Returns each query's rows. The timeout, the lock and the queries that follow it go to
+    the server together (one round trip, in psycopg's pipeline mode): they run once the lock
+    is held, so a writer reads what it writes on top of (the tail, the row count, the Merkle
+    tree's edge) in the same trip. Waits at most ``lock_timeout`` for the lock.
 
     Raises:
         LockTimeout: if another transaction held it (or its row) for longer.
@@ -104,12 +104,12 @@ def take_write_lock(
         with conn.pipeline():
             set_lock_timeout(log, conn)
             locked = conn.execute(lock)
-            after = conn.execute(then, params)
+            after = [conn.execute(query, params) for query, params in then]
         if locked.fetchone() is not None:
-            return after.fetchall()
+            return [cursor.fetchall() for cursor in after]
         conn.execute(log.sql(LOCK_ROW))  # the row was deleted: make it again
         conn.execute(lock)
-        return conn.execute(then, params).fetchall()
+        return [conn.execute(query, params).fetchall() for query, params in then]
     except psycopg.errors.LockNotAvailable as e:
         raise lock_timed_out(log, "the write lock") from e
 

@@ -73,6 +73,7 @@ from timeline.log._postgres_schema import (
 )
 from timeline.log._sql import ENDS, Ends, held_tail, linked_columns, read_ends, tail_of
 from timeline.log.base import EventLog, LogOptions
+from timeline.log.merkle_store import STORED_LEVEL
 from timeline.log.postgres_snapshots import PostgresSnapshotStore
 from timeline.log.query import keyset_pages
 from timeline.log.records import Recorded, StoredRecord, check_gapless, stored_recorded_at
@@ -95,6 +96,7 @@ _LAST: Final = 2**63 - 1  # above every position
 _COPY_FROM: Final = 8  # batches of this many records or more are sent with COPY
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
 _ENDS: Final = ENDS.replace("{mark}", "%s")
+_VERSION: Final = "SELECT max(version) FROM {events} WHERE stream = %s"
 #: A record and the hash of the record before it (a primary-key lookup), for the reads that
 #: are not in position order from one position on (see decode_linked).
 _LINKED: Final = (
@@ -172,6 +174,17 @@ class PostgresLog(EventLog):
         self._queries: dict[str, bytes] = {}
         self._counted = 0  # positions 1 to this were all there when last counted
         self._ends: Ends | None = None  # while writing: the last records (read_ends)
+        # While writing: the tree's edge, read with the lock when the last append found its
+        # own edge stale (it asked merkle_count): another writer is likely to have appended.
+        self._held_edge: _postgres_merkle.HeldEdge | None = None
+        self._edge_was_stale = False
+        # While writing: the version of the stream this log appended to last, read with the
+        # lock (the next append is likely to be to the same stream).
+        self._held_version: tuple[str, int] | None = None
+        self._last_stream: str | None = None
+        # While writing: the NOTIFY of a batch written by COPY, sent with the Merkle tree's
+        # new nodes (one round trip), or before the commit where the batch completes none.
+        self._notice: tuple[str, tuple[str, str]] | None = None
         self._follower = Follower(self)
         self.schema = ""
         self.where, self._named = described(self._pg, url)
@@ -352,32 +365,51 @@ class PostgresLog(EventLog):
         with self._db() as conn:
             try:
                 with conn.transaction():
-                    # Taken before the tail and the stream's version are read, held to the
-                    # commit: the next writer reads them only after this one committed.
-                    summary, ends = read_ends(
-                        take_write_lock(self, conn, self.sql(_ENDS), (self._counted,))
-                    )
-                    self._counted = check_gapless(
-                        self._counted,
-                        summary,
-                        lambda: conn.execute(
-                            self.sql(
-                                "SELECT position FROM {events} WHERE position > %s ORDER BY position"
-                            ),
-                            (self._counted,),
-                        ),
-                        f"PostgreSQL log {self.where}",
-                    )
-                    self._ends = ends  # read with the lock: the append reads them here
+                    self._lock_and_read(conn)
                     try:
                         yield
+                        if self._notice is not None:  # not sent with the tree's nodes
+                            conn.execute(*self._notice)
                     finally:
-                        self._ends = None
+                        self._ends = self._held_edge = self._held_version = self._notice = None
             except _LostRaceError as race:  # raised by insert; rolled back by now
                 constraint = getattr(getattr(race.error, "diag", None), "constraint_name", None)
                 raise self.refused_insert(
                     race.records, duplicate_id=constraint == "timeline_events_event_id"
                 ) from race.error
+
+    def _lock_and_read(self, conn: psycopg.Connection[Any]) -> None:
+        """Take the write lock, and read what the append will ask for.
+
+        The lock is taken before the tail and the stream's version are read, held to the
+        commit: the next writer reads them only after this one committed. They are read in
+        the lock's round trip: the last records; the version of the stream this log
+        appended to last; the tree's edge, where the last append found its own stale.
+        """
+        reads: list[tuple[bytes, tuple[Any, ...]]] = [(self.sql(_ENDS), (self._counted,))]
+        stream = self._last_stream
+        if stream is not None:
+            reads.append((self.sql(_VERSION), (stream,)))
+        stale, self._edge_was_stale = self._edge_was_stale, False
+        if stale:
+            reads += [(self.sql(q), p) for q, p in _postgres_merkle.EDGE_READS]
+        found = take_write_lock(self, conn, reads)
+        summary, ends = read_ends(found[0])
+        if stream is not None:
+            version = found[1][0][0] if found[1] else None
+            self._held_version = stream, int(version or 0)
+        if stale:
+            self._held_edge = _postgres_merkle.held_edge(found[-3:])
+        self._counted = check_gapless(
+            self._counted,
+            summary,
+            lambda: conn.execute(
+                self.sql("SELECT position FROM {events} WHERE position > %s ORDER BY position"),
+                (self._counted,),
+            ),
+            f"PostgreSQL log {self.where}",
+        )
+        self._ends = ends  # read with the lock: the append reads them here
 
     def stream_version(self, stream: str) -> int:
         """The stream's current version: how many events it holds (0 if none).
@@ -394,10 +426,12 @@ class PostgresLog(EventLog):
                 argument="stream",
                 value=stream,
             )
+        if self._ends is not None:  # an append asks, with the lock
+            self._last_stream = stream
+            if self._held_version is not None and self._held_version[0] == stream:
+                return self._held_version[1]
         with self._db() as conn:
-            row = conn.execute(
-                self.sql("SELECT max(version) FROM {events} WHERE stream = %s"), (stream,)
-            ).fetchone()
+            row = conn.execute(self.sql(_VERSION), (stream,)).fetchone()
         return int(row[0] or 0) if row is not None else 0
 
     def existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
@@ -445,7 +479,7 @@ class PostgresLog(EventLog):
                             copy.set_types(_COPY_TYPES)
                             for row in rows:
                                 copy.write_row(row)
-                        cursor.execute(*notify)
+                        self._notice = notify  # sent later in the transaction (writing)
             except self._pg.errors.UniqueViolation as e:
                 raise _LostRaceError(e, records) from e
             except self._pg.errors.LockNotAvailable as e:  # waiting on another's row
@@ -453,18 +487,32 @@ class PostgresLog(EventLog):
 
     def merkle_count(self, level: int) -> int | None:
         """How many nodes of a level are stored (``None``: no table to keep them in)."""
-        return _postgres_merkle.merkle_count(self, level) if self._merkle else None
+        if not self._merkle:
+            return None
+        if self._ends is not None:  # an append asks: its own edge of the tree was stale
+            self._edge_was_stale = True
+            held = self._held_edge
+            if held is not None and level == STORED_LEVEL:
+                return held.count
+        return _postgres_merkle.merkle_count(self, level)
 
     def merkle_nodes(self, keys: Collection[Key]) -> dict[Key, bytes]:
         """The stored hashes of these nodes, in one statement."""
+        held = self._held_edge
+        if held is not None and all(key in held.nodes for key in keys):
+            return {key: held.nodes[key] for key in keys}
         return _postgres_merkle.merkle_nodes(self, keys)
 
     def merkle_insert(self, nodes: Sequence[Node]) -> None:
-        """Store the nodes, in the append's transaction."""
-        _postgres_merkle.merkle_insert(self, nodes)
+        """Store the nodes, in the append's transaction (with its notice, where it waits)."""
+        notice, self._notice = self._notice, None
+        _postgres_merkle.merkle_insert(self, nodes, then=notice)
 
     def record_hashes(self, positions: Sequence[int]) -> dict[int, str]:
         """The records' chain hashes, in one statement."""
+        held = self._held_edge
+        if held is not None and all(position in held.hashes for position in positions):
+            return {position: held.hashes[position] for position in positions}
         return _postgres_merkle.record_hashes(self, positions)
 
     def scan(self, query: Query) -> Iterator[Recorded]:
