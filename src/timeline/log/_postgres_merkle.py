@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from timeline.log.postgres import PostgresLog
 
 __all__ = [
-    "EDGE_READS",
+    "EDGE_PARAMS",
+    "EDGE_READ",
     "MERKLE_TABLE",
     "HeldEdge",
     "held_edge",
@@ -37,41 +38,39 @@ MERKLE_TABLE: Final = (
     "CREATE TABLE IF NOT EXISTS {merkle} (level integer NOT NULL, idx bigint NOT NULL,"
     " hash bytea NOT NULL, CONSTRAINT timeline_merkle_node PRIMARY KEY (level, idx))"
 )
-_COPY_FROM: Final = 8  # nodes from which a COPY beats an INSERT per node
+_COPY_FROM: Final = 8  # nodes from which a COPY beats an INSERT of arrays
+_INSERT: Final = (
+    "INSERT INTO {merkle} (level, idx, hash)"
+    " SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::bytea[])"
+)
 _COPY: Final = "COPY {merkle} (level, idx, hash) FROM STDIN (FORMAT BINARY)"
 _COPY_TYPES: Final = ("int4", "int8", "bytea")
 
 
 #: What an append whose own edge of the tree is stale (another writer appended since) reads
-#: of it with the write lock, for the log's size as the lock finds it: how many nodes of
-#: the lowest stored level there are, the stored nodes of the tree's right edge, and the
-#: hashes of the records below them. What ``grow_tree`` asks for then, read in the lock's
-#: round trip instead of three more (see ``PostgresLog.writing``).
-EDGE_READS: Final = (
-    ("SELECT max(idx) FROM {merkle} WHERE level = %s", (STORED_LEVEL,)),
-    (
-        (
-            "SELECT m.level, m.idx, m.hash FROM {merkle} AS m JOIN"
-            " (SELECT l, (n >> l) - 1 AS i"
-            "  FROM (SELECT coalesce(max(position), 0) AS n FROM {events}) AS size,"
-            "  generate_series(%s, 62) AS l WHERE (n >> l) & 1 = 1) AS edge"
-            " ON m.level = edge.l AND m.idx = edge.i"
-        ),
-        (STORED_LEVEL,),
-    ),
-    (
-        (
-            "SELECT position, hash FROM {events}"
-            " WHERE position > (SELECT coalesce(max(position), 0) >> %s << %s FROM {events})"
-        ),
-        (STORED_LEVEL, STORED_LEVEL),
-    ),
+#: of it with the write lock, for the log's size as the lock finds it, in one statement
+#: (see :func:`held_edge`): how many nodes of the lowest stored level there are (a row of
+#: kind 0), the stored nodes of the tree's right edge (kind 1), and the hashes of the
+#: records below them (kind 2). What ``grow_tree`` asks for then, read in the lock's round
+#: trip instead of three more (see ``PostgresLog.writing``).
+EDGE_READ: Final = (
+    "SELECT 0, NULL::integer, max(idx), NULL::bytea, NULL::text FROM {merkle} WHERE level = %s"
+    " UNION ALL"
+    " SELECT 1, m.level, m.idx, m.hash, NULL FROM {merkle} AS m JOIN"
+    " (SELECT l, (n >> l) - 1 AS i"
+    "  FROM (SELECT coalesce(max(position), 0) AS n FROM {events}) AS size,"
+    "  generate_series(%s, 62) AS l WHERE (n >> l) & 1 = 1) AS edge"
+    " ON m.level = edge.l AND m.idx = edge.i"
+    " UNION ALL"
+    " SELECT 2, NULL, position, NULL, hash FROM {events}"
+    " WHERE position > (SELECT coalesce(max(position), 0) >> %s << %s FROM {events})"
 )
+EDGE_PARAMS: Final = (STORED_LEVEL, STORED_LEVEL, STORED_LEVEL, STORED_LEVEL)
 
 
 @attrs.frozen
 class HeldEdge:
-    """What :data:`EDGE_READS` found, while the write lock is held.
+    """What :data:`EDGE_READ` found, while the write lock is held.
 
     The answers to ``merkle_count``, ``merkle_nodes`` and ``record_hashes`` for the
     append's ``grow_tree``.
@@ -82,15 +81,17 @@ class HeldEdge:
     hashes: dict[int, str]
 
 
-def held_edge(results: Sequence[Sequence[tuple[Any, ...]]]) -> HeldEdge:
-    """The rows of :data:`EDGE_READS`, in order."""
-    counted, nodes, hashes = results
-    last = counted[0][0] if counted else None
-    return HeldEdge(
-        count=0 if last is None else int(last) + 1,
-        nodes={(int(level), int(idx)): bytes(hash_) for level, idx, hash_ in nodes},
-        hashes={int(position): hash_ for position, hash_ in hashes},
-    )
+def held_edge(rows: Sequence[tuple[Any, ...]]) -> HeldEdge:
+    """The rows of :data:`EDGE_READ`."""
+    count, nodes, hashes = 0, {}, {}
+    for kind, level, index, node, record in rows:
+        if kind == 0:
+            count = 0 if index is None else int(index) + 1
+        elif kind == 1:
+            nodes[int(level), int(index)] = bytes(node)
+        else:
+            hashes[int(index)] = record
+    return HeldEdge(count=count, nodes=nodes, hashes=hashes)
 
 
 def merkle_table(log: PostgresLog) -> bool:
@@ -162,16 +163,15 @@ def record_hashes(log: PostgresLog, positions: Sequence[int]) -> dict[int, str]:
 def merkle_insert(
     log: PostgresLog, nodes: Sequence[Node], *, then: tuple[str, Sequence[Any]] | None = None
 ) -> None:
-    """Store nodes (inside the append's transaction): ``COPY`` for many.
+    """Store nodes (inside the append's transaction): one statement, ``COPY`` for many.
 
     ``then``: a statement to send after them, with a few nodes in the same round trip.
     """
     with log.connection() as conn, conn.cursor() as cursor:
         if len(nodes) < _COPY_FROM:
+            columns = [[node[i] for node in nodes] for i in range(3)]
             with conn.pipeline():
-                cursor.executemany(
-                    log.sql("INSERT INTO {merkle} (level, idx, hash) VALUES (%s, %s, %s)"), nodes
-                )
+                cursor.execute(log.sql(_INSERT), columns)
                 if then is not None:
                     cursor.execute(*then)
             return

@@ -392,14 +392,14 @@ class PostgresLog(EventLog):
             reads.append((self.sql(_VERSION), (stream,)))
         stale, self._edge_was_stale = self._edge_was_stale, False
         if stale:
-            reads += [(self.sql(q), p) for q, p in _postgres_merkle.EDGE_READS]
+            reads.append((self.sql(_postgres_merkle.EDGE_READ), _postgres_merkle.EDGE_PARAMS))
         found = take_write_lock(self, conn, reads)
         summary, ends = read_ends(found[0])
         if stream is not None:
             version = found[1][0][0] if found[1] else None
             self._held_version = stream, int(version or 0)
         if stale:
-            self._held_edge = _postgres_merkle.held_edge(found[-3:])
+            self._held_edge = _postgres_merkle.held_edge(found[-1])
         self._counted = check_gapless(
             self._counted,
             summary,
