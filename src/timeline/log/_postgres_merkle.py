@@ -24,6 +24,7 @@ __all__ = [
     "EDGE_PARAMS",
     "EDGE_READ",
     "MERKLE_TABLE",
+    "NOTIFY",
     "HeldEdge",
     "held_edge",
     "merkle_count",
@@ -38,11 +39,15 @@ MERKLE_TABLE: Final = (
     "CREATE TABLE IF NOT EXISTS {merkle} (level integer NOT NULL, idx bigint NOT NULL,"
     " hash bytea NOT NULL, CONSTRAINT timeline_merkle_node PRIMARY KEY (level, idx))"
 )
-_COPY_FROM: Final = 8  # nodes from which a COPY beats an INSERT of arrays
+_COPY_FROM: Final = 1_000  # nodes from which a COPY beats one INSERT of arrays
 _INSERT: Final = (
     "INSERT INTO {merkle} (level, idx, hash)"
     " SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::bytea[])"
 )
+#: An append's notice to the log's channel (delivered when, and only if, it commits).
+NOTIFY: Final = "SELECT pg_notify(%s, %s)"
+#: The nodes and the notice in one statement (a data-modifying ``WITH`` runs in full).
+_INSERT_AND_NOTIFY: Final = f"WITH nodes AS ({_INSERT}) {NOTIFY}"
 _COPY: Final = "COPY {merkle} (level, idx, hash) FROM STDIN (FORMAT BINARY)"
 _COPY_TYPES: Final = ("int4", "int8", "bytea")
 
@@ -161,23 +166,24 @@ def record_hashes(log: PostgresLog, positions: Sequence[int]) -> dict[int, str]:
 
 
 def merkle_insert(
-    log: PostgresLog, nodes: Sequence[Node], *, then: tuple[str, Sequence[Any]] | None = None
+    log: PostgresLog, nodes: Sequence[Node], *, notice: tuple[str, str] | None = None
 ) -> None:
     """Store nodes (inside the append's transaction): one statement, ``COPY`` for many.
 
-    ``then``: a statement to send after them, with a few nodes in the same round trip.
+    ``notice``: the append's :data:`NOTIFY` (channel, payload), sent in the same statement
+    as a few nodes (one round trip, one statement to run), or after many.
     """
     with log.connection() as conn, conn.cursor() as cursor:
         if len(nodes) < _COPY_FROM:
             columns = [[node[i] for node in nodes] for i in range(3)]
-            with conn.pipeline():
+            if notice is None:
                 cursor.execute(log.sql(_INSERT), columns)
-                if then is not None:
-                    cursor.execute(*then)
+            else:
+                cursor.execute(log.sql(_INSERT_AND_NOTIFY), (*columns, *notice))
             return
         with cursor.copy(log.sql(_COPY)) as copy:
             copy.set_types(_COPY_TYPES)
             for node in nodes:
                 copy.write_row(node)
-        if then is not None:
-            cursor.execute(*then)
+        if notice is not None:
+            cursor.execute(NOTIFY, notice)

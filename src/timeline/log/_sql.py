@@ -17,10 +17,10 @@ __all__ = ["ENDS", "Ends", "held_tail", "linked_columns", "read_ends", "tail_of"
 #: What a writer reads once it holds the write lock, in one statement: the last two records
 #: (the tail, and the hash it chains from), each with the number of rows after a position
 #: (the rows counted since the last append: see ``records.check_gapless``). ``{events}``
-#: is the table.
+#: is the table; ``{more}``, more columns a backend reads with them (or nothing).
 ENDS: Final = (
     "SELECT position, stream, version, recorded_at, payload, hash,"
-    " (SELECT count(*) FROM {events} WHERE position > {mark})"
+    " (SELECT count(*) FROM {events} WHERE position > {mark}){more}"
     " FROM {events} ORDER BY position DESC LIMIT 2"
 )
 

@@ -64,6 +64,7 @@ from timeline.errors import InvalidArgument, TimelineError
 from timeline.log import _postgres_merkle
 from timeline.log._postgres_connect import channel_name, described, driver, schema_url
 from timeline.log._postgres_follow import Follower
+from timeline.log._postgres_merkle import NOTIFY
 from timeline.log._postgres_schema import (
     SCHEMA,
     SCHEMA_VERSION,
@@ -95,8 +96,9 @@ _LAST: Final = 2**63 - 1  # above every position
 
 _COPY_FROM: Final = 8  # batches of this many records or more are sent with COPY
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
-_ENDS: Final = ENDS.replace("{mark}", "%s")
 _VERSION: Final = "SELECT max(version) FROM {events} WHERE stream = %s"
+#: ENDS, and the version of a stream (see PostgresLog._lock_and_read).
+_ENDS: Final = ENDS.replace("{mark}", "%s").replace("{more}", f", ({_VERSION})")
 #: A record and the hash of the record before it (a primary-key lookup), for the reads that
 #: are not in position order from one position on (see decode_linked).
 _LINKED: Final = (
@@ -184,7 +186,7 @@ class PostgresLog(EventLog):
         self._last_stream: str | None = None
         # While writing: the NOTIFY of a batch written by COPY, sent with the Merkle tree's
         # new nodes (one round trip), or before the commit where the batch completes none.
-        self._notice: tuple[str, tuple[str, str]] | None = None
+        self._notice: tuple[str, str] | None = None  # (channel, last position)
         self._follower = Follower(self)
         self.schema = ""
         self.where, self._named = described(self._pg, url)
@@ -369,7 +371,7 @@ class PostgresLog(EventLog):
                     try:
                         yield
                         if self._notice is not None:  # not sent with the tree's nodes
-                            conn.execute(*self._notice)
+                            conn.execute(NOTIFY, self._notice)
                     finally:
                         self._ends = self._held_edge = self._held_version = self._notice = None
             except _LostRaceError as race:  # raised by insert; rolled back by now
@@ -386,17 +388,15 @@ class PostgresLog(EventLog):
         the lock's round trip: the last records; the version of the stream this log
         appended to last; the tree's edge, where the last append found its own stale.
         """
-        reads: list[tuple[bytes, tuple[Any, ...]]] = [(self.sql(_ENDS), (self._counted,))]
         stream = self._last_stream
-        if stream is not None:
-            reads.append((self.sql(_VERSION), (stream,)))
+        reads: list[tuple[bytes, tuple[Any, ...]]] = [(self.sql(_ENDS), (self._counted, stream))]
         stale, self._edge_was_stale = self._edge_was_stale, False
         if stale:
             reads.append((self.sql(_postgres_merkle.EDGE_READ), _postgres_merkle.EDGE_PARAMS))
         found = take_write_lock(self, conn, reads)
         summary, ends = read_ends(found[0])
-        if stream is not None:
-            version = found[1][0][0] if found[1] else None
+        if stream is not None:  # no rows: an empty log, where every stream is at 0
+            version = found[0][0][7] if found[0] else None
             self._held_version = stream, int(version or 0)
         if stale:
             self._held_edge = _postgres_merkle.held_edge(found[-1])
@@ -468,18 +468,18 @@ class PostgresLog(EventLog):
         with self._db() as conn:
             try:
                 # Sent inside the transaction: delivered when (and only if) it commits.
-                notify = ("SELECT pg_notify(%s, %s)", (self.channel, str(records[-1].position)))
+                notice = (self.channel, str(records[-1].position))
                 with conn.cursor() as cursor:
                     if len(rows) < _COPY_FROM:  # the rows and the notice in one round trip
                         with conn.pipeline():
                             cursor.executemany(self.sql(_INSERT), rows)
-                            cursor.execute(*notify)
+                            cursor.execute(NOTIFY, notice)
                     else:  # COPY (faster on a batch: docs/postgres.md), which no pipeline takes
                         with cursor.copy(self.sql(_COPY)) as copy:
                             copy.set_types(_COPY_TYPES)
                             for row in rows:
                                 copy.write_row(row)
-                        self._notice = notify  # sent later in the transaction (writing)
+                        self._notice = notice  # sent later in the transaction (writing)
             except self._pg.errors.UniqueViolation as e:
                 raise _LostRaceError(e, records) from e
             except self._pg.errors.LockNotAvailable as e:  # waiting on another's row
@@ -506,7 +506,7 @@ class PostgresLog(EventLog):
     def merkle_insert(self, nodes: Sequence[Node]) -> None:
         """Store the nodes, in the append's transaction (with its notice, where it waits)."""
         notice, self._notice = self._notice, None
-        _postgres_merkle.merkle_insert(self, nodes, then=notice)
+        _postgres_merkle.merkle_insert(self, nodes, notice=notice)
 
     def record_hashes(self, positions: Sequence[int]) -> dict[int, str]:
         """The records' chain hashes, in one statement."""

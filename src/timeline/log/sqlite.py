@@ -86,7 +86,7 @@ _MERGE_TYPES: Final = 50  # up to this many types, merge their index ranges (els
 _CORRUPT: Final = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
-_ENDS: Final = ENDS.format(events="events", mark="?")
+_ENDS: Final = ENDS.format(events="events", mark="?", more="")
 _NODE_CHUNK: Final = 400  # (level, idx) pairs per lookup: 800 parameters, under every limit
 #: A record and the hash of the record before it (a lookup on the primary key), for the
 #: reads that are not in position order from one position on (see decode_linked).
