@@ -22,6 +22,7 @@ import timeline as tl
 from pg_admin import as_role, drop_role, login_role, sql
 from timeline.cli import main as timeline_main
 from timeline.integrity import SigningKey
+from timeline.log import _postgres_merkle
 from timeline.log.merkle import MerkleTree, leaf_hash
 from timeline.log.merkle_store import STORED_LEVEL
 from timeline.log.postgres import SCHEMA_VERSION, PostgresLog, channel_name, schema_url
@@ -443,6 +444,22 @@ def test_a_tree_node_deleted_while_another_writer_appends_is_damage(schemas):
         with pytest.raises(tl.CorruptLog, match=r"no node \(5, 2\)"):
             a.append(statements(1), stream="s")
         assert len(a) == 96
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("copy_from", [1, 1_000])
+def test_the_trees_nodes_are_stored_and_each_append_notifies_once(schemas, monkeypatch, copy_from):
+    """The new nodes go in one statement with the notice after a COPY of the records, or by
+    COPY of their own (from ``_COPY_FROM`` nodes): the same tree, one notice an append."""
+    monkeypatch.setattr(_postgres_merkle, "_COPY_FROM", copy_from)
+    url = schemas()
+    with PostgresLog(url) as a, PostgresLog(url) as b, psycopg.connect(url, autocommit=True) as ear:
+        ear.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(a.channel)))
+        for start, count, log in ((0, 40, a), (40, 3, b), (43, 37, a), (80, 1, b)):
+            log.append(statements(count, start=start), stream="s")
+        heard = [n.payload for n in ear.notifies(timeout=5, stop_after=4)]
+        assert heard == ["40", "43", "80", "81"]
+        assert stored_tree(url) == tree_built_afresh(b)
 
 
 @pytest.mark.postgres
