@@ -8,11 +8,7 @@ that may not write the table (see :func:`merkle_table`) keeps the tree in memory
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
-
-import attrs
-
-from timeline.log.merkle_store import STORED_LEVEL
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -21,12 +17,8 @@ if TYPE_CHECKING:
     from timeline.log.postgres import PostgresLog
 
 __all__ = [
-    "EDGE_PARAMS",
-    "EDGE_READ",
     "MERKLE_TABLE",
     "NOTIFY",
-    "HeldEdge",
-    "held_edge",
     "merkle_count",
     "merkle_insert",
     "merkle_nodes",
@@ -50,53 +42,6 @@ NOTIFY: Final = "SELECT pg_notify(%s, %s)"
 _INSERT_AND_NOTIFY: Final = f"WITH nodes AS ({_INSERT}) {NOTIFY}"
 _COPY: Final = "COPY {merkle} (level, idx, hash) FROM STDIN (FORMAT BINARY)"
 _COPY_TYPES: Final = ("int4", "int8", "bytea")
-
-
-#: What an append whose own edge of the tree is stale (another writer appended since) reads
-#: of it with the write lock, for the log's size as the lock finds it, in one statement
-#: (see :func:`held_edge`): how many nodes of the lowest stored level there are (a row of
-#: kind 0), the stored nodes of the tree's right edge (kind 1), and the hashes of the
-#: records below them (kind 2). What ``grow_tree`` asks for then, read in the lock's round
-#: trip instead of three more (see ``PostgresLog.writing``).
-EDGE_READ: Final = (
-    "SELECT 0, NULL::integer, max(idx), NULL::bytea, NULL::text FROM {merkle} WHERE level = %s"
-    " UNION ALL"
-    " SELECT 1, m.level, m.idx, m.hash, NULL FROM {merkle} AS m JOIN"
-    " (SELECT l, (n >> l) - 1 AS i"
-    "  FROM (SELECT coalesce(max(position), 0) AS n FROM {events}) AS size,"
-    "  generate_series(%s, 62) AS l WHERE (n >> l) & 1 = 1) AS edge"
-    " ON m.level = edge.l AND m.idx = edge.i"
-    " UNION ALL"
-    " SELECT 2, NULL, position, NULL, hash FROM {events}"
-    " WHERE position > (SELECT coalesce(max(position), 0) >> %s << %s FROM {events})"
-)
-EDGE_PARAMS: Final = (STORED_LEVEL, STORED_LEVEL, STORED_LEVEL, STORED_LEVEL)
-
-
-@attrs.frozen
-class HeldEdge:
-    """What :data:`EDGE_READ` found, while the write lock is held.
-
-    The answers to ``merkle_count``, ``merkle_nodes`` and ``record_hashes`` for the
-    append's ``grow_tree``.
-    """
-
-    count: int
-    nodes: dict[Key, bytes]
-    hashes: dict[int, str]
-
-
-def held_edge(rows: Sequence[tuple[Any, ...]]) -> HeldEdge:
-    """The rows of :data:`EDGE_READ`."""
-    count, nodes, hashes = 0, {}, {}
-    for kind, level, index, node, record in rows:
-        if kind == 0:
-            count = 0 if index is None else int(index) + 1
-        elif kind == 1:
-            nodes[int(level), int(index)] = bytes(node)
-        else:
-            hashes[int(index)] = record
-    return HeldEdge(count=count, nodes=nodes, hashes=hashes)
 
 
 def merkle_table(log: PostgresLog) -> bool:

@@ -64,20 +64,14 @@ from timeline.errors import InvalidArgument, TimelineError
 from timeline.log import _postgres_merkle
 from timeline.log._postgres_connect import channel_name, described, driver, schema_url
 from timeline.log._postgres_follow import Follower
+from timeline.log._postgres_held import VERSION, Held, read_with_lock
 from timeline.log._postgres_merkle import NOTIFY
-from timeline.log._postgres_schema import (
-    SCHEMA,
-    SCHEMA_VERSION,
-    lock_timed_out,
-    open_schema,
-    take_write_lock,
-)
-from timeline.log._sql import ENDS, Ends, held_tail, linked_columns, read_ends, tail_of
+from timeline.log._postgres_schema import SCHEMA, SCHEMA_VERSION, lock_timed_out, open_schema
+from timeline.log._sql import held_tail, linked_columns, tail_of
 from timeline.log.base import EventLog, LogOptions
-from timeline.log.merkle_store import STORED_LEVEL
 from timeline.log.postgres_snapshots import PostgresSnapshotStore
 from timeline.log.query import keyset_pages
-from timeline.log.records import Recorded, StoredRecord, check_gapless, stored_recorded_at
+from timeline.log.records import Recorded, StoredRecord, stored_recorded_at
 from timeline.redaction import redact
 
 if TYPE_CHECKING:
@@ -96,9 +90,6 @@ _LAST: Final = 2**63 - 1  # above every position
 
 _COPY_FROM: Final = 8  # batches of this many records or more are sent with COPY
 _RECORD: Final = "position, stream, version, recorded_at, payload, hash"
-_VERSION: Final = "SELECT max(version) FROM {events} WHERE stream = %s"
-#: ENDS, and the version of a stream (see PostgresLog._lock_and_read).
-_ENDS: Final = ENDS.replace("{mark}", "%s").replace("{more}", f", ({_VERSION})")
 #: A record and the hash of the record before it (a primary-key lookup), for the reads that
 #: are not in position order from one position on (see decode_linked).
 _LINKED: Final = (
@@ -175,15 +166,9 @@ class PostgresLog(EventLog):
         self._depth = 0  # how many _db blocks are open (a transaction is one level down)
         self._queries: dict[str, bytes] = {}
         self._counted = 0  # positions 1 to this were all there when last counted
-        self._ends: Ends | None = None  # while writing: the last records (read_ends)
-        # While writing: the tree's edge, read with the lock when the last append found its
-        # own edge stale (it asked merkle_count): another writer is likely to have appended.
-        self._held_edge: _postgres_merkle.HeldEdge | None = None
-        self._edge_was_stale = False
-        # While writing: the version of the stream this log appended to last, read with the
-        # lock (the next append is likely to be to the same stream).
-        self._held_version: tuple[str, int] | None = None
-        self._last_stream: str | None = None
+        self._held: Held | None = None  # while writing: what was read with the lock
+        self._last_stream: str | None = None  # the stream of the last append
+        self._edge_was_stale = False  # the last append read the tree's edge (merkle_count)
         # While writing: the NOTIFY of a batch written by COPY, sent with the Merkle tree's
         # new nodes (one round trip), or before the commit where the batch completes none.
         self._notice: tuple[str, str] | None = None  # (channel, last position)
@@ -367,49 +352,24 @@ class PostgresLog(EventLog):
         with self._db() as conn:
             try:
                 with conn.transaction():
-                    self._lock_and_read(conn)
+                    # The lock is taken before the tail and the stream's version are read,
+                    # held to the commit: the next writer reads them only after this one.
+                    stale, self._edge_was_stale = self._edge_was_stale, False
+                    self._counted, held = read_with_lock(
+                        self, conn, counted=self._counted, stream=self._last_stream, edge=stale
+                    )
+                    self._held = held  # the append's reads are answered from it
                     try:
                         yield
                         if self._notice is not None:  # not sent with the tree's nodes
                             conn.execute(NOTIFY, self._notice)
                     finally:
-                        self._ends = self._held_edge = self._held_version = self._notice = None
+                        self._held = self._notice = None
             except _LostRaceError as race:  # raised by insert; rolled back by now
                 constraint = getattr(getattr(race.error, "diag", None), "constraint_name", None)
                 raise self.refused_insert(
                     race.records, duplicate_id=constraint == "timeline_events_event_id"
                 ) from race.error
-
-    def _lock_and_read(self, conn: psycopg.Connection[Any]) -> None:
-        """Take the write lock, and read what the append will ask for.
-
-        The lock is taken before the tail and the stream's version are read, held to the
-        commit: the next writer reads them only after this one committed. They are read in
-        the lock's round trip: the last records; the version of the stream this log
-        appended to last; the tree's edge, where the last append found its own stale.
-        """
-        stream = self._last_stream
-        reads: list[tuple[bytes, tuple[Any, ...]]] = [(self.sql(_ENDS), (self._counted, stream))]
-        stale, self._edge_was_stale = self._edge_was_stale, False
-        if stale:
-            reads.append((self.sql(_postgres_merkle.EDGE_READ), _postgres_merkle.EDGE_PARAMS))
-        found = take_write_lock(self, conn, reads)
-        summary, ends = read_ends(found[0])
-        if stream is not None:  # no rows: an empty log, where every stream is at 0
-            version = found[0][0][7] if found[0] else None
-            self._held_version = stream, int(version or 0)
-        if stale:
-            self._held_edge = _postgres_merkle.held_edge(found[-1])
-        self._counted = check_gapless(
-            self._counted,
-            summary,
-            lambda: conn.execute(
-                self.sql("SELECT position FROM {events} WHERE position > %s ORDER BY position"),
-                (self._counted,),
-            ),
-            f"PostgreSQL log {self.where}",
-        )
-        self._ends = ends  # read with the lock: the append reads them here
 
     def stream_version(self, stream: str) -> int:
         """The stream's current version: how many events it holds (0 if none).
@@ -426,12 +386,13 @@ class PostgresLog(EventLog):
                 argument="stream",
                 value=stream,
             )
-        if self._ends is not None:  # an append asks, with the lock
+        if self._held is not None:  # an append asks, with the lock
             self._last_stream = stream
-            if self._held_version is not None and self._held_version[0] == stream:
-                return self._held_version[1]
+            version = self._held.stream_version(stream)
+            if version is not None:
+                return version
         with self._db() as conn:
-            row = conn.execute(self.sql(_VERSION), (stream,)).fetchone()
+            row = conn.execute(self.sql(VERSION), (stream,)).fetchone()
         return int(row[0] or 0) if row is not None else 0
 
     def existing(self, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
@@ -444,8 +405,8 @@ class PostgresLog(EventLog):
 
     def tail(self) -> tuple[int, str, DateTime | None]:
         """The last position, its hash and its ``recorded_at``."""
-        if self._ends is not None:  # read with the lock (writing)
-            return held_tail(self._ends, where=f"PostgreSQL log {self.where}")
+        if self._held is not None:  # read with the lock (writing)
+            return held_tail(self._held.ends, where=f"PostgreSQL log {self.where}")
         with self._db() as conn:
             row = conn.execute(
                 self.sql(
@@ -489,19 +450,17 @@ class PostgresLog(EventLog):
         """How many nodes of a level are stored (``None``: no table to keep them in)."""
         if not self._merkle:
             return None
-        if self._ends is not None:  # an append asks: its own edge of the tree was stale
+        if self._held is not None:  # an append asks: its own edge of the tree was stale
             self._edge_was_stale = True
-            held = self._held_edge
-            if held is not None and level == STORED_LEVEL:
-                return held.count
+            count = self._held.merkle_count(level)
+            if count is not None:
+                return count
         return _postgres_merkle.merkle_count(self, level)
 
     def merkle_nodes(self, keys: Collection[Key]) -> dict[Key, bytes]:
         """The stored hashes of these nodes, in one statement."""
-        held = self._held_edge
-        if held is not None and all(key in held.nodes for key in keys):
-            return {key: held.nodes[key] for key in keys}
-        return _postgres_merkle.merkle_nodes(self, keys)
+        held = self._held.merkle_nodes(keys) if self._held is not None else None
+        return held if held is not None else _postgres_merkle.merkle_nodes(self, keys)
 
     def merkle_insert(self, nodes: Sequence[Node]) -> None:
         """Store the nodes, in the append's transaction (with its notice, where it waits)."""
@@ -510,10 +469,8 @@ class PostgresLog(EventLog):
 
     def record_hashes(self, positions: Sequence[int]) -> dict[int, str]:
         """The records' chain hashes, in one statement."""
-        held = self._held_edge
-        if held is not None and all(position in held.hashes for position in positions):
-            return {position: held.hashes[position] for position in positions}
-        return _postgres_merkle.record_hashes(self, positions)
+        held = self._held.record_hashes(positions) if self._held is not None else None
+        return held if held is not None else _postgres_merkle.record_hashes(self, positions)
 
     def scan(self, query: Query) -> Iterator[Recorded]:
         """Build the query for the filters (fixed text and placeholders only) and page it."""
@@ -630,8 +587,8 @@ class PostgresLog(EventLog):
 
     def stored_record(self, position: int) -> StoredRecord | None:
         """The record at a position as stored, from the primary key."""
-        if self._ends is not None and position in self._ends:  # read with the lock
-            return self._ends[position]
+        if self._held is not None and position in self._held.ends:  # read with the lock
+            return self._held.ends[position]
         with self._db() as conn:
             row = conn.execute(
                 self.sql(f"SELECT {_RECORD} FROM {{events}} WHERE position = %s"),  # noqa: S608  # fixed text
@@ -644,8 +601,8 @@ class PostgresLog(EventLog):
 
     def stored_hash(self, position: int) -> str | None:
         """The hash stored with the record at a position, from the primary key."""
-        if self._ends is not None and position in self._ends:  # read with the lock
-            return self._ends[position].hash
+        if self._held is not None and position in self._held.ends:  # read with the lock
+            return self._held.ends[position].hash
         with self._db() as conn:
             row = conn.execute(
                 self.sql("SELECT hash FROM {events} WHERE position = %s"), (position,)
