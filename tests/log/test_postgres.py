@@ -141,18 +141,6 @@ def test_schema_is_the_documented_one(log, pg_url):
 
 
 @pytest.mark.postgres
-def test_a_deleted_lock_row_is_made_again_by_the_next_append(log, pg_url):
-    schema = schema_of(pg_url)
-    log.append(statements(2), stream="a")
-    sql(pg_url, f"DELETE FROM {schema}.timeline_lock")
-    [record] = log.append(statements(1, start=2), stream="a")
-    assert record.position == 3
-    assert sql(pg_url, f"SELECT name FROM {schema}.timeline_lock") == [("append",)]
-    assert [r.position for r in log.read()] == [1, 2, 3]
-    assert log.verify().ok
-
-
-@pytest.mark.postgres
 def test_columns_hold_the_canonical_payload_byte_for_byte(log, pg_url):
     [ev] = statements(1)
     [rec] = log.append([ev], stream="talks")

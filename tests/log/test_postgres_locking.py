@@ -241,3 +241,5 @@ def test_a_lock_table_that_lost_its_row_gets_it_back_on_the_next_append(log, pg_
     sql(pg_url, "DELETE FROM timeline_lock")
     assert positions(log.append(statements(1, start=3), stream="s")) == [4]
     assert sql(pg_url, "SELECT name FROM timeline_lock") == [("append",)]
+    assert positions(log.read()) == [1, 2, 3, 4]
+    assert log.verify().ok
