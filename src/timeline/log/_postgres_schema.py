@@ -99,16 +99,23 @@ def take_write_lock(
     """
     import psycopg  # noqa: PLC0415  # the optional extra: the log imported it already
 
-    lock = log.sql("SELECT name FROM {lock} WHERE name = 'append' FOR UPDATE")
+    # The timeout is set for the transaction by the statement that takes the lock: the row
+    # is found and the condition evaluated before the row is locked, so the wait, if any,
+    # is under it (one statement less to send and run than a set_lock_timeout first).
+    lock = log.sql(
+        "SELECT name FROM {lock} WHERE name = 'append'"
+        " AND set_config('lock_timeout', %s, true) IS NOT NULL FOR UPDATE"
+    )
+    timeout = (lock_timeout_setting(log.lock_timeout),)
     try:
         with conn.pipeline():
-            set_lock_timeout(log, conn)
-            locked = conn.execute(lock)
+            locked = conn.execute(lock, timeout)
             after = [conn.execute(query, params) for query, params in then]
         if locked.fetchone() is not None:
             return [cursor.fetchall() for cursor in after]
-        conn.execute(log.sql(LOCK_ROW))  # the row was deleted: make it again
-        conn.execute(lock)
+        set_lock_timeout(log, conn)  # the row was deleted (so no timeout set): make it again
+        conn.execute(log.sql(LOCK_ROW))
+        conn.execute(lock, timeout)
         return [conn.execute(query, params).fetchall() for query, params in then]
     except psycopg.errors.LockNotAvailable as e:
         raise lock_timed_out(log, "the write lock") from e
