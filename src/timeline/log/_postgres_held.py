@@ -39,19 +39,22 @@ _ENDS: Final = ENDS.replace("{mark}", "%s").replace("{more}", f", ({VERSION})")
 #: 2). What ``grow_tree`` asks for when the edge the log object kept is stale. Each edge
 #: node is looked up by its whole key (the ``LATERAL ... LIMIT 1`` keeps the planner from
 #: scanning every node of its level instead: 0.06 ms against 0.19 ms at 20,000 records,
-#: and that scan grows with the log).
+#: and that scan grows with the log). It takes no parameters (the lowest stored level is
+#: written in), so the server plans it once per connection, not at every append.
 _EDGE: Final = (
-    "SELECT 0, NULL::integer, max(idx), NULL::bytea, NULL::text FROM {merkle} WHERE level = %s"
+    "SELECT 0, NULL::integer, max(idx), NULL::bytea, NULL::text FROM {merkle}"  # noqa: S608  # fixed text, an int constant
+    f" WHERE level = {STORED_LEVEL}"
     " UNION ALL"
     " SELECT 1, edge.l, edge.i, m.hash, NULL"
     " FROM (SELECT l, (n >> l) - 1 AS i"
     "  FROM (SELECT coalesce(max(position), 0) AS n FROM {events}) AS size,"
-    "  generate_series(%s, 62) AS l WHERE (n >> l) & 1 = 1) AS edge"
+    f"  generate_series({STORED_LEVEL}, 62) AS l WHERE (n >> l) & 1 = 1) AS edge"
     " CROSS JOIN LATERAL"
     " (SELECT hash FROM {merkle} WHERE level = edge.l AND idx = edge.i LIMIT 1) AS m"
     " UNION ALL"
     " SELECT 2, NULL, position, NULL, hash FROM {events}"
-    " WHERE position > (SELECT coalesce(max(position), 0) >> %s << %s FROM {events})"
+    f" WHERE position > (SELECT coalesce(max(position), 0) >> {STORED_LEVEL}"
+    f" << {STORED_LEVEL} FROM {{events}})"
 )
 
 
@@ -106,7 +109,7 @@ def read_with_lock(
     """
     reads: list[tuple[bytes, tuple[Any, ...]]] = [(log.sql(_ENDS), (counted, stream))]
     if edge:
-        reads.append((log.sql(_EDGE), (STORED_LEVEL,) * 4))
+        reads.append((log.sql(_EDGE), ()))
     found = take_write_lock(log, conn, reads)
     summary, ends = read_ends(found[0])
     counted = check_gapless(
