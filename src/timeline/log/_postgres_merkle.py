@@ -126,10 +126,11 @@ def merkle_insert(
     with log.connection() as conn, conn.cursor() as cursor:
         if len(nodes) < _COPY_FROM:
             rows = orjson.dumps([(level, index, hash_.hex()) for level, index, hash_ in nodes])
+            text = rows.decode()
             if notice is None:
-                cursor.execute(log.sql(_INSERT), (rows.decode(),))
+                cursor.execute(log.sql(_INSERT), (text,))
             else:
-                cursor.execute(log.sql(_INSERT_AND_NOTIFY), (rows.decode(), *notice))
+                cursor.execute(log.sql(_INSERT_AND_NOTIFY), (text, *notice))
             return
         with cursor.copy(log.sql(_COPY)) as copy:
             copy.set_types(_COPY_TYPES)
