@@ -196,6 +196,50 @@ def test_a_post_init_that_declares_a_guard_is_checked_inline(field):
     assert TrustedDecoder(CODEC).decode(orjson.dumps(data)) == CODEC.decode(orjson.dumps(data))
 
 
+_WINDS = frozenset({"north", "south", "o.v"})
+
+
+@tl.events.fields.guarded(
+    """(
+        v is None  # a heading is optional
+        or type(v) is str and v in WINDS and v != "o.v"
+    )""",
+    WINDS=_WINDS,
+)
+def _wind(_instance, _attribute, value):
+    if value is not None and (type(value) is not str or value not in _WINDS - {"o.v"}):
+        raise InvalidEvent(f"wind must be north or south, got {value!r}", field="wind", value=value)
+
+
+@attrs.frozen(kw_only=True)
+class Weather(tl.Event):
+    """A user's type whose guard spans lines, has a comment, a bound name and a string.
+
+    Not declared with ``event_type`` (like ``Tally``): only the codec of its own test knows it.
+    """
+
+    TYPE = "test.trusted.weather"
+    wind: str | None = attrs.field(default=None, validator=_wind)
+
+
+def test_a_users_guard_over_several_lines_is_inlined_as_written():
+    """Only the names of the guard are filled in: not text in a string, and not a comment."""
+    codec = Codec(default_registry([Weather]))
+    build = TrustedDecoder(codec).builder(Weather.TYPE, Weather.VERSION)
+    source = "".join(linecache.getlines(build.__code__.co_filename))
+    assert "_WINDS" in source  # the bound name, under the builder's own prefix
+    assert "'o.v'" in source  # the string, as it was (written back on one line)
+    assert "_wind" not in source  # inlined, not called
+    for wind in ("north", None):
+        event = Weather(occurred_at=T, wind=wind)
+        assert TrustedDecoder(codec).decode(codec.encode(event)) == event
+    for wind in ("o.v", "east", 3):
+        data = orjson.loads(codec.encode(Weather(occurred_at=T)))
+        data["wind"] = wind
+        with pytest.raises(InvalidEvent, match="wind must be"):
+            TrustedDecoder(codec).decode(orjson.dumps(data))
+
+
 def barrage_payload(**changes):
     event = DroneBarrage(
         occurred_at=T,

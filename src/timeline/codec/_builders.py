@@ -27,7 +27,6 @@ import ast
 import enum
 import functools
 import linecache
-import re
 import types
 import typing
 import uuid
@@ -135,43 +134,47 @@ def _plain_check(tp: Any) -> str | None:
     return _PLAIN_CHECKS.get(tp)
 
 
-#: A name to fill in a guard's template (:func:`_template`), between two NULs: no Python
-#: source holds one, so filling the template cannot touch anything else.
-_SLOT: Final = re.compile("\x00([^\x00]*)\x00")
+def _slot(node: ast.AST, bound: tuple[str, ...]) -> tuple[int, int, str] | None:
+    """Where ``node`` stands in the expression, and what :func:`_inline` puts in its place.
 
-
-class _Marked(ast.NodeTransformer):
-    """Marks the names of a guard's expression that :func:`_inline` fills in.
-
-    ``v`` (the value checked) becomes the slot ``v``, a name the guard binds the slot
-    ``n:<name>``, and ``o.<attr>`` (a field of the instance) the slot ``o:<attr>``.
+    ``v`` (the value checked) is the slot ``v``, a name the guard binds ``n:<name>``, and
+    ``o.<attr>`` (a field of the instance) ``o:<attr>``; ``None`` for any other node.
     """
-
-    def __init__(self, bound: tuple[str, ...]) -> None:
-        self.bound = bound
-
-    def visit_Name(self, node: ast.Name) -> ast.Name:  # ast's visitor protocol
-        if node.id == "v":
-            return ast.Name("\x00v\x00", node.ctx)
-        if node.id in self.bound:
-            return ast.Name(f"\x00n:{node.id}\x00", node.ctx)
-        return node
-
-    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:  # ast's visitor protocol
+    if isinstance(node, ast.Attribute):
         owner = node.value
-        if isinstance(owner, ast.Name) and owner.id == "o":
-            return ast.Name(f"\x00o:{node.attr}\x00", node.ctx)
-        return self.generic_visit(node)
+        if not (isinstance(owner, ast.Name) and owner.id == "o"):
+            return None
+        slot = f"o:{node.attr}"
+    elif isinstance(node, ast.Name) and (node.id == "v" or node.id in bound):
+        slot = "v" if node.id == "v" else f"n:{node.id}"
+    else:
+        return None
+    return node.col_offset, node.end_col_offset or node.col_offset, slot
 
 
 @functools.cache
-def _template(expression: str, bound: tuple[str, ...]) -> str:
-    """A guard's expression as text with its names marked (:class:`_Marked`), made once.
+def _template(expression: str, bound: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """A guard's expression cut before each name :func:`_inline` fills in, made once.
 
-    Guards are shared by many fields and classes; parsing and writing the expression back
-    is most of what making a builder costs, so it is done once per expression.
+    Pieces ``(text, slot)``: text as written, then the slot that follows it (see
+    :func:`_slot`; ``""`` after the last text). The names are found in the expression's
+    syntax tree, so text in a string or an attribute's name is never taken for one. An
+    expression over several lines, or with a comment, is written back on one line first.
+    Guards are shared by many fields and classes: this is done once per expression.
     """
-    return ast.unparse(_Marked(bound).visit(ast.parse(expression, mode="eval")))
+    tree = ast.parse(expression, mode="eval")
+    if "\n" in expression or "#" in expression:
+        expression = ast.unparse(tree)
+        tree = ast.parse(expression, mode="eval")
+    code = expression.encode()  # the tree's offsets count bytes of UTF-8
+    slots = sorted(filter(None, (_slot(node, bound) for node in ast.walk(tree))))
+    pieces, done = [], 0
+    for start, end, slot in slots:
+        if start >= done:  # (``o`` of ``o.<attr>`` is in a slot already)
+            pieces.append((code[done:start].decode(), slot))
+            done = end
+    pieces.append((code[done:].decode(), ""))
+    return tuple(pieces)
 
 
 def _inline(
@@ -185,15 +188,16 @@ def _inline(
     for name, bound in guard.names.items():
         namespace[f"{prefix}{name}"] = bound
 
-    def fill(slot: re.Match[str]) -> str:
-        kind, _, name = slot[1].partition(":")
+    def fill(slot: str) -> str:
+        kind, _, name = slot.partition(":")
         if kind == "v":
             return value
         if kind == "n":
             return f"{prefix}{name}"
-        return fields.get(name, f"o.{name}")
+        return fields.get(name, f"o.{name}") if kind else ""
 
-    return _SLOT.sub(fill, _template(guard.expression, tuple(sorted(guard.names))))
+    pieces = _template(guard.expression, tuple(sorted(guard.names)))
+    return "".join(text + fill(slot) for text, slot in pieces)
 
 
 def _checked(  # the builder's state, passed down
