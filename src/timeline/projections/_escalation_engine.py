@@ -64,9 +64,6 @@ _WINDOW, _START, _END, _CLAIMANT, _KIND, _ATTACKER, _WEAPON, _LAUNCHED, _LAUNCHE
     COLUMNS.index(name) for name in ("window", "start", "end", "claimant", "kind", "attacker",
                                      "weapon", "launched", "launched_unknown", "reports"))  # fmt: skip
 
-#: A strike's figures (the columns from ``launched`` on): it gives none, so none is unknown.
-_STRIKE_FIGURES: Final = (None, None, None, 0, 0, 0, 1)
-
 
 class Folded(NamedTuple):
     """What :func:`fold` gives: the columns, the packed ids and rows, and the frontier.
@@ -94,21 +91,6 @@ def frontier_of(table: Tallies) -> Frontier:
 def _start_key(at: dt.datetime) -> tuple[int, ...]:
     """An index key for a UTC instant: equal fields are equal instants, and cheaper to hash."""
     return (at.toordinal(), at.hour, at.minute, at.second, at.microsecond)
-
-
-def _tally(window: int, event: Event, key: _Key, strike: str) -> tuple[Any, ...]:
-    """A new tally's row (the values of :data:`COLUMNS`): one report's figures, in ``window``.
-
-    A figure the report does not give is counted as unknown; a strike gives no figures.
-    """
-    if key[1] is strike:
-        figures: tuple[Any, ...] = _STRIKE_FIGURES
-    else:
-        n, d, lo = event.launched, event.destroyed, event.lost  # type: ignore[attr-defined]  # an attack
-        figures = (n, d, lo, 1 if n is None else 0, 1 if d is None else 0,
-                   1 if lo is None else 0, 1)  # fmt: skip
-    return (window, event.occurred_at, event.occurred_until, event.time_precision, event.zone,
-            *key, *figures)  # fmt: skip
 
 
 class _Fold:
@@ -161,24 +143,39 @@ class _Fold:
                 claimant = event.sources[0].name
             start, end = event.occurred_at, event.occurred_until
             attacker, weapon = event.attacker, event.weapon  # type: ignore[attr-defined]  # an attack or a strike
-            # Find the report's tally: at the latest start, after it, or (out of order) before.
-            at_latest = True
+            # Find the report's tally, or the window a new one falls into: at the latest
+            # start, after it (the common case in a replay), or (out of order) before.
+            window = -1  # a new window, unless a tally of the same start, end and claimant has one
             if start == latest:
+                at_latest = True
                 if block_keys is None:
                     block_keys, first = self.keyed_block(), self.first  # may bring old rows in
                 key = (claimant, kind, attacker, weapon)
                 row = block_keys.get(key, -1)
                 if row >= 0 and ends[row - first] != end:
                     row = self.in_block(key, end)  # another window with the same start
+                if row < 0:
+                    window = self.window_among(block, end, claimant)
             elif latest is None or start > latest:
-                # A report after every other: the first tally of a new window (the common
-                # case in a replay), appended here, column by column, rather than through
-                # add() for speed. The values are those of _tally().
+                at_latest, row = True, -1
                 latest, block_keys = start, None
+                block.clear()
+            else:
+                at_latest = False
+                key = (claimant, kind, attacker, weapon)
+                row = self.earlier(start, end, key)
+                first, index = self.first, self.index  # the old rows were brought in, indexed
+                if row < 0:
+                    window = self.window_among(index.get(_start_key(start), ()), end, claimant)  # type: ignore[union-attr]  # made by earlier()
+            if row < 0:
+                # A new tally, of this report's figures. A figure it does not give is counted
+                # as unknown (its sum stays None while no report gives it); a strike gives no
+                # figures, so none is unknown.
+                if window < 0:
+                    window = made
+                    made += 1
                 row = first + len(windows)
-                block[:] = (row,)
-                add_window(made)
-                made += 1
+                add_window(window)
                 add_start(start)
                 add_end(end)
                 add_precision(event.time_precision)
@@ -187,7 +184,7 @@ class _Fold:
                 add_kind(kind)
                 add_attacker(attacker)
                 add_weapon(weapon)
-                if kind is strike:  # no figures, so none unknown
+                if kind is strike:
                     n = d = lo = None
                     unknown = 0
                 else:
@@ -200,23 +197,13 @@ class _Fold:
                 add_destroyed_unknown(unknown if d is None else 0)
                 add_lost_unknown(unknown if lo is None else 0)
                 add_reports(1)
+                if at_latest:
+                    block.append(row)
+                    if block_keys is not None:
+                        block_keys.setdefault(key, row)
                 if index is not None:
                     index.setdefault(_start_key(start), []).append(row)
-                add_id(event.event_id.int.to_bytes(16))
-                add_event_row(row)
-                continue
-            else:
-                key = (claimant, kind, attacker, weapon)
-                row, at_latest = self.earlier(start, end, key), False
-                first, index = self.first, self.index  # the old rows were brought in, indexed
-            # Count the report into it (a new tally is made of its figures). A figure not
-            # given is counted as unknown, and adds nothing to its sum (which stays None
-            # while no report gave it); a strike gives no figures, so none is unknown.
-            if row < 0:
-                self.windows, self.latest, self.block_keys = made, latest, block_keys
-                row = self.add(start, end, key, event, at_latest)
-                made = self.windows
-            else:
+            else:  # count the report into its tally
                 at = row - first
                 reports[at] += 1
                 if kind is not strike:
@@ -277,52 +264,20 @@ class _Fold:
         return (columns[_CLAIMANT][at], columns[_KIND][at], columns[_ATTACKER][at],
                 columns[_WEAPON][at])  # fmt: skip
 
-    def window_of(self, start: DateTime, end: DateTime | None, claimant: str | None) -> int:
-        """The number of the window a new tally falls into: an earlier tally's, or a new one.
+    def window_among(self, rows: Iterable[int], end: DateTime | None, claimant: str | None) -> int:
+        """The window of the first of ``rows`` (all at one start) with this end and claimant, or -1.
 
-        The rows that start then are in the lists: the loop looked them up (and so brought
-        any old ones in) before it makes a tally.
+        A new tally falls into the window of an earlier report of the same start, end and
+        claimant (another attacker or weapon in the same night), else into a new one. The
+        rows are in the lists: the loop looked them up (and so brought any old ones in).
         """
-        first, columns = self.first, self.columns
-        if start == self.latest:
-            rows: Iterable[int] = self.block
-        else:  # out of order: every row is in the lists, and indexed
-            assert self.index is not None  # noqa: S101  # made by earlier()
-            rows = self.index.get(_start_key(start), ())
+        columns, first = self.columns, self.first
+        ends, claimants, windows = columns[_END], columns[_CLAIMANT], columns[_WINDOW]
         for row in rows:
             at = row - first
-            if columns[_END][at] == end and columns[_CLAIMANT][at] == claimant:
-                return int(columns[_WINDOW][at])
-        self.windows += 1
-        return self.windows - 1
-
-    def add(
-        self,
-        start: DateTime,
-        end: DateTime | None,
-        key: _Key,
-        event: Event,
-        at_latest: bool,
-    ) -> int:
-        """A new tally, of one report's figures; its row."""
-        block = self.block
-        row = self.first + len(self.columns[_WINDOW])
-        if at_latest and not block:  # the first at its start: a new window
-            window = self.windows
-            self.windows = window + 1
-        else:
-            window = self.window_of(start, end, key[0])
-        for column, value in zip(
-            self.columns, _tally(window, event, key, self.strike), strict=True
-        ):
-            column.append(value)
-        if at_latest:
-            block.append(row)
-            if self.block_keys is not None:
-                self.block_keys.setdefault(key, row)
-        if self.index is not None:
-            self.index.setdefault(_start_key(start), []).append(row)
-        return row
+            if ends[at] == end and claimants[at] == claimant:
+                return int(windows[at])
+        return -1
 
     def open_old_rows(self) -> None:
         """Put the old rows in front of the new ones, to count into them."""
