@@ -194,10 +194,10 @@ def _inline(
             return value
         if kind == "n":
             return f"{prefix}{name}"
-        return fields.get(name, f"o.{name}") if kind else ""
+        return fields.get(name, f"o.{name}")
 
     pieces = _template(guard.expression, tuple(sorted(guard.names)))
-    return "".join(text + fill(slot) for text, slot in pieces)
+    return "".join(text + fill(slot) if slot else text for text, slot in pieces)
 
 
 def _checked(  # the builder's state, passed down
